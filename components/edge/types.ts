@@ -1,0 +1,42 @@
+/**
+ * The route table: the one place hostnames live. The Caddyfile, the Cloudflare DNS records,
+ * the FRP client config, OAuth redirect URLs, monitors and stack outputs are all derived from it.
+ * Plain data: no Pulumi types, so renderers and tests use it without the Pulumi runtime.
+ */
+
+/** An HTTP(S) site served by this stack's Caddy. */
+export interface HttpRoute {
+    /** Catalog key of the service or app, e.g. "gitlab", "outline", "pyerp". */
+    readonly service: string;
+    /** Fully qualified public hostname, e.g. "staging-gitlab.nexora.restry.cn". */
+    readonly hostname: string;
+    /** Container name on the stack's edge network and the port the service listens on. */
+    readonly upstream: { readonly host: string; readonly port: number };
+    /**
+     * Largest request body Caddy accepts, in MiB (GitLab pushes and uploads need a large one).
+     * @default undefined — no limit set by Caddy
+     */
+    readonly maxRequestBodyMiB?: number;
+    /** Adds HSTS, nosniff, frame and referrer headers. */
+    readonly securityHeaders: boolean;
+    /** Admin UI: behind HTTP basic auth with the stack's edge admin credential. */
+    readonly restricted: boolean;
+    /** Cloudflare orange cloud for this name (DNS-only when false). */
+    readonly proxied: boolean;
+}
+
+/** A raw TCP service exposed through the tunnel (GitLab SSH). Never proxied by Cloudflare. */
+export interface TcpRoute {
+    readonly service: string;
+    /** DNS-only hostname clients connect to, e.g. "ssh.nexora.restry.cn". */
+    readonly hostname: string;
+    readonly upstream: { readonly host: string; readonly port: number };
+    /** Port opened on the relay (frps) for this stack; unique per stack. */
+    readonly remotePort: number;
+}
+
+export interface RouteTable {
+    readonly stack: string;
+    readonly http: readonly HttpRoute[];
+    readonly tcp: readonly TcpRoute[];
+}
