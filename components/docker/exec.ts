@@ -1,0 +1,43 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface DockerExecArgs {
+    /** DOCKER_HOST for the docker CLI on the machine running Pulumi (the same host the provider uses). */
+    readonly dockerHost: string;
+    /** Container to run in. */
+    readonly containerName: pulumi.Input<string>;
+    /** Shell script run with `sh -c` inside the container. Must not contain secrets. */
+    readonly script: string;
+    /** Fed to the script's standard input (the place for secret payloads). */
+    readonly stdin?: pulumi.Input<string>;
+    /** Values that re-run the script when they change. */
+    readonly triggers?: pulumi.Input<unknown>[];
+}
+
+/**
+ * Runs a script inside a running container with the docker CLI. Used where a change must be
+ * applied to a container without replacing it (reloading Caddy/frpc, provisioning databases,
+ * minting a GitLab token). The script re-runs on every change of stdin or triggers.
+ */
+export function dockerExec(name: string, args: DockerExecArgs, opts: pulumi.CustomResourceOptions): command.local.Command {
+    const create = pulumi.interpolate`docker exec -i ${args.containerName} sh -c ${shellQuote(args.script)}`;
+    return new command.local.Command(
+        name,
+        {
+            create,
+            // An update runs the same script: the container stays, only its config moves.
+            update: create,
+            stdin: args.stdin,
+            environment: { DOCKER_HOST: args.dockerHost },
+            triggers: args.triggers,
+            // Scripts echo config they apply; keep logs to stderr so nothing on stdout is logged.
+            logging: "stderr",
+        },
+        opts,
+    );
+}
+
+/** Quotes a string for POSIX sh as one word. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,49 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { dockerName } from "../naming";
+
+export interface DockerHostArgs {
+    readonly stack: string;
+    /** `unix:///var/run/docker.sock`, `ssh://user@host` or `tcp://host:port`. */
+    readonly host: string;
+    /** Subnet of the edge network (Caddy, FRP client, web services). */
+    readonly edgeSubnet: string;
+    /** Subnet of the internal network (data stores and their consumers). */
+    readonly dataSubnet: string;
+}
+
+/**
+ * The stack's Docker provider and its two networks. The data network is `internal`: containers
+ * on it only reach each other, so PostgreSQL, Redis and MySQL have no route out or in.
+ */
+export class DockerHost extends pulumi.ComponentResource {
+    readonly provider: docker.Provider;
+    readonly edgeNetwork: docker.Network;
+    readonly dataNetwork: docker.Network;
+    /** Docker name of the edge network (known at plan time). */
+    readonly edgeNetworkName: string;
+    readonly dataNetworkName: string;
+
+    constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:docker:DockerHost", name, {}, opts);
+        this.provider = new docker.Provider(`${name}-provider`, { host: args.host }, { parent: this });
+        const childOpts = { parent: this, provider: this.provider };
+        this.edgeNetworkName = dockerName(args.stack, "edge");
+        this.dataNetworkName = dockerName(args.stack, "data");
+        const labels = [
+            { label: "nexora.stack", value: args.stack },
+            { label: "nexora.managed-by", value: "pulumi" },
+        ];
+        this.edgeNetwork = new docker.Network(
+            `${name}-edge`,
+            { name: this.edgeNetworkName, driver: "bridge", ipamConfigs: [{ subnet: args.edgeSubnet }], labels },
+            childOpts,
+        );
+        this.dataNetwork = new docker.Network(
+            `${name}-data`,
+            { name: this.dataNetworkName, driver: "bridge", internal: true, ipamConfigs: [{ subnet: args.dataSubnet }], labels },
+            childOpts,
+        );
+        this.registerOutputs({ edgeNetwork: this.edgeNetwork.name, dataNetwork: this.dataNetwork.name });
+    }
+}

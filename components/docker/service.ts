@@ -1,0 +1,115 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ownerLabels, ServiceRole } from "../naming";
+
+/** A named volume mounted into a service container. */
+export interface VolumeMount {
+    readonly volume: docker.Volume;
+    readonly target: string;
+    readonly readOnly?: boolean;
+}
+
+/** A host path bind-mounted into a container (only the Docker socket, for the services that manage Docker). */
+export interface BindMount {
+    readonly source: string;
+    readonly target: string;
+    readonly readOnly?: boolean;
+}
+
+export interface HealthcheckSpec {
+    /** Docker HEALTHCHECK test, e.g. ["CMD-SHELL", "wget -q --spider http://127.0.0.1:3000/_health"]. */
+    readonly test: string[];
+    /** @default 30 */
+    readonly intervalSeconds?: number;
+    /** @default 10 */
+    readonly timeoutSeconds?: number;
+    /** @default 5 */
+    readonly retries?: number;
+    /** Grace period after start during which failures do not count. @default 30 */
+    readonly startPeriodSeconds?: number;
+}
+
+export interface ServiceContainerArgs {
+    readonly stack: string;
+    /** Service key: container name suffix and `nexora.service` label. */
+    readonly service: string;
+    readonly role: ServiceRole;
+    /** Docker name of the container (from `dockerName`). */
+    readonly containerName: string;
+    /** Pinned image reference. */
+    readonly image: string;
+    readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly command?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly entrypoint?: string[];
+    /** Docker networks by name; the container is reachable there under its container name. */
+    readonly networks: readonly pulumi.Input<string>[];
+    readonly volumes?: readonly VolumeMount[];
+    readonly binds?: readonly BindMount[];
+    /** Host ports to publish: container port → host port. @default none */
+    readonly publish?: readonly { readonly internal: number; readonly external: number }[];
+    readonly healthcheck: HealthcheckSpec;
+    /**
+     * Wait until Docker reports the container healthy before dependents are created.
+     * @default 0 — do not wait
+     */
+    readonly waitTimeoutSeconds?: number;
+    /** Memory limit in MiB (Docker's `memory`, which the provider takes in MB). @default no limit */
+    readonly memoryMiB?: number;
+    /** @default Docker's 64 MB */
+    readonly shmSizeMiB?: number;
+}
+
+/** Builds the `docker.Container` inputs; shared by every service so all containers get the same baseline. */
+export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulumi.Input<string>): docker.ContainerArgs {
+    const hc = args.healthcheck;
+    const seconds = (n: number) => `${n}s`;
+    return {
+        name: args.containerName,
+        image: imageId,
+        envs: args.envs,
+        command: args.command,
+        entrypoints: args.entrypoint,
+        restart: "unless-stopped",
+        labels: ownerLabels(args.stack, args.service, args.role),
+        networksAdvanced: args.networks.map((name) => ({ name })),
+        mounts: [
+            ...(args.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),
+            ...(args.binds ?? []).map((b) => ({ type: "bind", source: b.source, target: b.target, readOnly: b.readOnly ?? false })),
+        ],
+        ports: (args.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, protocol: "tcp" })),
+        healthcheck: {
+            tests: hc.test,
+            interval: seconds(hc.intervalSeconds ?? 30),
+            timeout: seconds(hc.timeoutSeconds ?? 10),
+            retries: hc.retries ?? 5,
+            startPeriod: seconds(hc.startPeriodSeconds ?? 30),
+        },
+        wait: args.waitTimeoutSeconds !== undefined && args.waitTimeoutSeconds > 0,
+        waitTimeout: args.waitTimeoutSeconds,
+        memory: args.memoryMiB,
+        shmSize: args.shmSizeMiB,
+        // Logs of a crash-looping service should survive the next restart for debugging, bounded.
+        logDriver: "json-file",
+        logOpts: { "max-size": "20m", "max-file": "5" },
+    };
+}
+
+/**
+ * Pulls the pinned image and runs the service container, as children of `parent`:
+ * `${name}-image` and `${name}-container`. Container replacement is delete-before-create
+ * downtime, so inputs here change only when the service really changes.
+ */
+export function createServiceContainer(
+    name: string,
+    args: ServiceContainerArgs,
+    parent: pulumi.Resource,
+    opts: { provider: docker.Provider; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> },
+): { image: docker.RemoteImage; container: docker.Container } {
+    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent, provider: opts.provider });
+    const container = new docker.Container(`${name}-container`, serviceContainerInputs(args, image.imageId), {
+        parent,
+        provider: opts.provider,
+        dependsOn: opts.dependsOn,
+    });
+    return { image, container };
+}

@@ -1,0 +1,59 @@
+import { GITLAB_SSH_SUBDOMAIN, hostnameFor, webServices } from "../catalog";
+import type { PlatformSettings } from "../config";
+import { dockerName } from "../naming";
+import type { HttpRoute, RouteTable, TcpRoute } from "./types";
+
+/** Request-body limit for business apps, in MiB. */
+const APP_MAX_REQUEST_BODY_MIB = 100;
+
+/**
+ * Builds the stack's route table from the service catalog and the stack's apps. Everything
+ * hostname-related (Caddyfile, DNS, frpc.toml, OAuth redirect URLs, monitors, outputs) reads it.
+ */
+export function buildRouteTable(settings: PlatformSettings): RouteTable {
+    const proxied = settings.dns.proxied;
+    const http: HttpRoute[] = [];
+    for (const svc of webServices) {
+        if (!svc.enabled(settings)) continue;
+        http.push({
+            service: svc.key,
+            hostname: hostnameFor(settings, svc.subdomain),
+            upstream: { host: dockerName(settings.stack, svc.container ?? svc.key), port: svc.port },
+            maxRequestBodyMiB: svc.maxRequestBodyMiB,
+            securityHeaders: true,
+            restricted: svc.restricted,
+            proxied,
+        });
+    }
+    for (const app of settings.apps) {
+        http.push({
+            service: app.key,
+            hostname: hostnameFor(settings, app.subdomain),
+            upstream: { host: dockerName(settings.stack, app.key), port: app.port },
+            maxRequestBodyMiB: APP_MAX_REQUEST_BODY_MIB,
+            securityHeaders: true,
+            restricted: false,
+            proxied,
+        });
+    }
+    const tcp: TcpRoute[] = [
+        {
+            service: "gitlab-ssh",
+            hostname: hostnameFor(settings, GITLAB_SSH_SUBDOMAIN),
+            upstream: { host: dockerName(settings.stack, "gitlab"), port: 22 },
+            remotePort: settings.tunnel.sshRemotePort || settings.publish.ssh || 22,
+        },
+    ];
+    return { stack: settings.stack, http, tcp };
+}
+
+/** The route of a service; throws when the stack does not route it (a wiring bug, not a config error). */
+export function routeOf(table: RouteTable, service: string): HttpRoute {
+    const route = table.http.find((r) => r.service === service);
+    if (!route) throw new Error(`no route for service "${service}" in stack ${table.stack}`);
+    return route;
+}
+
+export function urlOf(table: RouteTable, service: string): string {
+    return `https://${routeOf(table, service).hostname}`;
+}

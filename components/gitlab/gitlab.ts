@@ -1,0 +1,109 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+import type { DatabaseCredentials } from "../postgres/postgres";
+import { generatedPassword } from "../secrets/random";
+import { renderGitlabOmnibusConfig } from "./omnibus";
+
+export interface GitlabArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    /** Public https URL, from the route table. */
+    readonly externalUrl: string;
+    /** DNS-only hostname and port users clone over SSH, from the route table. */
+    readonly sshHost: string;
+    readonly sshPort: number;
+    /** Container registry URL when the registry is on. @default undefined — registry off */
+    readonly registryExternalUrl?: string;
+    /** Edge network (Caddy reaches GitLab) and data network (GitLab reaches PostgreSQL). */
+    readonly edgeNetwork: pulumi.Input<string>;
+    readonly dataNetwork: pulumi.Input<string>;
+    /** Subnets Caddy and health checks come from: trusted for X-Forwarded-For and /-/readiness. */
+    readonly edgeSubnet: string;
+    readonly database: DatabaseCredentials;
+    /** Host port for SSH when the stack publishes one. @default 0 — not published */
+    readonly publishSshPort?: number;
+    /** Resources GitLab must wait for (database provisioning). */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * GitLab CE (omnibus) on the shared PostgreSQL, behind Caddy. All settings go through
+ * GITLAB_OMNIBUS_CONFIG, which omnibus re-applies on every start; it holds passwords, so the
+ * whole env is secret. Creation waits until GitLab reports healthy (first boot takes minutes).
+ */
+export class Gitlab extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+    /** Generated password of the `root` user, set on first boot only. */
+    readonly rootPassword: pulumi.Output<string>;
+    /** GitLab's omnibus config text (secret), for `plan --out`. */
+    readonly omnibusConfig: pulumi.Output<string>;
+
+    constructor(name: string, args: GitlabArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:gitlab:Gitlab", name, {}, opts);
+        this.containerName = dockerName(args.stack, "gitlab");
+        const root = generatedPassword(`${name}-root-password`, this);
+        this.rootPassword = root.result;
+        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "gitlab", role: "platform", purpose }, this, args.provider);
+        const config = volume("config");
+        const data = volume("data");
+        const logs = volume("logs");
+
+        this.omnibusConfig = pulumi.secret(
+            pulumi.all([args.database.password, root.result]).apply(([dbPassword, rootPassword]) =>
+                renderGitlabOmnibusConfig({
+                    externalUrl: args.externalUrl,
+                    sshHost: args.sshHost,
+                    sshPort: args.sshPort,
+                    trustedProxies: [args.edgeSubnet],
+                    monitoringWhitelist: ["127.0.0.0/8", args.edgeSubnet],
+                    database: {
+                        host: args.database.host,
+                        port: args.database.port,
+                        username: args.database.username,
+                        password: dbPassword,
+                        name: args.database.database,
+                    },
+                    initialRootPassword: rootPassword,
+                    registryExternalUrl: args.registryExternalUrl,
+                }),
+            ),
+        );
+
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "gitlab",
+                role: "platform",
+                containerName: this.containerName,
+                image: args.image,
+                envs: [pulumi.interpolate`GITLAB_OMNIBUS_CONFIG=${this.omnibusConfig}`],
+                networks: [args.edgeNetwork, args.dataNetwork],
+                volumes: [
+                    { volume: config, target: "/etc/gitlab" },
+                    { volume: data, target: "/var/opt/gitlab" },
+                    { volume: logs, target: "/var/log/gitlab" },
+                ],
+                publish: args.publishSshPort ? [{ internal: 22, external: args.publishSshPort }] : [],
+                healthcheck: {
+                    test: ["CMD-SHELL", "curl -fsS --max-time 10 http://127.0.0.1/-/readiness || exit 1"],
+                    intervalSeconds: 30,
+                    timeoutSeconds: 15,
+                    retries: 10,
+                    startPeriodSeconds: 600,
+                },
+                // First boot runs migrations for several minutes; a re-plan must not give up early.
+                waitTimeoutSeconds: 1800,
+                shmSizeMiB: 256,
+            },
+            this,
+            { provider: args.provider, dependsOn: args.dependsOn },
+        ).container;
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

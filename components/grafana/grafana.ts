@@ -1,0 +1,68 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+import type { DatabaseCredentials } from "../postgres/postgres";
+import { generatedPassword } from "../secrets/random";
+
+export interface GrafanaArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    /** Public https URL, from the route table. */
+    readonly url: string;
+    readonly edgeNetwork: pulumi.Input<string>;
+    readonly dataNetwork: pulumi.Input<string>;
+    readonly database: DatabaseCredentials;
+    /** GitLab OAuth settings ("KEY=value") from the SSO component. @default none */
+    readonly oauthEnv?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Grafana (roadmap; `grafanaEnabled`) on the shared PostgreSQL, never with its admin/admin default. */
+export class Grafana extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+    readonly adminPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:grafana:Grafana", name, {}, opts);
+        this.containerName = dockerName(args.stack, "grafana");
+        const admin = generatedPassword(`${name}-admin-password`, this);
+        this.adminPassword = admin.result;
+        const data = persistentVolume({ stack: args.stack, service: "grafana", role: "platform", purpose: "data" }, this, args.provider);
+        const db = args.database;
+        const baseEnv: pulumi.Input<string>[] = [
+            `GF_SERVER_ROOT_URL=${args.url}`,
+            "GF_SECURITY_ADMIN_USER=admin",
+            pulumi.interpolate`GF_SECURITY_ADMIN_PASSWORD=${admin.result}`,
+            "GF_DATABASE_TYPE=postgres",
+            `GF_DATABASE_HOST=${db.host}:${db.port}`,
+            `GF_DATABASE_NAME=${db.database}`,
+            `GF_DATABASE_USER=${db.username}`,
+            pulumi.interpolate`GF_DATABASE_PASSWORD=${db.password}`,
+            "GF_DATABASE_SSL_MODE=disable",
+            "GF_ANALYTICS_REPORTING_ENABLED=false",
+            "GF_USERS_ALLOW_SIGN_UP=false",
+        ];
+        const envs = pulumi.all([pulumi.all(baseEnv), pulumi.output(args.oauthEnv ?? [])]).apply(([base, oauth]) => [...base, ...oauth]);
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "grafana",
+                role: "platform",
+                containerName: this.containerName,
+                image: args.image,
+                envs,
+                networks: [args.edgeNetwork, args.dataNetwork],
+                volumes: [{ volume: data, target: "/var/lib/grafana" }],
+                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/api/health || exit 1"], startPeriodSeconds: 30 },
+            },
+            this,
+            { provider: args.provider, dependsOn: args.dependsOn },
+        ).container;
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

@@ -1,0 +1,58 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { RouteTable } from "../edge/types";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+
+export interface UptimeKumaArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    readonly edgeNetwork: pulumi.Input<string>;
+}
+
+/** One HTTP monitor per routed hostname. */
+export interface MonitorSpec {
+    readonly name: string;
+    readonly url: string;
+    /** Seconds between checks. */
+    readonly intervalSeconds: number;
+}
+
+/**
+ * The monitors the stack should have, from the route table. Uptime Kuma has no write API
+ * besides its socket.io UI protocol, so the list is a stack output to enter or import.
+ */
+export function monitorsFor(table: RouteTable): MonitorSpec[] {
+    return table.http.map((r) => ({ name: `${table.stack}/${r.service}`, url: `https://${r.hostname}/`, intervalSeconds: 60 }));
+}
+
+/** Uptime Kuma 2 with its SQLite data on a local volume (it does not support network file systems). */
+export class UptimeKuma extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+
+    constructor(name: string, args: UptimeKumaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:monitoring:UptimeKuma", name, {}, opts);
+        this.containerName = dockerName(args.stack, "uptime");
+        const data = persistentVolume({ stack: args.stack, service: "uptime", role: "platform", purpose: "data" }, this, args.provider);
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "uptime",
+                role: "platform",
+                containerName: this.containerName,
+                image: args.image,
+                networks: [args.edgeNetwork],
+                volumes: [{ volume: data, target: "/app/data" }],
+                // The image ships this checker (it is the image's own HEALTHCHECK).
+                healthcheck: { test: ["CMD", "extra/healthcheck"], startPeriodSeconds: 60 },
+            },
+            this,
+            { provider: args.provider },
+        ).container;
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

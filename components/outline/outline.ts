@@ -1,0 +1,81 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+import type { DatabaseCredentials } from "../postgres/postgres";
+import { generatedPassword } from "../secrets/random";
+
+export interface OutlineArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    /** Public https URL, from the route table. */
+    readonly url: string;
+    readonly edgeNetwork: pulumi.Input<string>;
+    readonly dataNetwork: pulumi.Input<string>;
+    readonly database: DatabaseCredentials;
+    readonly redis: { readonly host: string; readonly port: number };
+    /**
+     * OIDC settings ("KEY=value" entries) from the SSO component: Outline's only login.
+     * @default none — Outline starts without a login method
+     */
+    readonly oidcEnv?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Where Outline keeps uploads with FILE_STORAGE=local (its image runs as uid 1001 and owns it). */
+export const OUTLINE_DATA_DIR = "/var/lib/outline/data";
+
+/** Outline wiki on PostgreSQL and Redis, files on a local volume (its default storage is S3). */
+export class Outline extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+
+    constructor(name: string, args: OutlineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:outline:Outline", name, {}, opts);
+        this.containerName = dockerName(args.stack, "outline");
+        // Outline requires SECRET_KEY to be exactly 32 random bytes as 64 hex characters.
+        const secretKey = new random.RandomBytes(`${name}-secret-key`, { length: 32 }, { parent: this });
+        const utilsSecret = generatedPassword(`${name}-utils-secret`, this);
+        const data = persistentVolume({ stack: args.stack, service: "outline", role: "platform", purpose: "data" }, this, args.provider);
+        const db = args.database;
+        const baseEnv: pulumi.Input<string>[] = [
+            "NODE_ENV=production",
+            `URL=${args.url}`,
+            "PORT=3000",
+            pulumi.interpolate`SECRET_KEY=${secretKey.hex}`,
+            pulumi.interpolate`UTILS_SECRET=${utilsSecret.result}`,
+            pulumi.interpolate`DATABASE_URL=postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}`,
+            // Private Docker network: no TLS between Outline and PostgreSQL.
+            "PGSSLMODE=disable",
+            `REDIS_URL=redis://${args.redis.host}:${args.redis.port}`,
+            "FILE_STORAGE=local",
+            `FILE_STORAGE_LOCAL_ROOT_DIR=${OUTLINE_DATA_DIR}`,
+            "FILE_STORAGE_UPLOAD_MAX_SIZE=104857600",
+            // Caddy terminates TLS and sets X-Forwarded-Proto.
+            "FORCE_HTTPS=true",
+            "ENABLE_UPDATES=false",
+        ];
+        const envs = pulumi.all([pulumi.all(baseEnv), pulumi.output(args.oidcEnv ?? [])]).apply(([base, oidc]) => [...base, ...oidc]);
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "outline",
+                role: "platform",
+                containerName: this.containerName,
+                image: args.image,
+                envs,
+                networks: [args.edgeNetwork, args.dataNetwork],
+                volumes: [{ volume: data, target: OUTLINE_DATA_DIR }],
+                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/_health | grep -q OK"], startPeriodSeconds: 60 },
+                waitTimeoutSeconds: 300,
+            },
+            this,
+            { provider: args.provider, dependsOn: args.dependsOn },
+        ).container;
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

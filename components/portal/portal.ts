@@ -1,0 +1,48 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+
+export interface PortalArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    readonly edgeNetwork: pulumi.Input<string>;
+}
+
+/** Where the portal's static files live; the portal project's own pipeline publishes into it. */
+export const PORTAL_CONTENT_DIR = "/usr/share/nginx/html";
+
+/**
+ * The company portal: a static site served by nginx from a content volume, so publishing a new
+ * version of the site is a file copy, not a container replacement.
+ */
+export class Portal extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+    readonly contentVolume: docker.Volume;
+
+    constructor(name: string, args: PortalArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:portal:Portal", name, {}, opts);
+        this.containerName = dockerName(args.stack, "portal");
+        this.contentVolume = persistentVolume({ stack: args.stack, service: "portal", role: "platform", purpose: "content" }, this, args.provider);
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "portal",
+                role: "platform",
+                containerName: this.containerName,
+                image: args.image,
+                networks: [args.edgeNetwork],
+                volumes: [{ volume: this.contentVolume, target: PORTAL_CONTENT_DIR, readOnly: true }],
+                healthcheck: { test: ["CMD-SHELL", "wget -q --spider http://127.0.0.1:80/ || exit 1"], startPeriodSeconds: 5 },
+                memoryMiB: 128,
+            },
+            this,
+            { provider: args.provider },
+        ).container;
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

@@ -1,0 +1,109 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { dockerExec } from "../docker/exec";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+import { generatedPassword } from "../secrets/random";
+import { renderPostgresProvisioning } from "./sql";
+
+export interface PostgresConsumerSpec {
+    /** Role and database name, e.g. "gitlab". */
+    readonly name: string;
+    /** Extensions the superuser creates in the consumer's database. @default none */
+    readonly extensions?: readonly string[];
+}
+
+export interface PostgresArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    /** DOCKER_HOST for provisioning through the docker CLI. */
+    readonly dockerHost: string;
+    /** The internal data network: the only network PostgreSQL joins. */
+    readonly network: pulumi.Input<string>;
+    readonly consumers: readonly PostgresConsumerSpec[];
+}
+
+export interface DatabaseCredentials {
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    readonly username: string;
+    readonly password: pulumi.Output<string>;
+}
+
+/**
+ * PostgreSQL 16 shared by the platform: one role + database per consumer, each with its own
+ * generated password. Provisioning runs psql inside the container once it is healthy and
+ * re-runs whenever the script changes (a new consumer, a rotated password); the script is
+ * idempotent, so a re-run creates nothing twice.
+ */
+export class Postgres extends pulumi.ComponentResource {
+    readonly host: string;
+    readonly port = 5432;
+    readonly container: docker.Container;
+    /** Finishes when every role, database and extension exists: consumers depend on it. */
+    readonly provisioning: command.local.Command;
+    readonly credentials: Readonly<Record<string, DatabaseCredentials>>;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:postgres:Postgres", name, {}, opts);
+        this.host = dockerName(args.stack, "postgres");
+        const superuserPassword = generatedPassword(`${name}-superuser-password`, this);
+        const data = persistentVolume({ stack: args.stack, service: "postgres", role: "datastore", purpose: "data" }, this, args.provider);
+
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "postgres",
+                role: "datastore",
+                containerName: this.host,
+                image: args.image,
+                envs: [pulumi.interpolate`POSTGRES_PASSWORD=${superuserPassword.result}`, "POSTGRES_USER=postgres", "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256"],
+                networks: [args.network],
+                volumes: [{ volume: data, target: "/var/lib/postgresql/data" }],
+                healthcheck: { test: ["CMD-SHELL", "pg_isready -U postgres -d postgres -h 127.0.0.1"], intervalSeconds: 10, startPeriodSeconds: 30 },
+                waitTimeoutSeconds: 300,
+                shmSizeMiB: 256,
+            },
+            this,
+            { provider: args.provider },
+        ).container;
+
+        const credentials: Record<string, DatabaseCredentials> = {};
+        const passwords: pulumi.Output<string>[] = [];
+        for (const consumer of args.consumers) {
+            const password = generatedPassword(`${name}-${consumer.name}-password`, this).result;
+            passwords.push(password);
+            credentials[consumer.name] = { host: this.host, port: this.port, database: consumer.name, username: consumer.name, password };
+        }
+        this.credentials = credentials;
+
+        const script = pulumi.all(passwords).apply((values) =>
+            renderPostgresProvisioning(
+                args.consumers.map((c, i) => ({ role: c.name, database: c.name, password: values[i]!, extensions: c.extensions })),
+            ),
+        );
+        this.provisioning = dockerExec(
+            `${name}-provisioning`,
+            {
+                dockerHost: args.dockerHost,
+                containerName: this.container.name,
+                // Local socket as the postgres OS user: peer/trust auth inside the container only.
+                script: "exec psql -v ON_ERROR_STOP=1 --no-psqlrc -q -U postgres -d postgres -f -",
+                stdin: script,
+                triggers: [script.apply(sha256)],
+            },
+            { parent: this, dependsOn: [this.container] },
+        );
+        this.registerOutputs({ host: this.host });
+    }
+}
+
+export function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}

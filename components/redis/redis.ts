@@ -1,0 +1,45 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+
+export interface RedisArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    /** The internal data network: Redis joins nothing else and publishes no port. */
+    readonly network: pulumi.Input<string>;
+}
+
+/** Redis for Outline (cache, sessions and job queues); reachable only on the data network. */
+export class Redis extends pulumi.ComponentResource {
+    readonly host: string;
+    readonly port = 6379;
+    readonly container: docker.Container;
+
+    constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:redis:Redis", name, {}, opts);
+        this.host = dockerName(args.stack, "redis");
+        // Outline keeps its job queue here: append-only persistence survives restarts.
+        const data = persistentVolume({ stack: args.stack, service: "redis", role: "datastore", purpose: "data" }, this, args.provider);
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "redis",
+                role: "datastore",
+                containerName: this.host,
+                image: args.image,
+                command: ["redis-server", "--appendonly", "yes", "--save", "60", "1000"],
+                networks: [args.network],
+                volumes: [{ volume: data, target: "/data" }],
+                healthcheck: { test: ["CMD", "redis-cli", "ping"], intervalSeconds: 10, startPeriodSeconds: 10 },
+                waitTimeoutSeconds: 120,
+            },
+            this,
+            { provider: args.provider },
+        ).container;
+        this.registerOutputs({ host: this.host });
+    }
+}
