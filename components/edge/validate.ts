@@ -1,0 +1,152 @@
+import type { HttpRoute, RouteTable, TcpRoute } from "./types";
+
+/** RFC 1035 §2.3.4 as read by RFC 1123 §2.1: a name in text form without the trailing dot. */
+const MAX_HOSTNAME_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+/** Lowercase only: Caddy, Cloudflare and frps all compare names case-sensitively somewhere. */
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+/** Docker container names (and IPv4 literals, which match too); nothing a Caddyfile or TOML would read as syntax. */
+const UPSTREAM_HOST = /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
+/** Pulumi stack names; the stack only ever lands in comments, but a newline would end one. */
+const STACK_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Why `hostname` is not a usable public hostname, or undefined when it is: RFC 1123 labels
+ * (1–63 of [a-z0-9-], no hyphen at either end), at most 253 characters, and a last label that
+ * is not all digits (RFC 3696 §2), so an IP address is never taken for a hostname.
+ */
+export function hostnameProblem(hostname: string): string | undefined {
+    if (hostname.length === 0) return "hostname is empty";
+    if (hostname.length > MAX_HOSTNAME_LENGTH) {
+        return `hostname is ${hostname.length} characters long, more than ${MAX_HOSTNAME_LENGTH}`;
+    }
+    const labels = hostname.split(".");
+    for (const label of labels) {
+        if (label.length === 0) return "hostname has an empty label (leading, trailing or double dot)";
+        if (label.length > MAX_LABEL_LENGTH) {
+            return `label ${JSON.stringify(label)} is ${label.length} characters long, more than ${MAX_LABEL_LENGTH}`;
+        }
+        if (!DNS_LABEL.test(label)) {
+            return `label ${JSON.stringify(label)} must be lowercase letters, digits and inner hyphens only`;
+        }
+    }
+    if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return "hostname ends in an all-numeric label (an IP address?)";
+    return undefined;
+}
+
+/** True for an integer TCP/UDP port usable by a listener or a dial (0 means "any" and is not). */
+export function isPort(value: number): boolean {
+    return Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/**
+ * Every problem of one stack's route table, as human-readable sentences that each start with
+ * the offending entry ("http route #2 (service "gitlab", hostname "…")"); empty when the
+ * table is valid. The renderers refuse an invalid table, so this is also what makes every
+ * value they interpolate safe.
+ */
+export function validateRouteTable(table: RouteTable): string[] {
+    const errors: string[] = [];
+    if (!STACK_NAME.test(table.stack)) {
+        errors.push(`route table: stack name ${JSON.stringify(table.stack)} must be letters, digits, ".", "_" or "-"`);
+    }
+
+    // Hostname → first entry using it; every name must be unique across HTTP and TCP routes,
+    // because each one becomes exactly one DNS record and one Caddy site or frp proxy.
+    const hostOwners = new Map<string, string>();
+    const claimHostname = (entry: string, hostname: string): void => {
+        const key = hostname.toLowerCase();
+        const owner = hostOwners.get(key);
+        if (owner === undefined) hostOwners.set(key, entry);
+        else errors.push(`${entry}: hostname is already used by ${owner}`);
+    };
+
+    table.http.forEach((route, index) => {
+        const entry = describeEntry("http", index, route);
+        errors.push(...commonProblems(route).map((problem) => `${entry}: ${problem}`));
+        const maxBody = route.maxRequestBodyMiB;
+        if (maxBody !== undefined && !(Number.isSafeInteger(maxBody) && maxBody >= 1)) {
+            errors.push(`${entry}: maxRequestBodyMiB must be a whole number of MiB ≥ 1, got ${String(maxBody)}`);
+        }
+        claimHostname(entry, route.hostname);
+    });
+
+    const remotePortOwners = new Map<number, string>();
+    table.tcp.forEach((route, index) => {
+        const entry = describeEntry("tcp", index, route);
+        errors.push(...commonProblems(route).map((problem) => `${entry}: ${problem}`));
+        if (!isPort(route.remotePort)) {
+            errors.push(`${entry}: remotePort must be an integer from 1 to 65535, got ${String(route.remotePort)}`);
+        } else {
+            const owner = remotePortOwners.get(route.remotePort);
+            if (owner === undefined) remotePortOwners.set(route.remotePort, entry);
+            else errors.push(`${entry}: remotePort ${route.remotePort} is already used by ${owner}`);
+        }
+        claimHostname(entry, route.hostname);
+    });
+    return errors;
+}
+
+/** Throws one Error listing every problem of the table; the renderers call it before interpolating anything. */
+export function assertValidRouteTable(table: RouteTable): void {
+    const errors = validateRouteTable(table);
+    if (errors.length > 0) {
+        throw new Error(`invalid route table for stack ${JSON.stringify(table.stack)}:\n  - ${errors.join("\n  - ")}`);
+    }
+}
+
+/**
+ * Problems that only show when several stacks share one relay: frps routes vhosts by
+ * hostname and opens TCP remote ports for every client, so both must be unique across all
+ * the stacks' tables, not just within one. Each table should also pass validateRouteTable.
+ */
+export function validateSharedRelay(tables: readonly RouteTable[]): string[] {
+    const errors: string[] = [];
+    const stacks = new Set<string>();
+    const hostOwners = new Map<string, Owner>();
+    const portOwners = new Map<number, Owner>();
+    // Collisions inside one table are validateRouteTable's to report; only cross-stack ones count here.
+    const claim = <K>(owners: Map<K, Owner>, key: K, claimant: Owner, what: string): void => {
+        const owner = owners.get(key);
+        if (owner === undefined) owners.set(key, claimant);
+        else if (owner.stack !== claimant.stack) errors.push(`${claimant.entry}: ${what} is already used by ${owner.entry}`);
+    };
+    for (const table of tables) {
+        if (stacks.has(table.stack)) errors.push(`stack ${JSON.stringify(table.stack)} appears more than once`);
+        stacks.add(table.stack);
+        table.http.forEach((route, index) => {
+            const claimant = { stack: table.stack, entry: `stack ${table.stack}: ${describeEntry("http", index, route)}` };
+            claim(hostOwners, route.hostname.toLowerCase(), claimant, "hostname");
+        });
+        table.tcp.forEach((route, index) => {
+            const claimant = { stack: table.stack, entry: `stack ${table.stack}: ${describeEntry("tcp", index, route)}` };
+            claim(hostOwners, route.hostname.toLowerCase(), claimant, "hostname");
+            claim(portOwners, route.remotePort, claimant, `remotePort ${route.remotePort}`);
+        });
+    }
+    return errors;
+}
+
+interface Owner {
+    readonly stack: string;
+    readonly entry: string;
+}
+
+function describeEntry(kind: "http" | "tcp", index: number, route: HttpRoute | TcpRoute): string {
+    return `${kind} route #${index} (service ${JSON.stringify(route.service)}, hostname ${JSON.stringify(route.hostname)})`;
+}
+
+function commonProblems(route: HttpRoute | TcpRoute): string[] {
+    const problems: string[] = [];
+    if (route.service.length === 0) problems.push("service is empty");
+    const hostname = hostnameProblem(route.hostname);
+    if (hostname !== undefined) problems.push(hostname);
+    const { host, port } = route.upstream;
+    if (host.length === 0) {
+        problems.push("upstream host is empty");
+    } else if (!UPSTREAM_HOST.test(host)) {
+        problems.push(`upstream host ${JSON.stringify(host)} is not a container name or IPv4 address`);
+    }
+    if (!isPort(port)) problems.push(`upstream port must be an integer from 1 to 65535, got ${String(port)}`);
+    return problems;
+}

@@ -1,0 +1,44 @@
+import type { HttpRoute, RouteTable, TcpRoute } from "../../components/edge/types";
+
+/**
+ * Realistic route tables for the edge renderers' tests, shaped like the platform's: core
+ * services, an admin UI behind basic auth, business apps, GitLab SSH as the one TCP route.
+ */
+export function stackRouteTable(stack: "dev" | "staging" | "prod", sshRemotePort: number): RouteTable {
+    const hostname = (service: string): string =>
+        stack === "prod" ? `${service}.nexora.restry.cn` : `${stack}-${service}.nexora.restry.cn`;
+    const web = (service: string, port: number, extra: Partial<HttpRoute> = {}): HttpRoute => ({
+        service,
+        hostname: hostname(service),
+        upstream: { host: `nexora-${stack}-${service}`, port },
+        securityHeaders: true,
+        restricted: false,
+        proxied: true,
+        ...extra,
+    });
+    const ssh: TcpRoute = {
+        service: "gitlab-ssh",
+        hostname: hostname("ssh"),
+        upstream: { host: `nexora-${stack}-gitlab`, port: 22 },
+        remotePort: sshRemotePort,
+    };
+    return {
+        stack,
+        http: [
+            web("gitlab", 80, { maxRequestBodyMiB: 1024 }),
+            web("outline", 3000, { maxRequestBodyMiB: 100 }),
+            web("uptime", 3001),
+            web("portainer", 9000, { restricted: true }),
+            web("www", 80, { securityHeaders: false }),
+            web("pyerp", 8000, { maxRequestBodyMiB: 100 }),
+        ],
+        tcp: [ssh],
+    };
+}
+
+export const prodTable = stackRouteTable("prod", 2222);
+export const stagingTable = stackRouteTable("staging", 2223);
+export const devTable = stackRouteTable("dev", 2224);
+
+/** A real bcrypt hash (from `caddy hash-password`) for unit tests that never check a password against it. */
+export const UNIT_BCRYPT_HASH = "$2a$14$H1v5mSDGA0Wi8vVAiJzma.T8gvqWKhmzmx6U9msCdpXfn0HuhA0VO";
