@@ -1,0 +1,122 @@
+import { stringify } from "smol-toml";
+import type { RouteTable } from "./types";
+import { assertValidRouteTable, isPort } from "./validate";
+
+export interface FrpcOptions {
+    /** Address of the relay's frps (IP or DNS name). */
+    readonly serverAddr: string;
+    /** frps bind port. */
+    readonly serverPort: number;
+    /** frps auth token. It lands in the rendered file in plaintext: the caller keeps the file secret. */
+    readonly authToken: string;
+    /**
+     * frp user of this stack, e.g. "nexora-prod". frps prefixes every proxy name with
+     * "{user}.", so the stacks sharing one relay never collide on proxy names.
+     */
+    readonly user: string;
+    /** Container name of this stack's Caddy on the edge network. */
+    readonly caddyHost: string;
+    /**
+     * Port Caddy serves plain HTTP on (ACME HTTP-01 and redirects to HTTPS).
+     * @default 80
+     */
+    readonly caddyHttpPort?: number;
+    /**
+     * Port Caddy serves HTTPS on.
+     * @default 443
+     */
+    readonly caddyHttpsPort?: number;
+}
+
+/** One `[[proxies]]` entry of frpc.toml (frp ≥ 0.52 TOML names). */
+export interface FrpcProxy {
+    readonly name: string;
+    readonly type: "http" | "https" | "tcp";
+    readonly localIP: string;
+    readonly localPort: number;
+    readonly customDomains?: readonly string[];
+    readonly remotePort?: number;
+}
+
+const DEFAULT_CADDY_HTTP_PORT = 80;
+const DEFAULT_CADDY_HTTPS_PORT = 443;
+/** No "." so "{user}.{proxy}" splits one way; nothing TOML-breaking reaches a file anyway (smol-toml quotes). */
+const FRP_USER = /^[A-Za-z0-9_-]+$/;
+const HOST = /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
+
+/**
+ * The proxies of the stack's frpc: for each HTTP route, an `http` proxy (port 80: ACME HTTP-01,
+ * redirects) and an `https` proxy (frps routes by SNI and passes TLS through untouched) to
+ * this stack's Caddy; for each TCP route, a `tcp` proxy straight to its upstream.
+ *
+ * One proxy per hostname and type rather than one per type carrying every customDomain:
+ * frps registers a proxy's domains all-or-nothing, so a single name it rejects (already
+ * claimed by another client of the shared relay) would take every hostname of the stack
+ * down with it; per-hostname proxies also show up one by one on the frps dashboard.
+ */
+export function frpcProxies(table: RouteTable, options: FrpcOptions): FrpcProxy[] {
+    const caddy = options.caddyHost;
+    const httpPort = options.caddyHttpPort ?? DEFAULT_CADDY_HTTP_PORT;
+    const httpsPort = options.caddyHttpsPort ?? DEFAULT_CADDY_HTTPS_PORT;
+    const web = [...table.http]
+        .sort((a, b) => compareStrings(a.hostname, b.hostname))
+        .flatMap(({ hostname }): FrpcProxy[] => [
+            { name: `${hostname}-http`, type: "http", localIP: caddy, localPort: httpPort, customDomains: [hostname] },
+            { name: `${hostname}-https`, type: "https", localIP: caddy, localPort: httpsPort, customDomains: [hostname] },
+        ]);
+    const tcp = [...table.tcp]
+        .sort((a, b) => compareStrings(a.hostname, b.hostname))
+        .map((route): FrpcProxy => ({
+            name: `${route.hostname}-tcp`,
+            type: "tcp",
+            localIP: route.upstream.host,
+            localPort: route.upstream.port,
+            remotePort: route.remotePort,
+        }));
+    return [...web, ...tcp];
+}
+
+/**
+ * Renders the stack's frpc.toml (frp ≥ 0.52). Same input, same bytes, so a hash of it can
+ * trigger the frpc restart. Throws on an invalid route table or options; the error never
+ * contains the token.
+ */
+export function renderFrpcToml(table: RouteTable, options: FrpcOptions): string {
+    assertValidRouteTable(table);
+    const problems = optionProblems(options);
+    if (problems.length > 0) {
+        throw new Error(`invalid frpc options for stack ${JSON.stringify(table.stack)}:\n  - ${problems.join("\n  - ")}`);
+    }
+    const config = {
+        serverAddr: options.serverAddr,
+        serverPort: options.serverPort,
+        user: options.user,
+        // frpc exits when its first login fails (frp's default); a relay outage at boot would
+        // then leave the tunnel down or restart-looping. Later disconnects always retry.
+        loginFailExit: false,
+        auth: { method: "token", token: options.authToken },
+        proxies: frpcProxies(table, options),
+    };
+    const header = `# frpc.toml of stack ${table.stack}, rendered from its route table: change the table, not this file.`;
+    return `${header}\n${stringify(config).trimEnd()}\n`;
+}
+
+function optionProblems(options: FrpcOptions): string[] {
+    const problems: string[] = [];
+    if (!HOST.test(options.serverAddr)) problems.push(`serverAddr ${JSON.stringify(options.serverAddr)} is not an IP address or host name`);
+    if (!isPort(options.serverPort)) problems.push(`serverPort must be an integer from 1 to 65535, got ${String(options.serverPort)}`);
+    // Only emptiness is checked and reported: the value is a secret.
+    if (options.authToken.length === 0) problems.push("authToken is empty");
+    if (!FRP_USER.test(options.user)) problems.push(`user ${JSON.stringify(options.user)} must be letters, digits, "_" or "-"`);
+    if (!HOST.test(options.caddyHost)) problems.push(`caddyHost ${JSON.stringify(options.caddyHost)} is not a container name`);
+    for (const key of ["caddyHttpPort", "caddyHttpsPort"] as const) {
+        const port = options[key];
+        if (port !== undefined && !isPort(port)) problems.push(`${key} must be an integer from 1 to 65535, got ${String(port)}`);
+    }
+    return problems;
+}
+
+/** Code-unit order: unlike localeCompare it cannot change with the machine's locale. */
+function compareStrings(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
