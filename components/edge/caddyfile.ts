@@ -1,0 +1,180 @@
+import { isIP } from "node:net";
+import type { HttpRoute, RouteTable } from "./types";
+import { assertValidRouteTable, isPort } from "./validate";
+
+/** Credential for the basic auth in front of restricted routes (admin UIs). */
+export interface CaddyAdminAuth {
+    /** Letters, digits, ".", "_" and "-". */
+    readonly username: string;
+    /** bcrypt hash of the password ($2a$/$2b$/$2y$), e.g. RandomPassword.bcryptHash or `caddy hash-password`. */
+    readonly passwordHash: string;
+}
+
+export interface CaddyfileOptions {
+    /**
+     * Where site certificates come from: "acme" asks a public CA (HTTP-01 / TLS-ALPN-01 through
+     * the relay, which forwards 80/443 untouched); "internal" uses Caddy's own local CA, for a
+     * laptop dev stack with no public name and for tests.
+     */
+    readonly tls: "acme" | "internal";
+    /**
+     * ACME account email (expiry notices, rate-limit recovery). Required when `tls` is "acme".
+     * @default undefined — not rendered; ignored when `tls` is "internal"
+     */
+    readonly acmeEmail?: string;
+    /**
+     * IPs or CIDRs whose X-Forwarded-* headers the proxies trust: the stack's Docker edge
+     * network, where frpc's connections come from. Empty trusts nobody.
+     */
+    readonly trustedProxies: readonly string[];
+    /**
+     * Basic-auth credential for routes with `restricted: true`; required when any route is restricted.
+     * @default undefined — no route may be restricted
+     */
+    readonly adminAuth?: CaddyAdminAuth;
+    /**
+     * Port Caddy serves plain HTTP on (ACME HTTP-01, redirects to HTTPS).
+     * @default 80
+     */
+    readonly httpPort?: number;
+    /**
+     * Port Caddy serves HTTPS on.
+     * @default 443
+     */
+    readonly httpsPort?: number;
+    /**
+     * Admin endpoint address (host:port), or "off". `caddy reload` reads it from the new
+     * config to know where to post it, so it must stay reachable inside the container.
+     * @default "localhost:2019"
+     */
+    readonly admin?: string;
+}
+
+const DEFAULT_HTTP_PORT = 80;
+const DEFAULT_HTTPS_PORT = 443;
+const DEFAULT_ADMIN = "localhost:2019";
+
+/** Practical address shape; anything with spaces, quotes, braces or "#" would be Caddyfile syntax. */
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** bcrypt modular crypt format: version, two-digit cost, 22-char salt + 31-char hash. */
+const BCRYPT_HASH = /^\$2[abxy]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+const ADMIN_ADDRESS = /^(?:[A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})$/;
+
+/**
+ * Response headers added to routes with `securityHeaders`. The "?" prefix sets a header only
+ * when the upstream did not: an app's own policy (GitLab's frame rules, say) wins, Caddy fills the gaps.
+ */
+const SECURITY_HEADERS: readonly string[] = [
+    // Siblings, not a parent: includeSubDomains would pin HTTPS on names this stack does not serve.
+    "?Strict-Transport-Security max-age=31536000",
+    "?X-Content-Type-Options nosniff",
+    "?X-Frame-Options SAMEORIGIN",
+    "?Referrer-Policy strict-origin-when-cross-origin",
+    // Deleting a header makes Caddy apply the whole block when the response is written, after the upstream's headers.
+    "-Server",
+];
+
+/**
+ * Renders the stack's Caddyfile: a global options block, then one site block per HTTP route,
+ * sorted by hostname. Same input, same bytes: a hash of the text triggers the Caddy reload.
+ * The syntax is what both Debian's caddy 2.6 (tests) and the current 2.x image accept.
+ * Throws on an invalid route table or options, so nothing unchecked is ever interpolated.
+ */
+export function renderCaddyfile(table: RouteTable, options: CaddyfileOptions): string {
+    assertValidRouteTable(table);
+    const problems = optionProblems(table, options);
+    if (problems.length > 0) {
+        throw new Error(`invalid Caddyfile options for stack ${JSON.stringify(table.stack)}:\n  - ${problems.join("\n  - ")}`);
+    }
+
+    const routes = [...table.http].sort((a, b) => compareStrings(a.hostname, b.hostname));
+    const sections = [globalOptions(options), ...routes.map((route) => siteBlock(route, options))];
+    const header = `# Caddyfile of stack ${table.stack}, rendered from its route table: change the table, not this file.`;
+    return `${header}\n${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+}
+
+function globalOptions(options: CaddyfileOptions): string[] {
+    const lines = [
+        `admin ${options.admin ?? DEFAULT_ADMIN}`,
+        `http_port ${options.httpPort ?? DEFAULT_HTTP_PORT}`,
+        `https_port ${options.httpsPort ?? DEFAULT_HTTPS_PORT}`,
+    ];
+    if (options.tls === "acme") lines.push(`email ${options.acmeEmail!}`);
+    // The local CA's root goes to no trust store: a container has none worth writing, and tests must not touch the host's.
+    else lines.push("skip_install_trust");
+    return block("", lines);
+}
+
+function siteBlock(route: HttpRoute, options: CaddyfileOptions): string[] {
+    const lines: string[] = [];
+    if (options.tls === "internal") lines.push("tls internal");
+    if (route.maxRequestBodyMiB !== undefined) {
+        lines.push(...block("request_body", [`max_size ${route.maxRequestBodyMiB}MiB`]));
+    }
+    if (route.securityHeaders) lines.push(...block("header", SECURITY_HEADERS));
+    if (route.restricted) {
+        const { username, passwordHash } = options.adminAuth!;
+        // "basicauth", not "basic_auth": 2.6 only knows the old name; 2.8+ keeps it as a deprecated alias.
+        lines.push(...block("basicauth", [`${username} ${passwordHash}`]));
+    }
+    const upstream = `${route.upstream.host}:${route.upstream.port}`;
+    // WebSocket upgrades need nothing here: reverse_proxy passes them through by default.
+    // trusted_proxies lives on reverse_proxy, not in the global `servers` option, which 2.6.2 lacks.
+    if (options.trustedProxies.length === 0) lines.push(`reverse_proxy ${upstream}`);
+    else lines.push(...block(`reverse_proxy ${upstream}`, [`trusted_proxies ${options.trustedProxies.join(" ")}`]));
+    return block(route.hostname, lines);
+}
+
+/** `header { body }` with tab indentation, the layout `caddy fmt` produces; an empty header opens the global block. */
+function block(header: string, body: readonly string[]): string[] {
+    return [header === "" ? "{" : `${header} {`, ...body.map((line) => `\t${line}`), "}"];
+}
+
+function optionProblems(table: RouteTable, options: CaddyfileOptions): string[] {
+    const problems: string[] = [];
+    if (options.tls !== "acme" && options.tls !== "internal") {
+        problems.push(`tls must be "acme" or "internal", got ${JSON.stringify(options.tls)}`);
+    }
+    if (options.tls === "acme") {
+        if (options.acmeEmail === undefined) problems.push('acmeEmail is required when tls is "acme"');
+        else if (!EMAIL.test(options.acmeEmail)) problems.push(`acmeEmail ${JSON.stringify(options.acmeEmail)} is not an email address`);
+    }
+    for (const proxy of options.trustedProxies) {
+        if (!isIpOrCidr(proxy)) problems.push(`trustedProxies entry ${JSON.stringify(proxy)} is not an IP address or CIDR`);
+    }
+    const restricted = table.http.filter((route) => route.restricted).map((route) => route.hostname);
+    if (options.adminAuth === undefined) {
+        if (restricted.length > 0) problems.push(`adminAuth is required for the restricted routes ${restricted.join(", ")}`);
+    } else {
+        if (!USERNAME.test(options.adminAuth.username)) {
+            problems.push(`adminAuth.username ${JSON.stringify(options.adminAuth.username)} must be 1–64 letters, digits, ".", "_" or "-"`);
+        }
+        // The hash itself stays out of the message: it is credential material.
+        if (!BCRYPT_HASH.test(options.adminAuth.passwordHash)) problems.push("adminAuth.passwordHash is not a bcrypt hash ($2a$/$2b$/$2y$)");
+    }
+    for (const key of ["httpPort", "httpsPort"] as const) {
+        const port = options[key];
+        if (port !== undefined && !isPort(port)) problems.push(`${key} must be an integer from 1 to 65535, got ${String(port)}`);
+    }
+    const httpPort = options.httpPort ?? DEFAULT_HTTP_PORT;
+    if (httpPort === (options.httpsPort ?? DEFAULT_HTTPS_PORT)) problems.push(`httpPort and httpsPort are both ${httpPort}`);
+    if (options.admin !== undefined && options.admin !== "off") {
+        const match = ADMIN_ADDRESS.exec(options.admin);
+        if (match === null || !isPort(Number(match[1]))) problems.push(`admin ${JSON.stringify(options.admin)} must be "off" or host:port`);
+    }
+    return problems;
+}
+
+function isIpOrCidr(value: string): boolean {
+    const [address, prefix, ...rest] = value.split("/");
+    const family = isIP(address ?? "");
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** Code-unit order: unlike localeCompare it cannot change with the machine's locale. */
+function compareStrings(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
