@@ -52,7 +52,8 @@ export interface AppSettings {
 
 export interface DnsSettings {
     readonly enabled: boolean;
-    readonly zoneId: string;
+    /** Cloudflare zone (domain) the records go in; its id is looked up. */
+    readonly zone: string;
     /** Public IPv4 of the relay host running frps. */
     readonly relayAddress: string;
     /** Cloudflare proxy (orange cloud) for the web hostnames; the SSH name is always DNS-only. */
@@ -148,7 +149,7 @@ export const SCALAR_DEFAULTS = {
     publishHttpsPort: "0",
     publishSshPort: "0",
     dnsEnabled: "false",
-    cloudflareZoneId: "",
+    cloudflareZone: "restry.cn",
     relayAddress: "",
     dnsProxied: "false",
     tunnelEnabled: "false",
@@ -498,12 +499,14 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
 
     const dns: DnsSettings = {
         enabled: readBoolean(c, "dnsEnabled", get("dnsEnabled")!),
-        zoneId: get("cloudflareZoneId")!,
+        zone: get("cloudflareZone")!,
         relayAddress: get("relayAddress")!,
         proxied: readBoolean(c, "dnsProxied", get("dnsProxied")!),
     };
     if (dns.enabled) {
-        if (!/^[0-9a-f]{32}$/.test(dns.zoneId)) c.fail("cloudflareZoneId", "the 32-hex-character Cloudflare zone id (dnsEnabled is true)");
+        if (!dns.zone.split(".").every(isDnsLabel) || !(baseDomain === dns.zone || baseDomain.endsWith(`.${dns.zone}`))) {
+            c.fail("cloudflareZone", `the Cloudflare zone that contains baseDomain ${describe(baseDomain)} (dnsEnabled is true), got ${describe(dns.zone)}`);
+        }
         if (!isIpv4(dns.relayAddress)) c.fail("relayAddress", `the relay's public IPv4 address (dnsEnabled is true), got ${describe(dns.relayAddress)}`);
     }
 

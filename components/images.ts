@@ -14,26 +14,25 @@ export const imageNames = [
     "frpc",
     "grafana",
     "gitlabRunner",
-    "registry",
     "mysql",
 ] as const;
 export type ImageName = (typeof imageNames)[number];
 
 export const DEFAULT_IMAGES: Readonly<Record<ImageName, string>> = {
     // 18.11 is the last GitLab line that runs on PostgreSQL 16.
-    gitlab: "gitlab/gitlab-ce:18.11.3-ce.0",
-    postgres: "postgres:16.10-bookworm",
-    redis: "redis:7.4.6-alpine",
-    outline: "outlinewiki/outline:0.87.4",
-    uptimeKuma: "louislam/uptime-kuma:2.0.2",
-    portainer: "portainer/portainer-ce:2.33.2",
-    portal: "nginx:1.28.0-alpine",
-    caddy: "caddy:2.10.2-alpine",
-    frpc: "snowdreamtech/frpc:0.65.0",
-    grafana: "grafana/grafana:12.2.1",
-    gitlabRunner: "gitlab/gitlab-runner:alpine-v18.5.0",
-    registry: "registry:3.0.0",
-    mysql: "mysql:8.4.7",
+    gitlab: "gitlab/gitlab-ce:18.11.12-ce.0",
+    postgres: "postgres:16.15-bookworm",
+    redis: "redis:7.4.11-alpine",
+    outline: "outlinewiki/outline:1.10.1",
+    uptimeKuma: "louislam/uptime-kuma:2.5.6",
+    // The -alpine variant has a shell and wget for the health check; the default image has neither.
+    portainer: "portainer/portainer-ce:2.45.1-alpine",
+    portal: "nginx:1.30.5-alpine",
+    caddy: "caddy:2.11.4-alpine",
+    frpc: "fatedier/frpc:v0.71.0",
+    grafana: "grafana/grafana:12.4.11",
+    gitlabRunner: "gitlab/gitlab-runner:v18.11.4",
+    mysql: "mysql:8.4.11",
 };
 
 export interface ImageRef {

@@ -91,7 +91,8 @@ export class Gitlab extends pulumi.ComponentResource {
                 ],
                 publish: args.publishSshPort ? [{ internal: 22, external: args.publishSshPort }] : [],
                 healthcheck: {
-                    test: ["CMD-SHELL", "curl -fsS --max-time 10 http://127.0.0.1/-/readiness || exit 1"],
+                    // The image's own checker: curls /-/health from inside, which the monitoring whitelist admits.
+                    test: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"],
                     intervalSeconds: 30,
                     timeoutSeconds: 15,
                     retries: 10,

@@ -1,0 +1,97 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { dockerExec } from "../docker/exec";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+import { sha256 } from "../postgres/postgres";
+
+export interface CaddyArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    readonly dockerHost: string;
+    readonly edgeNetwork: pulumi.Input<string>;
+    /** The rendered Caddyfile (secret when it carries the admin basic-auth hash). */
+    readonly caddyfile: pulumi.Input<string>;
+    /** Host ports, for a stack reached without the tunnel. @default not published */
+    readonly publishHttpPort?: number;
+    readonly publishHttpsPort?: number;
+}
+
+const CADDYFILE = "/etc/caddy/Caddyfile";
+
+/**
+ * Validates the new Caddyfile, swaps it in and reloads Caddy through its admin API. Caddy keeps
+ * serving the old config when the new one fails, and the container is never replaced, so a
+ * route change costs the other sites nothing.
+ */
+export const CADDY_RELOAD_SCRIPT = [
+    "set -e",
+    `cat > ${CADDYFILE}.next`,
+    `caddy validate --config ${CADDYFILE}.next --adapter caddyfile >&2`,
+    `mv ${CADDYFILE}.next ${CADDYFILE}`,
+    `caddy reload --config ${CADDYFILE} --adapter caddyfile >&2`,
+].join("\n");
+
+/**
+ * Caddy: TLS termination and reverse proxy for the stack. Certificates persist on /data, the
+ * current Caddyfile on /etc/caddy (so a restarted container serves the last applied routes).
+ */
+export class Caddy extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+    /** Applies the Caddyfile; re-runs when its hash changes. */
+    readonly reload: command.local.Command;
+    /** sha256 of the applied Caddyfile: the reload trigger, visible in plans. */
+    readonly configHash: pulumi.Output<string>;
+
+    constructor(name: string, args: CaddyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:edge:Caddy", name, {}, opts);
+        this.containerName = dockerName(args.stack, "caddy");
+        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "caddy", role: "edge", purpose }, this, args.provider);
+        const data = volume("data");
+        const config = volume("config");
+        const etc = volume("etc");
+        const publish = [
+            ...(args.publishHttpPort ? [{ internal: 80, external: args.publishHttpPort }] : []),
+            ...(args.publishHttpsPort ? [{ internal: 443, external: args.publishHttpsPort }] : []),
+        ];
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "caddy",
+                role: "edge",
+                containerName: this.containerName,
+                image: args.image,
+                networks: [args.edgeNetwork],
+                volumes: [
+                    { volume: data, target: "/data" },
+                    { volume: config, target: "/config" },
+                    { volume: etc, target: "/etc/caddy" },
+                ],
+                publish,
+                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:2019/config/ >/dev/null || exit 1"], intervalSeconds: 15, startPeriodSeconds: 10 },
+                waitTimeoutSeconds: 120,
+            },
+            this,
+            { provider: args.provider },
+        ).container;
+        // A hash of the config reveals nothing of the basic-auth hash inside it; plans show it change.
+        this.configHash = pulumi.unsecret(pulumi.output(args.caddyfile).apply(sha256));
+        this.reload = dockerExec(
+            `${name}-reload`,
+            {
+                dockerHost: args.dockerHost,
+                containerName: this.container.name,
+                script: CADDY_RELOAD_SCRIPT,
+                stdin: args.caddyfile,
+                triggers: [this.configHash],
+            },
+            { parent: this, dependsOn: [this.container] },
+        );
+        this.registerOutputs({ containerName: this.containerName, configHash: this.configHash });
+    }
+}

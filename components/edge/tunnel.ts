@@ -1,0 +1,88 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { dockerExec } from "../docker/exec";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+import { sha256 } from "../postgres/postgres";
+
+export interface TunnelArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    readonly dockerHost: string;
+    readonly edgeNetwork: pulumi.Input<string>;
+    /** The rendered frpc.toml; secret (it carries the frps token). */
+    readonly frpcToml: pulumi.Input<string>;
+    /** Caddy must be up before the relay sends traffic. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+const FRPC_TOML = "/etc/frp/frpc.toml";
+
+/** The container waits for its first config instead of crash-looping, then becomes frpc (PID 1). */
+export const FRPC_START_SCRIPT = `while [ ! -s ${FRPC_TOML} ]; do sleep 2; done; exec /usr/bin/frpc -c ${FRPC_TOML}`;
+
+/**
+ * Applies a new frpc.toml: verified first; proxy changes are hot-reloaded through frpc's
+ * loopback admin API, so the stack's other hostnames stay connected. Only a change of the
+ * connection settings above the proxies (server, token, user) restarts frpc.
+ */
+export const FRPC_APPLY_SCRIPT = [
+    "set -e",
+    `cat > ${FRPC_TOML}.next`,
+    `/usr/bin/frpc verify -c ${FRPC_TOML}.next >&2`,
+    `common() { [ -f "$1" ] && sed '/^\\[\\[proxies\\]\\]/,$d' "$1"; return 0; }`,
+    `if [ -s ${FRPC_TOML} ] && [ "$(common ${FRPC_TOML})" = "$(common ${FRPC_TOML}.next)" ] && pgrep -x frpc >/dev/null; then`,
+    `  mv ${FRPC_TOML}.next ${FRPC_TOML}`,
+    `  /usr/bin/frpc reload -c ${FRPC_TOML} >&2`,
+    "else",
+    `  had_config=$([ -s ${FRPC_TOML} ] && echo yes || echo no)`,
+    `  mv ${FRPC_TOML}.next ${FRPC_TOML}`,
+    // PID 1 is frpc once configured: ending it lets Docker's restart policy start it on the new file.
+    `  if [ "$had_config" = yes ]; then kill 1; fi`,
+    "fi",
+].join("\n");
+
+/** The FRP client: connects this stack's Caddy (and GitLab SSH) to the relay's frps. */
+export class Tunnel extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+    readonly apply: command.local.Command;
+
+    constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:edge:Tunnel", name, {}, opts);
+        this.containerName = dockerName(args.stack, "frpc");
+        const config = persistentVolume({ stack: args.stack, service: "frpc", role: "edge", purpose: "config" }, this, args.provider);
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "frpc",
+                role: "edge",
+                containerName: this.containerName,
+                image: args.image,
+                entrypoint: ["/bin/sh", "-c"],
+                command: [FRPC_START_SCRIPT],
+                networks: [args.edgeNetwork],
+                volumes: [{ volume: config, target: "/etc/frp" }],
+                healthcheck: { test: ["CMD-SHELL", "pgrep -x frpc >/dev/null || exit 1"], intervalSeconds: 30, startPeriodSeconds: 60 },
+            },
+            this,
+            { provider: args.provider, dependsOn: args.dependsOn },
+        ).container;
+        this.apply = dockerExec(
+            `${name}-apply`,
+            {
+                dockerHost: args.dockerHost,
+                containerName: this.container.name,
+                script: FRPC_APPLY_SCRIPT,
+                stdin: args.frpcToml,
+                triggers: [pulumi.output(args.frpcToml).apply(sha256)],
+            },
+            { parent: this, dependsOn: [this.container] },
+        );
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

@@ -1,0 +1,255 @@
+import * as pulumi from "@pulumi/pulumi";
+import { BusinessApp } from "./apps/app";
+import type { PlatformConfig } from "./config";
+import { DockerHost } from "./docker/host";
+import { Caddy } from "./edge/caddy";
+import { renderCaddyfile } from "./edge/caddyfile";
+import { Dns } from "./edge/dns";
+import { renderFrpcToml } from "./edge/frpc";
+import { buildRouteTable, routeOf, urlOf } from "./edge/routes";
+import { Tunnel } from "./edge/tunnel";
+import type { RouteTable } from "./edge/types";
+import { validateRouteTable } from "./edge/validate";
+import { Gitlab } from "./gitlab/gitlab";
+import { Grafana } from "./grafana/grafana";
+import { monitorsFor, MonitorSpec, UptimeKuma } from "./monitoring/uptime-kuma";
+import { Mysql } from "./mysql/mysql";
+import { dockerName } from "./naming";
+import { Outline } from "./outline/outline";
+import { Portainer } from "./portainer/portainer";
+import { Portal } from "./portal/portal";
+import { Postgres, PostgresConsumerSpec } from "./postgres/postgres";
+import { gitlabPostgresExtensions } from "./postgres/sql";
+import { Redis } from "./redis/redis";
+import { GitlabRunner } from "./runner/runner";
+import { generatedPassword } from "./secrets/random";
+import { Sso } from "./sso/platform-sso";
+import { ConfigError } from "./config";
+
+/** Username of the basic auth in front of restricted admin UIs. */
+export const EDGE_ADMIN_USER = "nexora-admin";
+
+/** Generated text artifacts of a stack (for `plan --out` and for review). */
+export interface PlatformArtifacts {
+    readonly gitlabRb: pulumi.Output<string>;
+    readonly caddyfile: pulumi.Output<string>;
+    /** Present when the tunnel is on; secret (it carries the frps token). */
+    readonly frpcToml?: pulumi.Output<string>;
+}
+
+/**
+ * The whole Nexora platform of one stack. Bootstrap order comes from data dependencies:
+ * networks and volumes → PostgreSQL (healthy) → roles/databases → GitLab (healthy) → admin
+ * token → OAuth applications → Outline/Grafana/apps with their client credentials; Caddy, DNS
+ * and the tunnel depend only on what they route to, so the graph stays wide.
+ */
+export class Platform extends pulumi.ComponentResource {
+    readonly routes: RouteTable;
+    /** Public URL per service key. */
+    readonly urls: Readonly<Record<string, string>>;
+    readonly monitors: readonly MonitorSpec[];
+    readonly artifacts: PlatformArtifacts;
+    /** Secrets an operator needs once (first logins). */
+    readonly adminCredentials: pulumi.Output<Record<string, string>>;
+    /** Client id and secret of the external Mattermost's GitLab application, when configured. */
+    readonly mattermostOAuth?: pulumi.Output<{ clientId: string; clientSecret: string }>;
+
+    constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:platform:Platform", name, {}, opts);
+        const stack = config.stack;
+        const images = config.images;
+
+        const routes = buildRouteTable(config);
+        const routeProblems = validateRouteTable(routes);
+        if (routeProblems.length > 0) {
+            throw new ConfigError(routeProblems.map((p) => ({ key: "nexora:apps / nexora:hostnamePattern", expected: `a valid route table: ${p}` })));
+        }
+        this.routes = routes;
+        this.urls = Object.fromEntries(routes.http.map((r) => [r.service, `https://${r.hostname}`]));
+        this.monitors = monitorsFor(routes);
+
+        const host = new DockerHost("docker", { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet }, { parent: this });
+        const provider = host.provider;
+        const edgeNetwork = host.edgeNetwork.name;
+        const dataNetwork = host.dataNetwork.name;
+
+        // --- data stores
+        const consumers: PostgresConsumerSpec[] = [
+            { name: "gitlab", extensions: gitlabPostgresExtensions },
+            { name: "outline" },
+            ...(config.features.grafana ? [{ name: "grafana" }] : []),
+        ];
+        const postgres = new Postgres("postgres", { stack, image: images.postgres, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers }, { parent: this });
+        const redis = new Redis("redis", { stack, image: images.redis, provider, network: dataNetwork }, { parent: this });
+        const appsWithDb = config.apps.filter((a) => a.database).map((a) => a.key);
+        const mysql =
+            appsWithDb.length > 0
+                ? new Mysql("mysql", { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers: appsWithDb }, { parent: this })
+                : undefined;
+
+        // --- GitLab, the identity provider
+        const ssh = routes.tcp[0]!;
+        const gitlab = new Gitlab(
+            "gitlab",
+            {
+                stack,
+                image: images.gitlab,
+                provider,
+                externalUrl: urlOf(routes, "gitlab"),
+                sshHost: ssh.hostname,
+                sshPort: ssh.remotePort,
+                registryExternalUrl: config.features.registry ? urlOf(routes, "registry") : undefined,
+                edgeNetwork,
+                dataNetwork,
+                edgeSubnet: config.edgeSubnet,
+                database: postgres.credentials.gitlab!,
+                publishSshPort: config.publish.ssh || undefined,
+                dependsOn: [postgres.provisioning],
+            },
+            { parent: this },
+        );
+
+        const sso = new Sso(
+            "sso",
+            {
+                stack,
+                routes,
+                gitlabUrl: urlOf(routes, "gitlab"),
+                gitlabContainer: gitlab.container,
+                dockerHost: config.dockerHost,
+                existingApiToken: config.secrets.gitlabApiToken,
+                tokenRotation: config.gitlabTokenRotation,
+                grafana: config.features.grafana,
+                mattermostUrl: config.mattermostUrl || undefined,
+                apps: config.apps.filter((a) => a.sso).map((a) => ({ key: a.key, redirectUrl: `${urlOf(routes, a.key)}${a.sso!.redirectPath}`, scopes: a.sso!.scopes })),
+            },
+            { parent: this },
+        );
+        this.mattermostOAuth = sso.mattermost;
+
+        // --- platform services
+        const outline = new Outline(
+            "outline",
+            {
+                stack,
+                image: images.outline,
+                provider,
+                url: urlOf(routes, "outline"),
+                edgeNetwork,
+                dataNetwork,
+                database: postgres.credentials.outline!,
+                redis: { host: redis.host, port: redis.port },
+                oidcEnv: sso.outlineEnv,
+                dependsOn: [postgres.provisioning, redis.container],
+            },
+            { parent: this },
+        );
+        const uptime = new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
+        const portainer = new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this });
+        const portal = new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
+        const grafana = config.features.grafana
+            ? new Grafana(
+                  "grafana",
+                  {
+                      stack,
+                      image: images.grafana,
+                      provider,
+                      url: urlOf(routes, "grafana"),
+                      edgeNetwork,
+                      dataNetwork,
+                      database: postgres.credentials.grafana!,
+                      oauthEnv: sso.grafanaEnv,
+                      dependsOn: [postgres.provisioning],
+                  },
+                  { parent: this },
+              )
+            : undefined;
+        if (config.features.runner) {
+            new GitlabRunner("gitlab-runner", { stack, image: images.gitlabRunner, provider, edgeNetwork, dependsOn: [gitlab.container] }, { parent: this });
+        }
+
+        const appContainers = config.apps.map(
+            (app) =>
+                new BusinessApp(
+                    `app-${app.key}`,
+                    {
+                        stack,
+                        app,
+                        provider,
+                        edgeNetwork,
+                        dataNetwork,
+                        database: app.database ? mysql!.credentials[app.key] : undefined,
+                        secretValues: config.secrets.appSecrets,
+                        ssoEnv: sso.appEnv[app.key],
+                        dependsOn: app.database ? [mysql!.provisioning] : [],
+                    },
+                    { parent: this },
+                ).container,
+        );
+
+        // --- edge: Caddy, DNS, tunnel — all from the one route table
+        const edgeAdmin = generatedPassword("edge-admin-password", this);
+        const caddyfile = pulumi.secret(
+            edgeAdmin.bcryptHash.apply((passwordHash) =>
+                renderCaddyfile(routes, {
+                    tls: config.tls,
+                    acmeEmail: config.tls === "acme" ? config.acmeEmail : undefined,
+                    trustedProxies: [config.edgeSubnet],
+                    adminAuth: { username: EDGE_ADMIN_USER, passwordHash },
+                }),
+            ),
+        );
+        const caddy = new Caddy(
+            "caddy",
+            {
+                stack,
+                image: images.caddy,
+                provider,
+                dockerHost: config.dockerHost,
+                edgeNetwork,
+                caddyfile,
+                publishHttpPort: config.publish.http || undefined,
+                publishHttpsPort: config.publish.https || undefined,
+            },
+            // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
+            { parent: this },
+        );
+        if (config.dns.enabled) {
+            new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
+        }
+        let frpcToml: pulumi.Output<string> | undefined;
+        if (config.tunnel.enabled) {
+            const tunnel = config.tunnel;
+            frpcToml = pulumi.secret(
+                config.secrets.frpToken!.apply((authToken) =>
+                    renderFrpcToml(routes, {
+                        serverAddr: tunnel.serverAddr,
+                        serverPort: tunnel.serverPort,
+                        authToken,
+                        user: dockerName(stack),
+                        caddyHost: caddy.containerName,
+                    }),
+                ),
+            );
+            new Tunnel(
+                "tunnel",
+                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [caddy.container] },
+                { parent: this },
+            );
+        }
+
+        this.artifacts = { gitlabRb: gitlab.omnibusConfig, caddyfile, frpcToml };
+        this.adminCredentials = pulumi.secret(
+            pulumi
+                .all({
+                    gitlabRoot: gitlab.rootPassword,
+                    portainerAdmin: portainer.adminPassword,
+                    edgeAdmin: edgeAdmin.result,
+                    grafanaAdmin: grafana ? grafana.adminPassword : pulumi.output(""),
+                })
+                .apply((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== ""))),
+        );
+        void [outline, uptime, portal, appContainers, routeOf];
+        this.registerOutputs({ urls: this.urls });
+    }
+}

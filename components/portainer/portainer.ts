@@ -1,0 +1,56 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createServiceContainer } from "../docker/service";
+import { persistentVolume } from "../docker/volume";
+import { dockerName } from "../naming";
+import { generatedPassword } from "../secrets/random";
+
+export interface PortainerArgs {
+    readonly stack: string;
+    readonly image: string;
+    readonly provider: docker.Provider;
+    readonly edgeNetwork: pulumi.Input<string>;
+    /** Path of the Docker socket on the host. @default "/var/run/docker.sock" */
+    readonly dockerSocket?: string;
+}
+
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+
+/**
+ * Portainer CE on plain HTTP behind Caddy, managing the host's Docker through its socket.
+ * Its admin password is generated and passed as a bcrypt hash: without one Portainer waits for
+ * whoever opens its page first, then shuts itself down after five minutes.
+ */
+export class Portainer extends pulumi.ComponentResource {
+    readonly containerName: string;
+    readonly container: docker.Container;
+    /** Password of Portainer's `admin` user. */
+    readonly adminPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: PortainerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:portainer:Portainer", name, {}, opts);
+        this.containerName = dockerName(args.stack, "portainer");
+        const admin = generatedPassword(`${name}-admin-password`, this);
+        this.adminPassword = admin.result;
+        const data = persistentVolume({ stack: args.stack, service: "portainer", role: "platform", purpose: "data" }, this, args.provider);
+        this.container = createServiceContainer(
+            name,
+            {
+                stack: args.stack,
+                service: "portainer",
+                role: "platform",
+                containerName: this.containerName,
+                image: args.image,
+                // The bcrypt hash is secret too: it would let anyone brute-force the password offline.
+                command: pulumi.secret(pulumi.all([admin.bcryptHash]).apply(([hash]) => ["--http-enabled", "--admin-password", hash])),
+                networks: [args.edgeNetwork],
+                volumes: [{ volume: data, target: "/data" }],
+                binds: [{ source: args.dockerSocket ?? DOCKER_SOCKET, target: DOCKER_SOCKET }],
+                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:9000/api/system/status || exit 1"], startPeriodSeconds: 20 },
+            },
+            this,
+            { provider: args.provider },
+        ).container;
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

@@ -1,0 +1,177 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, parseSettings, SCALAR_DEFAULTS } from "../../components/config";
+import { DEFAULT_IMAGES, parseImageRef } from "../../components/images";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** A valid prod-like raw config (what the engine hands the program: strings, objects as JSON). */
+function validRaw(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+    const raw: Record<string, string | undefined> = {
+        environment: "prod",
+        dockerHost: "ssh://deploy@192.168.31.141",
+        tls: "acme",
+        acmeEmail: "ops@restry.cn",
+        edgeSubnet: "172.30.10.0/24",
+        dataSubnet: "172.30.11.0/24",
+        dnsEnabled: "true",
+        relayAddress: "40.162.94.187",
+        tunnelEnabled: "true",
+        frpServerAddr: "40.162.94.187",
+        sshRemotePort: "2222",
+        frpToken: "a-strong-relay-token-value-123456",
+        apps: JSON.stringify({ pyerp: { image: "registry.example.cn/erp/pyerp:1.2.3", port: 8000, database: true } }),
+        ...overrides,
+    };
+    return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+function issuesOf(raw: Record<string, string>, stack = "prod"): { key: string; expected: string }[] {
+    try {
+        parseSettings(raw, { project: "nexora", stack });
+    } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return [...(err as ConfigError).issues];
+    }
+    return [];
+}
+
+describe("parseSettings", () => {
+    it("accepts a valid config and applies defaults", () => {
+        const { settings, secretValues } = parseSettings(validRaw(), { project: "nexora", stack: "prod" });
+        expect(settings.baseDomain).toBe("nexora.restry.cn");
+        expect(settings.hostnamePattern).toBe("{service}.{domain}");
+        expect(settings.images.gitlab).toBe(DEFAULT_IMAGES.gitlab);
+        expect(settings.apps).toHaveLength(1);
+        expect(settings.apps[0]).toMatchObject({ key: "pyerp", subdomain: "pyerp", port: 8000, database: true, healthPath: "/" });
+        expect(settings.secretKeysSet).toEqual(["frpToken"]);
+        expect(secretValues.frpToken).toBe("a-strong-relay-token-value-123456");
+        expect(Object.isFrozen(settings.apps[0])).toBe(true);
+    });
+
+    it("never keeps secret values in the settings it returns", () => {
+        const { settings } = parseSettings(validRaw(), { project: "nexora", stack: "prod" });
+        expect(JSON.stringify(settings)).not.toContain("a-strong-relay-token-value-123456");
+    });
+
+    const badCases: [string, Record<string, string | undefined>, string, RegExp][] = [
+        ["missing environment", { environment: undefined }, "nexora:environment", /dev, staging, prod/],
+        ["unknown environment", { environment: "qa" }, "nexora:environment", /one of dev, staging, prod/],
+        ["environment not matching the stack", { environment: "staging" }, "nexora:environment", /stack's environment/],
+        ["unknown key", { enableGrafana: "true" }, "nexora:enableGrafana", /a known key/],
+        ["pattern without {service}", { hostnamePattern: "gitlab.{domain}" }, "nexora:hostnamePattern", /\{service\} exactly once/],
+        ["pattern yielding a bad hostname", { hostnamePattern: "{service}_x.{domain}" }, "nexora:hostnamePattern", /valid hostnames/],
+        ["bad base domain", { baseDomain: "nexora" }, "nexora:baseDomain", /DNS domain/],
+        ["bad docker host", { dockerHost: "claw-bot" }, "nexora:dockerHost", /ssh:\/\/user@host/],
+        ["bad tls", { tls: "letsencrypt" }, "nexora:tls", /acme, internal/],
+        ["acme without email", { acmeEmail: "" }, "nexora:acmeEmail", /email address/],
+        ["bad edge subnet", { edgeSubnet: "172.30.10.0" }, "nexora:edgeSubnet", /CIDR/],
+        ["misaligned subnet", { dataSubnet: "172.30.11.7/24" }, "nexora:dataSubnet", /CIDR/],
+        ["overlapping subnets", { dataSubnet: "172.30.10.0/25" }, "nexora:dataSubnet", /does not overlap/],
+        ["non-boolean flag", { dnsEnabled: "yes" }, "nexora:dnsEnabled", /true or false/],
+        ["dns without relay", { relayAddress: "" }, "nexora:relayAddress", /IPv4/],
+        ["zone not containing the domain", { cloudflareZone: "example.com" }, "nexora:cloudflareZone", /contains baseDomain/],
+        ["tunnel without token", { frpToken: undefined }, "nexora:frpToken", /secret/],
+        ["tunnel without ssh port", { sshRemotePort: "0" }, "nexora:sshRemotePort", /relay port/],
+        ["port out of range", { frpServerPort: "70000" }, "nexora:frpServerPort", /1-65535/],
+        ["tunnel and host ports at once", { publishHttpPort: "8080" }, "nexora:tunnelEnabled", /not both/],
+        ["duplicate published ports", { tunnelEnabled: "false", publishHttpPort: "8080", publishHttpsPort: "8080" }, "nexora:publishHttpsPort", /not already published/],
+        ["bad mattermost url", { mattermostUrl: "http://mm.cn.restry.cn/" }, "nexora:mattermostUrl", /https:\/\/ origin/],
+        ["images not a mapping", { images: "[1,2]" }, "nexora:images", /an object/],
+        ["unknown image", { images: JSON.stringify({ jenkins: "jenkins/jenkins:2.4" }) }, "nexora:images.jenkins", /known images/],
+        ["image on latest", { images: JSON.stringify({ redis: "redis:latest" }) }, "nexora:images.redis", /pinned tag/],
+        ["image without a tag", { images: JSON.stringify({ redis: "redis" }) }, "nexora:images.redis", /no tag means latest/],
+        ["GitLab 19 on PostgreSQL 16", { images: JSON.stringify({ gitlab: "gitlab/gitlab-ce:19.2.0-ce.0" }) }, "nexora:images.gitlab", /PostgreSQL 17/],
+        ["apps not JSON", { apps: "{nope" }, "nexora:apps", /an object/],
+        ["app named like a core service", { apps: JSON.stringify({ gitlab: { image: "a/b:1", port: 80 } }) }, "nexora:apps.gitlab", /not a platform service/],
+        ["app subdomain of a core service", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, subdomain: "www" } }) }, "nexora:apps.shop.subdomain", /not used by a platform service/],
+        ["app with a bad name", { apps: JSON.stringify({ "My App": { image: "a/b:1", port: 80 } }) }, "nexora:apps.My App", /lowercase/],
+        ["app without image", { apps: JSON.stringify({ shop: { port: 80 } }) }, "nexora:apps.shop.image", /image reference/],
+        ["app with unpinned image", { apps: JSON.stringify({ shop: { image: "a/b", port: 80 } }) }, "nexora:apps.shop.image", /pinned/],
+        ["app port out of range", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 0 } }) }, "nexora:apps.shop.port", /1-65535/],
+        ["app with an unknown field", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, replicas: 2 } }) }, "nexora:apps.shop.replicas", /known app field/],
+        ["app health path without slash", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, healthPath: "health" } }) }, "nexora:apps.shop.healthPath", /starting with "\/"/],
+        ["app env with a bad name", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, env: { "BAD-NAME": "x" } } }) }, "nexora:apps.shop.env.BAD-NAME", /environment variable name/],
+        ["app env overriding managed DB settings", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, database: true, env: { DB_PASSWORD: "x" } } }) }, "nexora:apps.shop.env.DB_PASSWORD", /platform sets/],
+        ["app secretEnv naming an unset key", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, secretEnv: { API_KEY: "shopApiKey" } } }) }, "nexora:apps.shop.secretEnv.API_KEY", /pulumi config set --secret shopApiKey/],
+        ["app sso with an unknown scope", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, sso: { scopes: ["sudo"] } } }) }, "nexora:apps.shop.sso.scopes", /GitLab scopes/],
+        ["two apps on one subdomain", { apps: JSON.stringify({ a1: { image: "a/b:1", port: 80, subdomain: "shop" }, a2: { image: "a/b:1", port: 80, subdomain: "shop" } }) }, "nexora:apps.a2.subdomain", /also apps.a1/],
+        ["app memory too small", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, memoryMiB: 1 } }) }, "nexora:apps.shop.memoryMiB", /MiB >= 16/],
+    ];
+
+    it.each(badCases)("rejects %s, naming the key", (_label, overrides, key, expected) => {
+        const issues = issuesOf(validRaw(overrides));
+        const hit = issues.find((i) => i.key === key);
+        expect(hit, `issues were: ${JSON.stringify(issues)}`).toBeDefined();
+        expect(hit!.expected).toMatch(expected);
+    });
+
+    it("reports every problem at once, in one message", () => {
+        const raw = validRaw({ tls: "nope", edgeSubnet: "x", apps: JSON.stringify({ gitlab: { image: "a/b:1", port: 1 } }) });
+        const err = (() => {
+            try {
+                parseSettings(raw, { project: "nexora", stack: "prod" });
+            } catch (e) {
+                return e as ConfigError;
+            }
+            throw new Error("expected a ConfigError");
+        })();
+        expect(err.issues.map((i) => i.key)).toEqual(expect.arrayContaining(["nexora:tls", "nexora:edgeSubnet", "nexora:apps.gitlab"]));
+        expect(err.message).toMatch(/^invalid stack config \(\d+ problems\):\n {2}- nexora:/);
+    });
+
+    it("never prints a secret value in an error", () => {
+        const issues = issuesOf(validRaw({ sshRemotePort: "0", frpToken: "s3cr3t-do-not-print-me-0000" }));
+        expect(JSON.stringify(issues)).not.toContain("s3cr3t-do-not-print-me");
+    });
+
+    it("accepts stacks named after their environment with a suffix", () => {
+        expect(issuesOf(validRaw({ environment: "dev", tls: "internal", tunnelEnabled: "false", dnsEnabled: "false" }), "dev-alice")).toEqual([]);
+    });
+});
+
+describe("Pulumi.yaml", () => {
+    const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config: Record<string, { type: string; default?: unknown; description?: string }>;
+    };
+
+    it("declares every scalar key with a type, description and the program's default", () => {
+        expect(project.name).toBe("nexora");
+        expect(Object.keys(project.config).sort()).toEqual(Object.keys(SCALAR_DEFAULTS).sort());
+        for (const [key, fallback] of Object.entries(SCALAR_DEFAULTS)) {
+            const decl = project.config[key]!;
+            expect(["string", "integer", "boolean"], key).toContain(decl.type);
+            expect(decl.description, key).toBeTruthy();
+            if (fallback === undefined) expect(decl.default, key).toBeUndefined();
+            else expect(String(decl.default), key).toBe(fallback);
+        }
+    });
+});
+
+describe("parseImageRef", () => {
+    it.each([
+        ["gitlab/gitlab-ce:18.11.12-ce.0", { repository: "gitlab/gitlab-ce", tag: "18.11.12-ce.0" }],
+        ["postgres:16.15-bookworm", { repository: "postgres", tag: "16.15-bookworm" }],
+        ["registry.cn-hangzhou.aliyuncs.com/nexora-erp/pyerp:1.0", { registry: "registry.cn-hangzhou.aliyuncs.com", repository: "nexora-erp/pyerp", tag: "1.0" }],
+        ["localhost:5000/app:2", { registry: "localhost:5000", repository: "app", tag: "2" }],
+        ["redis", { repository: "redis", tag: undefined }],
+    ])("parses %s", (ref, expected) => {
+        expect(parseImageRef(ref)).toMatchObject(expected);
+    });
+
+    it("rejects malformed references", () => {
+        expect(parseImageRef("Redis:7")).toBeUndefined();
+        expect(parseImageRef("redis:")).toBeUndefined();
+    });
+
+    it("pins every default image", () => {
+        for (const ref of Object.values(DEFAULT_IMAGES)) {
+            const parsed = parseImageRef(ref);
+            expect(parsed?.tag, ref).toBeTruthy();
+            expect(parsed?.tag, ref).not.toBe("latest");
+        }
+    });
+});

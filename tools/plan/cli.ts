@@ -1,0 +1,59 @@
+// `npm run plan -- <stack> [--json] [--out DIR] [--config FILE]`: evaluate a stack offline.
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../components/config";
+import { evaluateStack, PlanInputError } from "./evaluate";
+import { renderInventory } from "./inventory";
+import { checkPlan, planJson } from "./report";
+
+const USAGE = "usage: npm run plan -- <stack> [--json] [--out DIR] [--config FILE]";
+
+async function run(argv: string[]): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: { json: { type: "boolean", default: false }, out: { type: "string" }, config: { type: "string" }, help: { type: "boolean", default: false } },
+        });
+    } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+    }
+    if (positionals.length !== 1) {
+        process.stderr.write(`expected exactly one stack name, got ${positionals.length}\n${USAGE}\n`);
+        return 2;
+    }
+    const stack = positionals[0]!;
+    let plan;
+    try {
+        plan = await evaluateStack({ stack, configFile: values.config ? path.resolve(values.config) : undefined });
+    } catch (err) {
+        if (err instanceof ConfigError || err instanceof PlanInputError) {
+            process.stderr.write(`${values.config ?? `Pulumi.${stack}.yaml`}: ${err.message}\n`);
+            return 2;
+        }
+        throw err;
+    }
+    const violations = checkPlan(plan);
+    if (values.out) {
+        mkdirSync(values.out, { recursive: true });
+        for (const [name, text] of Object.entries(plan.artifacts)) writeFileSync(path.join(values.out, name), text);
+    }
+    process.stdout.write(values.json ? `${JSON.stringify(planJson(plan, violations), null, 2)}\n` : renderInventory(stack, plan.resources, violations, plan.placeholders));
+    return violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exit(3);
+    },
+);

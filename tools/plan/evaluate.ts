@@ -1,0 +1,178 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { CONFIG_NAMESPACE } from "../../components/config";
+import type { PlatformArtifacts } from "../../components/platform";
+import { MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
+
+/**
+ * Evaluates the real program (components/program.ts `main`, exactly what `index.ts` runs)
+ * for one stack under Pulumi mocks: no CLI, no Docker, no credentials. Secret config values
+ * (encrypted in the stack file, or absent) are replaced by placeholders.
+ */
+
+export const PROJECT = "nexora";
+export const SECRET_MASK = "[secret]";
+
+export interface PlanResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Parent URN, or null for the stack's root resources. */
+    readonly parent: string | null;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly custom: boolean;
+    /** Inputs with every secret value replaced by "[secret]". */
+    readonly inputs: Record<string, unknown>;
+    /** Inputs with secrets in plaintext (placeholders and mock values): for the policy pack only. */
+    readonly plainInputs: Record<string, unknown>;
+    /** Top-level input keys that were secrets. */
+    readonly secretInputs: readonly string[];
+    readonly dependencies: readonly string[];
+}
+
+export interface PlanResult {
+    readonly stack: string;
+    readonly resources: PlanResource[];
+    /** Generated files by name (gitlab.rb, Caddyfile, frpc.toml), placeholders for secrets. */
+    readonly artifacts: Readonly<Record<string, string>>;
+    /** Config keys that got a placeholder, with why. */
+    readonly placeholders: readonly string[];
+    /** The raw recorder, for tests that need the full registration requests. */
+    readonly recorder: MockRecorder;
+}
+
+export interface EvaluateOptions {
+    readonly stack: string;
+    /** Stack config file. @default <rootDir>/Pulumi.<stack>.yaml */
+    readonly configFile?: string;
+    /** Config to use instead of a file: the `config:` mapping of a stack file. */
+    readonly config?: Record<string, unknown>;
+    /** @default the repository root */
+    readonly rootDir?: string;
+}
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** A stable, strong stand-in for a secret nobody here can decrypt. */
+export function placeholderSecret(stack: string, key: string): string {
+    return "plan-" + createHash("sha256").update(`${stack}:${key}`).digest("base64url").slice(0, 32);
+}
+
+/** Reads the `config:` mapping of a stack file. */
+export function readStackFile(file: string): Record<string, unknown> {
+    if (!existsSync(file)) throw new PlanInputError(`stack config file not found: ${file}`);
+    const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    return doc?.config ?? {};
+}
+
+/** Bad input to the plan itself (missing file): exit code 2 like a config error. */
+export class PlanInputError extends Error {}
+
+/** Turns a stack file's config mapping into the engine's flat string config plus placeholders. */
+export function toEngineConfig(stack: string, config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[]; placeholders: string[] } {
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const placeholders: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        const fullKey = key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`;
+        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+            values[fullKey] = placeholderSecret(stack, fullKey);
+            secretKeys.push(fullKey);
+            placeholders.push(`${fullKey} (encrypted in the stack file)`);
+        } else {
+            values[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    // Secrets that are never committed (set per deployment) still need a value to evaluate.
+    const apps = config[`${CONFIG_NAMESPACE}:apps`] as Record<string, { secretEnv?: Record<string, string> }> | undefined;
+    const wanted = new Set<string>();
+    if (config[`${CONFIG_NAMESPACE}:tunnelEnabled`] === true || config[`${CONFIG_NAMESPACE}:tunnelEnabled`] === "true") wanted.add("frpToken");
+    for (const app of Object.values(apps ?? {})) for (const key of Object.values(app?.secretEnv ?? {})) if (typeof key === "string") wanted.add(key);
+    for (const key of wanted) {
+        const fullKey = `${CONFIG_NAMESPACE}:${key}`;
+        if (values[fullKey] !== undefined) continue;
+        values[fullKey] = placeholderSecret(stack, fullKey);
+        secretKeys.push(fullKey);
+        placeholders.push(`${fullKey} (not set; a real deployment sets it with pulumi config set --secret ${key})`);
+    }
+    return { values, secretKeys, placeholders };
+}
+
+function maskSecrets(value: unknown): unknown {
+    if (value !== null && typeof value === "object" && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+        return SECRET_MASK;
+    }
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+    return value;
+}
+
+function toPlanResource(r: RecordedResource): PlanResource {
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.options.parent || null,
+        protect: r.options.protect ?? false,
+        retainOnDelete: r.options.retainOnDelete ?? false,
+        custom: r.custom,
+        inputs: maskSecrets(r.rawInputs) as Record<string, unknown>,
+        plainInputs: r.inputs as Record<string, unknown>,
+        secretInputs: r.secretInputs,
+        dependencies: r.options.dependencies,
+    };
+}
+
+function outputValue<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+/**
+ * Runs the program for `stack`. Throws the program's ConfigError for bad config (before any
+ * resource is registered) and PlanInputError for a missing file.
+ */
+export async function evaluateStack(options: EvaluateOptions): Promise<PlanResult> {
+    const rootDir = options.rootDir ?? ROOT;
+    const config = options.config ?? readStackFile(options.configFile ?? path.join(rootDir, `Pulumi.${options.stack}.yaml`));
+    const { values, secretKeys, placeholders } = toEngineConfig(options.stack, config);
+
+    const recorder = setupMocks({
+        project: PROJECT,
+        stack: options.stack,
+        call: (args) => {
+            if (args.token === "cloudflare:index/getZone:getZone") {
+                const name = (args.inputs as { filter?: { name?: string } }).filter?.name ?? "zone";
+                const id = createHash("sha256").update(name).digest("hex").slice(0, 32);
+                return { id, zoneId: id, name };
+            }
+            return args.inputs as Record<string, unknown>;
+        },
+    });
+    pulumi.runtime.setAllConfig(values, secretKeys);
+
+    // Loaded after the mocks so the SDK binds to the mock engine.
+    const { main } = await import("../../components/program");
+    const { platform } = main();
+    const artifacts = await collectArtifacts(platform.artifacts);
+    await recorder.settled();
+    return {
+        stack: options.stack,
+        resources: recorder.resources.filter((r) => r.urn !== "").map(toPlanResource),
+        artifacts,
+        placeholders,
+        recorder,
+    };
+}
+
+async function collectArtifacts(a: PlatformArtifacts): Promise<Record<string, string>> {
+    const files: Record<string, string> = {
+        "gitlab.rb": await outputValue(a.gitlabRb),
+        Caddyfile: await outputValue(a.caddyfile),
+    };
+    if (a.frpcToml) files["frpc.toml"] = await outputValue(a.frpcToml);
+    return files;
+}

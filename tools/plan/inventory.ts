@@ -1,0 +1,90 @@
+import type { PlanResource } from "./evaluate";
+
+/** A policy finding as the plan prints it. */
+export interface PlanViolation {
+    readonly policy: string;
+    readonly urn: string;
+    readonly level: "mandatory" | "advisory";
+    readonly message: string;
+}
+
+const MAX_VALUE_CHARS = 100;
+
+/** The inputs worth a line in the inventory, per type; other types show their scalar inputs. */
+const KEY_INPUTS: Record<string, readonly string[]> = {
+    "docker:index/container:Container": ["name", "networksAdvanced", "mounts", "ports", "restart", "memory"],
+    "docker:index/remoteImage:RemoteImage": ["name"],
+    "docker:index/volume:Volume": ["name"],
+    "docker:index/network:Network": ["name", "internal", "ipamConfigs"],
+    "random:index/randomPassword:RandomPassword": ["length", "special"],
+    "random:index/randomBytes:RandomBytes": ["length"],
+    "command:local:Command": ["create", "triggers"],
+    "cloudflare:index/dnsRecord:DnsRecord": ["name", "type", "content", "proxied"],
+    "gitlab:index/application:Application": ["name", "redirectUrl", "scopes", "confidential"],
+    "pulumi:providers:docker": ["host"],
+    "pulumi:providers:gitlab": ["baseUrl", "token"],
+};
+
+function short(value: unknown): string {
+    const text = typeof value === "string" ? value : JSON.stringify(summarize(value));
+    return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+}
+
+/** Compacts docker's list inputs to what a reader scans for. */
+function summarize(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v) => {
+            if (v && typeof v === "object") {
+                const o = v as Record<string, unknown>;
+                if ("target" in o && "source" in o) return `${String(o.source)}:${String(o.target)}${o.readOnly ? ":ro" : ""}`;
+                if ("internal" in o && "external" in o) return `${String(o.external)}->${String(o.internal)}`;
+                if ("subnet" in o) return o.subnet;
+                if ("name" in o && Object.keys(o).length <= 2) return o.name;
+            }
+            return v;
+        });
+    }
+    return value;
+}
+
+function inputLine(r: PlanResource): string {
+    const keys = KEY_INPUTS[r.type] ?? Object.keys(r.inputs).filter((k) => typeof r.inputs[k] !== "object").slice(0, 5);
+    const parts = keys.filter((k) => r.inputs[k] !== undefined).map((k) => `${k}=${short(r.inputs[k])}`);
+    const secrets = r.secretInputs.filter((k) => !keys.includes(k));
+    if (secrets.length > 0) parts.push(`secret: ${secrets.join(", ")}`);
+    return parts.join("  ");
+}
+
+/**
+ * The readable inventory: one block per component with its custom resources (type, name, key
+ * inputs, protection), then the policy findings.
+ */
+export function renderInventory(stack: string, resources: readonly PlanResource[], violations: readonly PlanViolation[], placeholders: readonly string[]): string {
+    const lines: string[] = [`Stack ${stack}: ${resources.filter((r) => r.custom).length} resources in ${resources.filter((r) => !r.custom).length} components`];
+    if (placeholders.length > 0) {
+        lines.push("", "Secret config replaced by placeholders:", ...placeholders.map((p) => `  ${p}`));
+    }
+    const byParent = new Map<string, PlanResource[]>();
+    for (const r of resources) {
+        const key = r.parent ?? "";
+        byParent.set(key, [...(byParent.get(key) ?? []), r]);
+    }
+    const components = resources.filter((r) => !r.custom);
+    for (const component of components) {
+        const children = (byParent.get(component.urn) ?? []).filter((c) => c.custom);
+        if (children.length === 0) continue;
+        lines.push("", `${component.type}  ${component.name}`);
+        for (const child of children) {
+            const flags = [child.protect ? "protected" : "", child.retainOnDelete ? "retained" : ""].filter(Boolean).join(",");
+            lines.push(`  ${child.type}  ${child.name}${flags ? `  [${flags}]` : ""}`);
+            const detail = inputLine(child);
+            if (detail) lines.push(`      ${detail}`);
+        }
+    }
+    const mandatory = violations.filter((v) => v.level === "mandatory");
+    lines.push("", `Policy pack: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`);
+    for (const v of violations) {
+        lines.push(`  [${v.level}] ${v.policy}  ${v.urn}`, `      ${v.message}`);
+    }
+    return lines.join("\n") + "\n";
+}
