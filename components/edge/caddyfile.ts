@@ -64,6 +64,8 @@ const ADMIN_ADDRESS = /^(?:[A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})$/;
 /**
  * Response headers added to routes with `securityHeaders`. The "?" prefix sets a header only
  * when the upstream did not: an app's own policy (GitLab's frame rules, say) wins, Caddy fills the gaps.
+ * They are applied as a proxied response is written, so Caddy's own bodiless error responses
+ * (basic auth's 401) go out without them.
  */
 const SECURITY_HEADERS: readonly string[] = [
     // Siblings, not a parent: includeSubDomains would pin HTTPS on names this stack does not serve.
