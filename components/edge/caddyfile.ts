@@ -73,7 +73,7 @@ const SECURITY_HEADERS: readonly string[] = [
     "?X-Content-Type-Options nosniff",
     "?X-Frame-Options SAMEORIGIN",
     "?Referrer-Policy strict-origin-when-cross-origin",
-    // Deleting a header makes Caddy apply the whole block when the response is written, after the upstream's headers.
+    // Deletions wait until the response is written, so the upstream's Server header goes too, not just Caddy's.
     "-Server",
 ];
 

@@ -35,7 +35,7 @@ describe("renderFrpcToml", () => {
             loginFailExit: false,
             auth: { method: "token", token: options.authToken },
         });
-        // Only keys frp knows: with strict config parsing an unknown key fails frpc's start.
+        // Only keys frp knows: under frpc --strict_config (frp ≥ 0.53) an unknown key fails the start.
         expect(Object.keys(config).sort()).toEqual(["auth", "loginFailExit", "proxies", "serverAddr", "serverPort", "user"]);
     });
 
