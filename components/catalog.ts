@@ -1,4 +1,5 @@
 import type { PlatformSettings } from "./config";
+import { gitlabHttpPort, gitlabRegistryHttpPort } from "./gitlab/omnibus";
 
 /**
  * The service catalog: which web services a stack runs, on which subdomain and port.
@@ -22,12 +23,10 @@ export interface WebServiceSpec {
 }
 
 export const GITLAB_SSH_SUBDOMAIN = "git";
-/** Port GitLab's bundled registry nginx listens on inside the GitLab container. */
-export const GITLAB_REGISTRY_PORT = 5050;
 
 export const webServices: readonly WebServiceSpec[] = [
     // Git pushes and LFS uploads can be large: GitLab enforces its own per-project limits.
-    { key: "gitlab", subdomain: "gitlab", port: 80, enabled: () => true, maxRequestBodyMiB: 5120, restricted: false },
+    { key: "gitlab", subdomain: "gitlab", port: gitlabHttpPort, enabled: () => true, maxRequestBodyMiB: 5120, restricted: false },
     { key: "outline", subdomain: "outline", port: 3000, enabled: () => true, maxRequestBodyMiB: 100, restricted: false },
     // Uptime Kuma creates its admin on first visit: never leave that page open to the internet.
     { key: "uptime", subdomain: "uptime", port: 3001, enabled: () => true, maxRequestBodyMiB: 10, restricted: true },
@@ -38,7 +37,7 @@ export const webServices: readonly WebServiceSpec[] = [
     {
         key: "registry",
         subdomain: "registry",
-        port: GITLAB_REGISTRY_PORT,
+        port: gitlabRegistryHttpPort,
         enabled: (s) => s.features.registry,
         // Image layers are large; the registry checks auth itself.
         maxRequestBodyMiB: undefined,

@@ -1,5 +1,6 @@
 import { GITLAB_SSH_SUBDOMAIN, hostnameFor, webServices } from "../catalog";
 import type { PlatformSettings } from "../config";
+import { gitlabContainerSshPort } from "../gitlab/omnibus";
 import { dockerName } from "../naming";
 import type { HttpRoute, RouteTable, TcpRoute } from "./types";
 
@@ -40,7 +41,7 @@ export function buildRouteTable(settings: PlatformSettings): RouteTable {
         {
             service: "gitlab-ssh",
             hostname: hostnameFor(settings, GITLAB_SSH_SUBDOMAIN),
-            upstream: { host: dockerName(settings.stack, "gitlab"), port: 22 },
+            upstream: { host: dockerName(settings.stack, "gitlab"), port: gitlabContainerSshPort },
             remotePort: settings.tunnel.sshRemotePort || settings.publish.ssh || 22,
         },
     ];

@@ -5,7 +5,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
-import { renderGitlabOmnibusConfig } from "./omnibus";
+import { gitlabContainerSshPort, renderGitlabOmnibusConfig } from "./omnibus";
 
 export interface GitlabArgs {
     readonly stack: string;
@@ -89,7 +89,7 @@ export class Gitlab extends pulumi.ComponentResource {
                     { volume: data, target: "/var/opt/gitlab" },
                     { volume: logs, target: "/var/log/gitlab" },
                 ],
-                publish: args.publishSshPort ? [{ internal: 22, external: args.publishSshPort }] : [],
+                publish: args.publishSshPort ? [{ internal: gitlabContainerSshPort, external: args.publishSshPort }] : [],
                 healthcheck: {
                     // The image's own checker: curls /-/health from inside, which the monitoring whitelist admits.
                     test: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"],
