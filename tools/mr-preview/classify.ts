@@ -1,0 +1,79 @@
+// What a step means for a reviewer: which group it is listed under, whether it destroys
+// something, and whether what it destroys holds data.
+import { PreviewReport, PreviewStep } from "./model";
+
+/** Note sections, most dangerous first: the order resources are listed and kept when cut. */
+export const GROUP_ORDER = ["delete", "replace", "update", "create", "import", "other"] as const;
+export type OpGroup = (typeof GROUP_ORDER)[number];
+
+export const GROUP_TITLES: Readonly<Record<OpGroup, string>> = {
+    delete: "🗑️ Delete",
+    replace: "♻️ Replace (delete + create)",
+    update: "✏️ Update in place",
+    create: "➕ Create",
+    import: "📥 Import",
+    other: "ℹ️ Other",
+};
+
+export function opGroup(op: string): OpGroup {
+    switch (op) {
+        case "delete":
+            return "delete";
+        case "replace":
+        case "create-replacement":
+        case "delete-replaced":
+        case "read-replacement":
+        case "import-replacement":
+        case "discard-replaced":
+            return "replace";
+        case "update":
+            return "update";
+        case "create":
+            return "create";
+        case "import":
+            return "import";
+        default:
+            return "other";
+    }
+}
+
+export function isDestructive(step: PreviewStep): boolean {
+    const group = opGroup(step.op);
+    return group === "delete" || group === "replace";
+}
+
+// Container and logical names that mean "this holds data" (contract with the plan command).
+const DATA_BEARING_NAME = /(postgres|mysql|mariadb|gitlab[-_]?data|gitlab[-_].*(data|config))/i;
+
+/**
+ * Why losing this resource could lose data, empty when it cannot. A volume's contents go
+ * with it; a protected resource was protected for a reason; database containers and
+ * GitLab's data are data-bearing by name.
+ */
+export function statefulReasons(step: PreviewStep): string[] {
+    const reasons: string[] = [];
+    const isVolume = step.type === "docker:index/volume:Volume";
+    if (isVolume) reasons.push("Docker volume: its data is deleted with it");
+    if (step.oldState?.protect || step.newState?.protect) reasons.push("protected resource");
+    const containerName = [step.oldState?.inputs.name, step.newState?.inputs.name].find((n): n is string => typeof n === "string");
+    // A volume's reason already says its data goes; the name adds nothing for it.
+    if (!isVolume && (DATA_BEARING_NAME.test(step.name) || (containerName !== undefined && DATA_BEARING_NAME.test(containerName)))) {
+        reasons.push("data-bearing (database or GitLab data)");
+    }
+    return reasons;
+}
+
+/** Counts per op as the header shows them: the engine's own tally when it gave one. */
+export function countOps(report: PreviewReport): Record<string, number> {
+    if (report.changeSummary && Object.keys(report.changeSummary).length > 0) return { ...report.changeSummary };
+    const counts: Record<string, number> = {};
+    for (const step of report.steps) counts[step.op] = (counts[step.op] ?? 0) + 1;
+    return counts;
+}
+
+/** Header order: the ops reviewers look for first, then whatever else the engine reported. */
+export const COUNT_ORDER = ["create", "update", "replace", "delete", "import", "read", "same"];
+
+export function hasChanges(counts: Readonly<Record<string, number>>): boolean {
+    return Object.entries(counts).some(([op, count]) => op !== "same" && count > 0);
+}

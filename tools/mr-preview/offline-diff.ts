@@ -1,0 +1,355 @@
+// The no-credentials fallback: compares the desired state of two `npm run plan -- <stack>
+// --json` documents (target branch vs merge request) by URN. No state backend is read, so
+// this is what the program declares, not what `pulumi up` would do.
+//
+// Secrets: both plans write "[secret]" for secret values, so two "[secret]"s compare as
+// unchanged even when the value behind them changed. The note says so; a value that
+// becomes or stops being secret does show as changed.
+import { NoteItem, fitNote } from "./fit";
+import { MASKED, maskValue } from "./mask";
+import { DEFAULT_NOTE_BUDGET_BYTES, details, escapeHtml, fencedBlock, inlineCode, jobLogPointer, plural, stackMarker } from "./markdown";
+import { PreviewStep, parseUrn } from "./model";
+import { PathSegment, diffOps, formatPath, lastKey, lineDiff, valueLines } from "./values";
+import { statefulReasons } from "./classify";
+
+export interface PlanResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent: string | null;
+    readonly protect: boolean;
+    readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+export interface PlanViolation {
+    readonly policy: string;
+    readonly urn?: string;
+    readonly level: string;
+    readonly message: string;
+}
+
+export interface PlanDocument {
+    readonly stack: string;
+    readonly resources: readonly PlanResource[];
+    readonly violations: readonly PlanViolation[];
+}
+
+export class PlanParseError extends Error {}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Parses one `npm run plan -- <stack> --json` document, naming `source` in errors. */
+export function parsePlanDocument(text: string, source: string): PlanDocument {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (err) {
+        throw new PlanParseError(`${source}: not a plan --json document: ${(err as Error).message}`);
+    }
+    if (!isObject(doc) || !Array.isArray(doc.resources)) throw new PlanParseError(`${source}: expected {"stack", "resources": [...], "violations": [...]}`);
+    const resources = doc.resources.filter(isObject).map((r, index): PlanResource => {
+        if (typeof r.urn !== "string") throw new PlanParseError(`${source}: resources[${index}] has no urn`);
+        const parsed = parseUrn(r.urn);
+        return {
+            urn: r.urn,
+            type: typeof r.type === "string" ? r.type : parsed.type,
+            name: typeof r.name === "string" ? r.name : parsed.name,
+            parent: typeof r.parent === "string" ? r.parent : null,
+            protect: r.protect === true,
+            inputs: isObject(r.inputs) ? r.inputs : {},
+        };
+    });
+    const violations = (Array.isArray(doc.violations) ? doc.violations : []).filter(isObject).map(
+        (v): PlanViolation => ({
+            policy: String(v.policy ?? "(unnamed policy)"),
+            urn: typeof v.urn === "string" ? v.urn : undefined,
+            level: String(v.level ?? "advisory"),
+            message: String(v.message ?? ""),
+        }),
+    );
+    return { stack: typeof doc.stack === "string" ? doc.stack : "", resources, violations };
+}
+
+export interface ValueChange {
+    readonly path: string;
+    /** The path as segments: its last key decides whether the value is masked whole. */
+    readonly segments: readonly PathSegment[];
+    readonly kind: "add" | "delete" | "update";
+    readonly before?: unknown;
+    readonly after?: unknown;
+}
+
+export interface ChangedResource {
+    readonly base: PlanResource;
+    readonly head: PlanResource;
+    readonly changes: readonly ValueChange[];
+}
+
+export interface PlanDiff {
+    readonly stack: string;
+    readonly added: readonly PlanResource[];
+    readonly removed: readonly PlanResource[];
+    readonly changed: readonly ChangedResource[];
+    readonly unchanged: number;
+    /** Paths where both sides are "[secret]": a change there cannot be seen offline. */
+    readonly secretPathsNotCompared: number;
+    /** Removed/added pairs of the same type under the same parent: likely renames. */
+    readonly possibleRenames: ReadonlyArray<{ readonly from: PlanResource; readonly to: PlanResource }>;
+    readonly violations: ReadonlyArray<PlanViolation & { readonly isNew: boolean }>;
+}
+
+const SECRET = "[secret]";
+
+function isPrimitive(value: unknown): boolean {
+    return value === null || ["string", "number", "boolean"].includes(typeof value);
+}
+
+function same(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Aligns two primitive lists (env entries, commands) so an insertion is one add, not a shifted tail. */
+function alignPrimitives(before: readonly unknown[], after: readonly unknown[], path: PathSegment[], out: ValueChange[]): void {
+    const a = before.map((v) => JSON.stringify(v));
+    const b = after.map((v) => JSON.stringify(v));
+    const ops = diffOps(a, b);
+    let i = 0;
+    let j = 0;
+    const pendingDeletes: number[] = [];
+    const flush = () => {
+        for (const index of pendingDeletes) out.push({ path: formatPath([...path, index]), segments: [...path, index], kind: "delete", before: before[index] });
+        pendingDeletes.length = 0;
+    };
+    for (const { tag } of ops) {
+        if (tag === " ") {
+            flush();
+            i += 1;
+            j += 1;
+        } else if (tag === "-") {
+            pendingDeletes.push(i);
+            i += 1;
+        } else {
+            // An add right after a delete at the same place is the same entry changed.
+            const replaced = pendingDeletes.shift();
+            if (replaced !== undefined) out.push({ path: formatPath([...path, j]), segments: [...path, j], kind: "update", before: before[replaced], after: after[j] });
+            else out.push({ path: formatPath([...path, j]), segments: [...path, j], kind: "add", after: after[j] });
+            j += 1;
+        }
+    }
+    flush();
+}
+
+function diffValues(before: unknown, after: unknown, path: PathSegment[], out: ValueChange[], secrets: { count: number }): void {
+    if (before === SECRET && after === SECRET) {
+        secrets.count += 1;
+        return;
+    }
+    if (same(before, after)) return;
+    if (isObject(before) && isObject(after)) {
+        for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+            if (!(key in after)) out.push({ path: formatPath([...path, key]), segments: [...path, key], kind: "delete", before: before[key] });
+            else if (!(key in before)) out.push({ path: formatPath([...path, key]), segments: [...path, key], kind: "add", after: after[key] });
+            else diffValues(before[key], after[key], [...path, key], out, secrets);
+        }
+        return;
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+        if (before.every(isPrimitive) && after.every(isPrimitive)) {
+            alignPrimitives(before, after, path, out);
+            return;
+        }
+        for (let i = 0; i < Math.max(before.length, after.length); i += 1) {
+            if (i >= after.length) out.push({ path: formatPath([...path, i]), segments: [...path, i], kind: "delete", before: before[i] });
+            else if (i >= before.length) out.push({ path: formatPath([...path, i]), segments: [...path, i], kind: "add", after: after[i] });
+            else diffValues(before[i], after[i], [...path, i], out, secrets);
+        }
+        return;
+    }
+    out.push({ path: formatPath(path), segments: path, kind: "update", before, after });
+}
+
+function violationKey(v: PlanViolation): string {
+    return [v.policy, v.urn ?? "", v.message].join("\u0000");
+}
+
+/** Compares base (target branch) and head (merge request) plans of one stack by URN. */
+export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
+    const baseByUrn = new Map(base.resources.map((r) => [r.urn, r]));
+    const headByUrn = new Map(head.resources.map((r) => [r.urn, r]));
+    const added = head.resources.filter((r) => !baseByUrn.has(r.urn));
+    const removed = base.resources.filter((r) => !headByUrn.has(r.urn));
+    const secrets = { count: 0 };
+    const changed: ChangedResource[] = [];
+    let unchanged = 0;
+    for (const headResource of head.resources) {
+        const baseResource = baseByUrn.get(headResource.urn);
+        if (!baseResource) continue;
+        const changes: ValueChange[] = [];
+        diffValues(baseResource.inputs, headResource.inputs, [], changes, secrets);
+        if (baseResource.protect !== headResource.protect) {
+            changes.push({ path: "(protect)", segments: [], kind: "update", before: baseResource.protect, after: headResource.protect });
+        }
+        if (baseResource.parent !== headResource.parent) changes.push({ path: "(parent)", segments: [], kind: "update", before: baseResource.parent, after: headResource.parent });
+        if (changes.length > 0) changed.push({ base: baseResource, head: headResource, changes });
+        else unchanged += 1;
+    }
+    // A rename is only suggested when it is unambiguous: one removed and one added of a type under one parent.
+    const groupKey = (r: PlanResource) => `${r.type}\u0000${r.parent ?? ""}`;
+    const possibleRenames: Array<{ from: PlanResource; to: PlanResource }> = [];
+    for (const from of removed) {
+        const removedHere = removed.filter((r) => groupKey(r) === groupKey(from));
+        const addedHere = added.filter((r) => groupKey(r) === groupKey(from));
+        if (removedHere.length === 1 && addedHere.length === 1) possibleRenames.push({ from, to: addedHere[0] });
+    }
+    const baseViolations = new Set(base.violations.map(violationKey));
+    return {
+        stack: head.stack || base.stack,
+        added,
+        removed,
+        changed,
+        unchanged,
+        secretPathsNotCompared: secrets.count,
+        possibleRenames,
+        violations: head.violations.map((v) => ({ ...v, isNew: !baseViolations.has(violationKey(v)) })),
+    };
+}
+
+export interface OfflineNoteOptions {
+    readonly stack: string;
+    /** The target branch the base plan came from. */
+    readonly baseRef?: string;
+    readonly baseSha?: string;
+    readonly headSha?: string;
+    readonly jobUrl?: string;
+    /** @default DEFAULT_NOTE_BUDGET_BYTES */
+    readonly maxBytes?: number;
+}
+
+/** A plan resource seen as a step, so the preview's stateful rules apply unchanged. */
+function asStep(resource: PlanResource, op: "delete" | "create"): PreviewStep {
+    const state = { type: resource.type, urn: resource.urn, protect: resource.protect, retainOnDelete: false, inputs: resource.inputs, outputs: {} };
+    return {
+        op,
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        oldState: op === "delete" ? state : undefined,
+        newState: op === "create" ? state : undefined,
+        diffReasons: [],
+        replaceReasons: [],
+    };
+}
+
+function label(resource: PlanResource): string {
+    return `${inlineCode(resource.name)} · ${inlineCode(resource.type)}`;
+}
+
+function labelHtml(resource: PlanResource): string {
+    return `<code>${escapeHtml(resource.name)}</code> · <code>${escapeHtml(resource.type)}</code>`;
+}
+
+function maskedValueLines(value: unknown, segments: readonly PathSegment[]): string[] {
+    return valueLines(maskValue(value, lastKey(segments)));
+}
+
+function changeLines(change: ValueChange): string[] {
+    const header = `@@ ${change.path} · ${change.kind === "add" ? "added" : change.kind === "delete" ? "removed" : "changed"} @@`;
+    const before = change.kind === "add" ? [] : maskedValueLines(change.before, change.segments);
+    const after = change.kind === "delete" ? [] : maskedValueLines(change.after, change.segments);
+    if (before.length > 1 || after.length > 1) return [header, ...lineDiff(before, after)];
+    if (before.length === 1 && after.length === 1 && before[0] === MASKED && after[0] === MASKED) return [header, "  (credential-looking value changed)"];
+    return [header, ...before.map((l) => `- ${l}`), ...after.map((l) => `+ ${l}`)];
+}
+
+function inputsBlock(resource: PlanResource): string {
+    const lines = valueLines(maskValue(resource.inputs));
+    const capped = lines.length > 200 ? [...lines.slice(0, 200), `… ${lines.length - 200} more lines in the job log`] : lines;
+    return fencedBlock(capped.join("\n"), "json");
+}
+
+/** Renders the offline diff as one note for the stack, labelled as such. */
+export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): { body: string; truncated: boolean } {
+    const removedStateful = diff.removed.filter((r) => statefulReasons(asStep(r, "delete")).length > 0);
+    const removedOther = diff.removed.filter((r) => statefulReasons(asStep(r, "delete")).length === 0);
+    const baseWhere = [options.baseRef ? `target branch ${inlineCode(options.baseRef)}` : "the target branch", options.baseSha ? `at ${inlineCode(options.baseSha)}` : ""]
+        .filter(Boolean)
+        .join(" ");
+    const headWhere = options.headSha ? `this merge request at ${inlineCode(options.headSha)}` : "this merge request";
+    const head: string[] = [
+        stackMarker(options.stack),
+        `### Offline desired-state diff · stack ${inlineCode(options.stack)}`,
+        [
+            "> ℹ️ **This is an offline desired-state diff: no state backend was reached.** It is not a `pulumi preview`.",
+            `> It compares what \`npm run plan -- ${options.stack} --json\` declares on ${baseWhere} with ${headWhere}, resource by URN.`,
+            "> It cannot see drift, provider defaults or which changes force a replacement (for Docker containers nearly every input does).",
+            `> Secret values are \`[secret]\` in both plans and are not compared: a changed secret does not show here${diff.secretPathsNotCompared > 0 ? ` (${plural(diff.secretPathsNotCompared, "secret value")} not compared)` : ""}.`,
+        ].join("\n"),
+    ];
+    if (removedStateful.length > 0) {
+        head.push(
+            [
+                `> 🛑 **DATA-LOSS RISK — ${plural(removedStateful.length, "stateful or protected resource")} disappear from the program.** \`pulumi up\` would delete them with their data.`,
+                ">",
+                ...removedStateful.map((r) => `> - 🗑️ ${label(r)} · **${statefulReasons(asStep(r, "delete")).join("; ")}**`),
+            ].join("\n"),
+        );
+    }
+    if (removedOther.length > 0) {
+        head.push([`> ⚠️ **${plural(removedOther.length, "resource")} disappear from the program** and would be deleted.`, ">", ...removedOther.slice(0, 50).map((r) => `> - 🗑️ ${label(r)}`)].join("\n"));
+    }
+    head.push(
+        ["| added | changed | removed | unchanged |", "| ---: | ---: | ---: | ---: |", `| ${diff.added.length} | ${diff.changed.length} | ${diff.removed.length > 0 ? `**${diff.removed.length}**` : 0} | ${diff.unchanged} |`].join("\n"),
+    );
+    if (diff.possibleRenames.length > 0) {
+        head.push(
+            [
+                "**Possible renames** (same type, same parent): without an `aliases` option a renamed resource is deleted and created again.",
+                ...diff.possibleRenames.map((r) => `- ${inlineCode(r.from.name)} → ${inlineCode(r.to.name)} · ${inlineCode(r.to.type)}`),
+            ].join("\n"),
+        );
+    }
+    if (diff.violations.length > 0) {
+        const rows = [...diff.violations]
+            .sort((a, b) => (a.level === "mandatory" ? 0 : 1) - (b.level === "mandatory" ? 0 : 1))
+            .slice(0, 200)
+            .map((v) => {
+                const level = v.level === "mandatory" ? "🚫 mandatory" : v.level === "advisory" ? "⚠️ advisory" : escapeHtml(v.level);
+                const resource = v.urn ? parseUrn(v.urn).name : "(stack)";
+                return `| ${level} | ${v.isNew ? "**new**" : "already on target"} | ${inlineCode(v.policy)} | ${inlineCode(resource)} | ${inlineCode(String(maskValue(v.message))).replace(/\|/g, "\\|")} |`;
+            });
+        head.push(["#### Policy results (offline plan of this merge request)", "| level | | policy | resource | message |", "| --- | --- | --- | --- | --- |", ...rows].join("\n"));
+    } else {
+        head.push("#### Policy results (offline plan of this merge request)\n✅ No policy violations.");
+    }
+    if (diff.added.length + diff.changed.length + diff.removed.length === 0) head.push("✅ **No differences** in the declared resources.");
+
+    const items: NoteItem[] = [
+        ...[...removedStateful, ...removedOther].map((r) => ({
+            section: "#### 🗑️ Removed from the program",
+            compact: `- 🗑️ ${label(r)}`,
+            full: details(`🗑️ ${labelHtml(r)}`, inputsBlock(r)),
+        })),
+        ...diff.changed.map((c) => {
+            const lines = c.changes.flatMap(changeLines);
+            const capped = lines.length > 200 ? [...lines.slice(0, 200), `… ${lines.length - 200} more lines in the job log`] : lines;
+            const paths = c.changes.slice(0, 6).map((ch) => inlineCode(ch.path)).join(", ") + (c.changes.length > 6 ? ", …" : "");
+            return {
+                section: "#### ✏️ Changed inputs",
+                compact: `- ✏️ ${label(c.head)} · ${paths}`,
+                full: details(`✏️ ${labelHtml(c.head)} · ${plural(c.changes.length, "change")}`, fencedBlock(capped.join("\n"), "diff")),
+            };
+        }),
+        ...diff.added.map((r) => ({ section: "#### ➕ Added to the program", compact: `- ➕ ${label(r)}`, full: details(`➕ ${labelHtml(r)}`, inputsBlock(r)) })),
+    ];
+    const footer = (listed: number, withDetail: number, total: number) => {
+        const cut =
+            listed < total || withDetail < listed
+                ? `> ✂️ **Shortened to fit GitLab's note limit:** ${listed} of ${total} resources listed, ${withDetail} with details. Both plans are in the ${jobLogPointer(options.jobUrl)} artifacts.\n\n`
+                : "";
+        return `${cut}<sub>Offline desired-state diff · ${jobLogPointer(options.jobUrl)} · replaced by a real \`pulumi preview\` note once the pipeline can reach the state backend.</sub>`;
+    };
+    const fitted = fitNote(head, items, footer, options.maxBytes ?? DEFAULT_NOTE_BUDGET_BYTES);
+    return { body: fitted.body, truncated: fitted.truncated };
+}
