@@ -37,14 +37,19 @@ export function buildRouteTable(settings: PlatformSettings): RouteTable {
             proxied,
         });
     }
-    const tcp: TcpRoute[] = [
-        {
-            service: "gitlab-ssh",
-            hostname: hostnameFor(settings, GITLAB_SSH_SUBDOMAIN),
-            upstream: { host: dockerName(settings.stack, "gitlab"), port: gitlabContainerSshPort },
-            remotePort: settings.tunnel.sshRemotePort || settings.publish.ssh || 22,
-        },
-    ];
+    // GitLab SSH is routed only where something carries it: the relay, or a published host port.
+    const sshPort = settings.tunnel.enabled ? settings.tunnel.sshRemotePort : settings.publish.ssh;
+    const tcp: TcpRoute[] =
+        sshPort > 0
+            ? [
+                  {
+                      service: "gitlab-ssh",
+                      hostname: hostnameFor(settings, GITLAB_SSH_SUBDOMAIN),
+                      upstream: { host: dockerName(settings.stack, "gitlab"), port: gitlabContainerSshPort },
+                      remotePort: sshPort,
+                  },
+              ]
+            : [];
     return { stack: settings.stack, http, tcp };
 }
 
@@ -53,6 +58,11 @@ export function routeOf(table: RouteTable, service: string): HttpRoute {
     const route = table.http.find((r) => r.service === service);
     if (!route) throw new Error(`no route for service "${service}" in stack ${table.stack}`);
     return route;
+}
+
+/** Where users clone over SSH, when the stack routes SSH at all. */
+export function gitlabSshRoute(table: RouteTable): TcpRoute | undefined {
+    return table.tcp.find((r) => r.service === "gitlab-ssh");
 }
 
 export function urlOf(table: RouteTable, service: string): string {
