@@ -1,0 +1,195 @@
+/**
+ * Finds every credential a resource receives, whatever the resource type: inputs and map entries
+ * with credential-like names (provider `token`/`apiToken`, command `environment`), container
+ * `envs` entries, `{key|name|label, value}` pairs, passwords in URLs/DSNs, assignments inside
+ * rendered config (GITLAB_OMNIBUS_CONFIG, uploaded files, command scripts) and CLI flags.
+ * Values unknown at preview are skipped one at a time.
+ */
+import { textAssignments, urlCredentials } from "./config-text";
+import { parseEnvEntry } from "./docker";
+import { isCredentialKey, isUserKey, pairedUsername } from "./keys";
+import { knownEntries, knownIndexed, read, readString } from "./unknown";
+
+/** A credential value and where the resource receives it. */
+export interface CredentialCandidate {
+    /** Where it sits, for messages, e.g. "envs[DB_PASSWORD]", "envs[DATABASE_URL] URL password". Never the value. */
+    readonly location: string;
+    readonly value: string;
+    /** The user name that goes with it, when the input names one. */
+    readonly username?: string;
+}
+
+// Inputs whose text is configuration or script to look inside even when single-line.
+const TEXT_INPUTS = new Set(["content", "create", "update", "delete", "read", "script", "GITLAB_OMNIBUS_CONFIG"]);
+// Inputs that are argv lists: `--flag value` pairs span two elements.
+const ARGV_INPUTS = new Set(["command", "entrypoint", "args"]);
+// Max nesting followed: resource inputs are shallow; this only guards against cycles in odd values.
+const MAX_DEPTH = 12;
+
+interface Walk {
+    readonly out: CredentialCandidate[];
+    readonly usernames: Set<string>;
+}
+
+function joinPath(base: string, key: string | number): string {
+    if (typeof key === "number") {
+        return `${base}[${key}]`;
+    }
+    return base === "" ? key : /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${key}` : `${base}[${key}]`;
+}
+
+function scanText(walk: Walk, location: string, text: string, key: string | undefined): void {
+    for (const url of urlCredentials(text)) {
+        walk.out.push({ location: `${location} URL password`, value: url.password, username: url.username || undefined });
+    }
+    if (text.includes("\n") || (key !== undefined && TEXT_INPUTS.has(key))) {
+        const assignments = textAssignments(text);
+        const siblings = new Map(assignments.map((a) => [a.key, a.value]));
+        for (const a of assignments) {
+            if (isCredentialKey(a.key)) {
+                walk.out.push({ location: `${location} ${a.label}`, value: a.value, username: pairedUsername(a.key, siblings) });
+            } else if (isUserKey(a.key) && a.value !== "") {
+                walk.usernames.add(a.value);
+            }
+        }
+    }
+}
+
+/** An argv list: `--flag value` spans two elements, `--flag=value` one; element boundaries are exact. */
+function scanArgv(walk: Walk, location: string, argv: readonly [number, string][]): void {
+    const flags = new Map<string, string>();
+    const found: { flag: string; value: string }[] = [];
+    argv.forEach(([, arg], j) => {
+        const m = /^--?([A-Za-z][\w-]*)(?:=([\s\S]*))?$/.exec(arg);
+        if (m === null) {
+            scanText(walk, `${location}[${argv[j][0]}]`, arg, undefined);
+            return;
+        }
+        const value = m[2] ?? (j + 1 < argv.length ? argv[j + 1][1] : undefined);
+        if (value !== undefined) {
+            flags.set(m[1], value);
+            if (isCredentialKey(m[1])) {
+                found.push({ flag: arg.replace(/=[\s\S]*$/, ""), value });
+            }
+        }
+    });
+    for (const f of found) {
+        walk.out.push({ location: `${location} ${f.flag}`, value: f.value, username: pairedUsername(f.flag.replace(/^-+/, ""), flags) });
+    }
+}
+
+/** Handles a set of named values (object entries, env entries, name/value pairs) that may pair users with passwords. */
+function scanNamed(walk: Walk, entries: readonly { key: string; location: string; value: unknown }[], depth: number): void {
+    const siblings = new Map<string, string>();
+    for (const e of entries) {
+        if (typeof e.value === "string") {
+            siblings.set(e.key, e.value);
+            if (isUserKey(e.key) && e.value !== "") {
+                walk.usernames.add(e.value);
+            }
+        }
+    }
+    for (const e of entries) {
+        if (typeof e.value === "string" && isCredentialKey(e.key)) {
+            walk.out.push({ location: e.location, value: e.value, username: pairedUsername(e.key, siblings) });
+        } else {
+            visit(walk, e.value, e.location, e.key, depth + 1);
+        }
+    }
+}
+
+function visit(walk: Walk, value: unknown, location: string, key: string | undefined, depth: number): void {
+    if (depth > MAX_DEPTH) {
+        return;
+    }
+    if (typeof value === "string") {
+        scanText(walk, location, value, key);
+        return;
+    }
+    if (Array.isArray(value)) {
+        const items = knownIndexed(value);
+        if (key === "envs" || key === "env") {
+            scanNamed(
+                walk,
+                items
+                    .filter((item): item is [number, string] => typeof item[1] === "string")
+                    .map(([, entry]) => {
+                        const env = parseEnvEntry(entry);
+                        return { key: env.key, location: `${location}[${env.key}]`, value: env.value };
+                    }),
+                depth,
+            );
+            return;
+        }
+        if (key !== undefined && ARGV_INPUTS.has(key)) {
+            scanArgv(walk, location, items.filter((item): item is [number, string] => typeof item[1] === "string"));
+            return;
+        }
+        for (const [i, item] of items) {
+            visit(walk, item, joinPath(location, i), undefined, depth + 1);
+        }
+        return;
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = knownEntries(value);
+        // {key|name|label, value}: a named value (ProjectVariable, labels, map-like lists).
+        const nameField = entries.find(([k, v]) => ["key", "name", "label"].includes(k) && typeof v === "string");
+        const valueField = entries.find(([k]) => k === "value");
+        if (nameField !== undefined && valueField !== undefined && typeof valueField[1] === "string") {
+            const pairName = nameField[1] as string;
+            scanNamed(
+                walk,
+                [
+                    { key: pairName, location: `${joinPath(location, "value")} (${pairName})`, value: valueField[1] },
+                    ...entries.filter(([k]) => k !== "value").map(([k, v]) => ({ key: k, location: joinPath(location, k), value: v })),
+                ],
+                depth,
+            );
+            return;
+        }
+        scanNamed(
+            walk,
+            entries.map(([k, v]) => ({ key: k, location: joinPath(location, k), value: v })),
+            depth,
+        );
+    }
+}
+
+/** Every credential in a resource's inputs (or outputs, for stack policies). */
+export function extractCredentials(props: unknown): CredentialCandidate[] {
+    return collect(props).out;
+}
+
+/** User names the resource's inputs mention (DB_USER, POSTGRES_USER, username...), for zxcvbn. */
+export function mentionedUsernames(props: unknown): string[] {
+    return [...collect(props).usernames];
+}
+
+function collect(props: unknown): Walk {
+    const walk: Walk = { out: [], usernames: new Set() };
+    visit(walk, props, "", undefined, 0);
+    for (const c of walk.out) {
+        if (c.username !== undefined && c.username !== "") {
+            walk.usernames.add(c.username);
+        }
+    }
+    return walk;
+}
+
+/** The `nexora.service` label, container name, hostname and image of a resource, for zxcvbn. */
+export function describingNames(props: unknown): string[] {
+    const names: string[] = [];
+    for (const key of ["name", "hostname", "image"]) {
+        const value = readString(props, key);
+        if (value !== undefined) {
+            names.push(value);
+        }
+    }
+    for (const [, item] of knownIndexed(read(props, "labels"))) {
+        const value = readString(item, "value");
+        if (value !== undefined) {
+            names.push(value);
+        }
+    }
+    return names;
+}

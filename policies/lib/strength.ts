@@ -1,0 +1,103 @@
+/**
+ * Is a credential strong enough? NIST SP 800-63B style: a minimum length, a blocklist of whole
+ * values, no composition rules, plus zxcvbn-ts's guess-based score with the resource's own names
+ * as user inputs (zxcvbn alone rates "minioadmin" as fair; it rates "pyerp-pyerp-2024" low only if
+ * it knows "pyerp" is the service).
+ */
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+import { isDenylisted } from "./vendor-defaults";
+
+export type Weakness =
+    | { readonly kind: "denylisted" }
+    | { readonly kind: "equals-username" }
+    | { readonly kind: "too-short"; readonly minLength: number }
+    | { readonly kind: "low-score"; readonly score: number; readonly minScore: number };
+
+export interface StrengthRules {
+    /** Lowest zxcvbn score accepted (0–4). */
+    readonly minScore: number;
+    /** Shortest value accepted, in characters. */
+    readonly minLength: number;
+    /** Extra whole values to reject besides the vendor defaults. */
+    readonly additionalDenylist?: readonly string[];
+}
+
+export interface SecretContext {
+    /** Words an attacker knows about the target: service, image, resource and user names. */
+    readonly userInputs?: readonly string[];
+    /** The user name that goes with this password, when known. */
+    readonly username?: string;
+}
+
+let factory: ZxcvbnFactory | undefined;
+
+// Built on first use: the common-password dictionary is decompressed and ranked once per process.
+function zxcvbn(): ZxcvbnFactory {
+    factory ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+    return factory;
+}
+
+/** The zxcvbn score (0–4) of `value` given what an attacker knows. */
+export function zxcvbnScore(value: string, userInputs: readonly string[] = []): number {
+    return zxcvbn().check(value, [...userInputs]).score;
+}
+
+/** Every reason `value` is too weak (empty when it is acceptable). Never echoes the value. */
+export function assessSecret(value: string, rules: StrengthRules, context: SecretContext = {}): Weakness[] {
+    const weaknesses: Weakness[] = [];
+    if (isDenylisted(value, rules.additionalDenylist)) {
+        weaknesses.push({ kind: "denylisted" });
+    }
+    if (context.username !== undefined && context.username.trim().toLowerCase() === value.trim().toLowerCase()) {
+        weaknesses.push({ kind: "equals-username" });
+    }
+    // Characters, not UTF-16 units: NIST counts each Unicode character once.
+    if ([...value].length < rules.minLength) {
+        weaknesses.push({ kind: "too-short", minLength: rules.minLength });
+    }
+    const inputs = [...(context.userInputs ?? []), ...(context.username !== undefined ? [context.username] : [])];
+    const score = zxcvbnScore(value, inputs);
+    if (score < rules.minScore) {
+        weaknesses.push({ kind: "low-score", score, minScore: rules.minScore });
+    }
+    return weaknesses;
+}
+
+/** "a vendor default or common value; shorter than 15 characters" — for violation messages. */
+export function describeWeaknesses(weaknesses: readonly Weakness[]): string {
+    return weaknesses
+        .map((w) => {
+            switch (w.kind) {
+                case "denylisted":
+                    return "a vendor default or denylisted value";
+                case "equals-username":
+                    return "the same as its user name";
+                case "too-short":
+                    return `shorter than ${w.minLength} characters`;
+                case "low-score":
+                    return `zxcvbn score ${w.score}, needs ${w.minScore}`;
+            }
+        })
+        .join("; ");
+}
+
+/**
+ * User inputs from a name: the whole name and its parts ("nexora-dev-gitlab-ce" adds "nexora",
+ * "dev", "gitlab", "ce"), since zxcvbn matches user inputs as whole dictionary words.
+ */
+export function nameInputs(...names: (string | undefined)[]): string[] {
+    const out = new Set<string>();
+    for (const name of names) {
+        if (name === undefined || name === "") {
+            continue;
+        }
+        out.add(name.toLowerCase());
+        for (const part of name.toLowerCase().split(/[^a-z0-9]+/)) {
+            if (part.length >= 3) {
+                out.add(part);
+            }
+        }
+    }
+    return [...out];
+}
