@@ -46,11 +46,9 @@ export interface ImageRef {
 export function parseImageRef(ref: string): ImageRef | undefined {
     const m = /^(?:([a-z0-9.-]+(?::\d+)?|localhost(?::\d+)?)\/)?([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(ref);
     if (!m) return undefined;
-    let [, registry, repository, tag, digest] = m;
+    const [, first, rest, tag, digest] = m;
     // "name/x" without a dot or port in the first part is a Docker Hub namespace, not a registry.
-    if (registry && !/[.:]/.test(registry) && registry !== "localhost") {
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository: repository!, tag, digest };
+    const isRegistry = first !== undefined && (/[.:]/.test(first) || first === "localhost");
+    const repository = first !== undefined && !isRegistry ? `${first}/${rest!}` : rest!;
+    return { registry: isRegistry ? first : undefined, repository, tag, digest };
 }

@@ -6,11 +6,12 @@ import { Caddy } from "./edge/caddy";
 import { renderCaddyfile } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
 import { renderFrpcToml } from "./edge/frpc";
-import { buildRouteTable, routeOf, urlOf } from "./edge/routes";
-import { Tunnel } from "./edge/tunnel";
+import { buildRouteTable, gitlabSshRoute, routeOf, urlOf } from "./edge/routes";
+import { FRPC_ADMIN_PORT, Tunnel } from "./edge/tunnel";
 import type { RouteTable } from "./edge/types";
 import { validateRouteTable } from "./edge/validate";
 import { Gitlab } from "./gitlab/gitlab";
+import { gitlabContainerSshPort } from "./gitlab/omnibus";
 import { Grafana } from "./grafana/grafana";
 import { monitorsFor, MonitorSpec, UptimeKuma } from "./monitoring/uptime-kuma";
 import { Mysql } from "./mysql/mysql";
@@ -21,9 +22,9 @@ import { Portal } from "./portal/portal";
 import { Postgres, PostgresConsumerSpec } from "./postgres/postgres";
 import { gitlabPostgresExtensions } from "./postgres/sql";
 import { Redis } from "./redis/redis";
+import { Identity } from "./identity/identity";
 import { GitlabRunner } from "./runner/runner";
 import { generatedPassword } from "./secrets/random";
-import { Sso } from "./sso/platform-sso";
 import { ConfigError } from "./config";
 
 /** Username of the basic auth in front of restricted admin UIs. */
@@ -51,8 +52,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly artifacts: PlatformArtifacts;
     /** Secrets an operator needs once (first logins). */
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
-    /** Client id and secret of the external Mattermost's GitLab application, when configured. */
-    readonly mattermostOAuth?: pulumi.Output<{ clientId: string; clientSecret: string }>;
+    /** Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */
+    readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:platform:Platform", name, {}, opts);
@@ -88,7 +89,7 @@ export class Platform extends pulumi.ComponentResource {
                 : undefined;
 
         // --- GitLab, the identity provider
-        const ssh = routes.tcp[0]!;
+        const ssh = gitlabSshRoute(routes);
         const gitlab = new Gitlab(
             "gitlab",
             {
@@ -96,8 +97,8 @@ export class Platform extends pulumi.ComponentResource {
                 image: images.gitlab,
                 provider,
                 externalUrl: urlOf(routes, "gitlab"),
-                sshHost: ssh.hostname,
-                sshPort: ssh.remotePort,
+                sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
+                sshPort: ssh?.remotePort ?? gitlabContainerSshPort,
                 registryExternalUrl: config.features.registry ? urlOf(routes, "registry") : undefined,
                 edgeNetwork,
                 dataNetwork,
@@ -109,26 +110,27 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const sso = new Sso(
-            "sso",
+        const sso = new Identity(
+            "identity",
             {
                 stack,
-                routes,
                 gitlabUrl: urlOf(routes, "gitlab"),
+                outlineUrl: urlOf(routes, "outline"),
+                grafanaUrl: config.features.grafana ? urlOf(routes, "grafana") : undefined,
                 gitlabContainer: gitlab.container,
                 dockerHost: config.dockerHost,
                 existingApiToken: config.secrets.gitlabApiToken,
                 tokenRotation: config.gitlabTokenRotation,
-                grafana: config.features.grafana,
-                mattermostUrl: config.mattermostUrl || undefined,
-                apps: config.apps.filter((a) => a.sso).map((a) => ({ key: a.key, redirectUrl: `${urlOf(routes, a.key)}${a.sso!.redirectPath}`, scopes: a.sso!.scopes })),
+                insecureTls: config.tls === "internal",
+                mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
+                apps: config.apps.flatMap((a) => (a.sso ? [{ key: a.key, redirectUrl: `${urlOf(routes, a.key)}${a.sso.redirectPath}`, scopes: a.sso.scopes }] : [])),
             },
             { parent: this },
         );
         this.mattermostOAuth = sso.mattermost;
 
         // --- platform services
-        const outline = new Outline(
+        new Outline(
             "outline",
             {
                 stack,
@@ -144,9 +146,9 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const uptime = new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
+        new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
         const portainer = new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this });
-        const portal = new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
+        new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = config.features.grafana
             ? new Grafana(
                   "grafana",
@@ -168,24 +170,23 @@ export class Platform extends pulumi.ComponentResource {
             new GitlabRunner("gitlab-runner", { stack, image: images.gitlabRunner, provider, edgeNetwork, dependsOn: [gitlab.container] }, { parent: this });
         }
 
-        const appContainers = config.apps.map(
-            (app) =>
-                new BusinessApp(
-                    `app-${app.key}`,
-                    {
-                        stack,
-                        app,
-                        provider,
-                        edgeNetwork,
-                        dataNetwork,
-                        database: app.database ? mysql!.credentials[app.key] : undefined,
-                        secretValues: config.secrets.appSecrets,
-                        ssoEnv: sso.appEnv[app.key],
-                        dependsOn: app.database ? [mysql!.provisioning] : [],
-                    },
-                    { parent: this },
-                ).container,
-        );
+        for (const app of config.apps) {
+            new BusinessApp(
+                `app-${app.key}`,
+                {
+                    stack,
+                    app,
+                    provider,
+                    edgeNetwork,
+                    dataNetwork,
+                    database: app.database ? mysql!.credentials[app.key] : undefined,
+                    secretValues: config.secrets.appSecrets,
+                    ssoEnv: sso.appEnv[app.key],
+                    dependsOn: app.database ? [mysql!.provisioning] : [],
+                },
+                { parent: this },
+            );
+        }
 
         // --- edge: Caddy, DNS, tunnel — all from the one route table
         const edgeAdmin = generatedPassword("edge-admin-password", this);
@@ -228,6 +229,7 @@ export class Platform extends pulumi.ComponentResource {
                         authToken,
                         user: dockerName(stack),
                         caddyHost: caddy.containerName,
+                        adminPort: FRPC_ADMIN_PORT,
                     }),
                 ),
             );
@@ -249,7 +251,6 @@ export class Platform extends pulumi.ComponentResource {
                 })
                 .apply((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== ""))),
         );
-        void [outline, uptime, portal, appContainers, routeOf];
         this.registerOutputs({ urls: this.urls });
     }
 }

@@ -26,6 +26,12 @@ export interface FrpcOptions {
      * @default 443
      */
     readonly caddyHttpsPort?: number;
+    /**
+     * Port of frpc's admin API on the container's loopback, which `frpc reload` calls to apply
+     * proxy changes without dropping the other proxies' connections.
+     * @default undefined — no admin API; config changes need a restart
+     */
+    readonly adminPort?: number;
 }
 
 /** One `[[proxies]]` entry of frpc.toml (frp ≥ 0.52 TOML names). */
@@ -95,6 +101,8 @@ export function renderFrpcToml(table: RouteTable, options: FrpcOptions): string 
         // then leave the tunnel down or restart-looping. Later disconnects always retry.
         loginFailExit: false,
         auth: { method: "token", token: options.authToken },
+        // Loopback only: nothing outside the container can reach the admin API.
+        ...(options.adminPort === undefined ? {} : { webServer: { addr: "127.0.0.1", port: options.adminPort } }),
         proxies: frpcProxies(table, options),
     };
     const header = `# frpc.toml of stack ${table.stack}, rendered from its route table: change the table, not this file.`;
@@ -109,7 +117,7 @@ function optionProblems(options: FrpcOptions): string[] {
     if (options.authToken.length === 0) problems.push("authToken is empty");
     if (!FRP_USER.test(options.user)) problems.push(`user ${JSON.stringify(options.user)} must be letters, digits, "_" or "-"`);
     if (!HOST.test(options.caddyHost)) problems.push(`caddyHost ${JSON.stringify(options.caddyHost)} is not a container name`);
-    for (const key of ["caddyHttpPort", "caddyHttpsPort"] as const) {
+    for (const key of ["caddyHttpPort", "caddyHttpsPort", "adminPort"] as const) {
         const port = options[key];
         if (port !== undefined && !isPort(port)) problems.push(`${key} must be an integer from 1 to 65535, got ${String(port)}`);
     }

@@ -20,6 +20,8 @@ export interface TunnelArgs {
 }
 
 const FRPC_TOML = "/etc/frp/frpc.toml";
+/** frpc's admin API port on the container's loopback (rendered into frpc.toml as webServer). */
+export const FRPC_ADMIN_PORT = 7400;
 
 /** The container waits for its first config instead of crash-looping, then becomes frpc (PID 1). */
 export const FRPC_START_SCRIPT = `while [ ! -s ${FRPC_TOML} ]; do sleep 2; done; exec /usr/bin/frpc -c ${FRPC_TOML}`;

@@ -26,7 +26,7 @@ const KEY_INPUTS: Record<string, readonly string[]> = {
 };
 
 function short(value: unknown): string {
-    const text = typeof value === "string" ? value : JSON.stringify(summarize(value));
+    const text = (typeof value === "string" ? value : JSON.stringify(summarize(value))).replace(/\s+/g, " ");
     return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
 }
 

@@ -1,0 +1,82 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { GitlabAdminToken, gitlabApiBaseUrl } from "../gitlab/admin-token";
+import { Provider as GitlabProvider } from "../gitlab/provider";
+import { SsoApplication } from "../sso/application";
+import { OAuthScope, SSO_CONSUMERS } from "../sso/consumers";
+import { ssoRedirectUrl } from "../sso/endpoints";
+import { appOauthEnv, grafanaGitlabEnv, mattermostGitlabSettings, outlineOidcEnv } from "../sso/env";
+
+export interface IdentityArgs {
+    readonly stack: string;
+    /** GitLab's public URL, from the route table. */
+    readonly gitlabUrl: string;
+    /** Outline's and Grafana's public URLs, from the route table. */
+    readonly outlineUrl: string;
+    readonly grafanaUrl?: string;
+    /** The GitLab container; created with `wait`, so it exists only once GitLab is healthy. */
+    readonly gitlabContainer: docker.Container;
+    readonly dockerHost: string;
+    /** Token of an existing GitLab (from `nexora:gitlabApiToken`); when absent one is minted. */
+    readonly existingApiToken?: pulumi.Output<string>;
+    /** Changing it rotates the minted token. */
+    readonly tokenRotation: string;
+    /** Skip TLS verification towards GitLab: its certificate comes from Caddy's internal CA. */
+    readonly insecureTls: boolean;
+    /** External Mattermost origin to register, if any. */
+    readonly mattermostUrl?: string;
+    /** Business apps with SSO: redirect URL from the route table plus their scopes. */
+    readonly apps: readonly { readonly key: string; readonly redirectUrl: string; readonly scopes: readonly OAuthScope[] }[];
+}
+
+/**
+ * GitLab as the platform's identity provider: API access for the gitlab provider (a minted
+ * admin token, or the configured one), then one confidential OAuth application per consumer,
+ * whose client id and secret flow as secrets into the consumer's settings.
+ */
+export class Identity extends pulumi.ComponentResource {
+    readonly provider: GitlabProvider;
+    readonly outlineEnv: pulumi.Input<string>[];
+    readonly grafanaEnv?: pulumi.Input<string>[];
+    readonly appEnv: Readonly<Record<string, pulumi.Input<string>[]>>;
+    readonly mattermost?: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nexora:identity:Identity", name, {}, opts);
+        const token =
+            args.existingApiToken ??
+            new GitlabAdminToken(
+                `${name}-admin-token`,
+                { containerName: args.gitlabContainer.name, dockerHost: args.dockerHost, rotationTrigger: args.tokenRotation },
+                { parent: this, dependsOn: [args.gitlabContainer] },
+            ).token;
+        this.provider = new GitlabProvider(
+            `${name}-gitlab`,
+            { baseUrl: gitlabApiBaseUrl(args.gitlabUrl), token, insecure: args.insecureTls, retries: 5 },
+            // A configured token still needs GitLab up before the first application is created.
+            { parent: this, dependsOn: [args.gitlabContainer] },
+        );
+        const application = (consumer: string, redirectUrl: string, scopes: readonly OAuthScope[]) =>
+            new SsoApplication(`${name}-${consumer}`, { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack }, { parent: this });
+        const gitlabUrl = args.gitlabUrl;
+
+        const outline = application("outline", ssoRedirectUrl(args.outlineUrl, SSO_CONSUMERS.outline.redirectPath), SSO_CONSUMERS.outline.scopes);
+        this.outlineEnv = outlineOidcEnv({ gitlabUrl, clientId: outline.clientId, clientSecret: outline.clientSecret });
+
+        if (args.grafanaUrl) {
+            const grafana = application("grafana", ssoRedirectUrl(args.grafanaUrl, SSO_CONSUMERS.grafana.redirectPath), SSO_CONSUMERS.grafana.scopes);
+            this.grafanaEnv = grafanaGitlabEnv({ gitlabUrl, clientId: grafana.clientId, clientSecret: grafana.clientSecret });
+        }
+        if (args.mattermostUrl) {
+            const mm = application("mattermost", ssoRedirectUrl(args.mattermostUrl, SSO_CONSUMERS.mattermost.redirectPath), SSO_CONSUMERS.mattermost.scopes);
+            this.mattermost = mattermostGitlabSettings({ gitlabUrl, clientId: mm.clientId, clientSecret: mm.clientSecret });
+        }
+        const appEnv: Record<string, pulumi.Input<string>[]> = {};
+        for (const app of args.apps) {
+            const client = application(`app-${app.key}`, app.redirectUrl, app.scopes);
+            appEnv[app.key] = appOauthEnv({ gitlabUrl, clientId: client.clientId, clientSecret: client.clientSecret });
+        }
+        this.appEnv = appEnv;
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,111 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { cidrsOverlap, environments } from "../../components/config";
+import { evaluateStack, PlanResource, PlanResult, placeholderSecret } from "../../tools/plan/evaluate";
+import { mockRandomValue } from "../../tools/plan/mock-engine";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const NETWORK = "docker:index/network:Network";
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+const plans: Record<string, PlanResult> = {};
+
+beforeAll(async () => {
+    // Sequential: the Pulumi runtime (mocks, config) is process-global.
+    for (const stack of environments) plans[stack] = await evaluateStack({ stack });
+});
+
+const ofType = (plan: PlanResult, type: string): PlanResource[] => plan.resources.filter((r) => r.type === type);
+const labelsOf = (c: PlanResource): Record<string, string> =>
+    Object.fromEntries((c.plainInputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+
+describe.each(environments)("stack %s", (stack) => {
+    const plan = () => plans[stack]!;
+
+    it("runs every core service and each configured app in its own container", () => {
+        const names = ofType(plan(), CONTAINER).map((c) => c.inputs.name).sort();
+        for (const svc of ["postgres", "redis", "gitlab", "outline", "uptime", "portainer", "portal", "caddy"]) {
+            expect(names).toContain(`nexora-${stack}-${svc}`);
+        }
+        expect(names.every((n) => String(n).startsWith(`nexora-${stack}-`))).toBe(true);
+    });
+
+    it("protects and retains every volume", () => {
+        const volumes = ofType(plan(), VOLUME);
+        expect(volumes.length).toBeGreaterThanOrEqual(10);
+        for (const v of volumes) {
+            expect(v.protect, v.urn).toBe(true);
+            expect(v.retainOnDelete, v.urn).toBe(true);
+            expect(v.inputs.name).toMatch(new RegExp(`^nexora-${stack}-`));
+        }
+    });
+
+    it("pins every image", () => {
+        for (const image of ofType(plan(), IMAGE)) {
+            const ref = String(image.inputs.name);
+            expect(ref, image.urn).toMatch(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:/);
+            expect(ref, image.urn).not.toMatch(/:latest$/);
+        }
+    });
+
+    it("gives every container a restart policy, a health check and owner labels", () => {
+        for (const c of ofType(plan(), CONTAINER)) {
+            expect(c.inputs.restart, c.urn).toBe("unless-stopped");
+            expect((c.plainInputs.healthcheck as { tests: string[] }).tests.length, c.urn).toBeGreaterThan(1);
+            const labels = labelsOf(c);
+            expect(labels["nexora.stack"]).toBe(stack);
+            expect(labels["nexora.service"]).toBeTruthy();
+        }
+    });
+
+    it("keeps data stores on the internal network with no host port", () => {
+        const networks = ofType(plan(), NETWORK);
+        const internal = new Set(networks.filter((n) => n.inputs.internal === true).map((n) => n.inputs.name));
+        const datastores = ofType(plan(), CONTAINER).filter((c) => labelsOf(c)["nexora.role"] === "datastore");
+        expect(datastores.map((c) => c.inputs.name)).toEqual(expect.arrayContaining([`nexora-${stack}-postgres`, `nexora-${stack}-redis`]));
+        for (const c of datastores) {
+            expect(c.plainInputs.ports ?? [], c.urn).toEqual([]);
+            const nets = (c.plainInputs.networksAdvanced as { name: string }[]).map((n) => n.name);
+            expect(nets.every((n) => internal.has(n)), c.urn).toBe(true);
+        }
+    });
+
+    it("publishes host ports only where the stack config asks", () => {
+        const published = ofType(plan(), CONTAINER).flatMap((c) => ((c.plainInputs.ports as { external: number }[] | undefined) ?? []).map((p) => `${String(c.inputs.name)}:${p.external}`));
+        const expected = stack === "dev" ? [`nexora-dev-caddy:18080`, `nexora-dev-caddy:18443`, `nexora-dev-gitlab:12222`] : [];
+        expect(published.sort()).toEqual(expected.sort());
+    });
+
+    it("never passes a generated or configured secret in plaintext", () => {
+        const recorder = plan().recorder;
+        const secrets = ofType(plan(), PASSWORD).map((p) => mockRandomValue(p.name, Number(p.inputs.length)));
+        expect(secrets.length).toBeGreaterThan(5);
+        secrets.push(...plan().placeholders.map((p) => placeholderSecret(stack, p.split(" ")[0]!)));
+        for (const secret of secrets) expect(recorder.plaintextLeaks(secret), secret.slice(0, 6)).toEqual([]);
+        // And the masked JSON inputs show none of them.
+        const json = JSON.stringify(plan().resources.map((r) => r.inputs));
+        for (const secret of secrets) expect(json.includes(secret)).toBe(false);
+    });
+
+    it("generates passwords no shorter than the policy minimum", () => {
+        for (const p of ofType(plan(), PASSWORD)) expect(Number(p.inputs.length), p.urn).toBeGreaterThanOrEqual(24);
+    });
+});
+
+describe("stacks on one Docker host", () => {
+    it("never share a container, volume or network name", () => {
+        const names = environments.flatMap((s) => [CONTAINER, VOLUME, NETWORK].flatMap((t) => ofType(plans[s]!, t).map((r) => String(r.inputs.name))));
+        expect(new Set(names).size).toBe(names.length);
+    });
+
+    it("use disjoint subnets", () => {
+        const subnets = environments.flatMap((s) => ofType(plans[s]!, NETWORK).map((n) => (n.inputs.ipamConfigs as { subnet: string }[])[0]!.subnet));
+        for (const [i, a] of subnets.entries()) for (const b of subnets.slice(i + 1)) expect(cidrsOverlap(a, b), `${a} vs ${b}`).toBe(false);
+    });
+
+    it("never publish the same host port twice", () => {
+        const ports = environments.flatMap((s) => ofType(plans[s]!, CONTAINER).flatMap((c) => ((c.plainInputs.ports as { external: number }[] | undefined) ?? []).map((p) => p.external)));
+        expect(new Set(ports).size).toBe(ports.length);
+    });
+});
