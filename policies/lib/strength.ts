@@ -12,7 +12,8 @@ export type Weakness =
     | { readonly kind: "denylisted" }
     | { readonly kind: "equals-username" }
     | { readonly kind: "too-short"; readonly minLength: number }
-    | { readonly kind: "low-score"; readonly score: number; readonly minScore: number };
+    | { readonly kind: "low-score"; readonly score: number; readonly minScore: number }
+    | { readonly kind: "context-words"; readonly minScore: number };
 
 export interface StrengthRules {
     /** Lowest zxcvbn score accepted (0–4). */
@@ -60,8 +61,25 @@ export function assessSecret(value: string, rules: StrengthRules, context: Secre
     const score = zxcvbnScore(value, inputs);
     if (score < rules.minScore) {
         weaknesses.push({ kind: "low-score", score, minScore: rules.minScore });
+    } else if (rules.minScore > 0 && withoutContextWords(value, inputs) !== value) {
+        // zxcvbn often prices "nexora-pyerp-2024" as brute force despite the user inputs (its
+        // optimal-path search prefers short bruteforce runs): judge what is left without the names.
+        const rest = withoutContextWords(value, inputs);
+        if (zxcvbnScore(rest) < rules.minScore) {
+            weaknesses.push({ kind: "context-words", minScore: rules.minScore });
+        }
     }
     return weaknesses;
+}
+
+/** `value` with every user input of 3+ characters removed, case-insensitively (longest first). */
+function withoutContextWords(value: string, inputs: readonly string[]): string {
+    const words = [...new Set(inputs.map((w) => w.toLowerCase()).filter((w) => w.length >= 3))].sort((a, b) => b.length - a.length);
+    let rest = value;
+    for (const word of words) {
+        rest = rest.replace(new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "");
+    }
+    return rest;
 }
 
 /** "a vendor default or common value; shorter than 15 characters" — for violation messages. */
@@ -77,6 +95,8 @@ export function describeWeaknesses(weaknesses: readonly Weakness[]): string {
                     return `shorter than ${w.minLength} characters`;
                 case "low-score":
                     return `zxcvbn score ${w.score}, needs ${w.minScore}`;
+                case "context-words":
+                    return `made of the service, image, resource or user names (the rest scores below ${w.minScore})`;
             }
         })
         .join("; ");
