@@ -118,8 +118,10 @@ export class GitlabAdminToken extends pulumi.ComponentResource {
     readonly issue: command.local.Command;
 
     constructor(name: string, args: GitlabAdminTokenArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("nexora:gitlab:AdminToken", name, {}, opts);
         const scriptOpts = { tokenName: args.tokenName ?? "nexora-pulumi", adminUsername: args.adminUsername ?? "root" };
+        // Rendered (and its names checked) before anything is registered.
+        const createRuby = adminTokenCreateRuby(scriptOpts);
+        super("nexora:gitlab:AdminToken", name, {}, opts);
         const rotation = args.rotationTrigger ?? "";
 
         const generated = new random.RandomPassword(
@@ -134,7 +136,7 @@ export class GitlabAdminToken extends pulumi.ComponentResource {
         this.issue = new command.local.Command(
             `${name}-issue`,
             {
-                create: runner(adminTokenCreateRuby(scriptOpts)),
+                create: runner(createRuby),
                 // A GitLab container that is already gone took the token with it (or left it to expire).
                 delete: pulumi.interpolate`if docker container inspect ${args.containerName} >/dev/null 2>&1; then ${revoke}; else echo "GitLab container gone: admin API token not revoked" >&2; fi`,
                 // `docker exec -e NAME` copies the value from this environment: never on a command line.

@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Application, type Provider } from "../gitlab/provider";
+import { type OAuthScope, validateScopes } from "./consumers";
+import { baseUrl } from "./endpoints";
+
+const CONSUMER = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Name of the GitLab application: shown on GitLab's consent page, unique per stack and consumer. */
+export function ssoApplicationName(stack: string, consumer: string): string {
+    return `nexora-${stack}-${consumer}`;
+}
+
+export interface SsoApplicationArgs {
+    /** Catalog key of the consumer, e.g. "outline", "grafana", an app key. */
+    readonly consumer: string;
+    /** Where GitLab sends users back; build it with `ssoRedirectUrl` from the route table. */
+    readonly redirectUrl: string;
+    /** The fewest scopes the consumer needs (see `SSO_CONSUMERS`). */
+    readonly scopes: readonly OAuthScope[];
+    /** gitlab provider holding an admin token (instance-wide applications need one). */
+    readonly provider: Provider;
+    /** @default pulumi.getStack() */
+    readonly stack?: string;
+}
+
+/**
+ * One confidential GitLab OAuth application for one consumer. Hands out the client id and
+ * secret as secrets. A changed redirect URL or scope list replaces the application (GitLab has
+ * no update API), which issues a new secret; consumers pick it up through their inputs.
+ */
+export class SsoApplication extends pulumi.ComponentResource {
+    readonly clientId: pulumi.Output<string>;
+    readonly clientSecret: pulumi.Output<string>;
+    readonly redirectUrl: string;
+    readonly scopes: readonly OAuthScope[];
+    readonly application: Application;
+
+    constructor(name: string, args: SsoApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before registering anything: a bad declaration must not leave half a component behind.
+        if (!CONSUMER.test(args.consumer)) {
+            throw new Error(`SSO consumer must be a lowercase catalog key (letters, digits, "-"), got ${JSON.stringify(args.consumer)}`);
+        }
+        // Same parsing as every other URL: rejects fragments, which OAuth forbids in redirect URIs.
+        baseUrl(args.redirectUrl, `redirect URL of ${args.consumer}`);
+        const scopes = validateScopes(args.scopes, `SSO scopes of ${args.consumer}`);
+        super("nexora:sso:Application", name, {}, opts);
+        this.scopes = scopes;
+        this.redirectUrl = args.redirectUrl;
+
+        this.application = new Application(
+            `${name}-app`,
+            {
+                name: ssoApplicationName(args.stack ?? pulumi.getStack(), args.consumer),
+                redirectUrl: args.redirectUrl,
+                scopes: [...this.scopes],
+                confidential: true,
+            },
+            { parent: this, provider: args.provider, dependsOn: opts?.dependsOn },
+        );
+        // Both secret: they travel together into consumers' settings, and the id names the app to guess a secret for.
+        this.clientId = pulumi.secret(this.application.applicationId);
+        this.clientSecret = pulumi.secret(this.application.secret);
+        this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret, redirectUrl: this.redirectUrl });
+    }
+}
