@@ -41,7 +41,7 @@ const ASSIGNMENT = /(^|[\s,;"'{(]|--)([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)("?)(
 const BCRYPT = /\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}/g;
 
 // Runs of characters that random secrets are made of (hex, base64, base64url).
-const RANDOM_RUN = /[A-Za-z0-9+/=_-]{24,}/g;
+const RANDOM_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 
 function shannonEntropyBitsPerChar(text: string): number {
     const counts = new Map<string, number>();

@@ -170,6 +170,46 @@ function diffValues(before: unknown, after: unknown, path: PathSegment[], out: V
     out.push({ path: formatPath(path), segments: path, kind: "update", before, after });
 }
 
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i += 1) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j += 1) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+function nameSimilarity(a: string, b: string): number {
+    return 1 - editDistance(a, b) / Math.max(a.length, b.length, 1);
+}
+
+/** How alike two names must be before a removed/added pair is called a likely rename. */
+const RENAME_SIMILARITY = 0.75;
+
+/**
+ * Pairs removed and added resources of the same type under the same parent whose names
+ * are each other's closest match: `dns-staging-erp-dev` → `dns-staging-pyerp-dev`.
+ * Only a hint: the engine sees a delete and a create unless the program sets `aliases`.
+ */
+function pairRenames(removed: readonly PlanResource[], added: readonly PlanResource[]): Array<{ from: PlanResource; to: PlanResource }> {
+    const sameSlot = (a: PlanResource, b: PlanResource) => a.type === b.type && a.parent === b.parent;
+    const best = (r: PlanResource, pool: readonly PlanResource[]) =>
+        pool
+            .filter((candidate) => sameSlot(r, candidate))
+            .map((candidate) => ({ candidate, score: nameSimilarity(r.name, candidate.name) }))
+            .sort((x, y) => y.score - x.score)[0];
+    const pairs: Array<{ from: PlanResource; to: PlanResource }> = [];
+    for (const from of removed) {
+        const forward = best(from, added);
+        if (!forward || forward.score < RENAME_SIMILARITY) continue;
+        if (best(forward.candidate, removed)?.candidate === from) pairs.push({ from, to: forward.candidate });
+    }
+    return pairs;
+}
+
 function violationKey(v: PlanViolation): string {
     return [v.policy, v.urn ?? "", v.message].join("\u0000");
 }
@@ -195,14 +235,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         if (changes.length > 0) changed.push({ base: baseResource, head: headResource, changes });
         else unchanged += 1;
     }
-    // A rename is only suggested when it is unambiguous: one removed and one added of a type under one parent.
-    const groupKey = (r: PlanResource) => `${r.type}\u0000${r.parent ?? ""}`;
-    const possibleRenames: Array<{ from: PlanResource; to: PlanResource }> = [];
-    for (const from of removed) {
-        const removedHere = removed.filter((r) => groupKey(r) === groupKey(from));
-        const addedHere = added.filter((r) => groupKey(r) === groupKey(from));
-        if (removedHere.length === 1 && addedHere.length === 1) possibleRenames.push({ from, to: addedHere[0] });
-    }
+    const possibleRenames = pairRenames(removed, added);
     const baseViolations = new Set(base.violations.map(violationKey));
     return {
         stack: head.stack || base.stack,
@@ -290,14 +323,14 @@ export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): 
     if (removedStateful.length > 0) {
         head.push(
             [
-                `> 🛑 **DATA-LOSS RISK — ${plural(removedStateful.length, "stateful or protected resource")} disappear from the program.** \`pulumi up\` would delete them with their data.`,
+                `> 🛑 **DATA-LOSS RISK — ${plural(removedStateful.length, "stateful or protected resource")} ${removedStateful.length === 1 ? "disappears" : "disappear"} from the program.** \`pulumi up\` would delete ${removedStateful.length === 1 ? "it" : "them"} with the data.`,
                 ">",
                 ...removedStateful.map((r) => `> - 🗑️ ${label(r)} · **${statefulReasons(asStep(r, "delete")).join("; ")}**`),
             ].join("\n"),
         );
     }
     if (removedOther.length > 0) {
-        head.push([`> ⚠️ **${plural(removedOther.length, "resource")} disappear from the program** and would be deleted.`, ">", ...removedOther.slice(0, 50).map((r) => `> - 🗑️ ${label(r)}`)].join("\n"));
+        head.push([`> ⚠️ **${plural(removedOther.length, "resource")} ${removedOther.length === 1 ? "disappears" : "disappear"} from the program** and would be deleted.`, ">", ...removedOther.slice(0, 50).map((r) => `> - 🗑️ ${label(r)}`)].join("\n"));
     }
     head.push(
         ["| added | changed | removed | unchanged |", "| ---: | ---: | ---: | ---: |", `| ${diff.added.length} | ${diff.changed.length} | ${diff.removed.length > 0 ? `**${diff.removed.length}**` : 0} | ${diff.unchanged} |`].join("\n"),
