@@ -6,7 +6,7 @@ import { Caddy } from "./edge/caddy";
 import { renderCaddyfile } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
 import { renderFrpcToml } from "./edge/frpc";
-import { buildRouteTable, gitlabSshRoute, routeOf, urlOf } from "./edge/routes";
+import { buildRouteTable, gitlabSshRoute, routeOf, routeUrl, urlOf } from "./edge/routes";
 import { FRPC_ADMIN_PORT, Tunnel } from "./edge/tunnel";
 import type { RouteTable } from "./edge/types";
 import { validateRouteTable } from "./edge/validate";
@@ -66,7 +66,7 @@ export class Platform extends pulumi.ComponentResource {
             throw new ConfigError(routeProblems.map((p) => ({ key: "nexora:apps / nexora:hostnamePattern", expected: `a valid route table: ${p}` })));
         }
         this.routes = routes;
-        this.urls = Object.fromEntries(routes.http.map((r) => [r.service, `https://${r.hostname}`]));
+        this.urls = Object.fromEntries(routes.http.map((r) => [r.service, routeUrl(routes, r)]));
         this.monitors = monitorsFor(routes);
 
         const host = new DockerHost("docker", { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet }, { parent: this });

@@ -50,7 +50,8 @@ export function buildRouteTable(settings: PlatformSettings): RouteTable {
                   },
               ]
             : [];
-    return { stack: settings.stack, http, tcp };
+    const httpsPort = !settings.tunnel.enabled && settings.publish.https > 0 ? settings.publish.https : 443;
+    return { stack: settings.stack, httpsPort, http, tcp };
 }
 
 /** The route of a service; throws when the stack does not route it (a wiring bug, not a config error). */
@@ -65,6 +66,11 @@ export function gitlabSshRoute(table: RouteTable): TcpRoute | undefined {
     return table.tcp.find((r) => r.service === "gitlab-ssh");
 }
 
+/** Public URL of a route: https, with the port when it is not 443. */
+export function routeUrl(table: Pick<RouteTable, "httpsPort">, route: Pick<HttpRoute, "hostname">): string {
+    return `https://${route.hostname}${table.httpsPort === 443 ? "" : `:${table.httpsPort}`}`;
+}
+
 export function urlOf(table: RouteTable, service: string): string {
-    return `https://${routeOf(table, service).hostname}`;
+    return routeUrl(table, routeOf(table, service));
 }

@@ -37,6 +37,8 @@ export interface TcpRoute {
 
 export interface RouteTable {
     readonly stack: string;
+    /** Port clients reach HTTPS on: 443 through the relay, the published host port otherwise. */
+    readonly httpsPort: number;
     readonly http: readonly HttpRoute[];
     readonly tcp: readonly TcpRoute[];
 }

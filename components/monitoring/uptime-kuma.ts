@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { routeUrl } from "../edge/routes";
 import type { RouteTable } from "../edge/types";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
@@ -25,7 +26,7 @@ export interface MonitorSpec {
  * besides its socket.io UI protocol, so the list is a stack output to enter or import.
  */
 export function monitorsFor(table: RouteTable): MonitorSpec[] {
-    return table.http.map((r) => ({ name: `${table.stack}/${r.service}`, url: `https://${r.hostname}/`, intervalSeconds: 60 }));
+    return table.http.map((r) => ({ name: `${table.stack}/${r.service}`, url: `${routeUrl(table, r)}/`, intervalSeconds: 60 }));
 }
 
 /** Uptime Kuma 2 with its SQLite data on a local volume (it does not support network file systems). */

@@ -51,6 +51,7 @@ async function setUp(): Promise<void> {
     ports = { http: await freePort(), https: await freePort(), admin: await freePort() };
     table = {
         stack: "dev",
+        httpsPort: 443,
         http: [
             route("gitlab", { maxRequestBodyMiB: 1 }),
             route("portainer", { restricted: true }),

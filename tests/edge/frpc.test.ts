@@ -82,7 +82,7 @@ describe("renderFrpcToml", () => {
     });
 
     it("renders a table without routes", () => {
-        const config = parseFrpc(renderFrpcToml({ stack: "dev", http: [], tcp: [] }, options));
+        const config = parseFrpc(renderFrpcToml({ stack: "dev", httpsPort: 443, http: [], tcp: [] }, options));
         expect(config.proxies ?? []).toEqual([]);
     });
 

@@ -24,7 +24,7 @@ describe("validateRouteTable", () => {
     });
 
     it("accepts an empty table", () => {
-        expect(validateRouteTable({ stack: "dev", http: [], tcp: [] })).toEqual([]);
+        expect(validateRouteTable({ stack: "dev", httpsPort: 443, http: [], tcp: [] })).toEqual([]);
     });
 
     // Each bad table differs from prodTable in one place; the error must name that entry and say what is wrong.
