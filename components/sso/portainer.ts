@@ -70,8 +70,9 @@ export function portainerSettingsScript(payload: "from-env" | "internal-auth"): 
         `  [ "$tries" -lt 30 ] || { echo "portainer: admin login failed" >&2; exit 1; }`,
         "  sleep 5",
         "done",
-        `printf 'Authorization: Bearer %s\\n' "$jwt" > /tmp/portainer-auth`,
-        `printf '%s' ${body} | curl -fsS -o /dev/null -X PUT -H @/tmp/portainer-auth -H 'Content-Type: application/json' --data-binary @- "$PORTAINER_API/settings"`,
+        `header="\${TMPDIR:-/tmp}/portainer-auth"`,
+        `printf 'Authorization: Bearer %s\\n' "$jwt" > "$header"`,
+        `printf '%s' ${body} | curl -fsS -o /dev/null -X PUT -H "@$header" -H 'Content-Type: application/json' --data-binary @- "$PORTAINER_API/settings"`,
         `echo "portainer: authentication settings applied" >&2`,
     ].join("\n");
 }
