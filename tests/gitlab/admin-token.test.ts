@@ -119,6 +119,12 @@ describe("GitlabAdminToken under mocks", () => {
         });
     });
 
+    it("refuses a bad token name before registering anything", async () => {
+        expect(() => new GitlabAdminToken("bad", { containerName: CONTAINER, dockerHost: DOCKER_HOST, tokenName: "it's" })).toThrow(/token name/);
+        await mocks.settled();
+        expect(mocks.resources).toEqual([]);
+    });
+
     it("makes a provider configured with the token wait for the token command", async () => {
         const { token } = build("1");
         const provider = new Provider("gitlab", { baseUrl: gitlabApiBaseUrl("https://staging-gitlab.nexora.restry.cn"), token: token.token });
