@@ -1,0 +1,90 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { stringify as toYaml } from "yaml";
+import { ROOT, stackFileConfig } from "../support/stacks";
+
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const CLI = path.join(ROOT, "tools", "plan", "cli.ts");
+const work = mkdtempSync(path.join(tmpdir(), "nexora-plan-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs `npm run plan -- ...args` the way a user does (the script is `tsx tools/plan/cli.ts`). */
+function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(TSX, [CLI, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        });
+    });
+}
+
+function configFile(name: string, config: Record<string, unknown>): string {
+    const file = path.join(work, name);
+    writeFileSync(file, toYaml({ config }));
+    return file;
+}
+
+describe.concurrent("npm run plan", () => {
+    it("prints the prod inventory grouped by component, secrets masked, and writes the artifacts", async () => {
+        const out = path.join(work, "out");
+        const r = await plan("prod", "--out", out);
+        expect(r.stderr).not.toMatch(/Error|at /);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^Stack prod: \d+ resources in \d+ components/);
+        expect(r.stdout).toMatch(/^nexora:gitlab:Gitlab {2}gitlab$/m);
+        expect(r.stdout).toMatch(/docker:index\/volume:Volume {2}gitlab-data {2}\[protected,retained\]/);
+        expect(r.stdout).toContain("secret: envs");
+        expect(r.stdout).toMatch(/Policy pack: 0 mandatory/);
+        expect(readFileSync(path.join(out, "gitlab.rb"), "utf8")).toContain("external_url 'https://gitlab.nexora.restry.cn'");
+        expect(readFileSync(path.join(out, "Caddyfile"), "utf8")).toContain("gitlab.nexora.restry.cn {");
+        expect(readFileSync(path.join(out, "frpc.toml"), "utf8")).toContain('serverAddr = "40.162.94.187"');
+    });
+
+    it("prints one JSON document with urn, type, name, parent, protect and masked inputs", async () => {
+        const r = await plan("staging", "--json");
+        expect(r.code).toBe(0);
+        const doc = JSON.parse(r.stdout) as { stack: string; resources: Record<string, unknown>[]; violations: unknown[] };
+        expect(doc.stack).toBe("staging");
+        expect(Object.keys(doc.resources[0]!).sort()).toEqual(["inputs", "name", "parent", "protect", "type", "urn"]);
+        const gitlab = doc.resources.find((x) => x.type === "docker:index/container:Container" && x.name === "gitlab-container")!;
+        expect((gitlab.inputs as { envs: unknown }).envs).toBe("[secret]");
+        expect(gitlab.parent).toMatch(/nexora:gitlab:Gitlab::gitlab$/);
+        expect(doc.resources.filter((x) => x.type === "docker:index/volume:Volume").every((v) => v.protect === true)).toBe(true);
+        expect(r.stdout).not.toMatch(/initial_root_password/);
+        expect(Array.isArray(doc.violations)).toBe(true);
+    });
+
+    it("exits 2 with every bad key named and no stack trace", async () => {
+        const file = configFile("bad.yaml", { ...stackFileConfig("prod"), "nexora:tls": "letsencrypt", "nexora:edgeSubnet": "10.0.0.1" });
+        const r = await plan("prod", "--config", file);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("nexora:tls: expected one of acme, internal");
+        expect(r.stderr).toContain("nexora:edgeSubnet: expected an IPv4 network in CIDR form");
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+        expect(r.stdout).toBe("");
+    });
+
+    it("exits 2 for a missing stack file and for bad arguments", async () => {
+        expect((await plan("qa")).code).toBe(2);
+        expect((await plan("prod", "--colour")).code).toBe(2);
+    });
+
+    it("exits 1 on a weak app DB_PASSWORD, naming the resource and key but never the value", async () => {
+        const config = stackFileConfig("prod");
+        const apps = config["nexora:apps"] as Record<string, Record<string, unknown>>;
+        const weak = "Passw0rd123";
+        const file = configFile("weak.yaml", {
+            ...config,
+            "nexora:apps": { ...apps, xylferp: { ...apps.xylferp, database: false, env: { DB_HOST: "legacy-db", DB_PASSWORD: weak } } },
+        });
+        const r = await plan("prod", "--config", file);
+        expect(r.code).toBe(1);
+        const finding = r.stdout.split("\n").findIndex((l) => l.includes("[mandatory]") && l.includes("app-xylferp-container"));
+        expect(finding, r.stdout.slice(-2000)).toBeGreaterThan(-1);
+        expect(r.stdout.split("\n")[finding + 1]).toContain("DB_PASSWORD");
+        expect(r.stdout).not.toContain(weak);
+        expect(r.stderr).not.toContain(weak);
+    });
+});
