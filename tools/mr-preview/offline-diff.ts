@@ -111,7 +111,7 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** Aligns two primitive lists (env entries, commands) so an insertion is one add, not a shifted tail. */
-function alignPrimitives(before: readonly unknown[], after: readonly unknown[], path: PathSegment[], out: ValueChange[]): void {
+function alignPrimitives(before: readonly unknown[], after: readonly unknown[], path: PathSegment[], out: ValueChange[], secrets: { count: number }): void {
     const a = before.map((v) => JSON.stringify(v));
     const b = after.map((v) => JSON.stringify(v));
     const ops = diffOps(a, b);
@@ -125,6 +125,7 @@ function alignPrimitives(before: readonly unknown[], after: readonly unknown[], 
     for (const { tag } of ops) {
         if (tag === " ") {
             flush();
+            if (before[i] === SECRET) secrets.count += 1;
             i += 1;
             j += 1;
         } else if (tag === "-") {
@@ -157,7 +158,7 @@ function diffValues(before: unknown, after: unknown, path: PathSegment[], out: V
     }
     if (Array.isArray(before) && Array.isArray(after)) {
         if (before.every(isPrimitive) && after.every(isPrimitive)) {
-            alignPrimitives(before, after, path, out);
+            alignPrimitives(before, after, path, out, secrets);
             return;
         }
         for (let i = 0; i < Math.max(before.length, after.length); i += 1) {

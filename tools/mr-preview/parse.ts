@@ -144,7 +144,6 @@ function parseCounts(raw: unknown): Record<string, number> | undefined {
 
 // Colour directives (`<{%fg 3%}>`) and ANSI escapes have no meaning in a note.
 export function stripColors(text: string): string {
-    // eslint-disable-next-line no-control-regex
     return text.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "");
 }
 
