@@ -93,7 +93,7 @@ export interface GitlabAdminTokenArgs {
     readonly dockerHost: string;
     /**
      * A config value whose change issues a new token and revokes the old one.
-     * @default "" — the token is only re-issued when GitLab's container name changes
+     * @default "" — one token until it expires (rotate within ADMIN_TOKEN_LIFETIME_DAYS)
      */
     readonly rotationTrigger?: string;
     /** @default "nexora-pulumi" */
