@@ -197,12 +197,18 @@ function policyResources(resources: readonly OfflineResource[], byUrn: ReadonlyM
     return list;
 }
 
-/**
- * Applies every policy of the pack to `resources` and returns the violations in a stable order:
- * for each resource in the order given, each resource policy in `allPolicies` order; then each
- * stack policy in order. `config` overrides the pack defaults (see DEFAULT_CONFIG).
- */
-export function runPolicyPack(resources: OfflineResource[], config?: Partial<PolicyPackConfigValues>): Violation[] {
+/** The validation arguments of one offline run, built as the engine's analyzer builds them. */
+export interface OfflineRun {
+    /** The pack config in effect: DEFAULT_CONFIG with the caller's values on top. */
+    readonly config: PolicyPackConfigValues;
+    /** What a resource policy receives for `resource`. Props are wrapped in the SDK's unknown-checking proxy. */
+    resourceArgs(resource: OfflineResource, policy: Policy): ResourceValidationArgs;
+    /** What a stack policy receives: every resource, parents and dependencies linked. */
+    stackArgs(policy: Policy): StackValidationArgs;
+}
+
+/** Validates `config` and prepares the arguments builders for `resources`. */
+export function prepareRun(resources: readonly OfflineResource[], config?: Partial<PolicyPackConfigValues>): OfflineRun {
     const given = config ?? {};
     validateConfig(given);
     const effective: PolicyPackConfigValues = {
@@ -211,11 +217,50 @@ export function runPolicyPack(resources: OfflineResource[], config?: Partial<Pol
     };
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const stackTags: ReadonlyMap<string, string> = new Map();
+    return {
+        config: effective,
+        resourceArgs: (r, policy) => {
+            // A fresh proxy per validation, as the engine deserializes the props for each one.
+            const props = unknownCheckingProxy(r.props);
+            const args: ResourceValidationArgs = {
+                type: r.type,
+                props,
+                urn: r.urn,
+                name: r.name,
+                opts: resourceOptions(r),
+                stackTags,
+                isType: (resourceClass) => isTypeOf(r.type, resourceClass),
+                asType: (resourceClass) => (isTypeOf(r.type, resourceClass) ? (props as never) : undefined),
+                getConfig: <T extends object>() => policyConfig(policy, effective) as T,
+                notApplicable: throwNotApplicable,
+            };
+            const provider = providerOf(r, byUrn);
+            if (provider !== undefined) {
+                args.provider = provider;
+            }
+            return args;
+        },
+        stackArgs: (policy) => ({
+            resources: policyResources(resources, byUrn),
+            stackTags,
+            getConfig: <T extends object>() => policyConfig(policy, effective) as T,
+            notApplicable: throwNotApplicable,
+        }),
+    };
+}
+
+/**
+ * Applies every policy of the pack to `resources` and returns the violations in a stable order:
+ * for each resource in the order given, each resource policy in `allPolicies` order; then each
+ * stack policy in order. `config` overrides the pack defaults (see DEFAULT_CONFIG).
+ */
+export function runPolicyPack(resources: OfflineResource[], config?: Partial<PolicyPackConfigValues>): Violation[] {
+    const run = prepareRun(resources, config);
     const violations: Violation[] = [];
 
     for (const r of resources) {
         for (const policy of allPolicies) {
-            const level = levelOf(policy, effective);
+            const level = levelOf(policy, run.config);
             if (level === "disabled" || !isResourcePolicy(policy) || policy.validateResource === undefined) {
                 continue;
             }
@@ -227,23 +272,7 @@ export function runPolicyPack(resources: OfflineResource[], config?: Partial<Pol
                 violations.push({ policy: policy.name, urn: r.urn, level: levelForReport(level), message });
             };
             for (const validation of validations) {
-                const props = unknownCheckingProxy(r.props);
-                const args: ResourceValidationArgs = {
-                    type: r.type,
-                    props,
-                    urn: r.urn,
-                    name: r.name,
-                    opts: resourceOptions(r),
-                    stackTags,
-                    isType: (resourceClass) => isTypeOf(r.type, resourceClass),
-                    asType: (resourceClass) => (isTypeOf(r.type, resourceClass) ? (props as never) : undefined),
-                    getConfig: <T extends object>() => policyConfig(policy, effective) as T,
-                    notApplicable: throwNotApplicable,
-                };
-                const provider = providerOf(r, byUrn);
-                if (provider !== undefined) {
-                    args.provider = provider;
-                }
+                const args = run.resourceArgs(r, policy);
                 invoke(policy, r.urn, () => validation(args, report), violations);
             }
         }
@@ -251,19 +280,14 @@ export function runPolicyPack(resources: OfflineResource[], config?: Partial<Pol
 
     const stackUrn = resources.find((r) => r.type === TYPES.stack)?.urn ?? "";
     for (const policy of allPolicies) {
-        const level = levelOf(policy, effective);
+        const level = levelOf(policy, run.config);
         if (level === "disabled" || !isStackPolicy(policy)) {
             continue;
         }
         const report: ReportViolation = (message, urn) => {
             violations.push({ policy: policy.name, urn: urn ?? stackUrn, level: levelForReport(level), message });
         };
-        const args: StackValidationArgs = {
-            resources: policyResources(resources, byUrn),
-            stackTags,
-            getConfig: <T extends object>() => policyConfig(policy, effective) as T,
-            notApplicable: throwNotApplicable,
-        };
+        const args = run.stackArgs(policy);
         invoke(policy, stackUrn, () => policy.validateStack(args, report), violations);
     }
     return violations;

@@ -14,8 +14,15 @@ function visitStrings(value: unknown, location: string, depth: number, visit: (t
     if (typeof value === "string") {
         visit(value, location);
     } else if (Array.isArray(value)) {
+        const isEnv = location === "envs";
         for (const [i, item] of knownIndexed(value)) {
-            visitStrings(item, `${location}[${i}]`, depth + 1, visit);
+            // Name env entries by their key, and look at the value only.
+            const eq = isEnv && typeof item === "string" ? item.indexOf("=") : -1;
+            if (eq > 0) {
+                visit((item as string).slice(eq + 1), `envs[${(item as string).slice(0, eq)}]`);
+            } else {
+                visitStrings(item, `${location}[${i}]`, depth + 1, visit);
+            }
         }
     } else if (value !== null && typeof value === "object") {
         for (const [key, item] of knownEntries(value)) {
@@ -40,12 +47,19 @@ export const credentialsResourceFlagPlaintextLiterals: ResourceValidationPolicy 
         "Keep the credential in `pulumi config set --secret` or a RandomPassword and pass it through an input " +
         "named for what it is (…_TOKEN, …_PASSWORD).",
     validateResource: (args, reportViolation) => {
+        // The random provider's values are generated, not literals (and offline props may carry its outputs).
+        if (args.type.startsWith("random:")) {
+            return args.notApplicable("random values are generated, not literals");
+        }
         const credentialValues = extractCredentials(args.props)
             .map((c) => c.value)
             .filter((v) => v !== "");
-        // Substring matches only for credentials long enough not to match by chance.
-        const isKnownCredential = (token: string): boolean =>
-            credentialValues.some((v) => v === token || v.includes(token) || (v.length >= 8 && token.includes(v)));
+        // Substring matches only for credentials long enough not to match by chance; backslashes
+        // are dropped because rendered config escapes quotes inside the values it embeds.
+        const isKnownCredential = (token: string): boolean => {
+            const t = token.replace(/\\/g, "");
+            return credentialValues.some((v) => v === t || v.includes(t) || (v.length >= 8 && t.includes(v)));
+        };
         visitStrings(args.props, "", 0, (text, location) => {
             const kind = knownTokenKind(text);
             if (kind !== undefined && !credentialValues.some((v) => text.includes(v) && knownTokenKind(v) === kind)) {

@@ -3,13 +3,13 @@ import { containerLabels, isDatastoreImage, isImageId, ROLE_LABEL } from "../lib
 import { describeResource, TYPES } from "../lib/resources";
 import { knownIndexed, read, readString, UNKNOWN } from "../lib/unknown";
 
-/** Image references a container's `image` may stand for: itself, or the RemoteImage it is the id/digest of. */
+/** Image references a container's `image` stands for: itself, or — for an image id — the RemoteImage it is the id of. */
 function imageNames(container: PolicyResource, images: readonly PolicyResource[]): string[] {
     const image = readString(container.props, "image");
     if (image === undefined) {
         return [];
     }
-    if (!isImageId(image) && !image.includes("@sha256:")) {
+    if (!isImageId(image)) {
         return [image];
     }
     // The program passes RemoteImage.imageId / repoDigest: find which RemoteImage that is.
