@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { coreServiceKeys } from "./catalog";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
+import type { OAuthScope } from "./sso/consumers";
 
 /**
  * The only reader of Pulumi config. Raw strings go through `parseSettings` (pure, fully
@@ -14,9 +15,8 @@ export type Environment = "dev" | "staging" | "prod";
 export const environments: readonly Environment[] = ["dev", "staging", "prod"];
 export type TlsMode = "acme" | "internal";
 
-/** OAuth scopes GitLab grants to applications (GitLab's own snake_case names). */
-export type OAuthScope = "openid" | "profile" | "email" | "read_user" | "api" | "read_api";
-const oauthScopes: readonly OAuthScope[] = ["openid", "profile", "email", "read_user", "api", "read_api"];
+/** Scopes an app may ask for in config: sign-in and read access only; write scopes need code review. */
+export const APP_OAUTH_SCOPES: readonly OAuthScope[] = ["openid", "profile", "email", "read_user", "read_api"];
 
 export interface AppSsoSettings {
     /** Path on the app's own hostname GitLab redirects back to, e.g. "/oauth/callback". */
@@ -383,8 +383,8 @@ function readApp(c: Checker, key: string, raw: unknown, secretRaw: Record<string
             if (typeof redirectPath !== "string" || !redirectPath.startsWith("/")) {
                 c.fail(`${at}.sso.redirectPath`, `a URL path starting with "/", got ${describe(redirectPath)}`);
             }
-            if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((x) => (oauthScopes as readonly unknown[]).includes(x))) {
-                c.fail(`${at}.sso.scopes`, `a non-empty list of GitLab scopes (${oauthScopes.join(", ")}), got ${describe(scopes)}`);
+            if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((x) => (APP_OAUTH_SCOPES as readonly unknown[]).includes(x))) {
+                c.fail(`${at}.sso.scopes`, `a non-empty list of GitLab scopes (${APP_OAUTH_SCOPES.join(", ")}), got ${describe(scopes)}`);
             } else {
                 sso = { redirectPath: redirectPath as string, scopes: scopes as OAuthScope[] };
             }

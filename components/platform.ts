@@ -110,6 +110,7 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const portainer = new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this });
         const sso = new Identity(
             "identity",
             {
@@ -122,6 +123,7 @@ export class Platform extends pulumi.ComponentResource {
                 existingApiToken: config.secrets.gitlabApiToken,
                 tokenRotation: config.gitlabTokenRotation,
                 insecureTls: config.tls === "internal",
+                portainer: { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword },
                 mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
                 apps: config.apps.flatMap((a) => (a.sso ? [{ key: a.key, redirectUrl: `${urlOf(routes, a.key)}${a.sso.redirectPath}`, scopes: a.sso.scopes }] : [])),
             },
@@ -147,7 +149,6 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
         new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
-        const portainer = new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this });
         new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = config.features.grafana
             ? new Grafana(

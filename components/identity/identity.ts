@@ -5,6 +5,7 @@ import { Provider as GitlabProvider } from "../gitlab/provider";
 import { SsoApplication } from "../sso/application";
 import { OAuthScope, SSO_CONSUMERS } from "../sso/consumers";
 import { ssoRedirectUrl } from "../sso/endpoints";
+import { PortainerOAuthSettings } from "../sso/portainer";
 import { appOauthEnv, grafanaGitlabEnv, mattermostGitlabSettings, outlineOidcEnv } from "../sso/env";
 
 export interface IdentityArgs {
@@ -23,6 +24,8 @@ export interface IdentityArgs {
     readonly tokenRotation: string;
     /** Skip TLS verification towards GitLab: its certificate comes from Caddy's internal CA. */
     readonly insecureTls: boolean;
+    /** Portainer, whose OAuth settings are set through its API. */
+    readonly portainer: { readonly url: string; readonly container: docker.Container; readonly adminPassword: pulumi.Output<string> };
     /** External Mattermost origin to register, if any. */
     readonly mattermostUrl?: string;
     /** Business apps with SSO: redirect URL from the route table plus their scopes. */
@@ -67,6 +70,20 @@ export class Identity extends pulumi.ComponentResource {
             const grafana = application("grafana", ssoRedirectUrl(args.grafanaUrl, SSO_CONSUMERS.grafana.redirectPath), SSO_CONSUMERS.grafana.scopes);
             this.grafanaEnv = grafanaGitlabEnv({ gitlabUrl, clientId: grafana.clientId, clientSecret: grafana.clientSecret });
         }
+        const portainer = application("portainer", ssoRedirectUrl(args.portainer.url, SSO_CONSUMERS.portainer.redirectPath), SSO_CONSUMERS.portainer.scopes);
+        new PortainerOAuthSettings(
+            `${name}-portainer-oauth`,
+            {
+                dockerHost: args.dockerHost,
+                portainerContainer: args.portainer.container.name,
+                adminPassword: args.portainer.adminPassword,
+                gitlabUrl,
+                redirectUrl: portainer.redirectUrl,
+                clientId: portainer.clientId,
+                clientSecret: portainer.clientSecret,
+            },
+            { parent: this, dependsOn: [args.portainer.container] },
+        );
         if (args.mattermostUrl) {
             const mm = application("mattermost", ssoRedirectUrl(args.mattermostUrl, SSO_CONSUMERS.mattermost.redirectPath), SSO_CONSUMERS.mattermost.scopes);
             this.mattermost = mattermostGitlabSettings({ gitlabUrl, clientId: mm.clientId, clientSecret: mm.clientSecret });

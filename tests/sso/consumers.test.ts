@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { OAuthScope as ConfigOAuthScope } from "../../components/config";
+import { APP_OAUTH_SCOPES } from "../../components/config";
 import {
     BUSINESS_APP_SSO_DEFAULT,
-    type OAuthScope,
     oidcEndpoints,
     scopeString,
     SSO_CONSUMERS,
@@ -32,10 +31,10 @@ describe("SSO_CONSUMERS", () => {
         expect(BUSINESS_APP_SSO_DEFAULT).toEqual({ redirectPath: "/oauth/callback", scopes: ["openid", "profile", "email"] });
     });
 
-    it("accepts every scope the stack config accepts", () => {
-        const fromConfig: ConfigOAuthScope[] = ["openid", "profile", "email", "read_user", "api", "read_api"];
-        const asSso: readonly OAuthScope[] = fromConfig;
-        expect(validateScopes(asSso, "config scopes")).toEqual(fromConfig);
+    it("lets config give apps only valid sign-in and read scopes", () => {
+        expect(validateScopes(APP_OAUTH_SCOPES, "config scopes")).toEqual(APP_OAUTH_SCOPES);
+        expect(APP_OAUTH_SCOPES).not.toContain("api");
+        expect(APP_OAUTH_SCOPES).not.toContain("sudo");
     });
 });
 
