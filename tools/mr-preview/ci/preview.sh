@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Merge-request job: `pulumi preview --diff` with the policy pack for one stack, its note
+# posted on the merge request and its counts written for GitLab's Terraform widget.
+# Without backend credentials it posts the offline desired-state diff instead: protected
+# variables never reach merge-request pipelines of unprotected branches, and fork
+# pipelines get no project variables at all.
+#
+# usage: preview.sh STACK      (environment: the CI_* variables of a merge-request pipeline)
+set -euo pipefail
+stack="${1:?usage: preview.sh STACK}"
+out="${MR_PREVIEW_DIR:-mr-preview}"
+mkdir -p "$out"
+
+if [ -z "${PULUMI_BACKEND_URL:-}" ] || [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ]; then
+    echo "mr-preview: PULUMI_BACKEND_URL or PULUMI_CONFIG_PASSPHRASE is not available to this pipeline;"
+    echo "mr-preview: posting the offline desired-state diff of every stack instead of a preview."
+    exec bash "$(dirname "$0")/offline-diff.sh"
+fi
+
+post=()
+if [ -n "${NEXORA_MR_NOTE_TOKEN:-}" ]; then
+    post=(--post)
+else
+    echo "mr-preview: NEXORA_MR_NOTE_TOKEN is not set: the note goes to $out/note-$stack.md and this log only."
+fi
+
+# The human diff goes to the job log (the note points there); the event log carries the
+# same steps plus the policy results, which `--json` output leaves out.
+status=0
+pulumi preview --stack "$stack" --diff --non-interactive --color never \
+    --policy-pack policies --event-log "$out/preview-events-$stack.ndjson" || status=$?
+
+npm run --silent mr-preview -- --events "$out/preview-events-$stack.ndjson" --stack "$stack" \
+    --out "$out/note-$stack.md" --terraform-report "$out/terraform-report.json" ${post[@]+"${post[@]}"}
+[ ${#post[@]} -gt 0 ] || cat "$out/note-$stack.md"
+
+# A failed preview (mandatory policy violation, program error) still gets its note, then fails the job.
+exit "$status"
