@@ -168,7 +168,11 @@ export class Platform extends pulumi.ComponentResource {
               )
             : undefined;
         if (config.features.runner) {
-            new GitlabRunner("gitlab-runner", { stack, image: images.gitlabRunner, provider, edgeNetwork, dependsOn: [gitlab.container] }, { parent: this });
+            new GitlabRunner(
+                "gitlab-runner",
+                { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl: urlOf(routes, "gitlab"), gitlabProvider: sso.provider },
+                { parent: this },
+            );
         }
 
         for (const app of config.apps) {

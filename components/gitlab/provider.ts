@@ -189,3 +189,61 @@ export class Application extends pulumi.CustomResource {
         super(Application.__pulumiType, name, resourceInputs, opts);
     }
 }
+
+/** The set of arguments for constructing a UserRunner resource. */
+export interface UserRunnerArgs {
+    /** `not_protected` or `ref_protected`. */
+    accessLevel?: pulumi.Input<string>;
+    description?: pulumi.Input<string>;
+    /** Required when `runnerType` is `group_type`. */
+    groupId?: pulumi.Input<number>;
+    locked?: pulumi.Input<boolean>;
+    /** Seconds; at least 600. */
+    maximumTimeout?: pulumi.Input<number>;
+    paused?: pulumi.Input<boolean>;
+    /** Required when `runnerType` is `project_type`. */
+    projectId?: pulumi.Input<number>;
+    /** `instance_type`, `group_type` or `project_type` (GitLab's API values). */
+    runnerType: pulumi.Input<string>;
+    tagLists?: pulumi.Input<pulumi.Input<string>[]>;
+    untagged?: pulumi.Input<boolean>;
+}
+
+/**
+ * A runner created through GitLab's API (`gitlab_user_runner`): GitLab issues its authentication
+ * token (secret), which `gitlab-runner register --token` consumes. Needs an admin token for
+ * instance runners.
+ */
+export class UserRunner extends pulumi.CustomResource {
+    /** @internal */
+    public static readonly __pulumiType = "gitlab:index/userRunner:UserRunner";
+
+    public static isInstance(obj: unknown): obj is UserRunner {
+        if (obj === undefined || obj === null) {
+            return false;
+        }
+        return (obj as Record<string, unknown>)["__pulumiType"] === UserRunner.__pulumiType;
+    }
+
+    declare public readonly description: pulumi.Output<string>;
+    declare public readonly runnerType: pulumi.Output<string>;
+    declare public readonly tagLists: pulumi.Output<string[]>;
+    declare public readonly untagged: pulumi.Output<boolean>;
+    /** The runner authentication token (`glrt-…`); secret, only known on creation. */
+    declare public readonly token: pulumi.Output<string>;
+
+    constructor(name: string, args: UserRunnerArgs, opts?: pulumi.CustomResourceOptions) {
+        const resourceInputs: pulumi.Inputs = {};
+        opts = opts || {};
+        if (args.runnerType === undefined && !opts.urn) {
+            throw new Error("Missing required property 'runnerType'");
+        }
+        for (const key of ["accessLevel", "description", "groupId", "locked", "maximumTimeout", "paused", "projectId", "runnerType", "tagLists", "untagged"] as const) {
+            resourceInputs[key] = args[key];
+        }
+        resourceInputs["token"] = undefined /*out*/;
+        opts = pulumi.mergeOptions(resourceOptsDefaults(), opts);
+        opts = pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] });
+        super(UserRunner.__pulumiType, name, resourceInputs, opts);
+    }
+}

@@ -1,6 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { dockerExec } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
+import { Provider as GitlabProvider, UserRunner } from "../gitlab/provider";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { DOCKER_SOCKET } from "../portainer/portainer";
@@ -10,12 +12,30 @@ export interface GitlabRunnerArgs {
     readonly image: string;
     readonly provider: docker.Provider;
     readonly edgeNetwork: pulumi.Input<string>;
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    readonly dockerHost: string;
+    /** GitLab's public URL, which the runner polls for jobs. */
+    readonly gitlabUrl: string;
+    /** gitlab provider with an admin token: the runner is an instance runner. */
+    readonly gitlabProvider: GitlabProvider;
+    /** Image of jobs that do not name one. @default "alpine:3.22" */
+    readonly defaultJobImage?: string;
+}
+
+/** Registers the runner with the token on stdin (gitlab-runner reads CI_SERVER_TOKEN): never on a command line. */
+export function runnerRegisterScript(name: string, gitlabUrl: string, jobImage: string): string {
+    return [
+        "set -e",
+        "read -r CI_SERVER_TOKEN",
+        "export CI_SERVER_TOKEN",
+        // Re-registering (a new token) must not leave the old entry polling with a revoked token.
+        `gitlab-runner unregister --name '${name}' >/dev/null 2>&1 || true`,
+        `gitlab-runner register --non-interactive --name '${name}' --url '${gitlabUrl}' --executor docker --docker-image '${jobImage}' >&2`,
+    ].join("\n");
 }
 
 /**
- * GitLab Runner (roadmap; `runnerEnabled`) with the Docker executor on the host's Docker.
- * Its registration (config.toml with the runner token) lives on the config volume.
+ * GitLab Runner (roadmap; `runnerEnabled`) with the Docker executor on the host's Docker. GitLab
+ * issues the runner's token (UserRunner); registering writes config.toml on the config volume.
  */
 export class GitlabRunner extends pulumi.ComponentResource {
     readonly containerName: string;
@@ -39,8 +59,24 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 healthcheck: { test: ["CMD-SHELL", "pgrep -f 'gitlab-runner run' >/dev/null || exit 1"], startPeriodSeconds: 20 },
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider },
         ).container;
+        const runnerName = dockerName(args.stack, "docker-runner");
+        const runner = new UserRunner(
+            `${name}-registration`,
+            { runnerType: "instance_type", description: runnerName, tagLists: ["docker", args.stack], untagged: true, accessLevel: "not_protected" },
+            { parent: this, provider: args.gitlabProvider },
+        );
+        dockerExec(
+            `${name}-register`,
+            {
+                dockerHost: args.dockerHost,
+                containerName: this.container.name,
+                script: runnerRegisterScript(runnerName, args.gitlabUrl, args.defaultJobImage ?? "alpine:3.22"),
+                stdin: runner.token,
+            },
+            { parent: this, dependsOn: [this.container] },
+        );
         this.registerOutputs({ containerName: this.containerName });
     }
 }

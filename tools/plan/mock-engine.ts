@@ -195,6 +195,8 @@ function defaultOutputs(type: string, name: string, inputs: Record<string, Recor
         case "command:local:Command":
         case "command:remote:Command":
             return { stdout: "", stderr: "" };
+        case "gitlab:index/userRunner:UserRunner":
+            return { token: "glrt-" + mockRandomBytes(`${name}:runner-token`, 20).toString("hex") };
         case "gitlab:index/application:Application":
             return {
                 applicationId: "cid" + mockRandomBytes(`${name}:client-id`, 16).toString("hex"),
