@@ -104,13 +104,13 @@ describe("mr-preview --post", () => {
     });
 
     it("posts the note, then updates it on the next pipeline", async () => {
-        const first = await run(["--stack", "staging", ...PREVIEW, "--post"], ciEnv());
+        const first = await run(["--stack", "staging", ...PREVIEW, "--post"], { ...ciEnv(), CI_COMMIT_SHORT_SHA: "1a2b3c4d" });
         expect(first.code).toBe(0);
         expect(first.stderr).toMatch(/created note \d+ for stack staging on merge request !34/);
-        const second = await run(["--stack", "staging", ...PREVIEW, "--post"], ciEnv());
+        const second = await run(["--stack", "staging", ...PREVIEW, "--post"], { ...ciEnv(), CI_COMMIT_SHORT_SHA: "5e6f7a8b" });
         expect(second.stderr).toMatch(/updated note \d+ for stack staging/);
         expect(gitlab.notes.get("12/34")).toHaveLength(1);
-        expect(gitlab.notes.get("12/34")?.[0].body).toContain("### Pulumi preview · stack `staging`");
+        expect(gitlab.notes.get("12/34")?.[0].body).toContain("### Pulumi preview · stack `staging` at `5e6f7a8b`");
     });
 
     it("fails before any request, naming the missing token variable", async () => {

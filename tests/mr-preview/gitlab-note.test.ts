@@ -33,6 +33,13 @@ describe("upsertStackNote against a local GitLab", () => {
         expect(gitlab.requests.every((r) => r.token === FAKE_GITLAB_TOKEN)).toBe(true);
     });
 
+    it("leaves the note alone when a rerun renders the same body", async () => {
+        const first = await upsertStackNote(target, "staging", note("staging", "same"));
+        const rerun = await upsertStackNote(target, "staging", note("staging", "same"));
+        expect(rerun).toEqual({ action: "unchanged", noteId: first.noteId });
+        expect(gitlab.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+    });
+
     it("gives a different stack its own note", async () => {
         const staging = await upsertStackNote(target, "staging", note("staging", "staging preview"));
         const prod = await upsertStackNote(target, "prod", note("prod", "prod preview"));

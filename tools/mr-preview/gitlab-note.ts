@@ -39,7 +39,7 @@ export function noteTargetFromEnv(env: Readonly<Record<string, string | undefine
 }
 
 export interface PostResult {
-    readonly action: "created" | "updated";
+    readonly action: "created" | "updated" | "unchanged";
     readonly noteId: number;
 }
 
@@ -57,6 +57,10 @@ export async function upsertStackNote(target: NoteTarget, stack: string, body: s
     const me = (await new Users(options).showCurrentUser()) as { id: number };
     const all = (await notes.all(target.projectId, target.mergeRequestIid, { sort: "desc", orderBy: "updated_at" })) as unknown as NoteLike[];
     const mine = all.find((note) => !note.system && note.author?.id === me.id && typeof note.body === "string" && hasStackMarker(note.body, stack));
+    if (mine?.body === body) {
+        // An identical edit would still mark the note "edited" and notify for nothing.
+        return { action: "unchanged", noteId: mine.id };
+    }
     if (mine) {
         await notes.edit(target.projectId, target.mergeRequestIid, mine.id, { body });
         return { action: "updated", noteId: mine.id };

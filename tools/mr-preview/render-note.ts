@@ -43,12 +43,17 @@ const MAX_LIST_ENTRIES = 50;
 
 const OP_ICON: Readonly<Record<OpGroup, string>> = { delete: "🗑️", replace: "♻️", update: "✏️", create: "➕", import: "📥", other: "ℹ️" };
 
-function resourceLabel(step: PreviewStep): string {
-    return `${inlineCode(step.name)} · ${inlineCode(step.type)}`;
+/** How inline text is written: Markdown in list lines, HTML inside <summary>. */
+interface Inline {
+    readonly code: (text: string) => string;
+    readonly bold: (text: string) => string;
+    readonly text: (text: string) => string;
 }
+const MARKDOWN: Inline = { code: inlineCode, bold: (t) => `**${t}**`, text: (t) => t };
+const HTML: Inline = { code: (t) => `<code>${escapeHtml(t)}</code>`, bold: (t) => `<b>${escapeHtml(t)}</b>`, text: escapeHtml };
 
-function resourceLabelHtml(step: PreviewStep): string {
-    return `<code>${escapeHtml(step.name)}</code> · <code>${escapeHtml(step.type)}</code>`;
+function resourceLabel(step: PreviewStep, f: Inline = MARKDOWN): string {
+    return `${f.code(step.name)} · ${f.code(step.type)}`;
 }
 
 /** Keys that force the replacement, from replaceReasons or from the *-replace diff kinds. */
@@ -57,26 +62,17 @@ function replaceKeys(step: PreviewStep): string[] {
     return (step.detailedDiff ?? []).filter((d) => d.kind.endsWith("-replace")).map((d) => d.path);
 }
 
-function stepSuffix(step: PreviewStep): string {
+/** What follows a resource's name: uncommon ops, what forces a replacement, why it holds data. */
+function stepSuffix(step: PreviewStep, f: Inline = MARKDOWN): string {
     const parts: string[] = [];
-    if (step.op !== "replace" && opGroup(step.op) !== "other" && !["create", "update", "delete"].includes(step.op)) parts.push(step.op);
-    if (opGroup(step.op) === "other") parts.push(step.op === "same" ? "protect flag changes" : step.op);
-    const forced = replaceKeys(step);
-    if (opGroup(step.op) === "replace" && forced.length > 0) parts.push(`forced by ${forced.slice(0, 6).map(inlineCode).join(", ")}${forced.length > 6 ? ", …" : ""}`);
-    const reasons = statefulReasons(step);
-    if (reasons.length > 0 && isDestructive(step)) parts.push(`**${reasons.join("; ")}**`);
-    return parts.length > 0 ? ` · ${parts.join(" · ")}` : "";
-}
-
-function stepSuffixHtml(step: PreviewStep): string {
-    const parts: string[] = [];
-    if (opGroup(step.op) === "other") parts.push(escapeHtml(step.op === "same" ? "protect flag changes" : step.op));
+    // The section heading already says create/update/delete/replace; anything else is named.
+    if (!["create", "update", "delete", "replace"].includes(step.op)) parts.push(f.text(step.op === "same" ? "protect flag changes" : step.op));
     const forced = replaceKeys(step);
     if (opGroup(step.op) === "replace" && forced.length > 0) {
-        parts.push(`forced by ${forced.slice(0, 6).map((k) => `<code>${escapeHtml(k)}</code>`).join(", ")}${forced.length > 6 ? ", …" : ""}`);
+        parts.push(`forced by ${forced.slice(0, 6).map(f.code).join(", ")}${forced.length > 6 ? ", …" : ""}`);
     }
     const reasons = statefulReasons(step);
-    if (reasons.length > 0 && isDestructive(step)) parts.push(`<b>${escapeHtml(reasons.join("; "))}</b>`);
+    if (reasons.length > 0 && isDestructive(step)) parts.push(f.bold(reasons.join("; ")));
     return parts.length > 0 ? ` · ${parts.join(" · ")}` : "";
 }
 
@@ -94,9 +90,9 @@ function maskedLines(value: unknown, segments: readonly PathSegment[]): string[]
 /** The diff lines of one property path between old and new state. */
 function propertyDiffLines(step: PreviewStep, path: string, kind: string, inputDiff: boolean): string[] {
     const segments = parsePropertyPath(path);
-    const oldRoot = inputDiff ? step.oldState?.inputs : (step.oldState?.outputs ?? step.oldState?.inputs);
-    let oldValue = getAtPath(oldRoot, segments);
-    if (isMissing(oldValue) && !inputDiff) oldValue = getAtPath(step.oldState?.inputs, segments);
+    // inputDiff false: the engine diffed against the old state (outputs), which inputs may lack.
+    let oldValue = getAtPath(inputDiff ? step.oldState?.inputs : step.oldState?.outputs, segments);
+    if (isMissing(oldValue)) oldValue = getAtPath(step.oldState?.inputs, segments);
     const newValue = getAtPath(step.newState?.inputs, segments);
     const before = kind.startsWith("add") ? [] : maskedLines(oldValue, segments);
     const after = kind.startsWith("delete") ? [] : maskedLines(newValue, segments);
@@ -142,7 +138,7 @@ function resourceItem(step: PreviewStep): NoteItem {
     const compact = `- ${OP_ICON[group]} ${resourceLabel(step)}${stepSuffix(step)}`;
     const body = capLines(stepDetailLines(step), MAX_DETAIL_LINES);
     const diffLanguage = group === "create" || group === "import" || group === "delete" ? "json" : "diff";
-    const full = details(`${OP_ICON[group]} ${resourceLabelHtml(step)}${stepSuffixHtml(step)}`, fencedBlock(body.join("\n"), diffLanguage));
+    const full = details(`${OP_ICON[group]} ${resourceLabel(step, HTML)}${stepSuffix(step, HTML)}`, fencedBlock(body.join("\n"), diffLanguage));
     return { section: `#### ${GROUP_TITLES[group]}`, compact, full };
 }
 
