@@ -1,0 +1,38 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { Portal } from "../../components/portal/portal";
+import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
+import { dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T } from "./support";
+
+const IMAGE = "nginx:1.27.3-alpine";
+
+let mocks: MockRecorder;
+beforeEach(() => {
+    mocks = setupMocks({ stack: "staging" });
+});
+
+describe("Portal", () => {
+    it("registers exactly its content volume, image and container", async () => {
+        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        await mocks.settled();
+        expect(inventoryOf(mocks, mocks.get("nexora:portal:Portal", "portal"))).toEqual(
+            [`${T.volume} portal-content`, `${T.image} portal-image`, `${T.container} portal-container`].sort(),
+        );
+    });
+
+    it("serves the content volume read-only from nginx's root, on the edge network, memory-bounded", async () => {
+        const portal = new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        await mocks.settled();
+        expect(await outputOf(portal.contentVolume.name)).toBe("nexora-staging-portal-content");
+        expect(mocks.get(T.container, "portal-container").inputs).toMatchObject({
+            name: "nexora-staging-portal",
+            networksAdvanced: [{ name: EDGE_NETWORK }],
+            ports: [],
+            mounts: [{ type: "volume", source: "nexora-staging-portal-content", target: "/usr/share/nginx/html", readOnly: true }],
+            labels: ownerLabelsFor("portal", "platform"),
+            memory: 128,
+            restart: "unless-stopped",
+        });
+        const volume = mocks.get(T.volume, "portal-content");
+        expect([volume.options.protect, volume.options.retainOnDelete]).toEqual([true, true]);
+    });
+});
