@@ -113,6 +113,15 @@ describe("BusinessApp", () => {
         }
     });
 
+    it("keeps a secret config value secret even when it is the app's only secret", async () => {
+        build({ ...HJHS, secretEnv: { SMTP_PASSWORD: "pyerpSmtpPassword" } });
+        await mocks.settled();
+        const container = mocks.get(T.container, "app-hjhs-container");
+        expect(container.inputs.envs).toEqual([`SMTP_PASSWORD=${SMTP_PASSWORD}`]);
+        expect(container.secretInputs).toContain("envs");
+        expect(mocks.plaintextLeaks(SMTP_PASSWORD)).toEqual([]);
+    });
+
     it("joins the data network only when it has a database, and then waits for the database", async () => {
         const { provisioning, provider } = build(PYERP);
         await mocks.settled();

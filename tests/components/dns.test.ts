@@ -94,10 +94,10 @@ describe("Dns", () => {
         ]);
     });
 
-    it("looks the zone up by name through Cloudflare's getZone", async () => {
-        new Dns("dns", { table: TABLE, zone: "restry.cn", relayAddress: RELAY });
+    it("looks the configured zone up by name through Cloudflare's getZone", async () => {
+        new Dns("dns", { table: TABLE, zone: "nexora.restry.cn", relayAddress: RELAY });
         await mocks.settled();
-        expect(calls.map((c) => [c.token, c.inputs])).toEqual([[GET_ZONE, { filter: { name: "restry.cn" } }]]);
+        expect(calls.map((c) => [c.token, c.inputs])).toEqual([[GET_ZONE, { filter: { name: "nexora.restry.cn" } }]]);
     });
 
     it("creates no record for an empty route table", async () => {

@@ -180,7 +180,7 @@ describe("createServiceContainer", () => {
             {
                 ...baseServiceArgs,
                 volumes: [{ volume: data, target: "/var/lib/outline/data" }, { volume: data, target: "/mnt/ro", readOnly: true }],
-                binds: [{ source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
+                binds: [{ source: "/run/user/1000/docker.sock", target: "/var/run/docker.sock" }],
             },
             parent,
             { provider },
@@ -190,7 +190,7 @@ describe("createServiceContainer", () => {
         expect(container.inputs.mounts).toEqual([
             { type: "volume", source: "nexora-staging-outline-data", target: "/var/lib/outline/data", readOnly: false },
             { type: "volume", source: "nexora-staging-outline-data", target: "/mnt/ro", readOnly: true },
-            { type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false },
+            { type: "bind", source: "/run/user/1000/docker.sock", target: "/var/run/docker.sock", readOnly: false },
         ]);
         // The mount source is the volume's output: the container waits for the volume.
         expect(container.options.dependencies).toContain(await urnOf(data));

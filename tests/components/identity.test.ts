@@ -23,7 +23,7 @@ beforeEach(() => {
 function build(overrides: Partial<IdentityArgs> = {}) {
     const provider = dockerProvider();
     const gitlabContainer = new docker.Container("gitlab", { name: "nexora-staging-gitlab", image: "gitlab/gitlab-ce:18.11.2-ce.0", wait: true }, { provider });
-    const portainerContainer = new docker.Container("portainer", { name: "nexora-staging-portainer", image: "portainer/portainer-ce:2.21.4" }, { provider });
+    const portainerContainer = new docker.Container("portainer", { name: "nexora-staging-portainer", image: "portainer/portainer-ce:2.45.1-alpine" }, { provider });
     const identity = new Identity("identity", {
         stack: "staging",
         gitlabUrl: GITLAB_URL,

@@ -3,7 +3,7 @@ import { Portainer } from "../../components/portainer/portainer";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
 import { dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T } from "./support";
 
-const IMAGE = "portainer/portainer-ce:2.21.4";
+const IMAGE = "portainer/portainer-ce:2.45.1-alpine";
 const bcryptOf = (name: string) => "$2a$10$" + mockRandomValue(`${name}:bcrypt`, 53);
 
 let mocks: MockRecorder;

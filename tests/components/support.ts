@@ -6,7 +6,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseCredentials } from "../../components/postgres/postgres";
-import { type MockRecorder, outputOf, type RecordedResource, type RecordedValue } from "../support/mocks";
+import { type MockRecorder, outputOf, type RecordedResource } from "../support/mocks";
 
 export const STACK = "staging";
 export const DOCKER_HOST = "ssh://deploy@claw-bot";
@@ -110,17 +110,4 @@ export function upstreamOf(mocks: MockRecorder, rec: RecordedResource): Set<stri
         }
     }
     return seen;
-}
-
-/** A container's inputs without the image id (which differs per RemoteImage name only). */
-export function containerInputs(rec: RecordedResource): Record<string, RecordedValue> {
-    return { ...rec.inputs };
-}
-
-/** The component, its container and its image, checked to be the one of each the component made. */
-export function serviceParts(mocks: MockRecorder, componentType: string, name: string) {
-    const component = mocks.get(componentType, name);
-    const container = mocks.get(T.container, `${name}-container`);
-    const image = mocks.get(T.image, `${name}-image`);
-    return { component, container, image };
 }
