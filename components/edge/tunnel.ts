@@ -24,28 +24,34 @@ const FRPC_TOML = "/etc/frp/frpc.toml";
 export const FRPC_ADMIN_PORT = 7400;
 
 /** The container waits for its first config instead of crash-looping, then becomes frpc (PID 1). */
-export const FRPC_START_SCRIPT = `while [ ! -s ${FRPC_TOML} ]; do sleep 2; done; exec /usr/bin/frpc -c ${FRPC_TOML}`;
+export const FRPC_START_SCRIPT = `while [ ! -s ${FRPC_TOML} ]; do sleep 2; done; exec frpc -c ${FRPC_TOML}`;
 
 /**
  * Applies a new frpc.toml: verified first; proxy changes are hot-reloaded through frpc's
  * loopback admin API, so the stack's other hostnames stay connected. Only a change of the
- * connection settings above the proxies (server, token, user) restarts frpc.
+ * connection settings above the proxies (server, token, user, admin API) restarts frpc.
+ * `restart` is how frpc is restarted: PID 1 is frpc once configured, and ending it lets
+ * Docker's restart policy start it on the new file.
  */
-export const FRPC_APPLY_SCRIPT = [
-    "set -e",
-    `cat > ${FRPC_TOML}.next`,
-    `/usr/bin/frpc verify -c ${FRPC_TOML}.next >&2`,
-    `common() { [ -f "$1" ] && sed '/^\\[\\[proxies\\]\\]/,$d' "$1"; return 0; }`,
-    `if [ -s ${FRPC_TOML} ] && [ "$(common ${FRPC_TOML})" = "$(common ${FRPC_TOML}.next)" ] && pgrep -x frpc >/dev/null; then`,
-    `  mv ${FRPC_TOML}.next ${FRPC_TOML}`,
-    `  /usr/bin/frpc reload -c ${FRPC_TOML} >&2`,
-    "else",
-    `  had_config=$([ -s ${FRPC_TOML} ] && echo yes || echo no)`,
-    `  mv ${FRPC_TOML}.next ${FRPC_TOML}`,
-    // PID 1 is frpc once configured: ending it lets Docker's restart policy start it on the new file.
-    `  if [ "$had_config" = yes ]; then kill 1; fi`,
-    "fi",
-].join("\n");
+export function frpcApplyScript(configPath = FRPC_TOML, restart = "kill 1"): string {
+    return [
+        "set -e",
+        `cat > ${configPath}.next`,
+        `frpc verify -c ${configPath}.next >&2`,
+        `common() { [ -f "$1" ] && sed '/^\\[\\[proxies\\]\\]/,$d' "$1"; return 0; }`,
+        `if [ -s ${configPath} ] && [ "$(common ${configPath})" = "$(common ${configPath}.next)" ] && pgrep -x frpc >/dev/null; then`,
+        `  mv ${configPath}.next ${configPath}`,
+        `  frpc reload -c ${configPath} >&2`,
+        "else",
+        `  had_config=$([ -s ${configPath} ] && echo yes || echo no)`,
+        `  mv ${configPath}.next ${configPath}`,
+        `  if [ "$had_config" = yes ]; then ${restart}; fi`,
+        "fi",
+    ].join("\n");
+}
+
+/** The script the tunnel runs in its container. */
+export const FRPC_APPLY_SCRIPT = frpcApplyScript();
 
 /** The FRP client: connects this stack's Caddy (and GitLab SSH) to the relay's frps. */
 export class Tunnel extends pulumi.ComponentResource {
