@@ -52,7 +52,8 @@ describe("Tunnel", () => {
             labels: ownerLabelsFor("frpc", "edge"),
             mounts: [{ type: "volume", source: "nexora-staging-frpc-config", target: "/etc/frp", readOnly: false }],
         });
-        expect(FRPC_START_SCRIPT).toBe("while [ ! -s /etc/frp/frpc.toml ]; do sleep 2; done; exec /usr/bin/frpc -c /etc/frp/frpc.toml");
+        // Waits for a non-empty config on the volume, then frpc replaces the shell as PID 1.
+        expect(FRPC_START_SCRIPT).toMatch(/^while \[ ! -s \/etc\/frp\/frpc\.toml \]; do sleep \d+; done; exec (\/usr\/bin\/)?frpc -c \/etc\/frp\/frpc\.toml$/);
         const volume = mocks.get(T.volume, "frpc-config");
         expect([volume.options.protect, volume.options.retainOnDelete]).toEqual([true, true]);
     });
@@ -78,7 +79,7 @@ describe("Tunnel", () => {
 
     it("verifies a new config before moving it into place", () => {
         const lines = FRPC_APPLY_SCRIPT.split("\n");
-        const verify = lines.findIndex((l) => l.startsWith("/usr/bin/frpc verify -c /etc/frp/frpc.toml.next"));
+        const verify = lines.findIndex((l) => /^(\/usr\/bin\/)?frpc verify -c \/etc\/frp\/frpc\.toml\.next\b/.test(l));
         const firstMove = lines.findIndex((l) => l.trim().startsWith("mv /etc/frp/frpc.toml.next /etc/frp/frpc.toml"));
         expect(lines[0]).toBe("set -e");
         expect(verify).toBeGreaterThan(0);
