@@ -1,7 +1,7 @@
 // `tsx tools/bench/baseline-case.ts REPLAY.json`: one measured run of the baseline program,
 // the plan's custom resources registered directly (no components, config or rendering).
 import { readFileSync } from "node:fs";
-import { countsByType, finish, identityOf, mark, type ReplayFile } from "./protocol";
+import { countsByType, finish, identityOf, inputsDigestOf, mark, type ReplayFile } from "./protocol";
 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
@@ -53,15 +53,18 @@ async function run(): Promise<void> {
     await recorder.settled();
     mark(phases, "register");
 
-    const custom = recorder.resources.filter((r) => r.custom && r.urn !== "");
-    finish({
-        kind: "baseline",
-        stack: replay.stack,
-        customResources: custom.length,
-        components: recorder.resources.length - custom.length,
-        countsByType: countsByType(custom),
-        identity: identityOf(custom),
-        phases,
+    finish(() => {
+        const custom = recorder.resources.filter((r) => r.custom && r.urn !== "");
+        return {
+            kind: "baseline",
+            stack: replay.stack,
+            customResources: custom.length,
+            components: recorder.resources.length - custom.length,
+            countsByType: countsByType(custom),
+            identity: identityOf(custom),
+            inputs: inputsDigestOf(custom.map((r) => ({ type: r.type, name: r.name, inputs: r.rawInputs }))),
+            phases,
+        };
     });
 }
 

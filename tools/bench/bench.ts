@@ -1,18 +1,19 @@
-// `npm run bench [-- --runs N] [--apps N] [--json]`: wall time and peak memory of `plan` for prod
-// and for a synthetic app catalog, next to a baseline that registers the same custom resources directly.
+// `npm run bench [-- --runs N] [--apps N] [--json] [--cpu-prof DIR]`: wall time and peak memory of `plan` for
+// prod and for a synthetic app catalog, next to a baseline that registers the same custom resources directly.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { readStackFile } from "../plan/evaluate";
-import { parseChildReport, type ChildReport, type ReplayFile, type TypeCounts } from "./protocol";
+import { renderProfile, type CpuProfile } from "./profile";
+import { countsByType, identityOf, inputsDigestOf, parseChildReport, type ChildReport, type ReplayFile, type TypeCounts } from "./protocol";
 import { syntheticAppsConfig } from "./synthetic";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 const HERE = path.join(ROOT, "tools", "bench");
-const USAGE = "usage: npm run bench -- [--runs N] [--apps N] [--json]";
+const USAGE = "usage: npm run bench -- [--runs N] [--apps N] [--json] [--cpu-prof DIR]";
 
 /** Targets from the issue. */
 const TARGETS = { prodRatio: 1.5, appsWallSeconds: 15 } as const;
@@ -44,6 +45,8 @@ interface CaseResult {
     readonly plan: Measured;
     readonly baseline: Measured;
     readonly ratio: number;
+    /** Summary of one extra, CPU-profiled plan run (with --cpu-prof). */
+    readonly profile?: { readonly file: string; readonly summary: string };
 }
 
 interface Verdict {
@@ -60,11 +63,15 @@ function median(values: readonly number[]): number {
 
 const round = (n: number, digits: number): number => Number(n.toFixed(digits));
 
-/** Runs one child through the repo's tsx, sequentially (a concurrent run would skew both). */
-function runChild(script: string, args: readonly string[]): Promise<{ stdout: string; processSeconds: number }> {
+/**
+ * Runs one child through the repo's tsx, sequentially (a concurrent run would skew both). With
+ * node flags it runs `node FLAGS --import tsx`, the same loader without tsx's launcher process.
+ */
+function runChild(script: string, args: readonly string[], nodeFlags?: readonly string[]): Promise<{ stdout: string; processSeconds: number }> {
     const started = process.hrtime.bigint();
+    const [command, commandArgs] = nodeFlags ? [process.execPath, [...nodeFlags, "--import", "tsx"]] : [TSX, []];
     return new Promise((resolve, reject) => {
-        execFile(TSX, [path.join(HERE, script), ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        execFile(command, [...commandArgs, path.join(HERE, script), ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
             const processSeconds = Number(process.hrtime.bigint() - started) / 1e9;
             if (err) reject(new Error(`${script} ${args.join(" ")} failed (${err.code ?? err.signal}):\n${stderr}`));
             else resolve({ stdout, processSeconds });
@@ -95,30 +102,53 @@ function summarize(samples: readonly { report: ChildReport; processSeconds: numb
     };
 }
 
-function countsOfReplay(replay: ReplayFile): TypeCounts {
-    const counts: TypeCounts = {};
-    for (const r of replay.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
-    return counts;
+/** What every run of a case must register: the prep evaluation's custom resources. */
+interface Expected {
+    readonly counts: TypeCounts;
+    readonly identity: string;
+    readonly inputs: string;
+    readonly components: number;
 }
 
-/** Fails the bench when a run registered other custom resources than the prep evaluation (per type, and by type+name). */
-function checkSameResources(label: string, expected: TypeCounts, identity: string, reports: readonly ChildReport[]): void {
+function expectedOf(replay: ReplayFile): Expected {
+    return { counts: countsByType(replay.resources), identity: identityOf(replay.resources), inputs: inputsDigestOf(replay.resources), components: replay.components };
+}
+
+/** Fails the bench when a run registered other custom resources than the prep evaluation: per type, by type+name, by inputs. */
+function checkSameResources(label: string, expected: Expected, reports: readonly ChildReport[]): void {
     for (const r of reports) {
-        const types = [...new Set([...Object.keys(expected), ...Object.keys(r.countsByType)])].sort();
-        const diff = types.filter((t) => (expected[t] ?? 0) !== (r.countsByType[t] ?? 0)).map((t) => `  ${t}: expected ${expected[t] ?? 0}, ${r.kind} registered ${r.countsByType[t] ?? 0}`);
-        if (diff.length > 0) throw new Error(`${label}: the ${r.kind} did not register the same custom resources:\n${diff.join("\n")}`);
-        if (r.identity !== identity) throw new Error(`${label}: the ${r.kind} registered the same counts per type but other names (identity ${r.identity}, plan ${identity})`);
-        if (r.kind === "baseline" && r.components !== 0) throw new Error(`${label}: the baseline registered ${r.components} component resources`);
+        const types = [...new Set([...Object.keys(expected.counts), ...Object.keys(r.countsByType)])].sort();
+        const diff = types
+            .filter((t) => (expected.counts[t] ?? 0) !== (r.countsByType[t] ?? 0))
+            .map((t) => `  ${t}: plan ${expected.counts[t] ?? 0}, ${r.kind} run ${r.countsByType[t] ?? 0}`);
+        if (diff.length > 0) throw new Error(`${label}: a ${r.kind} run did not register the same custom resources per type:\n${diff.join("\n")}`);
+        if (r.identity !== expected.identity) throw new Error(`${label}: a ${r.kind} run registered the same counts per type but other names`);
+        if (r.inputs !== expected.inputs) throw new Error(`${label}: a ${r.kind} run registered the same resources with other inputs`);
+        const components = r.kind === "plan" ? expected.components : 0;
+        if (r.components !== components) throw new Error(`${label}: a ${r.kind} run registered ${r.components} component resources, expected ${components}`);
     }
 }
 
-async function runCase(c: BenchCase, runs: number, work: string, log: (line: string) => void): Promise<CaseResult> {
+/** One extra plan run under the V8 profiler; the main thread's profile is the one that loaded plan-case.ts (tsx's loader thread writes another). */
+async function profilePlan(c: BenchCase, configArgs: readonly string[], dir: string): Promise<{ file: string; summary: string }> {
+    const caseDir = path.resolve(dir, c.id);
+    rmSync(caseDir, { recursive: true, force: true });
+    mkdirSync(caseDir, { recursive: true });
+    await runChild("plan-case.ts", [c.stack, ...configArgs], ["--cpu-prof", `--cpu-prof-dir=${caseDir}`]);
+    for (const name of readdirSync(caseDir).filter((f) => f.endsWith(".cpuprofile"))) {
+        const file = path.join(caseDir, name);
+        const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+        if (profile.nodes.some((n) => n.callFrame.url.endsWith("plan-case.ts"))) return { file, summary: renderProfile(profile, 12) };
+    }
+    throw new Error(`${c.label}: no CPU profile of the plan's main thread in ${caseDir}`);
+}
+
+async function runCase(c: BenchCase, runs: number, work: string, log: (line: string) => void, profileDir?: string): Promise<CaseResult> {
     const replayFile = path.join(work, `${c.id}.replay.json`);
     const configArgs = c.configFile ? ["--config", c.configFile] : [];
     log(`${c.label}: evaluating once for the baseline's resource list`);
     await runChild("prep.ts", [c.stack, "--out", replayFile, ...configArgs]);
-    const replay = JSON.parse(readFileSync(replayFile, "utf8")) as ReplayFile;
-    const expected = countsOfReplay(replay);
+    const expected = expectedOf(JSON.parse(readFileSync(replayFile, "utf8")) as ReplayFile);
 
     // The prep run warmed tsx's transform cache for the plan's modules; one discarded baseline run does the same for its own.
     await runChild("baseline-case.ts", [replayFile]);
@@ -130,13 +160,13 @@ async function runCase(c: BenchCase, runs: number, work: string, log: (line: str
         baselines.push(await measure("baseline-case.ts", [replayFile]));
         log(`${c.label}: run ${i}/${runs}: plan ${plans.at(-1)!.report.wallMs.toFixed(0)} ms, baseline ${baselines.at(-1)!.report.wallMs.toFixed(0)} ms`);
     }
-    const planIdentity = plans[0]!.report.identity;
-    checkSameResources(c.label, expected, planIdentity, [...plans, ...baselines].map((s) => s.report));
-    if (plans[0]!.report.components !== replay.components) throw new Error(`${c.label}: plan registered ${plans[0]!.report.components} components, prep ${replay.components}`);
+    checkSameResources(c.label, expected, [...plans, ...baselines].map((s) => s.report));
 
     const plan = summarize(plans);
     const baseline = summarize(baselines);
-    return { case: c.id, label: c.label, plan, baseline, ratio: round(plan.medianWallSeconds / baseline.medianWallSeconds, 2) };
+    if (profileDir) log(`${c.label}: profiling one more plan run`);
+    const profile = profileDir ? await profilePlan(c, configArgs, profileDir) : undefined;
+    return { case: c.id, label: c.label, plan, baseline, ratio: round(plan.medianWallSeconds / baseline.medianWallSeconds, 2), profile };
 }
 
 function verdicts(results: readonly CaseResult[]): Verdict[] {
@@ -176,10 +206,11 @@ function renderReport(results: readonly CaseResult[], machine: Record<string, st
         "",
         "Baseline: the plan's custom resources and providers (same type, name, inputs with secrets, provider, dependencies, options) registered",
         "with new pulumi.CustomResource/ProviderResource under the same mocks; component resources are left out by design. Every run was",
-        "checked to register the same custom resources per type (and the same type+name set) as the plan.",
+        "checked to register the same custom resources as the plan: the same count per type, the same type+name set, the same inputs.",
         "",
         ...v.map((x) => `${x.pass ? "PASS" : "FAIL"}  ${x.target}: ${x.value}`),
         "",
+        ...results.flatMap((r) => (r.profile ? [`CPU profile of one ${r.label} plan run (${r.profile.file}):`, r.profile.summary] : [])),
     ].join("\n");
 }
 
@@ -188,7 +219,13 @@ async function run(argv: string[]): Promise<number> {
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { runs: { type: "string", default: "3" }, apps: { type: "string", default: "300" }, json: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+            options: {
+                runs: { type: "string", default: "3" },
+                apps: { type: "string", default: "300" },
+                json: { type: "boolean", default: false },
+                "cpu-prof": { type: "string" },
+                help: { type: "boolean", default: false },
+            },
         }));
     } catch (err) {
         process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
@@ -217,7 +254,7 @@ async function run(argv: string[]): Promise<number> {
         // Progress goes to stderr so `--json` output stays one document.
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const results: CaseResult[] = [];
-        for (const c of cases) results.push(await runCase(c, runs, work, log));
+        for (const c of cases) results.push(await runCase(c, runs, work, log, values["cpu-prof"]));
 
         const v = verdicts(results);
         process.stdout.write(values.json ? `${JSON.stringify({ machine, runs, targets: TARGETS, results, verdicts: v }, null, 2)}\n` : renderReport(results, machine, runs));

@@ -2,7 +2,7 @@
 // `npm run plan -- <stack>` does (evaluate, policy pack, inventory), reported as one JSON line.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { countsByType, finish, identityOf, mark } from "./protocol";
+import { countsByType, finish, identityOf, inputsDigestOf, mark } from "./protocol";
 
 async function run(): Promise<void> {
     const phases: Record<string, number> = {};
@@ -22,15 +22,18 @@ async function run(): Promise<void> {
     mark(phases, "render");
     if (inventory.length === 0) throw new Error("empty inventory");
 
-    const custom = plan.resources.filter((r) => r.custom);
-    finish({
-        kind: "plan",
-        stack,
-        customResources: custom.length,
-        components: plan.resources.length - custom.length,
-        countsByType: countsByType(custom),
-        identity: identityOf(custom),
-        phases,
+    finish(() => {
+        const custom = plan.recorder.resources.filter((r) => r.custom && r.urn !== "");
+        return {
+            kind: "plan",
+            stack,
+            customResources: custom.length,
+            components: plan.resources.length - custom.length,
+            countsByType: countsByType(custom),
+            identity: identityOf(custom),
+            inputs: inputsDigestOf(custom.map((r) => ({ type: r.type, name: r.name, inputs: r.rawInputs }))),
+            phases,
+        };
     });
 }
 

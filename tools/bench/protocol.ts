@@ -48,8 +48,10 @@ export interface ChildReport {
     readonly customResources: number;
     readonly components: number;
     readonly countsByType: TypeCounts;
-    /** sha256 of the sorted "type name" lines: same value means the same set of resources. */
+    /** Digest of the sorted "type name" lines: same value means the same set of resources. */
     readonly identity: string;
+    /** Digest of every resource's type, name and inputs (engine form, keys sorted): same value means the same inputs. */
+    readonly inputs: string;
     /** Milliseconds since process start at which each phase ended, in order. */
     readonly phases: Readonly<Record<string, number>>;
 }
@@ -60,9 +62,26 @@ export function countsByType(resources: readonly { type: string }[]): TypeCounts
     return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+function digest(lines: string[]): string {
+    return createHash("sha256").update(lines.sort().join("\n")).digest("hex").slice(0, 16);
+}
+
 export function identityOf(resources: readonly { type: string; name: string }[]): string {
-    const lines = resources.map((r) => `${r.type} ${r.name}`).sort();
-    return createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 16);
+    return digest(resources.map((r) => `${r.type} ${r.name}`));
+}
+
+/** JSON with object keys sorted: the engine does not promise an input order. */
+function canonicalJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    }
+    return JSON.stringify(value) ?? "null";
+}
+
+export function inputsDigestOf(resources: readonly { type: string; name: string; inputs: unknown }[]): string {
+    return digest(resources.map((r) => `${r.type} ${r.name} ${canonicalJson(r.inputs)}`));
 }
 
 /** Records the end of a phase: milliseconds since process start. */
@@ -70,10 +89,14 @@ export function mark(phases: Record<string, number>, name: string): void {
     phases[name] = performance.now();
 }
 
-/** Prints the report line and exits; the Pulumi runtime may keep handles open that would delay a natural exit. */
-export function finish(report: Omit<ChildReport, "wallMs" | "maxRssKiB">): never {
+/**
+ * Stops the clock, then builds the report (its digests are bench bookkeeping, not measured work),
+ * prints it and exits: the Pulumi runtime may keep handles open that would delay a natural exit.
+ */
+export function finish(report: () => Omit<ChildReport, "wallMs" | "maxRssKiB">): never {
     const wallMs = performance.now();
-    const line: ChildReport = { ...report, wallMs, maxRssKiB: process.resourceUsage().maxRSS };
+    const maxRssKiB = process.resourceUsage().maxRSS;
+    const line: ChildReport = { ...report(), wallMs, maxRssKiB };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     process.exit(0);
 }
