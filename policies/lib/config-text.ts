@@ -41,14 +41,12 @@ const UNQUOTED_PATTERNS: { readonly re: RegExp; readonly label: (m: RegExpExecAr
     { re: /()(?<![\w-])(--?[A-Za-z][\w-]*)(?:=|[ \t]+)([^\s'"-][^\s'"]*)/g, label: (m) => m[2] },
 ];
 
-/** True for values that only refer to a credential defined elsewhere (`$VAR`, `${VAR}`, templates). */
+/**
+ * True for values that are only a reference to a credential defined elsewhere: `$VAR`, `${VAR}`,
+ * `#{ENV['X']}`, `{{ .Envs.X }}`. Whole values only: a generated password may well contain "${".
+ */
 export function isReference(value: string): boolean {
-    return (
-        /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(value) ||
-        value.includes("${") ||
-        value.includes("#{") ||
-        value.includes("{{")
-    );
+    return /^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]+\}|#\{[^}]+\}|\{\{[^}]+\}\})$/.test(value.trim());
 }
 
 function unescape(value: string): string {

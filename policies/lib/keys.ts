@@ -87,12 +87,17 @@ export function pairedUsername(key: string, siblings: ReadonlyMap<string, string
     }
     const match = PASSWORD_WORD.exec(key);
     if (match) {
+        const candidates = USER_WORDS.map(
+            (userWord) => key.slice(0, match.index) + matchCase(match[0], userWord) + key.slice(match.index + match[0].length),
+        );
+        // Exact spellings first; a case-insensitive match only when none exists.
         const lowerSiblings = new Map([...siblings].map(([k, v]) => [k.toLowerCase(), v]));
-        for (const userWord of USER_WORDS) {
-            const candidate = key.slice(0, match.index) + matchCase(match[0], userWord) + key.slice(match.index + match[0].length);
-            const value = siblings.get(candidate) ?? lowerSiblings.get(candidate.toLowerCase());
-            if (value !== undefined && value !== "") {
-                return value;
+        for (const lookup of [(k: string) => siblings.get(k), (k: string) => lowerSiblings.get(k.toLowerCase())]) {
+            for (const candidate of candidates) {
+                const value = lookup(candidate);
+                if (value !== undefined && value !== "") {
+                    return value;
+                }
             }
         }
     }
