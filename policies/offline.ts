@@ -9,6 +9,7 @@
  */
 import type {
     EnforcementLevel,
+    Policies,
     Policy,
     PolicyProviderResource,
     PolicyResource,
@@ -255,11 +256,20 @@ export function prepareRun(resources: readonly OfflineResource[], config?: Parti
  * stack policy in order. `config` overrides the pack defaults (see DEFAULT_CONFIG).
  */
 export function runPolicyPack(resources: OfflineResource[], config?: Partial<PolicyPackConfigValues>): Violation[] {
+    return runPolicies(allPolicies, resources, config);
+}
+
+/** `runPolicyPack` for any list of policies (the runner's own tests use made-up ones). */
+export function runPolicies(
+    policies: Policies,
+    resources: readonly OfflineResource[],
+    config?: Partial<PolicyPackConfigValues>,
+): Violation[] {
     const run = prepareRun(resources, config);
     const violations: Violation[] = [];
 
     for (const r of resources) {
-        for (const policy of allPolicies) {
+        for (const policy of policies) {
             const level = levelOf(policy, run.config);
             if (level === "disabled" || !isResourcePolicy(policy) || policy.validateResource === undefined) {
                 continue;
@@ -279,7 +289,7 @@ export function runPolicyPack(resources: OfflineResource[], config?: Partial<Pol
     }
 
     const stackUrn = resources.find((r) => r.type === TYPES.stack)?.urn ?? "";
-    for (const policy of allPolicies) {
+    for (const policy of policies) {
         const level = levelOf(policy, run.config);
         if (level === "disabled" || !isStackPolicy(policy)) {
             continue;
