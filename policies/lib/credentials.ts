@@ -103,6 +103,12 @@ function visit(walk: Walk, value: unknown, location: string, key: string | undef
         return;
     }
     if (typeof value === "string") {
+        // A command's single-line stdin is a payload handed to a program (a token on its way
+        // into a container): a credential channel, judged for strength like one.
+        if (key === "stdin" && depth === 1 && value !== "" && !value.includes("\n")) {
+            walk.out.push({ location, value });
+            return;
+        }
         scanText(walk, location, value, key);
         return;
     }
