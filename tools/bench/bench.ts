@@ -197,8 +197,11 @@ function renderReport(results: readonly CaseResult[], machine: Record<string, st
         }
     }
     const v = verdicts(results);
+    const busy = Number(machine["load average at start"]) >= Number(machine.cores);
     return [
         `Plan benchmark: ${runs} run(s) per case, each in its own process through tsx; machine: ${Object.entries(machine).map(([k, val]) => `${k} ${val}`).join(", ")}`,
+        // Other work on the machine stretches every run; say so rather than let a reader trust the figures.
+        ...(busy ? [`warning: the load average was already ${machine["load average at start"]} on ${machine.cores} cores: figures are inflated and noisy; rerun on a quiet machine`] : []),
         "",
         table(rows, new Set([1, 2, 3, 4, 5, 6])),
         "",
@@ -250,7 +253,7 @@ async function run(argv: string[]): Promise<number> {
             { id: "prod", label: "prod", stack: "prod" },
             { id: "apps", label: `${apps}-app`, stack: "prod", configFile: appsConfig },
         ];
-        const machine = { cores: os.availableParallelism(), node: process.version, "load average at start": os.loadavg()[0]!.toFixed(2) };
+        const machine = { cores: os.availableParallelism(), node: process.version, "load average at start": round(os.loadavg()[0]!, 2) };
         // Progress goes to stderr so `--json` output stays one document.
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const results: CaseResult[] = [];
