@@ -33,7 +33,8 @@ export function dockerExec(name: string, args: DockerExecArgs, opts: pulumi.Cust
             // Scripts echo config they apply; keep logs to stderr so nothing on stdout is logged.
             logging: "stderr",
         },
-        opts,
+        // Tools echo parts of what they apply (psql notices, validation errors): keep it out of plain state.
+        { ...opts, additionalSecretOutputs: ["stdout", "stderr"] },
     );
 }
 

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { dockerExec } from "../docker/exec";
+import { dockerExec, shellQuote } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { Provider as GitlabProvider, UserRunner } from "../gitlab/provider";
 import { persistentVolume } from "../docker/volume";
@@ -25,11 +25,12 @@ export interface GitlabRunnerArgs {
 export function runnerRegisterScript(name: string, gitlabUrl: string, jobImage: string): string {
     return [
         "set -e",
-        "read -r CI_SERVER_TOKEN",
+        // The token arrives without a trailing newline: `read` then returns 1 although it read it.
+        'read -r CI_SERVER_TOKEN || [ -n "$CI_SERVER_TOKEN" ]',
         "export CI_SERVER_TOKEN",
         // Re-registering (a new token) must not leave the old entry polling with a revoked token.
-        `gitlab-runner unregister --name '${name}' >/dev/null 2>&1 || true`,
-        `gitlab-runner register --non-interactive --name '${name}' --url '${gitlabUrl}' --executor docker --docker-image '${jobImage}' >&2`,
+        `gitlab-runner unregister --name ${shellQuote(name)} >/dev/null 2>&1 || true`,
+        `gitlab-runner register --non-interactive --name ${shellQuote(name)} --url ${shellQuote(gitlabUrl)} --executor docker --docker-image ${shellQuote(jobImage)} >&2`,
     ].join("\n");
 }
 
@@ -56,7 +57,8 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 networks: [args.edgeNetwork],
                 volumes: [{ volume: config, target: "/etc/gitlab-runner" }],
                 binds: [{ source: DOCKER_SOCKET, target: DOCKER_SOCKET }],
-                healthcheck: { test: ["CMD-SHELL", "pgrep -f 'gitlab-runner run' >/dev/null || exit 1"], startPeriodSeconds: 20 },
+                // The Ubuntu-based image has no procps; `list` proves the binary runs and its config reads.
+                healthcheck: { test: ["CMD-SHELL", "gitlab-runner list >/dev/null 2>&1 || exit 1"], startPeriodSeconds: 20 },
             },
             this,
             { provider: args.provider },
