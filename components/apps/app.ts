@@ -39,7 +39,10 @@ export class BusinessApp extends pulumi.ComponentResource {
         this.containerName = dockerName(args.stack, app.key);
         const env: pulumi.Input<string>[] = Object.entries(app.env).map(([k, v]) => `${k}=${v}`);
         for (const [envName, configKey] of Object.entries(app.secretEnv)) {
-            env.push(pulumi.interpolate`${envName}=${args.secretValues[configKey]!}`);
+            const value = args.secretValues[configKey];
+            // Config validation guarantees it; a wiring bug must not ship "KEY=undefined".
+            if (value === undefined) throw new Error(`app ${app.key}: secret config key nexora:${configKey} (for ${envName}) was not passed in`);
+            env.push(pulumi.interpolate`${envName}=${value}`);
         }
         for (const envName of app.generatedSecrets) {
             const secret = generatedPassword(`${name}-${envName.toLowerCase().replace(/_/g, "-")}`, this, APP_SECRET_LENGTH);
