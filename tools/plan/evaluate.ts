@@ -156,9 +156,19 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
 
     // Loaded after the mocks so the SDK binds to the mock engine.
     const { main } = await import("../../components/program");
-    const { platform } = main();
-    const artifacts = await collectArtifacts(platform.artifacts);
-    await recorder.settled();
+    // The SDK captures a stack trace for every output property it creates (tens of thousands
+    // for a large catalog), and tsx source-maps each one: most of a plan's time and memory.
+    // Config errors print their message only; set NEXORA_PLAN_TRACES=1 to debug a crash.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (process.env.NEXORA_PLAN_TRACES !== "1") Error.stackTraceLimit = 0;
+    let artifacts: Record<string, string>;
+    try {
+        const { platform } = main();
+        artifacts = await collectArtifacts(platform.artifacts);
+        await recorder.settled();
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
     return {
         stack: options.stack,
         resources: recorder.resources.filter((r) => r.urn !== "").map(toPlanResource),

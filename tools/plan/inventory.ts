@@ -67,7 +67,9 @@ export function renderInventory(stack: string, resources: readonly PlanResource[
     const byParent = new Map<string, PlanResource[]>();
     for (const r of resources) {
         const key = r.parent ?? "";
-        byParent.set(key, [...(byParent.get(key) ?? []), r]);
+        const siblings = byParent.get(key);
+        if (siblings) siblings.push(r);
+        else byParent.set(key, [r]);
     }
     const components = resources.filter((r) => !r.custom);
     for (const component of components) {

@@ -1,22 +1,60 @@
+import * as policyProxy from "@pulumi/policy/proxy";
 import { runPolicyPack } from "../../policies/offline";
 import type { PlanResult } from "./evaluate";
 import type { PlanViolation } from "./inventory";
+import { unwrapSecrets } from "./mock-engine";
 
-/** Applies the whole policy pack to an evaluated stack (values in plaintext, as CrossGuard sees them). */
+// The engine's marker for a string unknown during preview (exported at runtime, untyped).
+const unknownStringValue = (policyProxy as unknown as { unknownStringValue: string }).unknownStringValue;
+
+/** Alphanumeric runs this long are never chance matches between a generated value and config text. */
+const MIN_GENERATED_RUN = 16;
+
+const runs = (text: string): string[] => text.split(/[^A-Za-z0-9]+/).filter((r) => r.length >= MIN_GENERATED_RUN);
+
+/**
+ * Every value the providers generate (random results and hashes, OAuth client secrets, runner
+ * tokens). Under mocks these are stand-ins; in a real preview of a fresh stack they are unknown.
+ */
+function generatedRuns(plan: PlanResult): Set<string> {
+    const out = new Set<string>();
+    for (const r of plan.recorder.resources) {
+        if (!r.custom) continue;
+        const computed = unwrapSecrets(r.outputs) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(computed)) {
+            if (typeof value === "string" && !(key in r.inputs)) for (const run of runs(value)) out.add(run);
+        }
+    }
+    return out;
+}
+
+/**
+ * The inputs as the engine shows them to policies in a preview: a string built from a generated
+ * value is unknown, so the policies skip it (they judge generated secrets by their generator:
+ * the RandomPassword length policy) and judge every literal from config and code.
+ */
+function asPreview(value: unknown, generated: ReadonlySet<string>): unknown {
+    if (typeof value === "string") return runs(value).some((r) => generated.has(r)) ? unknownStringValue : value;
+    if (Array.isArray(value)) return value.map((v) => asPreview(v, generated));
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asPreview(v, generated)]));
+    return value;
+}
+
+/** Applies the whole policy pack to an evaluated stack, values as a preview shows them to CrossGuard. */
 export function checkPlan(plan: PlanResult): PlanViolation[] {
+    const generated = generatedRuns(plan);
     return runPolicyPack(
         plan.resources.map((r) => ({
             urn: r.urn,
             type: r.type,
             name: r.name,
-            props: r.plainInputs,
+            props: asPreview(r.plainInputs, generated) as Record<string, unknown>,
             protect: r.protect,
             parent: r.parent ?? undefined,
             dependencies: [...r.dependencies],
         })),
     );
 }
-
 /** The `--json` document: a stable contract (the merge-request tools diff two of them by URN). */
 export function planJson(plan: PlanResult, violations: readonly PlanViolation[]) {
     return {
