@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSettings } from "../config";
-import { createServiceContainer } from "../docker/service";
+import { createServiceContainer, withExtraEnv } from "../docker/service";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
@@ -53,7 +53,8 @@ export class BusinessApp extends pulumi.ComponentResource {
             env.push(`DB_HOST=${db.host}`, `DB_PORT=${db.port}`, `DB_NAME=${db.database}`, `DB_USER=${db.username}`);
             env.push(pulumi.interpolate`DB_PASSWORD=${db.password}`);
         }
-        const envs = pulumi.all([pulumi.all(env), pulumi.output(args.ssoEnv ?? [])]).apply(([base, sso]) => [...base, ...sso].sort());
+        // Sorted: the order of config keys must not replace the container.
+        const envs = withExtraEnv(env, args.ssoEnv).apply((entries) => [...entries].sort());
         this.container = createServiceContainer(
             name,
             {

@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 
 export interface DockerExecArgs {
     /** DOCKER_HOST for the docker CLI on the machine running Pulumi (the same host the provider uses). */
@@ -8,16 +9,17 @@ export interface DockerExecArgs {
     readonly containerName: pulumi.Input<string>;
     /** Shell script run with `sh -c` inside the container. Must not contain secrets. */
     readonly script: string;
-    /** Fed to the script's standard input (the place for secret payloads). */
+    /** Fed to the script's standard input (the place for secret payloads); a change re-runs the script. */
     readonly stdin?: pulumi.Input<string>;
-    /** Values that re-run the script when they change. */
+    /** Further values that re-run the script when they change. */
     readonly triggers?: pulumi.Input<unknown>[];
 }
 
 /**
  * Runs a script inside a running container with the docker CLI. Used where a change must be
  * applied to a container without replacing it (reloading Caddy/frpc, provisioning databases,
- * minting a GitLab token). The script re-runs on every change of stdin or triggers.
+ * minting a GitLab token). The script re-runs on every change of stdin (its hash is a trigger, so
+ * the re-run shows in plans) or of the other triggers.
  */
 export function dockerExec(name: string, args: DockerExecArgs, opts: pulumi.CustomResourceOptions): command.local.Command {
     const create = pulumi.interpolate`docker exec -i ${args.containerName} sh -c ${shellQuote(args.script)}`;
@@ -29,13 +31,25 @@ export function dockerExec(name: string, args: DockerExecArgs, opts: pulumi.Cust
             update: create,
             stdin: args.stdin,
             environment: { DOCKER_HOST: args.dockerHost },
-            triggers: args.triggers,
+            triggers: [...(args.triggers ?? []), ...(args.stdin === undefined ? [] : [payloadHash(args.stdin)])],
             // Scripts echo config they apply; keep logs to stderr so nothing on stdout is logged.
             logging: "stderr",
         },
         // Tools echo parts of what they apply (psql notices, validation errors): keep it out of plain state.
         { ...opts, additionalSecretOutputs: ["stdout", "stderr"] },
     );
+}
+
+export function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * sha256 of a payload, deliberately not secret: it reveals nothing of the high-entropy secrets
+ * inside (generated passwords, tokens), and plans and reviews can see that it changed.
+ */
+export function payloadHash(payload: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.unsecret(pulumi.output(payload).apply(sha256));
 }
 
 /** Quotes a string for POSIX sh as one word. */

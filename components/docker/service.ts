@@ -113,3 +113,8 @@ export function createServiceContainer(
     });
     return { image, container };
 }
+
+/** A service's own env entries followed by entries another component supplies (SSO settings). */
+export function withExtraEnv(base: pulumi.Input<string>[], extra?: pulumi.Input<pulumi.Input<string>[]>): pulumi.Output<string[]> {
+    return pulumi.all([pulumi.all(base), pulumi.output(extra ?? [])]).apply(([own, more]) => [...own, ...more]);
+}

@@ -1,11 +1,10 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { dockerExec } from "../docker/exec";
+import { dockerExec, payloadHash } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
-import { sha256 } from "../postgres/postgres";
 
 export interface CaddyArgs {
     readonly stack: string;
@@ -79,8 +78,7 @@ export class Caddy extends pulumi.ComponentResource {
             this,
             { provider: args.provider },
         ).container;
-        // A hash of the config reveals nothing of the basic-auth hash inside it; plans show it change.
-        this.configHash = pulumi.unsecret(pulumi.output(args.caddyfile).apply(sha256));
+        this.configHash = payloadHash(args.caddyfile);
         this.reload = dockerExec(
             `${name}-reload`,
             {
@@ -88,7 +86,6 @@ export class Caddy extends pulumi.ComponentResource {
                 containerName: this.container.name,
                 script: CADDY_RELOAD_SCRIPT,
                 stdin: args.caddyfile,
-                triggers: [this.configHash],
             },
             { parent: this, dependsOn: [this.container] },
         );

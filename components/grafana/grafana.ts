@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { createServiceContainer } from "../docker/service";
+import { createServiceContainer, withExtraEnv } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
@@ -46,7 +46,7 @@ export class Grafana extends pulumi.ComponentResource {
             "GF_ANALYTICS_REPORTING_ENABLED=false",
             "GF_USERS_ALLOW_SIGN_UP=false",
         ];
-        const envs = pulumi.all([pulumi.all(baseEnv), pulumi.output(args.oauthEnv ?? [])]).apply(([base, oauth]) => [...base, ...oauth]);
+        const envs = withExtraEnv(baseEnv, args.oauthEnv);
         this.container = createServiceContainer(
             name,
             {

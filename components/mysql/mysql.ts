@@ -5,8 +5,7 @@ import { dockerExec } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
-import { sha256 } from "../postgres/postgres";
-import { generatedPassword } from "../secrets/random";
+import { generatedPassword, generatedPasswords } from "../secrets/random";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { renderMysqlProvisioning } from "./sql";
 
@@ -57,18 +56,13 @@ export class Mysql extends pulumi.ComponentResource {
             { provider: args.provider },
         ).container;
 
-        const credentials: Record<string, DatabaseCredentials> = {};
-        const passwords: pulumi.Output<string>[] = [];
-        for (const consumer of args.consumers) {
-            const password = generatedPassword(`${name}-${consumer}-password`, this).result;
-            passwords.push(password);
-            const db = mysqlIdentifier(consumer);
-            credentials[consumer] = { host: this.host, port: this.port, database: db, username: db, password };
-        }
-        this.credentials = credentials;
-        const script = pulumi.all(passwords).apply((values) =>
-            renderMysqlProvisioning(args.consumers.map((c, i) => ({ user: mysqlIdentifier(c), database: mysqlIdentifier(c), password: values[i]! }))),
+        const passwords = generatedPasswords(name, args.consumers, this);
+        this.credentials = Object.fromEntries(
+            args.consumers.map((c) => [c, { host: this.host, port: this.port, database: mysqlIdentifier(c), username: mysqlIdentifier(c), password: passwords[c]! }]),
         );
+        const script = pulumi
+            .all(passwords)
+            .apply((values) => renderMysqlProvisioning(args.consumers.map((c) => ({ user: mysqlIdentifier(c), database: mysqlIdentifier(c), password: values[c]! }))));
         this.provisioning = dockerExec(
             `${name}-provisioning`,
             {
@@ -77,8 +71,6 @@ export class Mysql extends pulumi.ComponentResource {
                 // The root password comes from the container's own env, never from a command line.
                 script: 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql --protocol=socket -uroot',
                 stdin: script,
-                // A hash reveals nothing of the generated passwords in the script; plans show it change.
-                triggers: [pulumi.unsecret(script.apply(sha256))],
             },
             { parent: this, dependsOn: [this.container] },
         );

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { createServiceContainer } from "../docker/service";
+import { createServiceContainer, withExtraEnv } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
@@ -58,7 +58,7 @@ export class Outline extends pulumi.ComponentResource {
             "FORCE_HTTPS=true",
             "ENABLE_UPDATES=false",
         ];
-        const envs = pulumi.all([pulumi.all(baseEnv), pulumi.output(args.oidcEnv ?? [])]).apply(([base, oidc]) => [...base, ...oidc]);
+        const envs = withExtraEnv(baseEnv, args.oidcEnv);
         this.container = createServiceContainer(
             name,
             {

@@ -1,12 +1,11 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 import { dockerExec } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
-import { generatedPassword } from "../secrets/random";
+import { generatedPassword, generatedPasswords } from "../secrets/random";
 import { renderPostgresProvisioning } from "./sql";
 
 export interface PostgresConsumerSpec {
@@ -74,20 +73,14 @@ export class Postgres extends pulumi.ComponentResource {
             { provider: args.provider },
         ).container;
 
-        const credentials: Record<string, DatabaseCredentials> = {};
-        const passwords: pulumi.Output<string>[] = [];
-        for (const consumer of args.consumers) {
-            const password = generatedPassword(`${name}-${consumer.name}-password`, this).result;
-            passwords.push(password);
-            credentials[consumer.name] = { host: this.host, port: this.port, database: consumer.name, username: consumer.name, password };
-        }
-        this.credentials = credentials;
-
-        const script = pulumi.all(passwords).apply((values) =>
-            renderPostgresProvisioning(
-                args.consumers.map((c, i) => ({ role: c.name, database: c.name, password: values[i]!, extensions: c.extensions })),
-            ),
+        const names = args.consumers.map((c) => c.name);
+        const passwords = generatedPasswords(name, names, this);
+        this.credentials = Object.fromEntries(
+            names.map((n) => [n, { host: this.host, port: this.port, database: n, username: n, password: passwords[n]! }]),
         );
+        const script = pulumi
+            .all(passwords)
+            .apply((values) => renderPostgresProvisioning(args.consumers.map((c) => ({ role: c.name, database: c.name, password: values[c.name]!, extensions: c.extensions }))));
         this.provisioning = dockerExec(
             `${name}-provisioning`,
             {
@@ -96,15 +89,9 @@ export class Postgres extends pulumi.ComponentResource {
                 // Local socket as the postgres OS user: peer/trust auth inside the container only.
                 script: "exec psql -v ON_ERROR_STOP=1 --no-psqlrc -q -U postgres -d postgres -f -",
                 stdin: script,
-                // A hash reveals nothing of the generated passwords in the script; plans show it change.
-                triggers: [pulumi.unsecret(script.apply(sha256))],
             },
             { parent: this, dependsOn: [this.container] },
         );
         this.registerOutputs({ host: this.host });
     }
-}
-
-export function sha256(text: string): string {
-    return createHash("sha256").update(text).digest("hex");
 }

@@ -12,3 +12,8 @@ export const GENERATED_PASSWORD_LENGTH = 32;
 export function generatedPassword(name: string, parent: pulumi.Resource, length = GENERATED_PASSWORD_LENGTH): random.RandomPassword {
     return new random.RandomPassword(name, { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2 }, { parent });
 }
+
+/** One generated password per key, `${prefix}-${key}-password`: the per-consumer database credentials. */
+export function generatedPasswords(prefix: string, keys: readonly string[], parent: pulumi.Resource): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries(keys.map((key) => [key, generatedPassword(`${prefix}-${key}-password`, parent).result]));
+}

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -241,7 +242,7 @@ describe("dockerExec", () => {
         expect(cmd.inputs.update).toBe(expected);
     });
 
-    it("feeds stdin, points the docker CLI at the stack's host, re-runs on triggers and logs stderr only", async () => {
+    it("feeds stdin, points the docker CLI at the stack's host, re-runs on triggers and on a stdin change, logs stderr only", async () => {
         const parent = testParent();
         dockerExec(
             "postgres-provisioning",
@@ -256,10 +257,13 @@ describe("dockerExec", () => {
             update: "docker exec -i nexora-staging-postgres sh -c 'exec psql -f -'",
             stdin: "SELECT 1;",
             environment: { DOCKER_HOST },
-            triggers: ["h1", 2],
+            // The stdin's sha256, in the clear so a plan shows the re-run.
+            triggers: ["h1", 2, createHash("sha256").update("SELECT 1;").digest("hex")],
             logging: "stderr",
         });
         expect(cmd.secretInputs).toContain("stdin");
+        expect(cmd.secretInputs).not.toContain("triggers");
+        expect(cmd.options.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
         expect(cmd.options.parent).toBe(await urnOf(parent));
     });
 
