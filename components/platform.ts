@@ -23,6 +23,7 @@ import { Postgres, PostgresConsumerSpec } from "./postgres/postgres";
 import { gitlabPostgresExtensions } from "./postgres/sql";
 import { Redis } from "./redis/redis";
 import { Identity } from "./identity/identity";
+import { ssoRedirectUrl } from "./sso/endpoints";
 import { GitlabRunner } from "./runner/runner";
 import { generatedPassword } from "./secrets/random";
 import { ConfigError } from "./config";
@@ -125,7 +126,7 @@ export class Platform extends pulumi.ComponentResource {
                 insecureTls: config.tls === "internal",
                 portainer: { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword },
                 mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
-                apps: config.apps.flatMap((a) => (a.sso ? [{ key: a.key, redirectUrl: `${urlOf(routes, a.key)}${a.sso.redirectPath}`, scopes: a.sso.scopes }] : [])),
+                apps: config.apps.flatMap((a) => (a.sso ? [{ key: a.key, redirectUrl: ssoRedirectUrl(urlOf(routes, a.key), a.sso.redirectPath), scopes: a.sso.scopes }] : [])),
             },
             { parent: this },
         );

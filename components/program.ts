@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readPlatformConfig } from "./config";
 import { gitlabSshRoute } from "./edge/routes";
+import type { MonitorSpec } from "./monitoring/uptime-kuma";
 import { Platform } from "./platform";
 
 /** The stack outputs: a public contract other tools (monitoring, docs, CI) read. */
@@ -11,7 +12,7 @@ export interface StackOutputs {
     /** Clone host and port for GitLab over SSH, when the stack routes SSH. */
     readonly gitlabSsh?: { host: string; port: number };
     /** The HTTP monitors Uptime Kuma should run (it has no write API to create them). */
-    readonly monitors: readonly { name: string; url: string; intervalSeconds: number }[];
+    readonly monitors: readonly MonitorSpec[];
     /** First-login credentials (secret). */
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
     /** The external Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */

@@ -28,7 +28,7 @@ export interface HttpRoute {
 /** A raw TCP service exposed through the tunnel (GitLab SSH). Never proxied by Cloudflare. */
 export interface TcpRoute {
     readonly service: string;
-    /** DNS-only hostname clients connect to, e.g. "ssh.nexora.restry.cn". */
+    /** DNS-only hostname clients connect to, e.g. "git.nexora.restry.cn". */
     readonly hostname: string;
     readonly upstream: { readonly host: string; readonly port: number };
     /** Port opened on the relay (frps) for this stack; unique per stack. */

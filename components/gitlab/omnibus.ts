@@ -35,7 +35,7 @@ export interface GitlabDatabaseSettings {
 export interface GitlabOmnibusSettings {
     /** Public URL users browse to, e.g. "https://gitlab.nexora.restry.cn". https only: Caddy terminates TLS. No path. */
     readonly externalUrl: string;
-    /** Host name users clone from over SSH, e.g. "ssh.nexora.restry.cn" (a DNS-only name routed through the tunnel). */
+    /** Host name users clone from over SSH, e.g. "git.nexora.restry.cn" (a DNS-only name routed through the tunnel). */
     readonly sshHost: string;
     /**
      * Port users clone from over SSH (shown in clone URLs); forwarded to the container's port 22.

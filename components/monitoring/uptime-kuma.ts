@@ -19,6 +19,8 @@ export interface MonitorSpec {
     readonly url: string;
     /** Seconds between checks. */
     readonly intervalSeconds: number;
+    /** Status codes that count as up, in Uptime Kuma's notation. */
+    readonly acceptedStatusCodes: readonly string[];
 }
 
 /**
@@ -26,7 +28,14 @@ export interface MonitorSpec {
  * besides its socket.io UI protocol, so the list is a stack output to enter or import.
  */
 export function monitorsFor(table: RouteTable): MonitorSpec[] {
-    return table.http.map((r) => ({ name: `${table.stack}/${r.service}`, url: `${routeUrl(table, r)}/`, intervalSeconds: 60 }));
+    return table.http.map((r) => ({
+        name: `${table.stack}/${r.service}`,
+        url: `${routeUrl(table, r)}/`,
+        intervalSeconds: 60,
+        // A restricted admin UI answers 401 to a monitor without the edge credential: that
+        // proves DNS, relay, tunnel and Caddy; the service itself is watched by its health check.
+        acceptedStatusCodes: r.restricted ? ["401"] : ["200-399"],
+    }));
 }
 
 /** Uptime Kuma 2 with its SQLite data on a local volume (it does not support network file systems). */

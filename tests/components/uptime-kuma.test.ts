@@ -25,18 +25,20 @@ describe("monitorsFor", () => {
         const table: RouteTable = {
             stack: "staging",
             httpsPort: 443,
-            http: [route("gitlab", "staging-gitlab.nexora.restry.cn"), route("pyerp", "staging-pyerp.nexora.restry.cn")],
+            http: [route("gitlab", "staging-gitlab.nexora.restry.cn"), route("pyerp", "staging-pyerp.nexora.restry.cn"), { ...route("uptime", "staging-uptime.nexora.restry.cn"), restricted: true }],
             tcp: [{ service: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
         };
         expect(monitorsFor(table)).toEqual([
-            { name: "staging/gitlab", url: "https://staging-gitlab.nexora.restry.cn/", intervalSeconds: 60 },
-            { name: "staging/pyerp", url: "https://staging-pyerp.nexora.restry.cn/", intervalSeconds: 60 },
+            { name: "staging/gitlab", url: "https://staging-gitlab.nexora.restry.cn/", intervalSeconds: 60, acceptedStatusCodes: ["200-399"] },
+            { name: "staging/pyerp", url: "https://staging-pyerp.nexora.restry.cn/", intervalSeconds: 60, acceptedStatusCodes: ["200-399"] },
+            // Behind the edge basic auth: a 401 proves the whole path up to Caddy.
+            { name: "staging/uptime", url: "https://staging-uptime.nexora.restry.cn/", intervalSeconds: 60, acceptedStatusCodes: ["401"] },
         ]);
     });
 
     it("checks the published HTTPS port when the stack is reached without the relay", () => {
         const table: RouteTable = { stack: "dev", httpsPort: 18443, http: [route("outline", "dev-outline.nexora.restry.cn")], tcp: [] };
-        expect(monitorsFor(table)).toEqual([{ name: "dev/outline", url: "https://dev-outline.nexora.restry.cn:18443/", intervalSeconds: 60 }]);
+        expect(monitorsFor(table)).toEqual([{ name: "dev/outline", url: "https://dev-outline.nexora.restry.cn:18443/", intervalSeconds: 60, acceptedStatusCodes: ["200-399"] }]);
     });
 
     it("gives no monitors for an empty table", () => {
