@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cidrsOverlap, environments } from "../../components/config";
+import { cidrsOverlap, environments, PlatformSettings } from "../../components/config";
+import { buildRouteTable } from "../../components/edge/routes";
 import { evaluateStack, PlanResource, PlanResult, placeholderSecret } from "../../tools/plan/evaluate";
 import { mockRandomValue } from "../../tools/plan/mock-engine";
+import { settingsOf } from "../support/stacks";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -20,20 +22,71 @@ const ofType = (plan: PlanResult, type: string): PlanResource[] => plan.resource
 const labelsOf = (c: PlanResource): Record<string, string> =>
     Object.fromEntries((c.plainInputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
 
+/** Services every stack runs, each in its own container. */
+const CORE_SERVICES = ["postgres", "redis", "gitlab", "outline", "uptime", "portainer", "portal", "caddy"];
+
+/** Platform services (not apps) a stack's settings switch on: the core ones plus the optional ones. */
+function platformServicesOf(s: PlatformSettings): string[] {
+    return [
+        ...CORE_SERVICES,
+        ...(s.apps.some((a) => a.database) ? ["mysql"] : []),
+        ...(s.features.grafana ? ["grafana"] : []),
+        ...(s.features.runner ? ["gitlab-runner"] : []),
+        ...(s.tunnel.enabled ? ["frpc"] : []),
+    ];
+}
+
+/** The named volumes each platform service keeps its state in (apps keep none). */
+const VOLUMES_OF: Record<string, readonly string[]> = {
+    postgres: ["postgres-data"],
+    redis: ["redis-data"],
+    mysql: ["mysql-data"],
+    gitlab: ["gitlab-config", "gitlab-data", "gitlab-logs"],
+    outline: ["outline-data"],
+    uptime: ["uptime-data"],
+    portainer: ["portainer-data"],
+    portal: ["portal-content"],
+    caddy: ["caddy-data", "caddy-config", "caddy-etc"],
+    grafana: ["grafana-data"],
+    "gitlab-runner": ["gitlab-runner-config"],
+    frpc: ["frpc-config"],
+};
+
+/** Services whose health is a checker binary rather than an HTTP probe of their routed port. */
+const HEALTH_CHECKERS: Record<string, RegExp> = {
+    postgres: /^pg_isready -U postgres /,
+    redis: /^redis-cli ping$/,
+    mysql: /^mysqladmin ping /,
+    gitlab: /^\/opt\/gitlab\/bin\/gitlab-healthcheck --fail /,
+    uptime: /^extra\/healthcheck$/,
+    // Caddy answers on its admin endpoint whatever the routes are.
+    caddy: /^wget -qO- http:\/\/127\.0\.0\.1:2019\/config\/ /,
+    "gitlab-runner": /^gitlab-runner list /,
+    frpc: /^pgrep -x frpc /,
+};
+/** A command that succeeds whatever the service does: `true`, `:`, `exit 0`, or anything ending in `|| true`. */
+const NO_OP = /(^|[;&|]\s*)(true|:|exit 0)\s*$/;
+
 describe.each(environments)("stack %s", (stack) => {
     const plan = () => plans[stack]!;
 
     it("runs every core service and each configured app in its own container", () => {
-        const names = ofType(plan(), CONTAINER).map((c) => c.inputs.name).sort();
-        for (const svc of ["postgres", "redis", "gitlab", "outline", "uptime", "portainer", "portal", "caddy"]) {
-            expect(names).toContain(`nexora-${stack}-${svc}`);
-        }
-        expect(names.every((n) => String(n).startsWith(`nexora-${stack}-`))).toBe(true);
+        const settings = settingsOf(stack);
+        const names = ofType(plan(), CONTAINER).map((c) => String(c.inputs.name)).sort();
+        for (const svc of CORE_SERVICES) expect(names).toContain(`nexora-${stack}-${svc}`);
+        // Every committed stack configures apps; without them this test would not cover apps at all.
+        expect(settings.apps.length).toBeGreaterThan(0);
+        for (const app of settings.apps) expect(names, app.key).toContain(`nexora-${stack}-${app.key}`);
+        // Exactly one container per switched-on service and per app: none missing, none extra.
+        const services = [...platformServicesOf(settings), ...settings.apps.map((a) => a.key)];
+        expect(names).toHaveLength(services.length);
+        expect(names).toEqual(services.map((s) => `nexora-${stack}-${s}`).sort());
     });
 
     it("protects and retains every volume", () => {
         const volumes = ofType(plan(), VOLUME);
-        expect(volumes.length).toBeGreaterThanOrEqual(10);
+        const expected = platformServicesOf(settingsOf(stack)).flatMap((svc) => VOLUMES_OF[svc]!.map((v) => `nexora-${stack}-${v}`));
+        expect(volumes.map((v) => String(v.inputs.name)).sort()).toEqual(expected.sort());
         for (const v of volumes) {
             expect(v.protect, v.urn).toBe(true);
             expect(v.retainOnDelete, v.urn).toBe(true);
@@ -52,10 +105,31 @@ describe.each(environments)("stack %s", (stack) => {
     it("gives every container a restart policy, a health check and owner labels", () => {
         for (const c of ofType(plan(), CONTAINER)) {
             expect(c.inputs.restart, c.urn).toBe("unless-stopped");
-            expect((c.plainInputs.healthcheck as { tests: string[] }).tests.length, c.urn).toBeGreaterThan(1);
             const labels = labelsOf(c);
             expect(labels["nexora.stack"]).toBe(stack);
             expect(labels["nexora.service"]).toBeTruthy();
+        }
+    });
+
+    it("health-checks every container with a real probe of its own service, never a no-op", () => {
+        const settings = settingsOf(stack);
+        const routes = buildRouteTable(settings);
+        for (const c of ofType(plan(), CONTAINER)) {
+            const service = labelsOf(c)["nexora.service"]!;
+            const [kind, ...args] = (c.plainInputs.healthcheck as { tests: string[] } | undefined)?.tests ?? [];
+            expect(["CMD", "CMD-SHELL"], c.urn).toContain(kind);
+            const command = args.join(" ");
+            expect(command, c.urn).not.toMatch(NO_OP);
+            const checker = HEALTH_CHECKERS[service];
+            if (checker) {
+                expect(command, c.urn).toMatch(checker);
+                continue;
+            }
+            // Everything else is probed over HTTP on the port Caddy routes to, at the app's health path.
+            const route = routes.http.find((r) => r.upstream.host === c.inputs.name);
+            expect(route, `${c.urn}: no route and no known health checker`).toBeDefined();
+            const app = settings.apps.find((a) => a.key === service);
+            expect(command, c.urn).toContain(`http://127.0.0.1:${route!.upstream.port}${app ? app.healthPath : "/"}`);
         }
     });
 
