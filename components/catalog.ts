@@ -30,8 +30,9 @@ export const webServices: readonly WebServiceSpec[] = [
     { key: "outline", subdomain: "outline", port: 3000, enabled: () => true, maxRequestBodyMiB: 100, restricted: false },
     // Uptime Kuma creates its admin on first visit: never leave that page open to the internet.
     { key: "uptime", subdomain: "uptime", port: 3001, enabled: () => true, maxRequestBodyMiB: 10, restricted: true },
-    // Portainer is root on the Docker host.
-    { key: "portainer", subdomain: "portainer", port: 9000, enabled: () => true, maxRequestBodyMiB: 100, restricted: true },
+    // Portainer is root on the Docker host, but it starts with a generated admin and logs users
+    // in through GitLab: a second (basic-auth) login in front would only get in the way.
+    { key: "portainer", subdomain: "portainer", port: 9000, enabled: () => true, maxRequestBodyMiB: 100, restricted: false },
     { key: "portal", subdomain: "www", port: 80, enabled: () => true, maxRequestBodyMiB: 10, restricted: false },
     { key: "grafana", subdomain: "grafana", port: 3000, enabled: (s) => s.features.grafana, maxRequestBodyMiB: 10, restricted: false },
     {

@@ -111,6 +111,72 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // --- edge: Caddy, DNS, tunnel — all from the one route table
+        const edgeAdmin = generatedPassword("edge-admin-password", this);
+        // A stack reached on published ports listens on those same ports inside, so Caddy's
+        // redirects and URLs carry the port clients use.
+        const httpPort = config.publish.http > 0 ? config.publish.http : 80;
+        const httpsPort = config.publish.https > 0 ? config.publish.https : 443;
+        const caddyfile = pulumi.secret(
+            edgeAdmin.bcryptHash.apply((passwordHash) =>
+                renderCaddyfile(routes, {
+                    tls: config.tls,
+                    acmeEmail: config.tls === "acme" ? config.acmeEmail : undefined,
+                    // frpc passes TLS through without the client's address, so the only peer Caddy sees
+                    // is frpc: trusting it would let any client forge X-Forwarded-For.
+                    trustedProxies: [],
+                    adminAuth: { username: EDGE_ADMIN_USER, passwordHash },
+                    httpPort,
+                    httpsPort,
+                }),
+            ),
+        );
+        const caddy = new Caddy(
+            "caddy",
+            {
+                stack,
+                image: images.caddy,
+                provider,
+                dockerHost: config.dockerHost,
+                edgeNetwork,
+                caddyfile,
+                httpPort,
+                httpsPort,
+                publish: config.publish.http > 0 || config.publish.https > 0,
+            },
+            // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
+            { parent: this },
+        );
+        // What must exist before anything calls GitLab by its public name (the gitlab provider).
+        const publicPath: pulumi.Resource[] = [caddy.reload];
+        if (config.dns.enabled) {
+            const dns = new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
+            publicPath.push(...dns.records);
+        }
+        let frpcToml: pulumi.Output<string> | undefined;
+        if (config.tunnel.enabled) {
+            const tunnel = config.tunnel;
+            frpcToml = pulumi.secret(
+                config.secrets.frpToken!.apply((authToken) =>
+                    renderFrpcToml(routes, {
+                        serverAddr: tunnel.serverAddr,
+                        serverPort: tunnel.serverPort,
+                        authToken,
+                        user: dockerName(stack),
+                        caddyHost: caddy.containerName,
+                        adminPort: FRPC_ADMIN_PORT,
+                    }),
+                ),
+            );
+            const tunnelClient = new Tunnel(
+                "tunnel",
+                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [caddy.container] },
+                { parent: this },
+            );
+            publicPath.push(tunnelClient.apply);
+        }
+
+
         const portainer = new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this });
         const sso = new Identity(
             "identity",
@@ -125,6 +191,7 @@ export class Platform extends pulumi.ComponentResource {
                 tokenRotation: config.gitlabTokenRotation,
                 insecureTls: config.tls === "internal",
                 portainer: { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword },
+                publicPath,
                 mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
                 apps: config.apps.flatMap((a) => (a.sso ? [{ key: a.key, redirectUrl: ssoRedirectUrl(urlOf(routes, a.key), a.sso.redirectPath), scopes: a.sso.scopes }] : [])),
             },
@@ -190,58 +257,6 @@ export class Platform extends pulumi.ComponentResource {
                     ssoEnv: sso.appEnv[app.key],
                     dependsOn: app.database ? [mysql!.provisioning] : [],
                 },
-                { parent: this },
-            );
-        }
-
-        // --- edge: Caddy, DNS, tunnel — all from the one route table
-        const edgeAdmin = generatedPassword("edge-admin-password", this);
-        const caddyfile = pulumi.secret(
-            edgeAdmin.bcryptHash.apply((passwordHash) =>
-                renderCaddyfile(routes, {
-                    tls: config.tls,
-                    acmeEmail: config.tls === "acme" ? config.acmeEmail : undefined,
-                    trustedProxies: [config.edgeSubnet],
-                    adminAuth: { username: EDGE_ADMIN_USER, passwordHash },
-                }),
-            ),
-        );
-        const caddy = new Caddy(
-            "caddy",
-            {
-                stack,
-                image: images.caddy,
-                provider,
-                dockerHost: config.dockerHost,
-                edgeNetwork,
-                caddyfile,
-                publishHttpPort: config.publish.http || undefined,
-                publishHttpsPort: config.publish.https || undefined,
-            },
-            // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
-            { parent: this },
-        );
-        if (config.dns.enabled) {
-            new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
-        }
-        let frpcToml: pulumi.Output<string> | undefined;
-        if (config.tunnel.enabled) {
-            const tunnel = config.tunnel;
-            frpcToml = pulumi.secret(
-                config.secrets.frpToken!.apply((authToken) =>
-                    renderFrpcToml(routes, {
-                        serverAddr: tunnel.serverAddr,
-                        serverPort: tunnel.serverPort,
-                        authToken,
-                        user: dockerName(stack),
-                        caddyHost: caddy.containerName,
-                        adminPort: FRPC_ADMIN_PORT,
-                    }),
-                ),
-            );
-            new Tunnel(
-                "tunnel",
-                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [caddy.container] },
                 { parent: this },
             );
         }

@@ -59,10 +59,23 @@ export interface ServiceContainerArgs {
     readonly shmSizeMiB?: number;
 }
 
+/**
+ * Seconds in Go's duration notation ("1m30s"), the form the provider reads back from Docker:
+ * "90s" would differ from the stored "1m30s" on every refresh and show a diff forever.
+ */
+export function goDuration(totalSeconds: number): string {
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0) return `${h}h${m}m${s}s`;
+    if (m > 0) return `${m}m${s}s`;
+    return `${s}s`;
+}
+
 /** Builds the `docker.Container` inputs; shared by every service so all containers get the same baseline. */
 export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulumi.Input<string>): docker.ContainerArgs {
     const hc = args.healthcheck;
-    const seconds = (n: number) => `${n}s`;
+    const seconds = goDuration;
     return {
         name: args.containerName,
         image: imageId,
@@ -87,6 +100,9 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         wait: args.waitTimeoutSeconds !== undefined && args.waitTimeoutSeconds > 0,
         waitTimeout: args.waitTimeoutSeconds,
         memory: args.memoryMiB,
+        // Docker's own default (twice the memory), set explicitly: the provider reads it back, and
+        // leaving it unset shows a diff on every preview.
+        memorySwap: args.memoryMiB === undefined ? undefined : args.memoryMiB * 2,
         shmSize: args.shmSizeMiB,
         // Logs of a crash-looping service should survive the next restart for debugging, bounded.
         logDriver: "json-file",

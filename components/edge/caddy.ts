@@ -14,9 +14,11 @@ export interface CaddyArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     /** The rendered Caddyfile (secret when it carries the admin basic-auth hash). */
     readonly caddyfile: pulumi.Input<string>;
-    /** Host ports, for a stack reached without the tunnel. @default not published */
-    readonly publishHttpPort?: number;
-    readonly publishHttpsPort?: number;
+    /** Ports Caddy listens on in its container (the Caddyfile's http_port/https_port). @default 80, 443 */
+    readonly httpPort?: number;
+    readonly httpsPort?: number;
+    /** Publish those ports on the host under the same numbers (a stack without the tunnel). @default false */
+    readonly publish?: boolean;
 }
 
 const CADDYFILE = "/etc/caddy/Caddyfile";
@@ -53,10 +55,8 @@ export class Caddy extends pulumi.ComponentResource {
         const data = volume("data");
         const config = volume("config");
         const etc = volume("etc");
-        const publish = [
-            ...(args.publishHttpPort ? [{ internal: 80, external: args.publishHttpPort }] : []),
-            ...(args.publishHttpsPort ? [{ internal: 443, external: args.publishHttpsPort }] : []),
-        ];
+        const ports = [args.httpPort ?? 80, args.httpsPort ?? 443];
+        const publish = args.publish ? ports.map((port) => ({ internal: port, external: port })) : [];
         this.container = createServiceContainer(
             name,
             {

@@ -21,7 +21,7 @@ export interface GitlabArgs {
     /** Edge network (Caddy reaches GitLab) and data network (GitLab reaches PostgreSQL). */
     readonly edgeNetwork: pulumi.Input<string>;
     readonly dataNetwork: pulumi.Input<string>;
-    /** Subnets Caddy and health checks come from: trusted for X-Forwarded-For and /-/readiness. */
+    /** Subnet Caddy connects from: GitLab trusts its X-Forwarded-For. */
     readonly edgeSubnet: string;
     readonly database: DatabaseCredentials;
     /** Host port for SSH when the stack publishes one. @default 0 — not published */
@@ -60,7 +60,9 @@ export class Gitlab extends pulumi.ComponentResource {
                     sshHost: args.sshHost,
                     sshPort: args.sshPort,
                     trustedProxies: [args.edgeSubnet],
-                    monitoringWhitelist: ["127.0.0.0/8", args.edgeSubnet],
+                    // The health check runs inside the container. Not the edge subnet: every client
+                    // arrives from frpc's address there, so it would open /-/metrics to the internet.
+                    monitoringWhitelist: ["127.0.0.0/8"],
                     database: {
                         host: args.database.host,
                         port: args.database.port,

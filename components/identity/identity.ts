@@ -26,6 +26,8 @@ export interface IdentityArgs {
     readonly insecureTls: boolean;
     /** Portainer, whose OAuth settings are set through its API. */
     readonly portainer: { readonly url: string; readonly container: docker.Container; readonly adminPassword: pulumi.Output<string> };
+    /** Caddy's config, DNS records and tunnel: the gitlab provider calls GitLab's public URL. */
+    readonly publicPath?: readonly pulumi.Resource[];
     /** External Mattermost origin to register, if any. */
     readonly mattermostUrl?: string;
     /** Business apps with SSO: redirect URL from the route table plus their scopes. */
@@ -56,8 +58,8 @@ export class Identity extends pulumi.ComponentResource {
         this.provider = new GitlabProvider(
             `${name}-gitlab`,
             { baseUrl: gitlabApiBaseUrl(args.gitlabUrl), token, insecure: args.insecureTls, retries: 5 },
-            // A configured token still needs GitLab up before the first application is created.
-            { parent: this, dependsOn: [args.gitlabContainer] },
+            // A configured token still needs GitLab up, and reachable by its public name, before the first application.
+            { parent: this, dependsOn: [args.gitlabContainer, ...(args.publicPath ?? [])] },
         );
         const application = (consumer: string, redirectUrl: string, scopes: readonly OAuthScope[]) =>
             new SsoApplication(`${name}-${consumer}`, { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack }, { parent: this });

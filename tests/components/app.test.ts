@@ -136,7 +136,7 @@ describe("BusinessApp", () => {
             memory: 512,
             healthcheck: {
                 tests: ["CMD-SHELL", "wget -q --spider http://127.0.0.1:8000/healthz || curl -fsS -o /dev/null http://127.0.0.1:8000/healthz || exit 1"],
-                startPeriod: "60s",
+                startPeriod: "1m0s",
             },
         });
         expect(container.options.dependencies).toContain(await urnOf(provisioning));

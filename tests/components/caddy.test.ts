@@ -57,11 +57,12 @@ describe("Caddy", () => {
         await mocks.settled();
         expect(mocks.get(T.container, "caddy-container").inputs).toMatchObject({ name: "nexora-staging-caddy", networksAdvanced: [{ name: EDGE_NETWORK }], ports: [], wait: true });
         mocks = setupMocks({ stack: "staging" });
-        build(CADDYFILE_ONE, { publishHttpPort: 18080, publishHttpsPort: 18443 });
+        build(CADDYFILE_ONE, { httpPort: 18080, httpsPort: 18443, publish: true });
         await mocks.settled();
+        // Same number inside and out: Caddy's redirects then carry the port clients use.
         expect(mocks.get(T.container, "caddy-container").inputs.ports).toEqual([
-            { internal: 80, external: 18080, protocol: "tcp" },
-            { internal: 443, external: 18443, protocol: "tcp" },
+            { internal: 18080, external: 18080, protocol: "tcp" },
+            { internal: 18443, external: 18443, protocol: "tcp" },
         ]);
     });
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dockerExec } from "../../components/docker/exec";
 import { DockerHost } from "../../components/docker/host";
-import { createServiceContainer, type ServiceContainerArgs, serviceContainerInputs } from "../../components/docker/service";
+import { createServiceContainer, goDuration, type ServiceContainerArgs, serviceContainerInputs } from "../../components/docker/service";
 import { persistentVolume } from "../../components/docker/volume";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
 import { DATA_SUBNET, DOCKER_HOST, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, inventoryOf, ownerLabelsFor, providerRef, STACK, T, testParent, urnOf } from "./support";
@@ -100,7 +100,7 @@ describe("serviceContainerInputs", () => {
             { ...baseServiceArgs, healthcheck: { test: ["CMD", "true"], intervalSeconds: 7, timeoutSeconds: 3, retries: 2, startPeriodSeconds: 600 } },
             "img",
         );
-        expect(custom.healthcheck).toEqual({ tests: ["CMD", "true"], interval: "7s", timeout: "3s", retries: 2, startPeriod: "600s" });
+        expect(custom.healthcheck).toEqual({ tests: ["CMD", "true"], interval: "7s", timeout: "3s", retries: 2, startPeriod: "10m0s" });
     });
 
     it("waits for healthy only when a positive wait timeout is given", () => {
@@ -275,5 +275,11 @@ describe("dockerExec", () => {
         const cmd = mocks.get(T.command, "postgres-provisioning");
         expect(cmd.inputs.create).toBe("docker exec -i nexora-staging-postgres sh -c 'true'");
         expect(cmd.options.dependencies).toContain(await urnOf(container));
+    });
+});
+
+describe("goDuration", () => {
+    it("writes seconds the way the provider reads them back from Docker (Go's notation)", () => {
+        expect([5, 30, 60, 90, 600, 3600, 3725].map(goDuration)).toEqual(["5s", "30s", "1m0s", "1m30s", "10m0s", "1h0m0s", "1h2m5s"]);
     });
 });

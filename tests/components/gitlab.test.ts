@@ -77,7 +77,7 @@ describe("Gitlab", () => {
             shmSize: 256,
             wait: true,
             labels: ownerLabelsFor("gitlab", "platform"),
-            healthcheck: { tests: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"], startPeriod: "600s" },
+            healthcheck: { tests: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"], startPeriod: "10m0s" },
         });
         expect(container.inputs.waitTimeout).toBeGreaterThanOrEqual(900);
     });

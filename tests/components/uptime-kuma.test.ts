@@ -66,7 +66,7 @@ describe("UptimeKuma", () => {
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-uptime-data", target: "/app/data", readOnly: false }],
             labels: ownerLabelsFor("uptime", "platform"),
-            healthcheck: { tests: ["CMD", "extra/healthcheck"], startPeriod: "60s" },
+            healthcheck: { tests: ["CMD", "extra/healthcheck"], startPeriod: "1m0s" },
             wait: false,
         });
         const volume = mocks.get(T.volume, "uptime-data");

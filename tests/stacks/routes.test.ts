@@ -32,9 +32,9 @@ describe.each(environments)("route table of %s", (stack) => {
         for (const r of table.http) expect(r.upstream.host).toMatch(new RegExp(`^nexora-${stack}-`));
     });
 
-    it("keeps admin UIs restricted", () => {
+    it("keeps the admin UI without its own login (Uptime Kuma) behind the edge basic auth", () => {
         const restricted = table.http.filter((r) => r.restricted).map((r) => r.service).sort();
-        expect(restricted).toEqual(["portainer", "uptime"]);
+        expect(restricted).toEqual(["uptime"]);
     });
 
     it("yields one DNS record per public hostname, the SSH name never proxied", () => {
