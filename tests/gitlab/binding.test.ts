@@ -6,6 +6,11 @@ import { isSecretOutput, type MockRecorder, outputOf, setupMocks } from "../supp
 const PROVIDER_TYPE = "pulumi:providers:gitlab";
 const APPLICATION_TYPE = "gitlab:index/application:Application";
 const TOKEN = "glpat-binding-test-token-value";
+/**
+ * The pulumi-gitlab release this binding's type tokens and input names were checked against.
+ * Spelled out so a changed constant fails here: an upgrade is a deliberate edit.
+ */
+const PINNED_RELEASE = "10.4.0";
 
 let mocks: MockRecorder;
 beforeEach(() => {
@@ -17,8 +22,9 @@ function provider(): Provider {
 }
 
 describe("GITLAB_PROVIDER_VERSION", () => {
-    it("pins an exact v10 release of pulumi-gitlab", () => {
+    it("pins exactly the pulumi-gitlab release the binding was checked against", () => {
         expect(GITLAB_PROVIDER_VERSION).toMatch(/^10\.\d+\.\d+$/);
+        expect(GITLAB_PROVIDER_VERSION).toBe(PINNED_RELEASE);
     });
 });
 
@@ -29,6 +35,7 @@ describe("Provider", () => {
         const rec = mocks.get(PROVIDER_TYPE, "gl");
         expect(rec.custom).toBe(true);
         expect(rec.options.version).toBe(GITLAB_PROVIDER_VERSION);
+        expect(rec.options.version).toBe(PINNED_RELEASE);
         expect(rec.inputs.baseUrl).toBe("https://gitlab.example.test/api/v4/");
         expect(rec.inputs.token).toBe(TOKEN);
     });
@@ -75,6 +82,7 @@ describe("Application", () => {
             confidential: true,
         });
         expect(rec.options.version).toBe(GITLAB_PROVIDER_VERSION);
+        expect(rec.options.version).toBe(PINNED_RELEASE);
         expect(rec.provider).toBe(`${await outputOf(p.urn)}::${await outputOf(p.id)}`);
     });
 
@@ -98,6 +106,7 @@ describe("Application", () => {
         const rec = mocks.get(APPLICATION_TYPE, "imported");
         expect(rec.id).toBe("42");
         expect(rec.options.version).toBe(GITLAB_PROVIDER_VERSION);
+        expect(rec.options.version).toBe(PINNED_RELEASE);
         expect(Application.isInstance(app)).toBe(true);
         expect(pulumi.CustomResource.isInstance(app)).toBe(true);
     });
