@@ -13,6 +13,12 @@ export interface DockerExecArgs {
     readonly stdin?: pulumi.Input<string>;
     /** Further values that re-run the script when they change. */
     readonly triggers?: pulumi.Input<unknown>[];
+    /**
+     * What reaches Pulumi's logs. "none" where a tool may echo part of a secret payload in an
+     * error (a database client quoting the failing SQL statement).
+     * @default "stderr"
+     */
+    readonly logging?: "stderr" | "none";
 }
 
 /**
@@ -33,7 +39,7 @@ export function dockerExec(name: string, args: DockerExecArgs, opts: pulumi.Cust
             environment: { DOCKER_HOST: args.dockerHost },
             triggers: [...(args.triggers ?? []), ...(args.stdin === undefined ? [] : [payloadHash(args.stdin)])],
             // Scripts echo config they apply; keep logs to stderr so nothing on stdout is logged.
-            logging: "stderr",
+            logging: args.logging ?? "stderr",
         },
         // Tools echo parts of what they apply (psql notices, validation errors): keep it out of plain state.
         { ...opts, additionalSecretOutputs: ["stdout", "stderr"] },

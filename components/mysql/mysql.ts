@@ -71,6 +71,8 @@ export class Mysql extends pulumi.ComponentResource {
                 // The root password comes from the container's own env, never from a command line.
                 script: 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql --protocol=socket -uroot',
                 stdin: script,
+                // mysql quotes the failing statement's text in its errors: it may set a password.
+                logging: "none",
             },
             { parent: this, dependsOn: [this.container] },
         );

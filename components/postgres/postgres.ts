@@ -87,8 +87,10 @@ export class Postgres extends pulumi.ComponentResource {
                 dockerHost: args.dockerHost,
                 containerName: this.container.name,
                 // Local socket as the postgres OS user: peer/trust auth inside the container only.
-                script: "exec psql -v ON_ERROR_STOP=1 --no-psqlrc -q -U postgres -d postgres -f -",
+                // Terse errors: psql does not quote the failing statement (it may set a password).
+                script: "exec psql -v ON_ERROR_STOP=1 -v VERBOSITY=terse --no-psqlrc -q -U postgres -d postgres -f -",
                 stdin: script,
+                logging: "none",
             },
             { parent: this, dependsOn: [this.container] },
         );

@@ -102,7 +102,7 @@ describe("Postgres", () => {
         const { postgres } = build();
         await mocks.settled();
         const cmd = mocks.get(T.command, "postgres-provisioning");
-        expect(cmd.inputs.create).toBe("docker exec -i nexora-staging-postgres sh -c 'exec psql -v ON_ERROR_STOP=1 --no-psqlrc -q -U postgres -d postgres -f -'");
+        expect(cmd.inputs.create).toBe("docker exec -i nexora-staging-postgres sh -c 'exec psql -v ON_ERROR_STOP=1 -v VERBOSITY=terse --no-psqlrc -q -U postgres -d postgres -f -'");
         expect(cmd.inputs.update).toBe(cmd.inputs.create);
         expect(cmd.inputs.environment).toEqual({ DOCKER_HOST });
         expect(cmd.options.dependencies).toContain(await urnOf(postgres.container));
