@@ -48,6 +48,11 @@ const ALL_CONSUMERS: Partial<IdentityArgs> = {
     ],
 };
 
+/** Applications ALL_CONSUMERS registers: outline, grafana, portainer, mattermost and the two apps. */
+const ALL_CONSUMER_APPLICATIONS = 6;
+/** Applications registered when only the always-on consumers sign in: outline and portainer. */
+const BASE_APPLICATIONS = 2;
+
 function applicationsByName(): Record<string, RecordedResource> {
     return Object.fromEntries(mocks.ofType(T.application).map((a) => [a.name, a]));
 }
@@ -107,6 +112,7 @@ describe("Identity without an existing token", () => {
         const { identity } = build(ALL_CONSUMERS);
         await mocks.settled();
         const ref = await providerRef(identity.provider);
+        expect(mocks.ofType(T.application)).toHaveLength(ALL_CONSUMER_APPLICATIONS);
         for (const app of mocks.ofType(T.application)) expect(app.provider).toBe(ref);
     });
 
@@ -117,6 +123,7 @@ describe("Identity without an existing token", () => {
         const issue = mocks.get(T.command, "identity-admin-token-issue");
         expect(provider.options.dependencies).toContain(issue.urn);
         expect(issue.options.dependencies).toContain(await urnOf(gitlabContainer));
+        expect(mocks.ofType(T.application)).toHaveLength(ALL_CONSUMER_APPLICATIONS);
         for (const app of mocks.ofType(T.application)) {
             const upstream = upstreamOf(mocks, app);
             expect(upstream).toContain(provider.urn);
@@ -130,11 +137,14 @@ describe("Identity without an existing token", () => {
         const outline = envMap(await outputOf(pulumi.all(identity.outlineEnv)));
         expect(outline.OIDC_CLIENT_SECRET).toBe(clientSecretOf("identity-outline-app"));
         expect(outline.OIDC_AUTH_URI).toBe(`${GITLAB_URL}/oauth/authorize`);
-        expect(identity.grafanaEnv).toBeDefined();
+        const grafana = envMap(await outputOf(pulumi.all(identity.grafanaEnv!)));
+        expect(grafana.GF_AUTH_GITLAB_CLIENT_SECRET).toBe(clientSecretOf("identity-grafana-app"));
+        expect(grafana.GF_AUTH_GITLAB_SCOPES).toBe("openid email");
         expect(Object.keys(identity.appEnv).sort()).toEqual(["hjhs", "pyerp"]);
         expect(envMap(await outputOf(pulumi.all(identity.appEnv.pyerp!))).OAUTH_CLIENT_SECRET).toBe(clientSecretOf("identity-app-pyerp-app"));
         expect(await isSecretOutput(identity.mattermost!)).toBe(true);
         await mocks.settled();
+        expect(mocks.ofType(T.application)).toHaveLength(ALL_CONSUMER_APPLICATIONS);
         for (const app of mocks.ofType(T.application)) expect(mocks.plaintextLeaks(clientSecretOf(app.name))).toEqual([]);
     });
 
@@ -169,6 +179,7 @@ describe("Identity with an existing token", () => {
         expect(provider.secretInputs).toContain("token");
         expect(provider.options.dependencies).toContain(await urnOf(gitlabContainer));
         expect(mocks.plaintextLeaks(EXISTING_TOKEN)).toEqual([]);
+        expect(mocks.ofType(T.application)).toHaveLength(BASE_APPLICATIONS);
         for (const app of mocks.ofType(T.application)) expect(upstreamOf(mocks, app)).toContain(await urnOf(gitlabContainer));
     });
 });
