@@ -6,7 +6,7 @@ import { oidcEndpoints } from "./endpoints";
 
 /**
  * Runs the API calls next to Portainer: the Portainer image has no HTTP client that can PUT,
- * and its public route sits behind the edge's basic auth.
+ * and the public route would make the settings depend on DNS, the relay and ACME.
  */
 export const PORTAINER_API_CLIENT_IMAGE = "curlimages/curl:8.16.0";
 
