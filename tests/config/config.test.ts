@@ -56,14 +56,18 @@ describe("parseSettings", () => {
         expect(JSON.stringify(settings)).not.toContain("a-strong-relay-token-value-123456");
     });
 
-    const badCases: [string, Record<string, string | undefined>, string, RegExp][] = [
-        ["missing environment", { environment: undefined }, "nexora:environment", /dev, staging, prod/],
-        ["unknown environment", { environment: "qa" }, "nexora:environment", /one of dev, staging, prod/],
+    /**
+     * A bad value and the one key it must be reported under. `alsoReported` lists keys the same
+     * override legitimately breaks as well; anything else reported is a cascade of the first error.
+     */
+    type BadCase = [label: string, overrides: Record<string, string | undefined>, key: string, expected: RegExp, alsoReported?: readonly string[]];
+    const badCases: BadCase[] = [
         ["environment not matching the stack", { environment: "staging" }, "nexora:environment", /stack's environment/],
         ["unknown key", { enableGrafana: "true" }, "nexora:enableGrafana", /a known key/],
         ["pattern without {service}", { hostnamePattern: "gitlab.{domain}" }, "nexora:hostnamePattern", /\{service\} exactly once/],
         ["pattern yielding a bad hostname", { hostnamePattern: "{service}_x.{domain}" }, "nexora:hostnamePattern", /valid hostnames/],
-        ["bad base domain", { baseDomain: "nexora" }, "nexora:baseDomain", /DNS domain/],
+        // DNS is on in validRaw, and the zone restry.cn does not contain "nexora": a second, real problem.
+        ["bad base domain", { baseDomain: "nexora" }, "nexora:baseDomain", /DNS domain/, ["nexora:cloudflareZone"]],
         ["bad docker host", { dockerHost: "claw-bot" }, "nexora:dockerHost", /ssh:\/\/user@host/],
         ["bad tls", { tls: "letsencrypt" }, "nexora:tls", /acme, internal/],
         ["acme without email", { acmeEmail: "" }, "nexora:acmeEmail", /email address/],
@@ -101,11 +105,24 @@ describe("parseSettings", () => {
         ["app memory too small", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, memoryMiB: 1 } }) }, "nexora:apps.shop.memoryMiB", /MiB >= 16/],
     ];
 
-    it.each(badCases)("rejects %s, naming the key", (_label, overrides, key, expected) => {
+    it.each(badCases)("rejects %s, naming that key once and nothing unrelated", (_label, overrides, key, expected, alsoReported = []) => {
         const issues = issuesOf(validRaw(overrides));
-        const hit = issues.find((i) => i.key === key);
-        expect(hit, `issues were: ${JSON.stringify(issues)}`).toBeDefined();
-        expect(hit!.expected).toMatch(expected);
+        expect(issues.map((i) => i.key).sort(), `issues were: ${JSON.stringify(issues)}`).toEqual([key, ...alsoReported].sort());
+        expect(issues.find((i) => i.key === key)!.expected).toMatch(expected);
+    });
+
+    // Known bug, not asserted: a missing or unknown environment is also reported a second time as
+    // 'the stack's environment ("prod" runs environment "dev"; ...)', because readEnum falls back to
+    // "dev" and the stack-name check then runs against that fallback (components/config.ts readEnum
+    // and the check after `const environment = readEnum(...)`). Only "no unrelated key" is checked here.
+    it.each([
+        ["missing environment", undefined, /one of dev, staging, prod, got undefined/],
+        ["unknown environment", "qa", /one of dev, staging, prod, got "qa"/],
+    ] as const)("rejects a %s under nexora:environment only", (_label, environment, expected) => {
+        const issues = issuesOf(validRaw({ environment }));
+        expect(issues.length).toBeGreaterThan(0);
+        expect(new Set(issues.map((i) => i.key)), `issues were: ${JSON.stringify(issues)}`).toEqual(new Set(["nexora:environment"]));
+        expect(issues[0]!.expected).toMatch(expected);
     });
 
     it("reports every problem at once, in one message", () => {
