@@ -37,10 +37,19 @@ describe.each(environments)("route table of %s", (stack) => {
         expect(restricted).toEqual(["uptime"]);
     });
 
-    it("yields one DNS record per public hostname, the SSH name never proxied", () => {
-        const records = dnsRecordsFor(table);
-        expect(records.map((r) => r.name).sort()).toEqual([...table.http, ...table.tcp].map((r) => r.hostname).sort());
-        for (const r of records.filter((x) => x.service === "gitlab-ssh")) expect(r.proxied).toBe(false);
+    it("proxies every web hostname through Cloudflare when asked, but never the SSH name", () => {
+        // Record names are checked against the plan in edge-artifacts.test.ts; here only the proxy flag.
+        const settings = settingsOf(stack);
+        const proxiedTable = buildRouteTable({ ...settings, dns: { ...settings.dns, proxied: true } });
+        const records = dnsRecordsFor(proxiedTable);
+        const sshNames = proxiedTable.tcp.map((r) => r.hostname);
+        expect(sshNames).toHaveLength(1);
+        const web = records.filter((r) => !sshNames.includes(r.name));
+        expect(web).toHaveLength(proxiedTable.http.length);
+        for (const r of web) expect(r.proxied, r.name).toBe(true);
+        const ssh = records.filter((r) => sshNames.includes(r.name));
+        expect(ssh).toHaveLength(1);
+        expect(ssh[0]!.proxied).toBe(false);
     });
 });
 
