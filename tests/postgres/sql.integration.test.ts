@@ -2,7 +2,7 @@
  * The provisioning script against a real PostgreSQL server (Debian's postgresql package):
  * applied repeatedly, then checked by logging in as each consumer.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { gitlabPostgresExtensions, renderPostgresProvisioning, type PostgresConsumer } from "../../components/postgres/sql";
 import { startPostgres, type PsqlResult, type TestPostgres } from "../support/postgres";
 
@@ -15,9 +15,23 @@ const grafana: PostgresConsumer = { role: "grafana", database: "grafana", passwo
 const consumers = [gitlab, outline, grafana];
 
 let pg: TestPostgres;
+/** Roles and databases of the fresh cluster, before the script ever ran. */
+let emptyCluster: string[];
+/** Inventory right after the first run on that empty cluster: what every later run must reproduce. */
+let afterFirstRun: string;
 
+// The shared state every test starts from: one run of the script on an empty cluster. Set up
+// here rather than in the first test, so any single test also runs alone (`vitest -t`).
 beforeAll(async () => {
     pg = await startPostgres();
+    emptyCluster = query("SELECT rolname FROM pg_roles UNION ALL SELECT datname FROM pg_database;").split("\n");
+    apply(renderPostgresProvisioning(consumers));
+    afterFirstRun = inventory();
+});
+
+// Tests rotate passwords and make drift: put the declared state back so none depends on another's order.
+afterEach(() => {
+    apply(renderPostgresProvisioning(consumers));
 });
 
 afterAll(async () => {
@@ -62,13 +76,12 @@ function inventory(): string {
 }
 
 describe("PostgreSQL provisioning on a real server", () => {
-    let afterFirstRun: string;
-
     it("applies on an empty cluster and again with nothing created twice", () => {
-        const script = renderPostgresProvisioning(consumers);
-        apply(script);
-        afterFirstRun = inventory();
-        apply(script);
+        for (const consumer of consumers) {
+            expect(emptyCluster).not.toContain(consumer.role);
+            expect(emptyCluster).not.toContain(consumer.database);
+        }
+        apply(renderPostgresProvisioning(consumers));
         expect(inventory()).toBe(afterFirstRun);
         expect(query("SELECT count(*) FROM pg_roles WHERE rolname IN ('gitlab', 'outline', 'grafana');")).toBe("3");
         expect(query("SELECT count(*) FROM pg_database WHERE datname IN ('gitlabhq_production', 'outline', 'grafana');")).toBe("3");
