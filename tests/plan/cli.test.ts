@@ -66,9 +66,29 @@ describe.concurrent("npm run plan", () => {
         expect(r.stdout).toBe("");
     });
 
-    it("exits 2 for a missing stack file and for bad arguments", async () => {
-        expect((await plan("qa")).code).toBe(2);
-        expect((await plan("prod", "--colour")).code).toBe(2);
+    it("exits 2 for a missing stack file and for bad arguments, saying which", async () => {
+        const missing = await plan("qa");
+        expect(missing.code).toBe(2);
+        expect(missing.stderr).toContain("stack config file not found");
+        expect(missing.stderr).toContain("Pulumi.qa.yaml");
+        const badFlag = await plan("prod", "--colour");
+        expect(badFlag.code).toBe(2);
+        expect(badFlag.stderr).toContain("--colour");
+        expect(badFlag.stderr).toContain("usage: npm run plan");
+    });
+
+    it("exits 2 on a DB_PASSWORD in the env of an app with a database: the platform owns that variable", async () => {
+        const config = stackFileConfig("prod");
+        const apps = config["nexora:apps"] as Record<string, Record<string, unknown>>;
+        const weak = "Passw0rd123";
+        expect(apps.xylferp!.database).toBe(true);
+        const file = configFile("owned.yaml", { ...config, "nexora:apps": { ...apps, xylferp: { ...apps.xylferp, env: { DB_PASSWORD: weak } } } });
+        const r = await plan("prod", "--config", file);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain("nexora:apps.xylferp.env.DB_PASSWORD: expected not to be set: the platform sets DB_PASSWORD");
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+        expect(r.stderr).not.toContain(weak);
+        expect(r.stdout).toBe("");
     });
 
     it("exits 1 on a weak app DB_PASSWORD, naming the resource and key but never the value", async () => {
