@@ -39,6 +39,9 @@ const echoOf = (response: SiteResponse): UpstreamEcho => JSON.parse(response.bod
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
+/** How many requests each upstream has received so far. */
+const receivedCounts = (): Record<string, number> => Object.fromEntries([...upstreams.values()].map((u) => [u.name, u.received.length]));
+
 /**
  * Starts the upstreams and caddy once, on the first test's call. Each test awaits it itself
  * rather than a beforeAll, so a missing caddy binary fails every test instead of skipping them.
@@ -99,8 +102,18 @@ describe("caddy serving a rendered Caddyfile", () => {
 
     it("answers an unknown hostname without reaching any upstream", async () => {
         await ready();
-        const response = await requestSite({ hostname: "dev-unknown.nexora.restry.cn", port: ports.http, tls: false });
-        expect(response.body).not.toContain('"upstream"');
+        const before = receivedCounts();
+        const unknown = "dev-unknown.nexora.restry.cn";
+        // Plain HTTP: only the redirect to HTTPS, which then has no certificate for the name.
+        const plain = await requestSite({ hostname: unknown, port: ports.http, tls: false });
+        expect(plain.status).toBe(308);
+        expect(plain.headers.location).toMatch(/^https:\/\/dev-unknown\.nexora\.restry\.cn(:[0-9]+)?\/$/);
+        await expect(https(unknown)).rejects.toThrow();
+        // A known name in SNI but an unknown Host header matches no site: Caddy's empty default answer.
+        const fronted = await https("dev-gitlab.nexora.restry.cn", { headers: { host: unknown } });
+        expect(fronted.status).toBe(200);
+        expect(fronted.body).toBe("");
+        expect(receivedCounts()).toEqual(before);
     });
 
     it("redirects plain HTTP to HTTPS on the same hostname", async () => {
@@ -162,10 +175,23 @@ describe("caddy serving a rendered Caddyfile", () => {
         const under = await https(hostname, { method: "POST", body: Buffer.alloc(MiB - 1024) });
         expect(under.status).toBe(200);
         expect(echoOf(under).bodyBytes).toBe(MiB - 1024);
+        const upstream = upstreams.get("gitlab")!;
+        const before = upstream.received.length;
         const over = await https(hostname, { method: "POST", body: Buffer.alloc(2 * MiB) });
         // 413 on current Caddy; 2.6 reports the same refusal as 502 (caddyserver/caddy#5652, fixed in 2.7).
         expect([413, 502]).toContain(over.status);
         expect(over.body).not.toContain('"upstream"');
+        // request_body streams: the upstream may see the start of the request, cut off at the limit,
+        // but never more than the limit and never a complete oversized request.
+        const reached = await eventually(async () => {
+            const forwarded = upstream.received.slice(before);
+            if (forwarded.some((r) => !r.closed)) throw new Error("the forwarded request is still open");
+            return forwarded;
+        });
+        for (const r of reached) {
+            expect(r.bodyBytes).toBeLessThanOrEqual(MiB);
+            expect(r.complete).toBe(false);
+        }
     });
 
     it("passes WebSocket upgrades through to the route's upstream", async () => {

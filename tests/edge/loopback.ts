@@ -3,7 +3,7 @@
  * name, and a client that reaches a hostname through a local Caddy by SNI and Host header.
  */
 import { once } from "node:events";
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -18,9 +18,24 @@ export interface UpstreamEcho {
     readonly xForwardedProto: string | undefined;
 }
 
+/** One request as it reached an upstream, with the body bytes received so far. */
+export interface ReceivedRequest {
+    readonly host: string | undefined;
+    readonly method: string | undefined;
+    readonly path: string | undefined;
+    /** Grows while the body streams in: counts bytes of a body cut off midway too. */
+    readonly bodyBytes: number;
+    /** The body arrived in full (false while streaming, and for good when the sender aborted). */
+    readonly complete: boolean;
+    /** The request is over: answered, or aborted by the sender. */
+    readonly closed: boolean;
+}
+
 export interface Upstream {
     readonly name: string;
     readonly port: number;
+    /** Every request (WebSocket upgrades included) that reached this upstream, in arrival order. */
+    readonly received: readonly ReceivedRequest[];
     close(): Promise<void>;
 }
 
@@ -30,16 +45,24 @@ export interface Upstream {
  * on /own-frame-policy, and echoes WebSocket-style upgraded connections as "<name>:<data>".
  */
 export async function startUpstream(name: string): Promise<Upstream> {
+    const received: { -readonly [K in keyof ReceivedRequest]: ReceivedRequest[K] }[] = [];
+    const record = (req: IncomingMessage) => {
+        const entry = { host: req.headers.host, method: req.method, path: req.url, bodyBytes: 0, complete: false, closed: false };
+        received.push(entry);
+        req.on("close", () => (entry.closed = true));
+        return entry;
+    };
     const server = createServer((req, res) => {
-        let bodyBytes = 0;
-        req.on("data", (chunk: Buffer) => (bodyBytes += chunk.length));
+        const entry = record(req);
+        req.on("data", (chunk: Buffer) => (entry.bodyBytes += chunk.length));
         req.on("end", () => {
+            entry.complete = true;
             const echo: UpstreamEcho = {
                 upstream: name,
                 host: req.headers.host,
                 method: req.method,
                 path: req.url,
-                bodyBytes,
+                bodyBytes: entry.bodyBytes,
                 xForwardedFor: req.headers["x-forwarded-for"] as string | undefined,
                 xForwardedProto: req.headers["x-forwarded-proto"] as string | undefined,
             };
@@ -53,7 +76,8 @@ export async function startUpstream(name: string): Promise<Upstream> {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
     });
-    server.on("upgrade", (req, socket: Socket) => {
+    server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
+        record(req).complete = true;
         socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${String(req.headers.upgrade)}\r\nConnection: Upgrade\r\n\r\n`);
         socket.on("data", (data: Buffer) => socket.write(`${name}:${data.toString()}`));
     });
@@ -62,6 +86,7 @@ export async function startUpstream(name: string): Promise<Upstream> {
     return {
         name,
         port: (server.address() as AddressInfo).port,
+        received,
         close: async () => {
             for (const socket of sockets) socket.destroy();
             server.close();
