@@ -449,8 +449,10 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
     }
     const get = (key: ScalarKey): string | undefined => raw[key] ?? SCALAR_DEFAULTS[key];
 
+    const environmentValid = (environments as readonly (string | undefined)[]).includes(get("environment"));
     const environment = readEnum(c, "environment", get("environment"), environments);
-    if (ctx.stack !== environment && !ctx.stack.startsWith(`${environment}-`)) {
+    // Only a valid environment can disagree with the stack name (readEnum's fallback would mislead).
+    if (environmentValid && ctx.stack !== environment && !ctx.stack.startsWith(`${environment}-`)) {
         c.fail("environment", `the stack's environment ("${ctx.stack}" runs environment "${environment}"; name the stack ${environment} or ${environment}-<suffix>)`);
     }
     if (!/^[a-z][a-z0-9-]{0,20}$/.test(ctx.stack)) {
