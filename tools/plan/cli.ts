@@ -50,10 +50,12 @@ async function run(argv: string[]): Promise<number> {
     return violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
-run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        process.exit(3);
-    },
-);
+/** Exits once stdout and stderr are flushed: a plain process.exit cuts a piped document at 64 KiB. */
+function exitAfterFlush(code: number): void {
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
+run(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) => {
+    process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    exitAfterFlush(3);
+});

@@ -111,19 +111,40 @@ function maskSecrets(value: unknown): unknown {
     return value;
 }
 
-function toPlanResource(r: RecordedResource): PlanResource {
+/**
+ * URNs as the real engine forms them: the type part chains every ancestor's type
+ * (`Platform$Gitlab$Volume`), where the mock engine keeps only the parent's. Plans then line up
+ * with real previews and state, and a moved resource shows as the URN change it is.
+ */
+export function engineUrns(resources: readonly RecordedResource[]): Map<string, string> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const out = new Map<string, string>();
+    const chain = (r: RecordedResource): string => {
+        const parent = r.options.parent ? byUrn.get(r.options.parent) : undefined;
+        return parent ? `${chain(parent)}$${r.type}` : r.type;
+    };
+    for (const r of resources) {
+        // urn:pulumi:<stack>::<project>::<type chain>::<name>
+        const [head, project] = r.urn.split("::");
+        const stack = head!.split(":")[2];
+        out.set(r.urn, `urn:pulumi:${stack}::${project}::${chain(r)}::${r.name}`);
+    }
+    return out;
+}
+
+function toPlanResource(r: RecordedResource, urns: ReadonlyMap<string, string>): PlanResource {
     return {
-        urn: r.urn,
+        urn: urns.get(r.urn)!,
         type: r.type,
         name: r.name,
-        parent: r.options.parent || null,
+        parent: r.options.parent ? (urns.get(r.options.parent) ?? r.options.parent) : null,
         protect: r.options.protect ?? false,
         retainOnDelete: r.options.retainOnDelete ?? false,
         custom: r.custom,
         inputs: maskSecrets(r.rawInputs) as Record<string, unknown>,
         plainInputs: r.inputs as Record<string, unknown>,
         secretInputs: r.secretInputs,
-        dependencies: r.options.dependencies,
+        dependencies: r.options.dependencies.map((d) => urns.get(d) ?? d),
     };
 }
 
@@ -169,9 +190,11 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
     }
+    const registered = recorder.resources.filter((r) => r.urn !== "");
+    const urns = engineUrns(registered);
     return {
         stack: options.stack,
-        resources: recorder.resources.filter((r) => r.urn !== "").map(toPlanResource),
+        resources: registered.map((r) => toPlanResource(r, urns)),
         artifacts,
         placeholders,
         recorder,
