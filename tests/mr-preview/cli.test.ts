@@ -59,7 +59,8 @@ describe("mr-preview CLI outputs", () => {
         expect(note.startsWith(stackMarker("staging"))).toBe(true);
         expect(note).toContain("[job log](https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/7)");
         expect(note).toContain("🚫 mandatory");
-        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 5, update: 2, delete: 5 });
+        // A replacement is one create and one delete for the widget: 4 + 3 creates, 6 + 3 deletes.
+        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 7, update: 2, delete: 9 });
     });
 
     it("prints the note when neither --out nor --post is given", async () => {
@@ -76,6 +77,27 @@ describe("mr-preview CLI outputs", () => {
         expect(result.code).toBe(0);
         expect(result.stdout).toContain("### Offline desired-state diff · stack `staging`");
         expect(result.stdout).toContain("target branch `develop`");
+    });
+
+    it("writes the offline diff's counts as the terraform report", async () => {
+        const out = path.join(dir, "note.md");
+        const report = path.join(dir, "terraform-report.json");
+        const result = await run([
+            "--stack",
+            "staging",
+            "--offline-base",
+            fixturePath("plan-staging-base.json"),
+            "--offline-head",
+            fixturePath("plan-staging-head.json"),
+            "--out",
+            out,
+            "--terraform-report",
+            report,
+        ]);
+        expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+        expect(readFileSync(out, "utf8")).toContain("### Offline desired-state diff · stack `staging`");
+        // Added, changed and removed resources: the offline diff knows no replacements.
+        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 4, update: 4, delete: 6 });
     });
 
     it("exits 1 naming the plan file when a plan is not JSON (npm's banner got into it)", async () => {

@@ -1,6 +1,19 @@
-// Paths and loaders for the hand-written fixtures beside this file.
+// Paths and loaders for the fixtures beside this file, and the merge request they describe.
+//
+// The fixtures are one merge request into `develop`, on the staging stack of the real program:
+// - plan-staging-base.json: `npm run plan -- staging --json` of the target branch;
+// - plan-staging-head.json: the same with stagingMergeRequestConfig() as stack config, plus one
+//   component change config cannot express (PostgreSQL's data volume gets POSTGRES_BACKUP_LABEL);
+// - preview-staging.json: what `pulumi preview --json` reports for that change against a stack
+//   deployed from the target branch;
+// - preview-staging.events.ndjson: a cut-down `--event-log` of the same preview (its own summary
+//   counts what it carries) with the policy pack's findings and a last line cut short.
+// fixtures-fidelity.test.ts checks them against the program and the policy pack as they are now.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { diffPlans, parsePlanDocument, renderOfflineNote } from "../../tools/mr-preview/offline-diff";
+import { mergeReports, parseEngineEvents, parsePreviewDigest } from "../../tools/mr-preview/parse";
+import { renderPreviewNote } from "../../tools/mr-preview/render-note";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 
@@ -12,4 +25,60 @@ export function readFixture(name: string): string {
     return readFileSync(fixturePath(name), "utf8");
 }
 
-export const STAGING_URN = "urn:pulumi:staging::nexora::";
+/** The weak legacy-database password the merge request puts in plain config (the pack refuses it). */
+export const WEAK_DB_PASSWORD = "Passw0rd123";
+/** A GitLab token pasted into a URL of a plain env entry (the pack flags it, the note masks it). */
+export const PASTED_GITLAB_TOKEN = "glpat-xQ4vR7tY9uW2zA5bC8dE";
+
+/**
+ * The merge request's stack config, from the committed staging config: a new app `erp-dev` on a
+ * legacy database (so `database: false` and its DB_* env in plain config), hjhs 1.4.1 → 1.4.2,
+ * and the GitLab runner switched off on staging.
+ */
+export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const apps = base["nexora:apps"] as Record<string, Record<string, unknown>>;
+    return {
+        ...base,
+        "nexora:runnerEnabled": false,
+        "nexora:apps": {
+            ...apps,
+            "erp-dev": {
+                image: "registry.cn-hangzhou.aliyuncs.com/nexora-erp/pyerp:2026.11.3-rc.1",
+                port: 8000,
+                healthPath: "/api/health",
+                database: false,
+                env: {
+                    APP_ENV: "development",
+                    DB_HOST: "legacy-erp-db.nexora.internal",
+                    DB_PASSWORD: WEAK_DB_PASSWORD,
+                    LEGACY_IMPORT: `https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=${PASTED_GITLAB_TOKEN}`,
+                },
+            },
+            hjhs: { ...apps.hjhs, image: "registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2" },
+        },
+    };
+}
+
+/** The label the merge request's component change adds to PostgreSQL's data volume (it forces a replacement). */
+export const POSTGRES_BACKUP_LABEL = { label: "nexora.backup", value: "daily" } as const;
+
+/** What the README's example notes are rendered with (README.md, "Example note"). */
+export const README_EXAMPLE = {
+    stack: "staging",
+    commitSha: "1a2b3c4d",
+    jobUrl: "https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/4242",
+    baseRef: "develop",
+    offlineJobUrl: "https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/4243",
+} as const;
+
+/** The README's example note: the staging preview fixtures as `npm run mr-preview -- --preview … --events …` renders them. */
+export function readmeExampleNote(): string {
+    const report = mergeReports(parsePreviewDigest(readFixture("preview-staging.json")), parseEngineEvents(readFixture("preview-staging.events.ndjson")));
+    return renderPreviewNote(report, { stack: README_EXAMPLE.stack, jobUrl: README_EXAMPLE.jobUrl, commitSha: README_EXAMPLE.commitSha }).body;
+}
+
+/** The README's offline example: the staging plan fixtures as `npm run mr-preview -- --offline-base … --offline-head …` renders them. */
+export function readmeExampleOfflineNote(): string {
+    const diff = diffPlans(parsePlanDocument(readFixture("plan-staging-base.json"), "base"), parsePlanDocument(readFixture("plan-staging-head.json"), "head"));
+    return renderOfflineNote(diff, { stack: README_EXAMPLE.stack, baseRef: README_EXAMPLE.baseRef, headSha: README_EXAMPLE.commitSha, jobUrl: README_EXAMPLE.offlineJobUrl }).body;
+}

@@ -1,57 +1,95 @@
 import { describe, expect, it } from "vitest";
 import { PlanDocument, PlanParseError, diffPlans, parsePlanDocument, renderOfflineNote } from "../../tools/mr-preview/offline-diff";
 import { stackMarker } from "../../tools/mr-preview/markdown";
-import { readFixture } from "./fixtures";
+import { PASTED_GITLAB_TOKEN, WEAK_DB_PASSWORD, readFixture } from "./fixtures";
 
 const base = () => parsePlanDocument(readFixture("plan-staging-base.json"), "base");
 const head = () => parsePlanDocument(readFixture("plan-staging-head.json"), "head");
 const names = (resources: ReadonlyArray<{ name: string }>) => resources.map((r) => r.name).sort();
 
+/** A one-resource plan of `inputs`, for what the staging fixture does not show. */
+function planOf(resources: ReadonlyArray<{ name: string; type?: string; parent?: string | null; inputs: Record<string, unknown> }>): PlanDocument {
+    return {
+        stack: "dev",
+        resources: resources.map((r) => {
+            const type = r.type ?? "docker:index/container:Container";
+            return { urn: `urn:pulumi:dev::nexora::${type}::${r.name}`, type, name: r.name, parent: r.parent ?? null, protect: false, inputs: r.inputs };
+        }),
+        violations: [],
+    };
+}
+
 describe("diffPlans: target branch vs merge request, by URN", () => {
     const diff = diffPlans(base(), head());
 
-    it("finds the added app with its password and DNS record", () => {
-        expect(names(diff.added)).toEqual(["dns-staging-mazugift", "dns-staging-pyerp-dev", "mazugift", "mazugift-container", "mazugift-db-password"]);
+    it("finds the added app with its image, container and DNS record", () => {
+        expect(names(diff.added)).toEqual(["app-erp-dev", "app-erp-dev-container", "app-erp-dev-image", "dns-erp-dev"]);
     });
 
     it("finds the removed service with its protected volume", () => {
-        expect(names(diff.removed)).toEqual(["dns-staging-erp-dev", "dns-staging-uptime", "uptime", "uptime-kuma-container", "uptime-kuma-data"]);
-        expect(diff.removed.find((r) => r.name === "uptime-kuma-data")?.protect).toBe(true);
+        expect(names(diff.removed)).toEqual([
+            "gitlab-runner",
+            "gitlab-runner-config",
+            "gitlab-runner-container",
+            "gitlab-runner-image",
+            "gitlab-runner-register",
+            "gitlab-runner-registration",
+        ]);
+        expect(diff.removed.find((r) => r.name === "gitlab-runner-config")?.protect).toBe(true);
     });
 
-    it("suggests the renamed route's DNS record as a rename, and nothing else", () => {
-        expect(diff.possibleRenames.map((r) => `${r.from.name} → ${r.to.name}`)).toEqual(["dns-staging-erp-dev → dns-staging-pyerp-dev"]);
+    it("reports what changed at its input path, and nothing for what only the engine would see change", () => {
+        expect(diff.changed.map((c) => `${c.head.name}: ${c.changes.map((ch) => `${ch.kind} ${ch.path}`).join(", ")}`)).toEqual([
+            "postgres-data: add labels[4]",
+            "app-hjhs-image: update name",
+            "caddy-reload: update triggers[0]",
+            "tunnel-apply: update triggers[0]",
+        ]);
+        // The new image's id is only known after the pull: the plans show hjhs's container unchanged.
+        expect(diff.changed.some((c) => c.head.name === "app-hjhs-container")).toBe(false);
+        expect(diff.unchanged).toBe(108);
     });
 
-    it("reports the renamed route in the Caddyfile as changed lines at their input paths", () => {
-        const caddy = diff.changed.find((c) => c.head.name === "caddy-reload");
-        expect(caddy?.changes.map((c) => `${c.kind} ${c.path}`)).toEqual(["update stdin", "update triggers[0]"]);
-        expect(caddy?.changes[0].before).toContain("staging-erp-dev.nexora.restry.cn {");
-        expect(caddy?.changes[0].after).toContain("staging-pyerp-dev.nexora.restry.cn {");
-    });
-
-    it("compares [secret] with [secret] as unchanged and counts it as not compared; a value turning secret is a change", () => {
-        const outline = diff.changed.find((c) => c.head.name === "outline-container");
-        expect(outline?.changes).toEqual([{ path: "envs[5]", segments: ["envs", 5], kind: "update", before: "SMTP_PASSWORD=Outl1ne-Smtp-2026", after: "[secret]" }]);
-        // Outline's two secret env entries, mazugift's are new (not compared).
+    it("compares [secret] with [secret] as unchanged and counts it as not compared", () => {
+        // The Caddyfile and frpc.toml go to their reload commands on stdin, as secrets: only their hashes show a change.
+        for (const name of ["caddy-reload", "tunnel-apply"]) {
+            const changed = diff.changed.find((c) => c.head.name === name);
+            expect(changed?.base.inputs.stdin).toBe("[secret]");
+            expect(changed?.changes.map((c) => c.path)).toEqual(["triggers[0]"]);
+        }
         expect(diff.secretPathsNotCompared).toBe(2);
-        expect(diff.unchanged).toBe(5);
+    });
+
+    it("shows a value turning secret as a change", () => {
+        const changes = diffPlans(planOf([{ name: "app", inputs: { envs: ["PORT=80", "SMTP_PASSWORD=Outl1ne-Smtp-2026"] } }]), planOf([{ name: "app", inputs: { envs: ["PORT=80", "[secret]"] } }]))
+            .changed[0].changes;
+        expect(changes).toEqual([{ path: "envs[1]", segments: ["envs", 1], kind: "update", before: "SMTP_PASSWORD=Outl1ne-Smtp-2026", after: "[secret]" }]);
+    });
+
+    it("suggests no rename between resources of different parents", () => {
+        // gitlab-runner-image and app-erp-dev-image are both RemoteImages, of different components.
+        expect(diff.possibleRenames).toEqual([]);
+    });
+
+    it("suggests a renamed route's DNS record as a rename, and nothing else", () => {
+        const dns = (name: string, host: string) => ({ name, type: "cloudflare:index/dnsRecord:DnsRecord", parent: "urn:pulumi:dev::nexora::nexora:edge:Dns::dns", inputs: { name: host } });
+        const renamed = diffPlans(
+            planOf([dns("dns-erp-dev", "dev-erp-dev.nexora.restry.cn"), dns("dns-hjhs", "dev-hjhs.nexora.restry.cn")]),
+            planOf([dns("dns-pyerp-dev", "dev-pyerp-dev.nexora.restry.cn"), dns("dns-gold", "dev-gold.nexora.restry.cn")]),
+        );
+        expect(renamed.possibleRenames.map((r) => `${r.from.name} → ${r.to.name}`)).toEqual(["dns-erp-dev → dns-pyerp-dev"]);
     });
 
     it("marks which policy violations the merge request introduces", () => {
         expect(diff.violations.map((v) => `${v.level} ${v.policy} ${v.isNew ? "new" : "existing"}`)).toEqual([
-            "advisory docker-image-require-pinned-tag existing",
-            "mandatory credentials-resource-flag-plaintext-literals new",
+            "mandatory credentials-resource-forbid-weak-secrets new",
+            "advisory credentials-resource-flag-plaintext-literals new",
         ]);
+        expect(diffPlans(head(), head()).violations.every((v) => !v.isNew)).toBe(true);
     });
 
     it("aligns env lists so one inserted entry is one add, not a shifted tail", () => {
-        const resource = (envs: string[]): PlanDocument => ({
-            stack: "dev",
-            resources: [{ urn: "urn:pulumi:dev::nexora::docker:index/container:Container::app", type: "docker:index/container:Container", name: "app", parent: null, protect: false, inputs: { envs } }],
-            violations: [],
-        });
-        const changes = diffPlans(resource(["A=1", "B=2", "C=3"]), resource(["A=1", "NEW=0", "B=2", "C=4"])).changed[0].changes;
+        const changes = diffPlans(planOf([{ name: "app", inputs: { envs: ["A=1", "B=2", "C=3"] } }]), planOf([{ name: "app", inputs: { envs: ["A=1", "NEW=0", "B=2", "C=4"] } }])).changed[0].changes;
         expect(changes.map((c) => `${c.kind} ${c.path}`)).toEqual(["add envs[1]", "update envs[3]"]);
     });
 });
@@ -73,24 +111,42 @@ describe("renderOfflineNote", () => {
 
     it("warns loudly about the removed protected volume", () => {
         expect(body).toContain("> 🛑 **DATA-LOSS RISK — 1 stateful or protected resource disappears from the program.**");
-        expect(body).toContain("> - 🗑️ `uptime-kuma-data` · `docker:index/volume:Volume` · **Docker volume: its data is deleted with it; protected resource**");
+        expect(body).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: its data is deleted with it; protected resource**");
+        expect(body).toContain("> ⚠️ **5 resources disappear from the program** and would be deleted.");
     });
 
-    it("shows counts, the rename hint and the Caddyfile change as a line diff", () => {
-        expect(body).toContain("| 5 | 2 | **5** | 5 |");
-        expect(body).toContain("- `dns-staging-erp-dev` → `dns-staging-pyerp-dev` · `cloudflare:index/dnsRecord:DnsRecord`");
-        expect(body).toContain("- staging-erp-dev.nexora.restry.cn {\n- \treverse_proxy nexora-staging-pyerp-dev:8000\n+ staging-mazugift.nexora.restry.cn {");
+    it("shows counts and each change as a diff", () => {
+        expect(body).toContain("| added | changed | removed | unchanged |\n| ---: | ---: | ---: | ---: |\n| 4 | 4 | **6** | 108 |");
+        expect(body).not.toContain("**Possible renames**");
+        expect(body).toContain("@@ name · changed @@\n- registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.1\n+ registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2");
+        expect(body).toContain('@@ labels[4] · added @@\n+ {\n+   "label": "nexora.backup",');
     });
 
-    it("masks the credential that was plain on the target branch", () => {
-        expect(body).not.toContain("Outl1ne-Smtp-2026");
-        expect(body).toContain("- SMTP_PASSWORD=[masked]\n+ [secret]");
+    it("shows a changed multi-line value as changed lines", () => {
+        const caddyfile = (route: string) => `{\n\tadmin :2019\n}\n\ndev-gitlab.nexora.restry.cn {\n\treverse_proxy nexora-dev-gitlab:80\n}\n\n${route}.nexora.restry.cn {\n\treverse_proxy nexora-dev-pyerp:8000\n}\n`;
+        const note = renderOfflineNote(diffPlans(planOf([{ name: "caddy-config", inputs: { content: caddyfile("dev-erp") } }]), planOf([{ name: "caddy-config", inputs: { content: caddyfile("dev-pyerp") } }])), {
+            stack: "dev",
+        }).body;
+        expect(note).toContain("  }\n  \n- dev-erp.nexora.restry.cn {\n+ dev-pyerp.nexora.restry.cn {\n  \treverse_proxy nexora-dev-pyerp:8000");
+    });
+
+    it("masks the credentials the merge request puts in plain config", () => {
+        for (const leaked of [WEAK_DB_PASSWORD, PASTED_GITLAB_TOKEN]) expect(body).not.toContain(leaked);
+        expect(body).toContain('"DB_PASSWORD=[masked]"');
+        expect(body).toContain("private_token=[masked]");
     });
 
     it("lists the new mandatory violation first", () => {
         const rows = body.split("\n").filter((l) => l.startsWith("| 🚫") || l.startsWith("| ⚠️"));
-        expect(rows[0]).toMatch(/^\| 🚫 mandatory \| \*\*new\*\* \| `credentials-resource-flag-plaintext-literals` \| `mazugift-container` \|/);
-        expect(rows[1]).toMatch(/^\| ⚠️ advisory \| already on target \|/);
+        expect(rows[0]).toBe(
+            "| 🚫 mandatory | **new** | `credentials-resource-forbid-weak-secrets` | `app-erp-dev-container` | `container 'app-erp-dev-container' envs[DB_PASSWORD] is weak: shorter than 15 characters; zxcvbn score 1, needs 3.` |",
+        );
+        expect(rows[1]).toMatch(/^\| ⚠️ advisory \| \*\*new\*\* \| `credentials-resource-flag-plaintext-literals` \| `app-erp-dev-container` \|/);
+    });
+
+    it("says when a violation is already on the target branch", () => {
+        const again = renderOfflineNote(diffPlans(head(), head()), { stack: "staging" }).body;
+        expect(again).toMatch(/^\| 🚫 mandatory \| already on target \| `credentials-resource-forbid-weak-secrets` \|/m);
     });
 
     it("says so when the two plans declare the same resources", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PreviewStep } from "../../tools/mr-preview/model";
-import { PreviewParseError, collapseSteps, mergeReports, parseEngineEvents, parsePreviewDigest } from "../../tools/mr-preview/parse";
-import { readFixture } from "./fixtures";
+import { PreviewParseError, UNKNOWN_VALUE, collapseSteps, mergeReports, parseEngineEvents, parsePreviewDigest } from "../../tools/mr-preview/parse";
+import { PASTED_GITLAB_TOKEN, WEAK_DB_PASSWORD, readFixture } from "./fixtures";
 
 const digest = () => parsePreviewDigest(readFixture("preview-staging.json"));
 const events = () => parseEngineEvents(readFixture("preview-staging.events.ndjson"));
@@ -10,35 +10,43 @@ describe("parsePreviewDigest", () => {
     it("keeps every changing step and drops the root stack's `same` step", () => {
         const report = digest();
         expect(report.steps.map((s) => `${s.op} ${s.name}`)).toEqual([
-            "create mazugift-container",
-            "create mazugift-db-password",
-            "create dns-staging-mazugift",
-            "update uptime-kuma-container",
-            "update dns-staging-outline",
-            "replace outline-container",
-            "replace gitlab-data",
-            "delete hjhs-container",
-            "delete dns-staging-hjhs",
-            "delete hjhs-uploads",
+            "replace postgres-data",
+            "replace app-hjhs-image",
+            "create app-erp-dev",
+            "create app-erp-dev-image",
+            "create dns-erp-dev",
+            "update caddy-reload",
+            "update tunnel-apply",
+            "replace app-hjhs-container",
+            "create app-erp-dev-container",
+            "delete gitlab-runner-register",
+            "delete gitlab-runner-registration",
+            "delete gitlab-runner-container",
+            "delete gitlab-runner-config",
+            "delete gitlab-runner-image",
+            "delete gitlab-runner",
         ]);
     });
 
     it("reads type, protect, replace reasons and the detailed diff of a step", () => {
         const report = digest();
-        const volume = report.steps.find((s) => s.name === "hjhs-uploads");
+        const volume = report.steps.find((s) => s.name === "gitlab-runner-config");
         expect(volume?.type).toBe("docker:index/volume:Volume");
         expect(volume?.oldState?.protect).toBe(true);
-        const outline = report.steps.find((s) => s.name === "outline-container");
-        expect(outline?.replaceReasons).toEqual(["envs", "image"]);
-        expect(outline?.detailedDiff).toContainEqual({ path: "envs[5]", kind: "update-replace", inputDiff: true });
-        expect(outline?.oldState?.inputs.image).toBe("outlinewiki/outline:0.82.0");
-        expect(outline?.newState?.inputs.image).toBe("outlinewiki/outline:0.83.0");
+        expect(volume?.oldState?.retainOnDelete).toBe(true);
+        const container = report.steps.find((s) => s.name === "app-hjhs-container");
+        expect(container?.replaceReasons).toEqual(["image"]);
+        expect(container?.detailedDiff).toContainEqual({ path: "image", kind: "update-replace", inputDiff: false });
+        expect(container?.oldState?.inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
+        // The new image's id is only known once it is pulled.
+        expect(container?.newState?.inputs.image).toBe(UNKNOWN_VALUE);
+        expect(report.steps.find((s) => s.name === "postgres-data")?.detailedDiff).toEqual([{ path: "labels[4]", kind: "add-replace", inputDiff: false }]);
     });
 
     it("takes the engine's change summary and every diagnostic", () => {
         const report = digest();
-        expect(report.changeSummary).toEqual({ create: 3, delete: 3, replace: 2, same: 41, update: 2 });
-        expect(report.diagnostics.map((d) => d.severity)).toEqual(["info", "warning", "error"]);
+        expect(report.changeSummary).toEqual({ create: 4, delete: 6, replace: 3, same: 111, update: 2 });
+        expect(report.diagnostics.map((d) => `${d.severity} ${d.urn?.split("::").pop()}`)).toEqual(["error postgres-data", "error gitlab-runner-config"]);
     });
 
     it("rejects what is not a preview document with a clear error", () => {
@@ -56,43 +64,55 @@ describe("parsePreviewDigest", () => {
 describe("parseEngineEvents", () => {
     it("turns the replacement's three events into one replace step and drops same steps", () => {
         const report = events();
-        expect(report.steps.map((s) => `${s.op} ${s.name}`)).toEqual(["create mazugift-container", "replace outline-container", "delete hjhs-uploads"]);
-        const outline = report.steps.find((s) => s.name === "outline-container");
-        expect(outline?.replaceReasons).toEqual(["image"]);
+        expect(report.steps.map((s) => `${s.op} ${s.name}`)).toEqual(["create app-erp-dev-container", "replace app-hjhs-container", "delete gitlab-runner-config"]);
+        const container = report.steps.find((s) => s.name === "app-hjhs-container");
+        expect(container?.replaceReasons).toEqual(["image"]);
         // Events name the diff kind `diffKind`; the digest names it `kind`.
-        expect(outline?.detailedDiff).toEqual([{ path: "image", kind: "update-replace", inputDiff: true }]);
+        expect(container?.detailedDiff).toEqual([{ path: "image", kind: "update-replace", inputDiff: false }]);
     });
 
-    it("turns the event log's secret envelope into [secret]", () => {
-        const create = events().steps.find((s) => s.name === "mazugift-container");
+    it("turns the event log's secret envelope into [secret], and leaves plain values as they are", () => {
+        const report = events();
+        const replaced = report.steps.find((s) => s.name === "app-hjhs-container");
+        // An app with a secret among its env entries gets the whole list as one secret.
+        expect(replaced?.oldState?.inputs.envs).toBe("[secret]");
+        expect(replaced?.newState?.inputs.envs).toBe("[secret]");
+        const create = report.steps.find((s) => s.name === "app-erp-dev-container");
         expect(create?.newState?.inputs.envs).toEqual([
-            "NODE_ENV=production",
-            "DATABASE_URL=mysql://mazugift:Qw3rtyPlain2026@nexora-staging-mysql:3306/mazugift",
-            "[secret]",
+            "APP_ENV=development",
+            "DB_HOST=legacy-erp-db.nexora.internal",
+            `DB_PASSWORD=${WEAK_DB_PASSWORD}`,
+            `LEGACY_IMPORT=https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=${PASTED_GITLAB_TOKEN}`,
         ]);
     });
 
     it("collects policy violations once each, whatever the key casing, with their level", () => {
         const violations = events().policyViolations;
         expect(violations).toHaveLength(2);
-        expect(violations[0]).toMatchObject({ policyPack: "nexora-policies", policyName: "docker-container-env-forbid-plaintext-credential", level: "mandatory" });
-        expect(violations[0].urn).toMatch(/::mazugift-container$/);
+        expect(violations[0]).toMatchObject({
+            policyPack: "nexora-credentials",
+            policyName: "credentials-resource-forbid-weak-secrets",
+            level: "mandatory",
+            severity: "critical",
+        });
+        expect(violations[0].urn).toMatch(/::app-erp-dev-container$/);
+        expect(violations[0].message).toMatch(/\ncontainer 'app-erp-dev-container' envs\[DB_PASSWORD\] is weak: /);
         // resourceURN / Message / PolicyName / EnforcementLevel: PascalCase variants still read.
-        expect(violations[1]).toMatchObject({ policyName: "docker-image-require-digest", level: "advisory", severity: "low" });
-        expect(violations[1].urn).toMatch(/::mazugift-container$/);
-        expect(violations[1].message).toMatch(/pin it by digest/);
+        expect(violations[1]).toMatchObject({ policyName: "credentials-resource-flag-plaintext-literals", level: "advisory", severity: "medium" });
+        expect(violations[1].urn).toMatch(/::app-erp-dev-container$/);
+        expect(violations[1].message).toMatch(/envs\[LEGACY_IMPORT\] contains what looks like a GitLab personal\/project\/group access token/);
     });
 
     it("reads the summary's PascalCase PolicyPacks and resource changes", () => {
         const report = events();
-        expect(report.policyPacks).toEqual({ "nexora-policies": "v0.1.0" });
+        expect(report.policyPacks).toEqual({ "nexora-credentials": "0.1.0" });
         expect(report.changeSummary).toEqual({ create: 1, delete: 1, replace: 1, same: 2 });
     });
 
     it("strips colour directives, skips ephemeral diagnostics and unknown events, and counts unreadable lines", () => {
         const report = events();
         expect(report.diagnostics).toHaveLength(1);
-        expect(report.diagnostics[0].message).toMatch(/^error: unable to delete resource/);
+        expect(report.diagnostics[0].message).toMatch(/^error: resource "urn:pulumi:staging::nexora::\S+::gitlab-runner-config" cannot be deleted\nbecause it is protected\./);
         expect(report.diagnostics[0].message).not.toMatch(/<\{%/);
         expect(report.unreadableEventLines).toBe(1);
     });
@@ -124,11 +144,11 @@ describe("collapseSteps", () => {
 describe("mergeReports", () => {
     it("takes steps from the digest and policy results from the events", () => {
         const merged = mergeReports(digest(), events());
-        expect(merged.steps).toHaveLength(10);
+        expect(merged.steps).toHaveLength(15);
         expect(merged.policyViolations).toHaveLength(2);
-        expect(merged.changeSummary?.same).toBe(41);
-        // The protection error arrives in both: listed once.
-        expect(merged.diagnostics.filter((d) => d.severity === "error")).toHaveLength(1);
+        expect(merged.changeSummary?.same).toBe(111);
+        // The runner volume's protection error arrives in both: listed once.
+        expect(merged.diagnostics.filter((d) => d.severity === "error")).toHaveLength(2);
     });
 
     it("falls back to the event log's steps when no digest is given", () => {

@@ -5,7 +5,7 @@ import { mergeReports, parseEngineEvents, parsePreviewDigest } from "../../tools
 import { renderPreviewNote } from "../../tools/mr-preview/render-note";
 import { terraformReport } from "../../tools/mr-preview/terraform-report";
 import { countOps } from "../../tools/mr-preview/classify";
-import { readFixture } from "./fixtures";
+import { PASTED_GITLAB_TOKEN, WEAK_DB_PASSWORD, readFixture } from "./fixtures";
 
 const JOB_URL = "https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/4242";
 const fullReport = () => mergeReports(parsePreviewDigest(readFixture("preview-staging.json")), parseEngineEvents(readFixture("preview-staging.events.ndjson")));
@@ -26,8 +26,8 @@ describe("renderPreviewNote on the staging fixture", () => {
     });
 
     it("puts the data-loss warning first, then the downtime warning, then the counts", () => {
-        const loud = note.indexOf("🛑 **DATA-LOSS RISK");
-        const warning = note.indexOf("⚠️ **3 resources will be deleted or replaced.**");
+        const loud = note.indexOf("🛑 **DATA-LOSS RISK — 2 stateful or protected resources");
+        const warning = note.indexOf("⚠️ **7 resources will be deleted or replaced.**");
         const counts = note.indexOf("| create | update | replace | delete | same |");
         expect(loud).toBeGreaterThan(0);
         expect(loud).toBeLessThan(warning);
@@ -35,23 +35,24 @@ describe("renderPreviewNote on the staging fixture", () => {
         expect(note.slice(0, loud)).not.toMatch(/\| create/);
     });
 
-    it("lists the replaced volume and the protected volume in the data-loss block, the replaced container in the other", () => {
-        const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **3 resources"));
-        expect(loudBlock).toMatch(/♻️ replace `gitlab-data` · `docker:index\/volume:Volume` · forced by `labels` · \*\*Docker volume: its data is deleted with it\*\*/);
-        expect(loudBlock).toMatch(/🗑️ delete `hjhs-uploads` · `docker:index\/volume:Volume` · \*\*Docker volume: its data is deleted with it; protected resource\*\*/);
-        expect(loudBlock).not.toMatch(/outline-container/);
-        const otherBlock = note.slice(note.indexOf("⚠️ **3 resources"), note.indexOf("| create"));
-        expect(otherBlock).toMatch(/♻️ replace `outline-container` · `docker:index\/container:Container` · forced by `envs`, `image`/);
-        expect(otherBlock).toMatch(/🗑️ delete `hjhs-container`/);
-        expect(otherBlock).toMatch(/🗑️ delete `dns-staging-hjhs`/);
+    it("lists the replaced and the deleted protected volume in the data-loss block, the replaced container and image in the other", () => {
+        const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **7 resources"));
+        expect(loudBlock).toMatch(/♻️ replace `postgres-data` · `docker:index\/volume:Volume` · forced by `labels` · \*\*Docker volume: its data is deleted with it; protected resource\*\*/);
+        expect(loudBlock).toMatch(/🗑️ delete `gitlab-runner-config` · `docker:index\/volume:Volume` · \*\*Docker volume: its data is deleted with it; protected resource\*\*/);
+        expect(loudBlock).not.toMatch(/app-hjhs-container|gitlab-runner-container/);
+        const otherBlock = note.slice(note.indexOf("⚠️ **7 resources"), note.indexOf("| create"));
+        expect(otherBlock).toMatch(/♻️ replace `app-hjhs-container` · `docker:index\/container:Container` · forced by `image`/);
+        expect(otherBlock).toMatch(/♻️ replace `app-hjhs-image` · `docker:index\/remoteImage:RemoteImage` · forced by `name`/);
+        expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-container` · `docker:index\/container:Container`/);
+        expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-registration` · `gitlab:index\/userRunner:UserRunner`/);
     });
 
     it("counts each operation, replacements apart from creates and deletes", () => {
-        expect(note).toContain("| create | update | replace | delete | same |\n| ---: | ---: | ---: | ---: | ---: |\n| 3 | 2 | **2** | **3** | 41 |");
+        expect(note).toContain("| create | update | replace | delete | same |\n| ---: | ---: | ---: | ---: | ---: |\n| 4 | 2 | **3** | **6** | 111 |");
     });
 
     it("says the up would fail on a mandatory violation or an error", () => {
-        expect(note).toContain("❌ **`pulumi up` would fail:** 1 mandatory policy violation, 1 error.");
+        expect(note).toContain("❌ **`pulumi up` would fail:** 1 mandatory policy violation, 2 errors.");
     });
 
     it("groups resources by operation, most dangerous first, with counts", () => {
@@ -59,46 +60,72 @@ describe("renderPreviewNote on the staging fixture", () => {
         expect(headings).toEqual([
             "Policy results",
             "Diagnostics",
-            "🗑️ Delete — 3",
-            "♻️ Replace (delete + create) — 2",
+            "🗑️ Delete — 6",
+            "♻️ Replace (delete + create) — 3",
             "✏️ Update in place — 2",
-            "➕ Create — 3",
+            "➕ Create — 4",
         ]);
         // Within a group, the stateful resource comes first.
-        expect(note.indexOf("<code>hjhs-uploads</code>")).toBeLessThan(note.indexOf("<code>hjhs-container</code>"));
+        expect(note.indexOf("<code>gitlab-runner-config</code>")).toBeLessThan(note.indexOf("<code>gitlab-runner-register</code>"));
+        expect(note.indexOf("<code>postgres-data</code>")).toBeLessThan(note.indexOf("<code>app-hjhs-image</code>"));
     });
 
     it("folds every resource's property diff into <details>", () => {
-        expect(note.match(/<details><summary>/g)).toHaveLength(10);
-        const uptime = note.slice(note.indexOf("<code>uptime-kuma-container</code>"));
-        expect(uptime.slice(0, uptime.indexOf("</details>"))).toContain("```diff\n@@ memory · changed @@\n- 256\n+ 512\n@@ restart · changed @@\n- unless-stopped\n+ always\n```");
-        const outline = note.slice(note.indexOf("<summary>♻️ <code>outline-container</code>"));
-        expect(outline.slice(0, outline.indexOf("</details>"))).toContain("@@ image · changed, forces replacement @@\n- outlinewiki/outline:0.82.0\n+ outlinewiki/outline:0.83.0");
+        expect(note.match(/<details><summary>/g)).toHaveLength(15);
+        const detail = (name: string) => {
+            const from = note.slice(note.indexOf(`<summary>${name}`));
+            return from.slice(0, from.indexOf("</details>"));
+        };
+        expect(detail("♻️ <code>app-hjhs-image</code>")).toContain(
+            "```diff\n@@ name · changed, forces replacement @@\n- registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.1\n+ registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2\n```",
+        );
+        expect(detail("♻️ <code>app-hjhs-container</code>")).toMatch(/@@ image · changed, forces replacement @@\n- sha256:[0-9a-f]{64}\n\+ \(known after apply\)/);
+        expect(detail("♻️ <code>postgres-data</code>")).toContain('@@ labels[4] · added, forces replacement @@\n+ {\n+   "label": "nexora.backup",\n+   "value": "daily"\n+ }');
+        expect(detail("➕ <code>dns-erp-dev</code>")).toContain('"comment": "nexora staging: erp-dev (managed by Pulumi)"');
     });
 
     it("masks secrets the engine marked and credential-looking values it did not", () => {
-        for (const leaked of ["Qw3rtyPlain2026", "glpat-xQ4vR7tY9uW2zA5bC8dE", "6f1d2c3b4a5968778695a4b3c2d1e0f9", "a9b8c7d6e5f40312213243546576879801a2b3c4"]) {
-            expect(note).not.toContain(leaked);
-        }
-        expect(note).toContain("DATABASE_URL=mysql://mazugift:[masked]@nexora-staging-mysql:3306/mazugift");
-        expect(note).toContain("DEPLOY_TOKEN=[masked]");
-        expect(note).toContain("@@ envs[2] · changed, forces replacement @@\n  (secret value changed)");
-        expect(note).toContain('"[secret]"');
+        for (const leaked of [WEAK_DB_PASSWORD, PASTED_GITLAB_TOKEN]) expect(note).not.toContain(leaked);
+        expect(note).toContain('"DB_PASSWORD=[masked]"');
+        expect(note).toContain('"LEGACY_IMPORT=https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=[masked]"');
+        // The Caddyfile is fed on stdin as a secret; its hash, a trigger, changes with it.
+        const caddy = note.slice(note.indexOf("<summary>✏️ <code>caddy-reload</code>"));
+        expect(caddy.slice(0, caddy.indexOf("</details>"))).toContain("@@ stdin · changed @@\n  (secret value changed)\n@@ triggers[0] · changed @@\n- [masked]\n+ [masked]");
+        expect(note).toContain('"stdin": "[secret]"');
     });
 
     it("lists policy violations with their level, mandatory first", () => {
         const policy = note.slice(note.indexOf("#### Policy results"), note.indexOf("#### Diagnostics"));
-        expect(policy).toContain("Packs: `nexora-policies` v0.1.0");
+        expect(policy).toContain("Packs: `nexora-credentials` 0.1.0");
         const rows = policy.split("\n").filter((l) => l.startsWith("| 🚫") || l.startsWith("| ⚠️"));
-        expect(rows[0]).toMatch(/^\| 🚫 mandatory \| `nexora-policies\/docker-container-env-forbid-plaintext-credential` \| `mazugift-container` \|/);
-        expect(rows[1]).toMatch(/^\| ⚠️ advisory \(low\) \| `nexora-policies\/docker-image-require-digest` \|/);
+        expect(rows[0]).toMatch(
+            /^\| 🚫 mandatory \(critical\) \| `nexora-credentials\/credentials-resource-forbid-weak-secrets` \| `app-erp-dev-container` \| `.* ⏎ container 'app-erp-dev-container' envs\[DB_PASSWORD\] is weak: shorter than 15 characters; zxcvbn score 1, needs 3\.` \|$/,
+        );
+        expect(rows[1]).toMatch(/^\| ⚠️ advisory \(medium\) \| `nexora-credentials\/credentials-resource-flag-plaintext-literals` \| `app-erp-dev-container` \|/);
     });
 
-    it("shows errors and warnings but not the program's info output", () => {
+    it("shows the errors, each on its resource", () => {
         const diagnostics = note.slice(note.indexOf("#### Diagnostics"), note.indexOf("#### 🗑️"));
-        expect(diagnostics).toContain("❌ error on `hjhs-uploads`");
-        expect(diagnostics).toContain("⚠️ warning on `mazugift-container`");
-        expect(note).not.toContain("Evaluating the platform");
+        expect(diagnostics).toContain("❌ error on `postgres-data`:");
+        expect(diagnostics).toContain("as it is currently marked for protection");
+        expect(diagnostics).toContain("❌ error on `gitlab-runner-config`:");
+        expect(diagnostics).toContain("`pulumi state unprotect 'urn:pulumi:staging::nexora::");
+    });
+
+    it("shows warnings after errors but not the program's info output", () => {
+        const report = fullReport();
+        const urn = report.steps.find((s) => s.name === "app-erp-dev-container")?.urn;
+        const withMore = render({
+            ...report,
+            diagnostics: [
+                { severity: "info", message: "Evaluating the platform for stack staging" },
+                { severity: "warning", urn, message: "warning: the registry answered slowly; retrying" },
+                ...report.diagnostics,
+            ],
+        });
+        const diagnostics = withMore.slice(withMore.indexOf("#### Diagnostics"), withMore.indexOf("#### 🗑️"));
+        expect(diagnostics.indexOf("⚠️ warning on `app-erp-dev-container`")).toBeGreaterThan(diagnostics.indexOf("❌ error on `gitlab-runner-config`"));
+        expect(withMore).not.toContain("Evaluating the platform");
     });
 
     it("ends with the pointer to the job log", () => {
@@ -111,7 +138,7 @@ describe("renderPreviewNote on smaller previews", () => {
     it("renders creates only without any warning block", () => {
         const note = render(only(fullReport(), ["create"]));
         expect(note).not.toMatch(/DATA-LOSS|will be deleted or replaced/);
-        expect(note).toContain("#### ➕ Create — 3");
+        expect(note).toContain("#### ➕ Create — 4");
     });
 
     it("renders updates only as in-place changes", () => {
@@ -124,7 +151,7 @@ describe("renderPreviewNote on smaller previews", () => {
     it("treats a replaced or deleted database container as data-bearing", () => {
         const step: PreviewStep = {
             op: "replace",
-            urn: "urn:pulumi:prod::nexora::nexora:postgres:Postgres$docker:index/container:Container::postgres-container",
+            urn: "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:postgres:Postgres$docker:index/container:Container::postgres-container",
             type: "docker:index/container:Container",
             name: "postgres-container",
             diffReasons: ["image"],
@@ -146,9 +173,10 @@ describe("renderPreviewNote on smaller previews", () => {
     });
 
     it("keeps a Caddyfile matcher that looks like a mention inside code", () => {
+        // The program feeds the Caddyfile on stdin as a secret; were it plain, its matchers would reach the note.
         const step: PreviewStep = {
             op: "create",
-            urn: "urn:pulumi:prod::nexora::command:local:Command::caddy-reload",
+            urn: "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:edge:Caddy$command:local:Command::caddy-reload",
             type: "command:local:Command",
             name: "caddy-reload",
             newState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { stdin: "@gitlab host gitlab.nexora.restry.cn" }, outputs: {} },
@@ -169,16 +197,17 @@ function generatedPreview(count: number): PreviewReport {
         const op = ops[i % ops.length];
         const isVolume = i % 10 === 0;
         const type = isVolume ? "docker:index/volume:Volume" : "docker:index/container:Container";
-        const name = `${isVolume ? "data" : "app"}-${String(i).padStart(4, "0")}`;
+        const service = `app-${String(i).padStart(4, "0")}`;
+        const name = `${service}-${isVolume ? "data" : "container"}`;
         const inputs = (version: number) => ({
-            image: `registry.nexora.restry.cn/apps/app-${i}:1.${version}.0`,
-            name: `nexora-prod-${name}`,
+            image: `registry.cn-hangzhou.aliyuncs.com/nexora-shop/${service}:1.${version}.0`,
+            name: `nexora-prod-${service}`,
             envs: Array.from({ length: 12 }, (_v, k) => `SETTING_${k}=value-${k}-for-${name}-release-${version}`),
         });
         const state = (version: number) => ({ type, urn: "", protect: false, retainOnDelete: false, inputs: inputs(version), outputs: {} });
         return {
             op,
-            urn: `urn:pulumi:prod::nexora::nexora:platform:Platform$${type}::${name}`,
+            urn: `urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:apps:BusinessApp$${type}::${name}`,
             type,
             name,
             oldState: op === "create" ? undefined : state(1),
@@ -196,7 +225,7 @@ function generatedPreview(count: number): PreviewReport {
     });
     const changeSummary: Record<string, number> = {};
     for (const step of steps) changeSummary[step.op] = (changeSummary[step.op] ?? 0) + 1;
-    return { steps, changeSummary, diagnostics: [], policyViolations: [], policyPacks: { "nexora-policies": "v0.1.0" }, unreadableEventLines: 0 };
+    return { steps, changeSummary, diagnostics: [], policyViolations: [], policyPacks: { "nexora-credentials": "0.1.0" }, unreadableEventLines: 0 };
 }
 
 describe("renderPreviewNote on a 5,000-step preview", () => {
@@ -241,7 +270,7 @@ describe("renderPreviewNote on a 5,000-step preview", () => {
 
 describe("terraformReport", () => {
     it("counts a replacement as one create and one delete, like Terraform's plan", () => {
-        expect(terraformReport(countOps(fullReport()))).toEqual({ create: 5, update: 2, delete: 5 });
+        expect(terraformReport(countOps(fullReport()))).toEqual({ create: 7, update: 2, delete: 9 });
     });
 
     it("ignores sames, reads and imports", () => {
