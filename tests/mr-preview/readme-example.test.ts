@@ -1,0 +1,68 @@
+// The README's example notes are the fixtures as the tool renders them: the key lines a reader
+// relies on are checked here, so a renderer change that alters them fails until the README
+// example is rendered again (see readmeExampleNote in fixtures.ts).
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../tools/mr-preview/cli";
+import { README_EXAMPLE, fixturePath, readmeExampleNote, readmeExampleOfflineNote } from "./fixtures";
+
+const lines = (text: string) => text.split("\n");
+
+describe("the README's example note", () => {
+    const note = readmeExampleNote();
+
+    it("is exactly what the CLI writes for the staging fixtures", async () => {
+        const out = path.join(mkdtempSync(path.join(tmpdir(), "readme-example-")), "note.md");
+        const argv = ["--preview", fixturePath("preview-staging.json"), "--events", fixturePath("preview-staging.events.ndjson")];
+        const env = { CI_JOB_URL: README_EXAMPLE.jobUrl, CI_COMMIT_SHORT_SHA: README_EXAMPLE.commitSha };
+        const code = await main([...argv, "--stack", README_EXAMPLE.stack, "--out", out], env, { stdout: () => undefined, stderr: () => undefined });
+        expect(code).toBe(0);
+        expect(readFileSync(out, "utf8")).toBe(note);
+    });
+
+    it("heads with the stack, the commit and the counts per operation", () => {
+        expect(lines(note)).toContain("### Pulumi preview · stack `staging` at `1a2b3c4d`");
+        const header = lines(note).indexOf("| create | update | replace | delete | same |");
+        expect(lines(note).slice(header, header + 3)).toEqual(["| create | update | replace | delete | same |", "| ---: | ---: | ---: | ---: | ---: |", "| 4 | 2 | **3** | **6** | 111 |"]);
+        expect(lines(note)).toContain("❌ **`pulumi up` would fail:** 1 mandatory policy violation, 2 errors.");
+    });
+
+    it("opens with the data-loss warning naming the protected volumes", () => {
+        const warning = lines(note).slice(lines(note).indexOf("> 🛑 **DATA-LOSS RISK — 2 stateful or protected resources will be deleted or replaced.**"));
+        expect(warning.slice(0, 6)).toEqual([
+            "> 🛑 **DATA-LOSS RISK — 2 stateful or protected resources will be deleted or replaced.**",
+            "> What they hold does not survive `pulumi up`. Take a backup and confirm in this merge request that the loss is intended.",
+            ">",
+            "> - ♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: its data is deleted with it; protected resource**",
+            "> - 🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: its data is deleted with it; protected resource**",
+            "",
+        ]);
+        expect(note.indexOf("DATA-LOSS RISK")).toBeLessThan(note.indexOf("| create |"));
+    });
+
+    it("lists the pack's findings with their policy, resource and message", () => {
+        expect(lines(note)).toContain("Packs: `nexora-credentials` 0.1.0");
+        expect(lines(note)).toContain(
+            "| 🚫 mandatory (critical) | `nexora-credentials/credentials-resource-forbid-weak-secrets` | `app-erp-dev-container` | `Credentials passed to a resource must be at least minLength characters, not a vendor default, not equal to their user name, and reach zxcvbn score minScore. ⏎ container 'app-erp-dev-container' envs[DB_PASSWORD] is weak: shorter than 15 characters; zxcvbn score 1, needs 3.` |",
+        );
+    });
+});
+
+describe("the README's offline example", () => {
+    const note = readmeExampleOfflineNote();
+
+    it("opens with the offline label, the data-loss warning and the counts", () => {
+        expect(lines(note).slice(2, 8)).toEqual([
+            "### Offline desired-state diff · stack `staging`",
+            "",
+            "> ℹ️ **This is an offline desired-state diff: no state backend was reached.** It is not a `pulumi preview`.",
+            "> It compares what `npm run plan -- staging --json` declares on target branch `develop` with this merge request at `1a2b3c4d`, resource by URN.",
+            "> It cannot see drift, provider defaults or which changes force a replacement (for Docker containers nearly every input does).",
+            "> Secret values are `[secret]` in both plans and are not compared: a changed secret does not show here (2 secret values not compared).",
+        ]);
+        expect(lines(note)).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: its data is deleted with it; protected resource**");
+        expect(lines(note)).toContain("| 4 | 4 | **6** | 108 |");
+    });
+});
