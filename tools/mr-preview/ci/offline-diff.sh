@@ -4,10 +4,15 @@
 # and posted as one note per stack. Reaches no state backend and needs no credential
 # except, to post, NEXORA_MR_NOTE_TOKEN.
 #
-# usage: offline-diff.sh       (needs the full history: GIT_DEPTH: "0")
+# REPORT_STACK names the stack whose counts go to $out/terraform-report.json, the file GitLab's
+# merge-request widget reads (one report per job, as the preview job writes for its stack).
+#
+# usage: offline-diff.sh [REPORT_STACK]       (needs the full history: GIT_DEPTH: "0")
 set -euo pipefail
 out="${MR_PREVIEW_DIR:-mr-preview}"
 stacks="${NEXORA_STACKS:-dev staging prod}"
+report_stack="${1:-}"
+report_file="$out/terraform-report.json"
 base_sha="${CI_MERGE_REQUEST_DIFF_BASE_SHA:?offline-diff.sh runs in merge-request pipelines (CI_MERGE_REQUEST_DIFF_BASE_SHA)}"
 base_dir="$(mktemp -d)/base"
 mkdir -p "$out"
@@ -48,8 +53,13 @@ for stack in $stacks; do
         echo "mr-preview: the target branch cannot plan stack $stack; no diff to show for it."
         continue
     fi
+    report=()
+    [ "$stack" != "$report_stack" ] || report=(--terraform-report "$report_file")
     npm run --silent mr-preview -- --offline-base "$out/plan-base-$stack.json" --offline-head "$out/plan-head-$stack.json" \
-        --stack "$stack" --out "$out/note-$stack.md" ${post[@]+"${post[@]}"}
+        --stack "$stack" --out "$out/note-$stack.md" ${report[@]+"${report[@]}"} ${post[@]+"${post[@]}"}
     [ ${#post[@]} -gt 0 ] || cat "$out/note-$stack.md"
 done
+if [ -n "$report_stack" ] && [ ! -f "$report_file" ]; then
+    echo "mr-preview: no offline diff of stack $report_stack, so no $report_file for the merge-request widget."
+fi
 exit "$failed"

@@ -14,7 +14,8 @@ mkdir -p "$out"
 if [ -z "${PULUMI_BACKEND_URL:-}" ] || [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ]; then
     echo "mr-preview: PULUMI_BACKEND_URL or PULUMI_CONFIG_PASSPHRASE is not available to this pipeline;"
     echo "mr-preview: posting the offline desired-state diff of every stack instead of a preview."
-    exec bash "$(dirname "$0")/offline-diff.sh"
+    # Its counts for this stack feed the widget, at the same path as a preview's.
+    exec bash "$(dirname "$0")/offline-diff.sh" "$stack"
 fi
 
 post=()
