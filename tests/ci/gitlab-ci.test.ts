@@ -96,7 +96,7 @@ describe("merge-request pipelines", () => {
             // Previews take no lock, so they never wait on a deploy.
             expect(preview.resource_group).toBeUndefined();
         }
-        expect(job("mr-offline-diff").script).toEqual(["bash tools/mr-preview/ci/offline-diff.sh"]);
+        expect(job("mr-offline-diff").script).toEqual(['bash tools/mr-preview/ci/offline-diff.sh "${STACK:-}"']);
         expect(job("mr-offline-diff").variables.GIT_DEPTH).toBe("0");
     });
 
@@ -107,6 +107,24 @@ describe("merge-request pipelines", () => {
         expect(artifacts.access).toBe("developer");
         const script = readFileSync(path.join(__dirname, "../../tools/mr-preview/ci/preview.sh"), "utf8");
         expect(script).toContain('--terraform-report "$out/terraform-report.json"');
+    });
+
+    it("feeds the widget from the offline diff too, at the path the scripts write to", () => {
+        // The scripts write $MR_PREVIEW_DIR/terraform-report.json (tests/ci/ci-scripts.test.ts).
+        const written = `${(ci.variables as Record<string, string>).MR_PREVIEW_DIR}/terraform-report.json`;
+        for (const name of ["mr-preview:staging", "mr-preview:prod", "mr-offline-diff"]) {
+            expect(job(name).artifacts.reports.terraform, name).toBe(written);
+            expect(job(name).artifacts.when, name).toBe("always");
+        }
+    });
+
+    it("gives the fork job the stack its target branch deploys, whose counts the widget shows", () => {
+        const stackOf = (target: string) => pipelineFor(ci, mergeRequest("feature/typo", target, true))?.get("mr-offline-diff");
+        expect(stackOf("develop")).toMatchObject({ when: "on_success", variables: { STACK: "staging" } });
+        expect(stackOf("main")).toMatchObject({ when: "on_success", variables: { STACK: "prod" } });
+        // Into another branch: still the notes, no stack to report.
+        expect(stackOf("feature/sso")?.when).toBe("on_success");
+        expect(stackOf("feature/sso")?.variables).toBeUndefined();
     });
 });
 

@@ -129,6 +129,8 @@ export function evaluateIf(expr: string, env: Env): boolean {
 export interface RuleOutcome {
     readonly when: string;
     readonly allowFailure?: boolean;
+    /** `rules:variables` of the matching rule. */
+    readonly variables?: Readonly<Record<string, string>>;
 }
 
 /** The first matching rule's outcome, undefined when the job (or pipeline) is left out. */
@@ -138,7 +140,7 @@ export function applyRules(rules: unknown, env: Env): RuleOutcome | undefined {
         if (rule.if !== undefined && !evaluateIf(rule.if as string, env)) continue;
         const when = (rule.when as string | undefined) ?? "on_success";
         if (when === "never") return undefined;
-        return { when, allowFailure: rule.allow_failure as boolean | undefined };
+        return { when, allowFailure: rule.allow_failure as boolean | undefined, variables: rule.variables as Record<string, string> | undefined };
     }
     return undefined;
 }
