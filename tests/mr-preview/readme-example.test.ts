@@ -35,8 +35,8 @@ describe("the README's example note", () => {
             "> 🛑 **DATA-LOSS RISK — 2 stateful or protected resources will be deleted or replaced.**",
             "> What they hold does not survive `pulumi up`. Take a backup and confirm in this merge request that the loss is intended.",
             ">",
-            "> - ♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: its data is deleted with it; protected resource**",
-            "> - 🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: its data is deleted with it; protected resource**",
+            "> - ♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged); protected resource**",
+            "> - 🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**",
             "",
         ]);
         expect(note.indexOf("DATA-LOSS RISK")).toBeLessThan(note.indexOf("| create |"));

@@ -37,8 +37,9 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("lists the replaced and the deleted protected volume in the data-loss block, the replaced container and image in the other", () => {
         const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **7 resources"));
-        expect(loudBlock).toMatch(/♻️ replace `postgres-data` · `docker:index\/volume:Volume` · forced by `labels` · \*\*Docker volume: its data is deleted with it; protected resource\*\*/);
-        expect(loudBlock).toMatch(/🗑️ delete `gitlab-runner-config` · `docker:index\/volume:Volume` · \*\*Docker volume: its data is deleted with it; protected resource\*\*/);
+        // Every volume is retainOnDelete: the wording says what really happens to the bytes.
+        expect(loudBlock).toContain("♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged); protected resource**");
+        expect(loudBlock).toContain("🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
         expect(loudBlock).not.toMatch(/app-hjhs-container|gitlab-runner-container/);
         const otherBlock = note.slice(note.indexOf("⚠️ **7 resources"), note.indexOf("| create"));
         expect(otherBlock).toMatch(/♻️ replace `app-hjhs-container` · `docker:index\/container:Container` · forced by `image`/);
@@ -90,7 +91,7 @@ describe("renderPreviewNote on the staging fixture", () => {
         expect(note).toContain('"LEGACY_IMPORT=https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=[masked]"');
         // The Caddyfile is fed on stdin as a secret; its hash, a trigger, changes with it.
         const caddy = note.slice(note.indexOf("<summary>✏️ <code>caddy-reload</code>"));
-        expect(caddy.slice(0, caddy.indexOf("</details>"))).toContain("@@ stdin · changed @@\n  (secret value changed)\n@@ triggers[0] · changed @@\n- [masked]\n+ [masked]");
+        expect(caddy.slice(0, caddy.indexOf("</details>"))).toMatch(/@@ stdin · changed @@\n {2}\(secret value changed\)\n@@ triggers\[0\] · changed @@\n- [0-9a-f]{64}\n\+ [0-9a-f]{64}/);
         expect(note).toContain('"stdin": "[secret]"');
     });
 

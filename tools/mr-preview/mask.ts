@@ -84,8 +84,9 @@ function maskRandomRuns(text: string): string {
 const WHOLE_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_.-]*)=([\s\S]+)$/;
 
 // Identifiers (Cloudflare zoneId, accountId, OAuth clientId) are 32-hex and random by
-// design but not credentials; reviewers need to see them change.
-const IDENTIFIER_KEY = /(^id$|Id$|_id$|ID$|^uuid$)/;
+// design but not credentials; reviewers need to see them change. So are the content hashes
+// in commands' `triggers` (a secret trigger arrives as "[secret]" from the engine anyway).
+const IDENTIFIER_KEY = /(^id$|Id$|_id$|ID$|^uuid$|^triggers$)/;
 
 /**
  * Masks every credential-looking part of one string value. `key` is the property the
