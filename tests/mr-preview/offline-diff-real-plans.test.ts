@@ -26,7 +26,7 @@ describe("offline diff of two real plans", () => {
         const removed = diff.removed.map((r) => r.name);
         expect(removed).toEqual(expect.arrayContaining(["grafana", "grafana-container", "grafana-data", "identity-grafana-app", "dns-grafana"]));
         // Removing a service shows its volume going away: the data-loss risk a reviewer must see.
-        expect(diff.removed.find((r) => r.name === "grafana-data")?.protect).toBe(true);
+        expect(diff.removed.find((r) => r.name === "grafana-data")).toMatchObject({ protect: true, retainOnDelete: true });
 
         const dns = diff.changed.find((c) => c.head.name === "dns-hjhs");
         expect(dns?.changes.find((ch) => ch.path === "name")).toMatchObject({ before: "staging-hjhs.nexora.restry.cn", after: "staging-gold.nexora.restry.cn" });

@@ -13,7 +13,7 @@ function planOf(resources: ReadonlyArray<{ name: string; type?: string; parent?:
         stack: "dev",
         resources: resources.map((r) => {
             const type = r.type ?? "docker:index/container:Container";
-            return { urn: `urn:pulumi:dev::nexora::${type}::${r.name}`, type, name: r.name, parent: r.parent ?? null, protect: false, inputs: r.inputs };
+            return { urn: `urn:pulumi:dev::nexora::${type}::${r.name}`, type, name: r.name, parent: r.parent ?? null, protect: false, retainOnDelete: false, inputs: r.inputs };
         }),
         violations: [],
     };
@@ -111,7 +111,7 @@ describe("renderOfflineNote", () => {
 
     it("warns loudly about the removed protected volume", () => {
         expect(body).toContain("> 🛑 **DATA-LOSS RISK — 1 stateful or protected resource disappears from the program.**");
-        expect(body).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: its data is deleted with it; protected resource**");
+        expect(body).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
         expect(body).toContain("> ⚠️ **5 resources disappear from the program** and would be deleted.");
     });
 

@@ -62,7 +62,7 @@ describe("the README's offline example", () => {
             "> It cannot see drift, provider defaults or which changes force a replacement (for Docker containers nearly every input does).",
             "> Secret values are `[secret]` in both plans and are not compared: a changed secret does not show here (2 secret values not compared).",
         ]);
-        expect(lines(note)).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: its data is deleted with it; protected resource**");
+        expect(lines(note)).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
         expect(lines(note)).toContain("| 4 | 4 | **6** | 108 |");
     });
 });

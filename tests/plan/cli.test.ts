@@ -47,7 +47,7 @@ describe.concurrent("npm run plan", () => {
         expect(r.code).toBe(0);
         const doc = JSON.parse(r.stdout) as { stack: string; resources: Record<string, unknown>[]; violations: unknown[] };
         expect(doc.stack).toBe("staging");
-        expect(Object.keys(doc.resources[0]!).sort()).toEqual(["inputs", "name", "parent", "protect", "type", "urn"]);
+        expect(Object.keys(doc.resources[0]!).sort()).toEqual(["inputs", "name", "parent", "protect", "retainOnDelete", "type", "urn"]);
         const gitlab = doc.resources.find((x) => x.type === "docker:index/container:Container" && x.name === "gitlab-container")!;
         expect((gitlab.inputs as { envs: unknown }).envs).toBe("[secret]");
         expect(gitlab.parent).toMatch(/nexora:gitlab:Gitlab::gitlab$/);

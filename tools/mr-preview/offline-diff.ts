@@ -18,6 +18,8 @@ export interface PlanResource {
     readonly name: string;
     readonly parent: string | null;
     readonly protect: boolean;
+    /** Left on the host when deleted (plans from before this field read as false). */
+    readonly retainOnDelete: boolean;
     readonly inputs: Readonly<Record<string, unknown>>;
 }
 
@@ -58,6 +60,7 @@ export function parsePlanDocument(text: string, source: string): PlanDocument {
             name: typeof r.name === "string" ? r.name : parsed.name,
             parent: typeof r.parent === "string" ? r.parent : null,
             protect: r.protect === true,
+            retainOnDelete: r.retainOnDelete === true,
             inputs: isObject(r.inputs) ? r.inputs : {},
         };
     });
@@ -263,7 +266,7 @@ export interface OfflineNoteOptions {
 
 /** A plan resource seen as a step, so the preview's stateful rules apply unchanged. */
 function asStep(resource: PlanResource, op: "delete" | "create"): PreviewStep {
-    const state = { type: resource.type, urn: resource.urn, protect: resource.protect, retainOnDelete: false, inputs: resource.inputs, outputs: {} };
+    const state = { type: resource.type, urn: resource.urn, protect: resource.protect, retainOnDelete: resource.retainOnDelete, inputs: resource.inputs, outputs: {} };
     return {
         op,
         urn: resource.urn,

@@ -59,7 +59,7 @@ export function checkPlan(plan: PlanResult): PlanViolation[] {
 export function planJson(plan: PlanResult, violations: readonly PlanViolation[]) {
     return {
         stack: plan.stack,
-        resources: plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, inputs: r.inputs })),
+        resources: plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, retainOnDelete: r.retainOnDelete, inputs: r.inputs })),
         violations,
     };
 }
