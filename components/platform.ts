@@ -57,15 +57,16 @@ export class Platform extends pulumi.ComponentResource {
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
-        super("nexora:platform:Platform", name, {}, opts);
-        const stack = config.stack;
-        const images = config.images;
-
+        // Checked before super(): a bad route is a config error, reported before any resource exists.
         const routes = buildRouteTable(config);
         const routeProblems = validateRouteTable(routes);
         if (routeProblems.length > 0) {
             throw new ConfigError(routeProblems.map((p) => ({ key: "nexora:apps / nexora:hostnamePattern", expected: `a valid route table: ${p}` })));
         }
+        super("nexora:platform:Platform", name, {}, opts);
+        const stack = config.stack;
+        const images = config.images;
+        const gitlabUrl = urlOf(routes, "gitlab");
         this.routes = routes;
         this.urls = Object.fromEntries(routes.http.map((r) => [r.service, routeUrl(routes, r)]));
         this.monitors = monitorsFor(routes);
@@ -97,7 +98,7 @@ export class Platform extends pulumi.ComponentResource {
                 stack,
                 image: images.gitlab,
                 provider,
-                externalUrl: urlOf(routes, "gitlab"),
+                externalUrl: gitlabUrl,
                 sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
                 sshPort: ssh?.remotePort ?? gitlabContainerSshPort,
                 registryExternalUrl: config.features.registry ? urlOf(routes, "registry") : undefined,
@@ -114,9 +115,9 @@ export class Platform extends pulumi.ComponentResource {
         // --- edge: Caddy, DNS, tunnel — all from the one route table
         const edgeAdmin = generatedPassword("edge-admin-password", this);
         // A stack reached on published ports listens on those same ports inside, so Caddy's
-        // redirects and URLs carry the port clients use.
+        // redirects carry the port clients use (the route table's public HTTPS port).
         const httpPort = config.publish.http > 0 ? config.publish.http : 80;
-        const httpsPort = config.publish.https > 0 ? config.publish.https : 443;
+        const httpsPort = routes.httpsPort;
         const caddyfile = pulumi.secret(
             edgeAdmin.bcryptHash.apply((passwordHash) =>
                 renderCaddyfile(routes, {
@@ -176,13 +177,12 @@ export class Platform extends pulumi.ComponentResource {
             publicPath.push(tunnelClient.apply);
         }
 
-
         const portainer = new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this });
         const sso = new Identity(
             "identity",
             {
                 stack,
-                gitlabUrl: urlOf(routes, "gitlab"),
+                gitlabUrl,
                 outlineUrl: urlOf(routes, "outline"),
                 grafanaUrl: config.features.grafana ? urlOf(routes, "grafana") : undefined,
                 gitlabContainer: gitlab.container,
@@ -238,7 +238,7 @@ export class Platform extends pulumi.ComponentResource {
         if (config.features.runner) {
             new GitlabRunner(
                 "gitlab-runner",
-                { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl: urlOf(routes, "gitlab"), gitlabProvider: sso.provider },
+                { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl, gitlabProvider: sso.provider },
                 { parent: this },
             );
         }
@@ -263,14 +263,12 @@ export class Platform extends pulumi.ComponentResource {
 
         this.artifacts = { gitlabRb: gitlab.omnibusConfig, caddyfile, frpcToml };
         this.adminCredentials = pulumi.secret(
-            pulumi
-                .all({
-                    gitlabRoot: gitlab.rootPassword,
-                    portainerAdmin: portainer.adminPassword,
-                    edgeAdmin: edgeAdmin.result,
-                    grafanaAdmin: grafana ? grafana.adminPassword : pulumi.output(""),
-                })
-                .apply((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== ""))),
+            pulumi.all({
+                gitlabRoot: gitlab.rootPassword,
+                portainerAdmin: portainer.adminPassword,
+                edgeAdmin: edgeAdmin.result,
+                ...(grafana ? { grafanaAdmin: grafana.adminPassword } : {}),
+            }),
         );
         this.registerOutputs({ urls: this.urls });
     }
