@@ -11,17 +11,10 @@ import { DEFAULT_NOTE_BUDGET_BYTES, details, escapeHtml, fencedBlock, inlineCode
 import { PreviewStep, parseUrn } from "./model";
 import { PathSegment, diffOps, formatPath, lastKey, lineDiff, valueLines } from "./values";
 import { statefulReasons } from "./classify";
+import type { PlanDocumentResource } from "../plan/report";
 
-export interface PlanResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly parent: string | null;
-    readonly protect: boolean;
-    /** Left on the host when deleted (plans from before this field read as false). */
-    readonly retainOnDelete: boolean;
-    readonly inputs: Readonly<Record<string, unknown>>;
-}
+/** A resource of `npm run plan -- <stack> --json` (the plan tool owns the contract). */
+export type PlanResource = PlanDocumentResource;
 
 export interface PlanViolation {
     readonly policy: string;

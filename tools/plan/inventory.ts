@@ -1,12 +1,8 @@
+import type { Violation as PlanViolation } from "../../policies/offline";
 import type { PlanResource } from "./evaluate";
 
-/** A policy finding as the plan prints it. */
-export interface PlanViolation {
-    readonly policy: string;
-    readonly urn: string;
-    readonly level: "mandatory" | "advisory";
-    readonly message: string;
-}
+/** A policy finding as the plan prints it: the pack's own violation record. */
+export type { Violation as PlanViolation } from "../../policies/offline";
 
 const MAX_VALUE_CHARS = 100;
 

@@ -55,8 +55,27 @@ export function checkPlan(plan: PlanResult): PlanViolation[] {
         })),
     );
 }
+/** One resource of the `--json` document. */
+export interface PlanDocumentResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Parent URN, or null for the stack's root resources. */
+    readonly parent: string | null;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    /** Inputs with secret values as "[secret]". */
+    readonly inputs: Readonly<Record<string, unknown>>;
+}
+
 /** The `--json` document: a stable contract (the merge-request tools diff two of them by URN). */
-export function planJson(plan: PlanResult, violations: readonly PlanViolation[]) {
+export interface PlanDocument {
+    readonly stack: string;
+    readonly resources: readonly PlanDocumentResource[];
+    readonly violations: readonly PlanViolation[];
+}
+
+export function planJson(plan: PlanResult, violations: readonly PlanViolation[]): PlanDocument {
     return {
         stack: plan.stack,
         resources: plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, retainOnDelete: r.retainOnDelete, inputs: r.inputs })),
