@@ -64,3 +64,20 @@ describe.each(environments)("edge artifacts of %s", (stack) => {
         ]);
     });
 });
+
+describe.each(environments)("route upstreams of %s", (stack) => {
+    // The route table names upstream containers itself; this ties those names to the containers
+    // the components really create, so the two can never drift apart unnoticed.
+    it("are containers of the stack on its edge network", () => {
+        const containers = new Map(
+            plans[stack]!.resources
+                .filter((r) => r.type === "docker:index/container:Container")
+                .map((c) => [c.inputs.name as string, (c.plainInputs.networksAdvanced as { name: string }[]).map((n) => n.name)]),
+        );
+        const upstreams = [...tables[stack]!.http, ...tables[stack]!.tcp].map((r) => r.upstream.host);
+        expect(upstreams.length).toBeGreaterThan(5);
+        for (const host of upstreams) {
+            expect(containers.get(host), `${host} is not a container of ${stack}`).toContain(`nexora-${stack}-edge`);
+        }
+    });
+});

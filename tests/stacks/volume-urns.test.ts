@@ -29,10 +29,4 @@ describe("volume URNs", () => {
         const urns = plan.resources.filter((r) => r.type === "docker:index/volume:Volume").map((r) => r.urn);
         expect([...urns].sort()).toEqual([...PROD_VOLUME_URNS].sort());
     });
-
-    it("do not depend on the app catalog (apps have no volumes of their own)", async () => {
-        const plan = await evaluateStack({ stack: "staging" });
-        const names = plan.resources.filter((r) => r.type === "docker:index/volume:Volume").map((r) => r.urn.split("::").pop());
-        expect(names).not.toEqual(expect.arrayContaining([expect.stringMatching(/^app-/)]));
-    });
 });
