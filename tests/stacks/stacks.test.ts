@@ -183,3 +183,44 @@ describe("stacks on one Docker host", () => {
         expect(new Set(ports).size).toBe(ports.length);
     });
 });
+
+describe.each(environments)("stack outputs of %s", (stack) => {
+    const prefix = stack === "prod" ? "" : `${stack}-`;
+    const outputs = () => plans[stack]!.outputs as {
+        environment: string;
+        urls: Record<string, string>;
+        gitlabSsh?: { host: string; port: number };
+        monitors: { url: string }[];
+        adminCredentials: Record<string, string>;
+        mattermostOAuth?: Record<string, string>;
+    };
+
+    it("give the URL of every routed service, with the stack's hostname pattern and port", () => {
+        const { urls, environment } = outputs();
+        expect(environment).toBe(stack);
+        const port = stack === "dev" ? ":18443" : "";
+        expect(urls.gitlab).toBe(`https://${prefix}gitlab.nexora.restry.cn${port}`);
+        expect(urls.portal).toBe(`https://${prefix}www.nexora.restry.cn${port}`);
+        expect(urls.pyerp).toBe(`https://${prefix}pyerp.nexora.restry.cn${port}`);
+        expect(Object.keys(urls).sort()).toEqual(settingsOf(stack).apps.map((a) => a.key).concat(coreWebServices(stack)).sort());
+        expect(outputs().monitors.map((m) => m.url).sort()).toEqual(Object.values(urls).map((u) => `${u}/`).sort());
+    });
+
+    it("say where to clone over SSH", () => {
+        expect(outputs().gitlabSsh).toEqual({ host: `${prefix}git.nexora.restry.cn`, port: { dev: 12222, staging: 2223, prod: 2222 }[stack] });
+    });
+
+    it("hand over every first-login credential, and Mattermost's settings where it is configured", () => {
+        const grafana = settingsOf(stack).features.grafana;
+        expect(Object.keys(outputs().adminCredentials).sort()).toEqual(["edgeAdmin", "gitlabRoot", "portainerAdmin", ...(grafana ? ["grafanaAdmin"] : [])].sort());
+        for (const value of Object.values(outputs().adminCredentials)) expect(value.length).toBeGreaterThanOrEqual(24);
+        if (stack === "prod") expect(outputs().mattermostOAuth).toMatchObject({ MM_GITLABSETTINGS_ENABLE: "true", MM_GITLABSETTINGS_SCOPE: "read_user" });
+        else expect(outputs().mattermostOAuth).toBeUndefined();
+    });
+});
+
+/** Core web services the stack runs, from its feature switches. */
+function coreWebServices(stack: string): string[] {
+    const f = settingsOf(stack).features;
+    return ["gitlab", "outline", "uptime", "portainer", "portal", ...(f.grafana ? ["grafana"] : []), ...(f.registry ? ["registry"] : [])];
+}

@@ -41,6 +41,8 @@ export interface PlanResult {
     readonly artifacts: Readonly<Record<string, string>>;
     /** Config keys that got a placeholder, with why. */
     readonly placeholders: readonly string[];
+    /** The stack outputs as `index.ts` exports them, resolved (secrets in plaintext: mock values). */
+    readonly outputs: Readonly<Record<string, unknown>>;
     /** The raw recorder, for tests that need the full registration requests. */
     readonly recorder: MockRecorder;
 }
@@ -183,9 +185,11 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
     const stackTraceLimit = Error.stackTraceLimit;
     if (process.env.NEXORA_PLAN_TRACES !== "1") Error.stackTraceLimit = 0;
     let artifacts: Record<string, string>;
+    let outputs: Record<string, unknown>;
     try {
-        const { platform } = main();
-        artifacts = await collectArtifacts(platform.artifacts);
+        const program = main();
+        artifacts = await collectArtifacts(program.platform.artifacts);
+        outputs = (await outputValue(pulumi.output(program.outputs))) as Record<string, unknown>;
         await recorder.settled();
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
@@ -197,6 +201,7 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
         resources: registered.map((r) => toPlanResource(r, urns)),
         artifacts,
         placeholders,
+        outputs,
         recorder,
     };
 }
