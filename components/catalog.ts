@@ -1,4 +1,4 @@
-import type { PlatformSettings } from "./config";
+import type { PlatformFeatures, PlatformSettings } from "./config";
 import { gitlabHttpPort, gitlabRegistryHttpPort } from "./gitlab/omnibus";
 
 /**
@@ -13,8 +13,8 @@ export interface WebServiceSpec {
     readonly subdomain: string;
     /** Port the service listens on in its container. */
     readonly port: number;
-    /** Whether the stack runs it. */
-    readonly enabled: (s: PlatformSettings) => boolean;
+    /** Whether the stack runs it, from the stack's feature switches. */
+    readonly enabled: (f: PlatformFeatures) => boolean;
     readonly maxRequestBodyMiB?: number;
     /** Admin UI kept behind the edge basic auth. */
     readonly restricted: boolean;
@@ -26,20 +26,20 @@ export const GITLAB_SSH_SUBDOMAIN = "git";
 
 export const webServices: readonly WebServiceSpec[] = [
     // Git pushes and LFS uploads can be large: GitLab enforces its own per-project limits.
-    { key: "gitlab", subdomain: "gitlab", port: gitlabHttpPort, enabled: () => true, maxRequestBodyMiB: 5120, restricted: false },
-    { key: "outline", subdomain: "outline", port: 3000, enabled: () => true, maxRequestBodyMiB: 100, restricted: false },
+    { key: "gitlab", subdomain: "gitlab", port: gitlabHttpPort, enabled: (f) => f.gitlab, maxRequestBodyMiB: 5120, restricted: false },
+    { key: "outline", subdomain: "outline", port: 3000, enabled: (f) => f.outline, maxRequestBodyMiB: 100, restricted: false },
     // Uptime Kuma creates its admin on first visit: never leave that page open to the internet.
-    { key: "uptime", subdomain: "uptime", port: 3001, enabled: () => true, maxRequestBodyMiB: 10, restricted: true },
+    { key: "uptime", subdomain: "uptime", port: 3001, enabled: (f) => f.uptimeKuma, maxRequestBodyMiB: 10, restricted: true },
     // Portainer is root on the Docker host, but it starts with a generated admin and logs users
     // in through GitLab: a second (basic-auth) login in front would only get in the way.
-    { key: "portainer", subdomain: "portainer", port: 9000, enabled: () => true, maxRequestBodyMiB: 100, restricted: false },
-    { key: "portal", subdomain: "www", port: 80, enabled: () => true, maxRequestBodyMiB: 10, restricted: false },
-    { key: "grafana", subdomain: "grafana", port: 3000, enabled: (s) => s.features.grafana, maxRequestBodyMiB: 10, restricted: false },
+    { key: "portainer", subdomain: "portainer", port: 9000, enabled: (f) => f.portainer, maxRequestBodyMiB: 100, restricted: false },
+    { key: "portal", subdomain: "www", port: 80, enabled: (f) => f.portal, maxRequestBodyMiB: 10, restricted: false },
+    { key: "grafana", subdomain: "grafana", port: 3000, enabled: (f) => f.grafana, maxRequestBodyMiB: 10, restricted: false },
     {
         key: "registry",
         subdomain: "registry",
         port: gitlabRegistryHttpPort,
-        enabled: (s) => s.features.registry,
+        enabled: (f) => f.registry,
         // Image layers are large; the registry checks auth itself.
         maxRequestBodyMiB: undefined,
         restricted: false,

@@ -75,6 +75,34 @@ export interface PublishSettings {
     readonly ssh: number;
 }
 
+/** Switchable platform services (`nexora:<name>Enabled`). */
+export interface PlatformFeatures {
+    /** GitLab CE, the identity provider: SSO, Outline, Grafana, the runner and the registry need it. */
+    readonly gitlab: boolean;
+    readonly outline: boolean;
+    readonly uptimeKuma: boolean;
+    readonly portainer: boolean;
+    readonly portal: boolean;
+    readonly grafana: boolean;
+    readonly runner: boolean;
+    readonly registry: boolean;
+}
+
+/** Config key of each feature switch. */
+export const FEATURE_KEYS = {
+    gitlab: "gitlabEnabled",
+    outline: "outlineEnabled",
+    uptimeKuma: "uptimeKumaEnabled",
+    portainer: "portainerEnabled",
+    portal: "portalEnabled",
+    grafana: "grafanaEnabled",
+    runner: "runnerEnabled",
+    registry: "registryEnabled",
+} as const satisfies Record<keyof PlatformFeatures, string>;
+
+/** Features that exist only with GitLab: they log in through it, or are part of it. */
+const NEEDS_GITLAB: readonly (keyof PlatformFeatures)[] = ["outline", "grafana", "runner", "registry"];
+
 /** Plain, validated settings: everything but secret values. */
 export interface PlatformSettings {
     readonly project: string;
@@ -93,7 +121,8 @@ export interface PlatformSettings {
     readonly publish: PublishSettings;
     readonly dns: DnsSettings;
     readonly tunnel: TunnelSettings;
-    readonly features: { readonly grafana: boolean; readonly runner: boolean; readonly registry: boolean };
+    /** Which platform services run. PostgreSQL and Redis always run: they are the data stores. */
+    readonly features: PlatformFeatures;
     readonly images: Readonly<Record<ImageName, string>>;
     /** Public URL of the external Mattermost that gets a GitLab OAuth app; "" = none. */
     readonly mattermostUrl: string;
@@ -156,6 +185,11 @@ export const SCALAR_DEFAULTS = {
     frpServerAddr: "",
     frpServerPort: "7000",
     sshRemotePort: "0",
+    gitlabEnabled: "true",
+    outlineEnabled: "true",
+    uptimeKumaEnabled: "true",
+    portainerEnabled: "true",
+    portalEnabled: "true",
     grafanaEnabled: "false",
     runnerEnabled: "false",
     registryEnabled: "false",
@@ -512,6 +546,14 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
         if (!isIpv4(dns.relayAddress)) c.fail("relayAddress", `the relay's public IPv4 address (dnsEnabled is true), got ${describe(dns.relayAddress)}`);
     }
 
+    const features = Object.fromEntries(
+        Object.entries(FEATURE_KEYS).map(([feature, key]) => [feature, readBoolean(c, key, get(key)!)]),
+    ) as unknown as PlatformFeatures;
+    if (!features.gitlab) {
+        for (const feature of NEEDS_GITLAB) {
+            if (features[feature]) c.fail(FEATURE_KEYS[feature], `false when gitlabEnabled is false (${feature} needs GitLab), got true`);
+        }
+    }
     const tunnel: TunnelSettings = {
         enabled: readBoolean(c, "tunnelEnabled", get("tunnelEnabled")!),
         serverAddr: get("frpServerAddr")!,
@@ -520,7 +562,7 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
     };
     if (tunnel.enabled) {
         if (!isIpv4(tunnel.serverAddr) && !/^[a-z0-9.-]+\.[a-z]{2,}$/.test(tunnel.serverAddr)) c.fail("frpServerAddr", `the relay's frps address (tunnelEnabled is true), got ${describe(tunnel.serverAddr)}`);
-        if (tunnel.sshRemotePort === 0) c.fail("sshRemotePort", "the relay port for this stack's GitLab SSH (tunnelEnabled is true)");
+        if (tunnel.sshRemotePort === 0 && features.gitlab) c.fail("sshRemotePort", "the relay port for this stack's GitLab SSH (tunnelEnabled and gitlabEnabled are true)");
         if (raw.frpToken === undefined) c.fail("frpToken", "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)");
         if (publish.http || publish.https) c.fail("tunnelEnabled", "false when publishHttpPort/publishHttpsPort are set (a stack is reached through the tunnel or through host ports, not both)");
     }
@@ -528,16 +570,13 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
         c.fail("tls", "internal when neither the tunnel nor publishHttpPort lets ACME reach Caddy");
     }
 
-    const features = {
-        grafana: readBoolean(c, "grafanaEnabled", get("grafanaEnabled")!),
-        runner: readBoolean(c, "runnerEnabled", get("runnerEnabled")!),
-        registry: readBoolean(c, "registryEnabled", get("registryEnabled")!),
-    };
     const images = readImages(c, raw.images);
 
     const mattermostUrl = get("mattermostUrl")!;
     if (mattermostUrl !== "" && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(mattermostUrl)) {
         c.fail("mattermostUrl", `"" or the https:// origin of the external Mattermost (no path), got ${describe(mattermostUrl)}`);
+    } else if (mattermostUrl !== "" && !features.gitlab) {
+        c.fail("mattermostUrl", `"" when gitlabEnabled is false (Mattermost logs in through GitLab), got ${describe(mattermostUrl)}`);
     }
 
     const apps: AppSettings[] = [];
@@ -546,6 +585,7 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
         if (app) apps.push(app);
     }
     for (const [i, app] of apps.entries()) {
+        if (app.sso && !features.gitlab) c.fail(`apps.${app.key}.sso`, "false or absent when gitlabEnabled is false (SSO logs in through GitLab)");
         const clash = apps.slice(0, i).find((a) => a.subdomain === app.subdomain);
         if (clash) c.fail(`apps.${app.key}.subdomain`, `a subdomain no other app uses ("${app.subdomain}" is also apps.${clash.key})`);
     }

@@ -33,7 +33,8 @@ export const EDGE_ADMIN_USER = "nexora-admin";
 
 /** Generated text artifacts of a stack (for `plan --out` and for review). */
 export interface PlatformArtifacts {
-    readonly gitlabRb: pulumi.Output<string>;
+    /** Present when the stack runs GitLab. */
+    readonly gitlabRb?: pulumi.Output<string>;
     readonly caddyfile: pulumi.Output<string>;
     /** Present when the tunnel is on; secret (it carries the frps token). */
     readonly frpcToml?: pulumi.Output<string>;
@@ -66,7 +67,8 @@ export class Platform extends pulumi.ComponentResource {
         super("nexora:platform:Platform", name, {}, opts);
         const stack = config.stack;
         const images = config.images;
-        const gitlabUrl = urlOf(routes, "gitlab");
+        const features = config.features;
+        const gitlabUrl = features.gitlab ? urlOf(routes, "gitlab") : undefined;
         this.routes = routes;
         this.urls = Object.fromEntries(routes.http.map((r) => [r.service, routeUrl(routes, r)]));
         this.monitors = monitorsFor(routes);
@@ -78,9 +80,9 @@ export class Platform extends pulumi.ComponentResource {
 
         // --- data stores
         const consumers: PostgresConsumerSpec[] = [
-            { name: "gitlab", extensions: gitlabPostgresExtensions },
-            { name: "outline" },
-            ...(config.features.grafana ? [{ name: "grafana" }] : []),
+            ...(features.gitlab ? [{ name: "gitlab", extensions: gitlabPostgresExtensions }] : []),
+            ...(features.outline ? [{ name: "outline" }] : []),
+            ...(features.grafana ? [{ name: "grafana" }] : []),
         ];
         const postgres = new Postgres("postgres", { stack, image: images.postgres, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers }, { parent: this });
         const redis = new Redis("redis", { stack, image: images.redis, provider, network: dataNetwork }, { parent: this });
@@ -92,25 +94,27 @@ export class Platform extends pulumi.ComponentResource {
 
         // --- GitLab, the identity provider
         const ssh = gitlabSshRoute(routes);
-        const gitlab = new Gitlab(
-            "gitlab",
-            {
-                stack,
-                image: images.gitlab,
-                provider,
-                externalUrl: gitlabUrl,
-                sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
-                sshPort: ssh?.remotePort ?? gitlabContainerSshPort,
-                registryExternalUrl: config.features.registry ? urlOf(routes, "registry") : undefined,
-                edgeNetwork,
-                dataNetwork,
-                edgeSubnet: config.edgeSubnet,
-                database: postgres.credentials.gitlab!,
-                publishSshPort: config.publish.ssh || undefined,
-                dependsOn: [postgres.provisioning],
-            },
-            { parent: this },
-        );
+        const gitlab = gitlabUrl
+            ? new Gitlab(
+                  "gitlab",
+                  {
+                      stack,
+                      image: images.gitlab,
+                      provider,
+                      externalUrl: gitlabUrl,
+                      sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
+                      sshPort: ssh?.remotePort ?? gitlabContainerSshPort,
+                      registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
+                      edgeNetwork,
+                      dataNetwork,
+                      edgeSubnet: config.edgeSubnet,
+                      database: postgres.credentials.gitlab!,
+                      publishSshPort: config.publish.ssh || undefined,
+                      dependsOn: [postgres.provisioning],
+                  },
+                  { parent: this },
+              )
+            : undefined;
 
         // --- edge: Caddy, DNS, tunnel — all from the one route table
         const edgeAdmin = generatedPassword("edge-admin-password", this);
@@ -177,48 +181,58 @@ export class Platform extends pulumi.ComponentResource {
             publicPath.push(tunnelClient.apply);
         }
 
-        const portainer = new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this });
-        const sso = new Identity(
-            "identity",
-            {
-                stack,
-                gitlabUrl,
-                outlineUrl: urlOf(routes, "outline"),
-                grafanaUrl: config.features.grafana ? urlOf(routes, "grafana") : undefined,
-                gitlabContainer: gitlab.container,
-                dockerHost: config.dockerHost,
-                existingApiToken: config.secrets.gitlabApiToken,
-                tokenRotation: config.gitlabTokenRotation,
-                insecureTls: config.tls === "internal",
-                portainer: { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword },
-                publicPath,
-                mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
-                apps: config.apps.flatMap((a) => (a.sso ? [{ key: a.key, redirectUrl: ssoRedirectUrl(urlOf(routes, a.key), a.sso.redirectPath), scopes: a.sso.scopes }] : [])),
-            },
-            { parent: this },
-        );
-        this.mattermostOAuth = sso.mattermost;
+        const portainer = features.portainer ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this }) : undefined;
+        // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
+        const sso =
+            gitlab && gitlabUrl
+                ? new Identity(
+                      "identity",
+                      {
+                          stack,
+                          gitlabUrl,
+                          outlineUrl: features.outline ? urlOf(routes, "outline") : undefined,
+                          grafanaUrl: features.grafana ? urlOf(routes, "grafana") : undefined,
+                          gitlabContainer: gitlab.container,
+                          dockerHost: config.dockerHost,
+                          existingApiToken: config.secrets.gitlabApiToken,
+                          tokenRotation: config.gitlabTokenRotation,
+                          insecureTls: config.tls === "internal",
+                          portainer: portainer
+                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword }
+                              : undefined,
+                          publicPath,
+                          mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
+                          apps: config.apps.flatMap((a) =>
+                              a.sso ? [{ key: a.key, redirectUrl: ssoRedirectUrl(urlOf(routes, a.key), a.sso.redirectPath), scopes: a.sso.scopes }] : [],
+                          ),
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        this.mattermostOAuth = sso?.mattermost;
 
         // --- platform services
-        new Outline(
-            "outline",
-            {
-                stack,
-                image: images.outline,
-                provider,
-                url: urlOf(routes, "outline"),
-                edgeNetwork,
-                dataNetwork,
-                database: postgres.credentials.outline!,
-                redis: { host: redis.host, port: redis.port },
-                oidcEnv: sso.outlineEnv,
-                dependsOn: [postgres.provisioning, redis.container],
-            },
-            { parent: this },
-        );
-        new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
-        new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
-        const grafana = config.features.grafana
+        if (features.outline) {
+            new Outline(
+                "outline",
+                {
+                    stack,
+                    image: images.outline,
+                    provider,
+                    url: urlOf(routes, "outline"),
+                    edgeNetwork,
+                    dataNetwork,
+                    database: postgres.credentials.outline!,
+                    redis: { host: redis.host, port: redis.port },
+                    oidcEnv: sso!.outlineEnv!,
+                    dependsOn: [postgres.provisioning, redis.container],
+                },
+                { parent: this },
+            );
+        }
+        if (features.uptimeKuma) new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
+        if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
+        const grafana = features.grafana
             ? new Grafana(
                   "grafana",
                   {
@@ -229,16 +243,16 @@ export class Platform extends pulumi.ComponentResource {
                       edgeNetwork,
                       dataNetwork,
                       database: postgres.credentials.grafana!,
-                      oauthEnv: sso.grafanaEnv,
+                      oauthEnv: sso!.grafanaEnv,
                       dependsOn: [postgres.provisioning],
                   },
                   { parent: this },
               )
             : undefined;
-        if (config.features.runner) {
+        if (features.runner) {
             new GitlabRunner(
                 "gitlab-runner",
-                { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl, gitlabProvider: sso.provider },
+                { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl: gitlabUrl!, gitlabProvider: sso!.provider },
                 { parent: this },
             );
         }
@@ -254,18 +268,18 @@ export class Platform extends pulumi.ComponentResource {
                     dataNetwork,
                     database: app.database ? mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
-                    ssoEnv: sso.appEnv[app.key],
+                    ssoEnv: sso?.appEnv[app.key],
                     dependsOn: app.database ? [mysql!.provisioning] : [],
                 },
                 { parent: this },
             );
         }
 
-        this.artifacts = { gitlabRb: gitlab.omnibusConfig, caddyfile, frpcToml };
+        this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile, frpcToml };
         this.adminCredentials = pulumi.secret(
             pulumi.all({
-                gitlabRoot: gitlab.rootPassword,
-                portainerAdmin: portainer.adminPassword,
+                ...(gitlab ? { gitlabRoot: gitlab.rootPassword } : {}),
+                ...(portainer ? { portainerAdmin: portainer.adminPassword } : {}),
                 edgeAdmin: edgeAdmin.result,
                 ...(grafana ? { grafanaAdmin: grafana.adminPassword } : {}),
             }),

@@ -15,7 +15,7 @@ export function buildRouteTable(settings: PlatformSettings): RouteTable {
     const proxied = settings.dns.proxied;
     const http: HttpRoute[] = [];
     for (const svc of webServices) {
-        if (!svc.enabled(settings)) continue;
+        if (!svc.enabled(settings.features)) continue;
         http.push({
             service: svc.key,
             hostname: hostnameFor(settings, svc.subdomain),
@@ -38,7 +38,7 @@ export function buildRouteTable(settings: PlatformSettings): RouteTable {
         });
     }
     // GitLab SSH is routed only where something carries it: the relay, or a published host port.
-    const sshPort = settings.tunnel.enabled ? settings.tunnel.sshRemotePort : settings.publish.ssh;
+    const sshPort = !settings.features.gitlab ? 0 : settings.tunnel.enabled ? settings.tunnel.sshRemotePort : settings.publish.ssh;
     const tcp: TcpRoute[] =
         sshPort > 0
             ? [

@@ -12,8 +12,8 @@ export interface IdentityArgs {
     readonly stack: string;
     /** GitLab's public URL, from the route table. */
     readonly gitlabUrl: string;
-    /** Outline's and Grafana's public URLs, from the route table. */
-    readonly outlineUrl: string;
+    /** Outline's and Grafana's public URLs, from the route table, when the stack runs them. */
+    readonly outlineUrl?: string;
     readonly grafanaUrl?: string;
     /** The GitLab container; created with `wait`, so it exists only once GitLab is healthy. */
     readonly gitlabContainer: docker.Container;
@@ -25,7 +25,7 @@ export interface IdentityArgs {
     /** Skip TLS verification towards GitLab: its certificate comes from Caddy's internal CA. */
     readonly insecureTls: boolean;
     /** Portainer, whose OAuth settings are set through its API. */
-    readonly portainer: { readonly url: string; readonly container: docker.Container; readonly adminPassword: pulumi.Output<string> };
+    readonly portainer?: { readonly url: string; readonly container: docker.Container; readonly adminPassword: pulumi.Output<string> };
     /** Caddy's config, DNS records and tunnel: the gitlab provider calls GitLab's public URL. */
     readonly publicPath?: readonly pulumi.Resource[];
     /** External Mattermost origin to register, if any. */
@@ -41,7 +41,7 @@ export interface IdentityArgs {
  */
 export class Identity extends pulumi.ComponentResource {
     readonly provider: GitlabProvider;
-    readonly outlineEnv: pulumi.Input<string>[];
+    readonly outlineEnv?: pulumi.Input<string>[];
     readonly grafanaEnv?: pulumi.Input<string>[];
     readonly appEnv: Readonly<Record<string, pulumi.Input<string>[]>>;
     readonly mattermost?: pulumi.Output<Record<string, string>>;
@@ -65,27 +65,31 @@ export class Identity extends pulumi.ComponentResource {
             new SsoApplication(`${name}-${consumer}`, { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack }, { parent: this });
         const gitlabUrl = args.gitlabUrl;
 
-        const outline = application("outline", ssoRedirectUrl(args.outlineUrl, SSO_CONSUMERS.outline.redirectPath), SSO_CONSUMERS.outline.scopes);
-        this.outlineEnv = outlineOidcEnv({ gitlabUrl, clientId: outline.clientId, clientSecret: outline.clientSecret });
+        if (args.outlineUrl) {
+            const outline = application("outline", ssoRedirectUrl(args.outlineUrl, SSO_CONSUMERS.outline.redirectPath), SSO_CONSUMERS.outline.scopes);
+            this.outlineEnv = outlineOidcEnv({ gitlabUrl, clientId: outline.clientId, clientSecret: outline.clientSecret });
+        }
 
         if (args.grafanaUrl) {
             const grafana = application("grafana", ssoRedirectUrl(args.grafanaUrl, SSO_CONSUMERS.grafana.redirectPath), SSO_CONSUMERS.grafana.scopes);
             this.grafanaEnv = grafanaGitlabEnv({ gitlabUrl, clientId: grafana.clientId, clientSecret: grafana.clientSecret });
         }
-        const portainer = application("portainer", ssoRedirectUrl(args.portainer.url, SSO_CONSUMERS.portainer.redirectPath), SSO_CONSUMERS.portainer.scopes);
-        new PortainerOAuthSettings(
-            `${name}-portainer-oauth`,
-            {
-                dockerHost: args.dockerHost,
-                portainerContainer: args.portainer.container.name,
-                adminPassword: args.portainer.adminPassword,
-                gitlabUrl,
-                redirectUrl: portainer.redirectUrl,
-                clientId: portainer.clientId,
-                clientSecret: portainer.clientSecret,
-            },
-            { parent: this, dependsOn: [args.portainer.container] },
-        );
+        if (args.portainer) {
+            const portainer = application("portainer", ssoRedirectUrl(args.portainer.url, SSO_CONSUMERS.portainer.redirectPath), SSO_CONSUMERS.portainer.scopes);
+            new PortainerOAuthSettings(
+                `${name}-portainer-oauth`,
+                {
+                    dockerHost: args.dockerHost,
+                    portainerContainer: args.portainer.container.name,
+                    adminPassword: args.portainer.adminPassword,
+                    gitlabUrl,
+                    redirectUrl: portainer.redirectUrl,
+                    clientId: portainer.clientId,
+                    clientSecret: portainer.clientSecret,
+                },
+                { parent: this, dependsOn: [args.portainer.container] },
+            );
+        }
         if (args.mattermostUrl) {
             const mm = application("mattermost", ssoRedirectUrl(args.mattermostUrl, SSO_CONSUMERS.mattermost.redirectPath), SSO_CONSUMERS.mattermost.scopes);
             this.mattermost = mattermostGitlabSettings({ gitlabUrl, clientId: mm.clientId, clientSecret: mm.clientSecret });

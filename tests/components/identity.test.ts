@@ -134,7 +134,7 @@ describe("Identity without an existing token", () => {
 
     it("hands out the consumers' settings with client secrets that never travel in plaintext", async () => {
         const { identity } = build(ALL_CONSUMERS);
-        const outline = envMap(await outputOf(pulumi.all(identity.outlineEnv)));
+        const outline = envMap(await outputOf(pulumi.all(identity.outlineEnv!)));
         expect(outline.OIDC_CLIENT_SECRET).toBe(clientSecretOf("identity-outline-app"));
         expect(outline.OIDC_AUTH_URI).toBe(`${GITLAB_URL}/oauth/authorize`);
         const grafana = envMap(await outputOf(pulumi.all(identity.grafanaEnv!)));

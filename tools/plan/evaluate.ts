@@ -207,10 +207,8 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
 }
 
 async function collectArtifacts(a: PlatformArtifacts): Promise<Record<string, string>> {
-    const files: Record<string, string> = {
-        "gitlab.rb": await outputValue(a.gitlabRb),
-        Caddyfile: await outputValue(a.caddyfile),
-    };
+    const files: Record<string, string> = { Caddyfile: await outputValue(a.caddyfile) };
+    if (a.gitlabRb) files["gitlab.rb"] = await outputValue(a.gitlabRb);
     if (a.frpcToml) files["frpc.toml"] = await outputValue(a.frpcToml);
     return files;
 }

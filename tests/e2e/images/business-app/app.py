@@ -1,0 +1,60 @@
+"""A small business web app: the e2e's stand-in for an ERP or a shop.
+
+Reads the DB_* variables the platform sets. Its health path answers 200 only after a real
+query on its MySQL database succeeds; `/` names the app, its version and its database.
+"""
+import json
+import os
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pymysql
+
+APP = os.environ.get("APP_NAME", "app")
+VERSION = os.environ.get("APP_VERSION", "0")
+HEALTH_PATH = os.environ.get("HEALTH_PATH", "/healthz")
+
+
+def query(sql, args=None):
+    conn = pymysql.connect(
+        host=os.environ["DB_HOST"],
+        port=int(os.environ.get("DB_PORT", "3306")),
+        user=os.environ["DB_USER"],
+        password=os.environ["DB_PASSWORD"],
+        database=os.environ["DB_NAME"],
+        connect_timeout=3,
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def reply(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path == HEALTH_PATH:
+            if "DB_HOST" not in os.environ:
+                return self.reply(200, {"status": "ok", "database": None})
+            try:
+                row = query("SELECT DATABASE(), CURRENT_USER()")[0]
+            except Exception as e:  # any failure to query is unhealthy
+                return self.reply(503, {"status": "unhealthy", "error": type(e).__name__})
+            return self.reply(200, {"status": "ok", "database": row[0]})
+        return self.reply(200, {"app": APP, "version": VERSION, "database": os.environ.get("DB_NAME"), "path": self.path})
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
+
+
+ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
