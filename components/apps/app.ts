@@ -65,6 +65,8 @@ export class BusinessApp extends pulumi.ComponentResource {
                 image: app.image,
                 envs,
                 networks: args.database ? [args.edgeNetwork, args.dataNetwork] : [args.edgeNetwork],
+                // Apps finish in-flight requests and close their database connections.
+                stopGraceSeconds: 30,
                 healthcheck: {
                     // App images differ in tooling: use whichever HTTP client the image has.
                     test: [

@@ -57,7 +57,17 @@ export interface ServiceContainerArgs {
     readonly memoryMiB?: number;
     /** @default Docker's 64 MB */
     readonly shmSizeMiB?: number;
+    /**
+     * Seconds the process gets to shut down cleanly after its stop signal, before SIGKILL: on a
+     * replacement or destroy by Pulumi (`destroyGraceSeconds`; without it the provider removes the
+     * container with SIGKILL at once) and on `docker stop` or a daemon restart (`stopTimeout`).
+     * @default 10 (Docker's own)
+     */
+    readonly stopGraceSeconds?: number;
 }
+
+/** Docker's default stop timeout, kept for services with nothing to flush. */
+export const DEFAULT_STOP_GRACE_SECONDS = 10;
 
 /**
  * Seconds in Go's duration notation ("1m30s"), the form the provider reads back from Docker:
@@ -104,6 +114,8 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         // leaving it unset shows a diff on every preview.
         memorySwap: args.memoryMiB === undefined ? undefined : args.memoryMiB * 2,
         shmSize: args.shmSizeMiB,
+        stopTimeout: args.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS,
+        destroyGraceSeconds: args.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS,
         // Logs of a crash-looping service should survive the next restart for debugging, bounded.
         logDriver: "json-file",
         logOpts: { "max-size": "20m", "max-file": "5" },

@@ -72,6 +72,8 @@ export class Caddy extends pulumi.ComponentResource {
                     { volume: etc, target: "/etc/caddy" },
                 ],
                 publish,
+                // Caddy drains open connections on a graceful stop.
+                stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:2019/config/ >/dev/null || exit 1"], intervalSeconds: 15, startPeriodSeconds: 10 },
                 waitTimeoutSeconds: 120,
             },

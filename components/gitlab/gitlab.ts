@@ -92,6 +92,8 @@ export class Gitlab extends pulumi.ComponentResource {
                     { volume: logs, target: "/var/log/gitlab" },
                 ],
                 publish: args.publishSshPort ? [{ internal: gitlabContainerSshPort, external: args.publishSshPort }] : [],
+                // Omnibus stops Puma, Sidekiq (finishing running jobs) and Gitaly in turn: minutes, not seconds.
+                stopGraceSeconds: 300,
                 healthcheck: {
                     // The image's own checker: curls /-/health from inside, which the monitoring whitelist admits.
                     test: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"],

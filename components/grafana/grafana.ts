@@ -58,6 +58,8 @@ export class Grafana extends pulumi.ComponentResource {
                 envs,
                 networks: [args.edgeNetwork, args.dataNetwork],
                 volumes: [{ volume: data, target: "/var/lib/grafana" }],
+                // Grafana closes its database connections cleanly.
+                stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/api/health || exit 1"], startPeriodSeconds: 30 },
             },
             this,

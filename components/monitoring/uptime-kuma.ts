@@ -58,6 +58,8 @@ export class UptimeKuma extends pulumi.ComponentResource {
                 networks: [args.edgeNetwork],
                 volumes: [{ volume: data, target: "/app/data" }],
                 // The image ships this checker (it is the image's own HEALTHCHECK).
+                // Uptime Kuma keeps its state in SQLite: let it close the database.
+                stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD", "extra/healthcheck"], startPeriodSeconds: 60 },
             },
             this,

@@ -49,6 +49,8 @@ export class Mysql extends pulumi.ComponentResource {
                 networks: [args.network],
                 volumes: [{ volume: data, target: "/var/lib/mysql" }],
                 // Answers even on access denied: it checks the server is up, not a login.
+                // InnoDB flushes its buffer pool on a clean shutdown; crash recovery otherwise.
+                stopGraceSeconds: 120,
                 healthcheck: { test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"], intervalSeconds: 10, startPeriodSeconds: 60 },
                 waitTimeoutSeconds: 300,
             },

@@ -70,6 +70,8 @@ export class Outline extends pulumi.ComponentResource {
                 envs,
                 networks: [args.edgeNetwork, args.dataNetwork],
                 volumes: [{ volume: data, target: OUTLINE_DATA_DIR }],
+                // Finishes in-flight requests and queue jobs.
+                stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/_health | grep -q OK"], startPeriodSeconds: 60 },
                 waitTimeoutSeconds: 300,
             },

@@ -46,6 +46,8 @@ export class Portainer extends pulumi.ComponentResource {
                 networks: [args.edgeNetwork],
                 volumes: [{ volume: data, target: "/data" }],
                 binds: [{ source: args.dockerSocket ?? DOCKER_SOCKET, target: DOCKER_SOCKET }],
+                // Portainer keeps its state in a BoltDB file: let it close the file.
+                stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:9000/api/system/status || exit 1"], startPeriodSeconds: 20 },
             },
             this,

@@ -65,6 +65,8 @@ export class Postgres extends pulumi.ComponentResource {
                 envs: [pulumi.interpolate`POSTGRES_PASSWORD=${superuserPassword.result}`, "POSTGRES_USER=postgres", "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256"],
                 networks: [args.network],
                 volumes: [{ volume: data, target: "/var/lib/postgresql/data" }],
+                // A fast shutdown (SIGINT) checkpoints before exiting; crash recovery otherwise.
+                stopGraceSeconds: 120,
                 healthcheck: { test: ["CMD-SHELL", "pg_isready -U postgres -d postgres -h 127.0.0.1"], intervalSeconds: 10, startPeriodSeconds: 30 },
                 waitTimeoutSeconds: 300,
                 shmSizeMiB: 256,

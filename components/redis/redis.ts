@@ -34,6 +34,8 @@ export class Redis extends pulumi.ComponentResource {
                 command: ["redis-server", "--appendonly", "yes", "--save", "60", "1000"],
                 networks: [args.network],
                 volumes: [{ volume: data, target: "/data" }],
+                // Redis fsyncs the append-only file and writes its snapshot on SIGTERM.
+                stopGraceSeconds: 60,
                 healthcheck: { test: ["CMD", "redis-cli", "ping"], intervalSeconds: 10, startPeriodSeconds: 10 },
                 waitTimeoutSeconds: 120,
             },

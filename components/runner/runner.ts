@@ -58,6 +58,8 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 volumes: [{ volume: config, target: "/etc/gitlab-runner" }],
                 binds: [{ source: DOCKER_SOCKET, target: DOCKER_SOCKET }],
                 // The Ubuntu-based image has no procps; `list` proves the binary runs and its config reads.
+                // The runner stops taking jobs and lets running ones end, within this bound.
+                stopGraceSeconds: 60,
                 healthcheck: { test: ["CMD-SHELL", "gitlab-runner list >/dev/null 2>&1 || exit 1"], startPeriodSeconds: 20 },
             },
             this,

@@ -161,7 +161,17 @@ describe("createServiceContainer", () => {
             mounts: [],
             logDriver: "json-file",
             logOpts: { "max-size": "20m", "max-file": "5" },
+            stopTimeout: 10,
+            destroyGraceSeconds: 10,
         });
+    });
+
+    it("gives the process its stop grace on a replacement or destroy, not an immediate SIGKILL", async () => {
+        createServiceContainer("outline", { ...baseServiceArgs, stopGraceSeconds: 120 }, testParent(), { provider: dockerProvider() });
+        await mocks.settled();
+        const container = mocks.get(T.container, "outline-container");
+        expect(container.inputs.destroyGraceSeconds).toBe(120);
+        expect(container.inputs.stopTimeout).toBe(120);
     });
 
     it("does not wait for health when no wait timeout is given", async () => {

@@ -133,6 +133,21 @@ describe.each(environments)("stack %s", (stack) => {
         }
     });
 
+    it("lets every stateful service shut down cleanly on a replacement, destroy or daemon restart", () => {
+        const minimum: Record<string, number> = { postgres: 60, mysql: 60, redis: 30, gitlab: 180, grafana: 20, uptime: 20, portainer: 20, outline: 20 };
+        const containers = ofType(plans[stack]!, CONTAINER);
+        let checked = 0;
+        for (const c of containers) {
+            const service = labelsOf(c)["nexora.service"]!;
+            const grace = c.plainInputs.destroyGraceSeconds as number;
+            expect({ service, stopTimeout: c.plainInputs.stopTimeout }).toEqual({ service, stopTimeout: grace });
+            if (minimum[service] === undefined) continue;
+            checked++;
+            expect({ service, enough: grace >= minimum[service]! }).toEqual({ service, enough: true });
+        }
+        expect(checked).toBeGreaterThanOrEqual(6);
+    });
+
     it("keeps data stores on the internal network with no host port", () => {
         const networks = ofType(plan(), NETWORK);
         const internal = new Set(networks.filter((n) => n.inputs.internal === true).map((n) => n.inputs.name));
