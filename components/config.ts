@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { coreServiceKeys } from "./catalog";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
 import type { OAuthScope } from "./sso/consumers";
+import { cronProblem, offsiteRepositoryProblem, type Retention } from "./backup/manifest";
 
 /**
  * The only reader of Pulumi config. Raw strings go through `parseSettings` (pure, fully
@@ -131,6 +132,7 @@ export interface PlatformSettings {
     readonly apps: readonly AppSettings[];
     /** Names of the secret config keys that were set (values are never kept here). */
     readonly secretKeysSet: readonly string[];
+    readonly backup: BackupSettings;
 }
 
 /** Settings plus the secret values, wrapped as secret Outputs. */
@@ -142,6 +144,8 @@ export interface PlatformConfig extends PlatformSettings {
         readonly gitlabApiToken?: pulumi.Output<string>;
         /** Values of every secret config key apps reference, by config key. */
         readonly appSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+        /** Secret backup settings that were set (webhook URLs, off-host credentials). */
+        readonly backup: BackupSecrets;
     };
 }
 
@@ -195,13 +199,21 @@ export const SCALAR_DEFAULTS = {
     registryEnabled: "false",
     mattermostUrl: "",
     gitlabTokenRotation: "1",
+    // Default by environment (readBackupSettings): on for staging and prod, off for dev.
+    backupEnabled: undefined,
+    backupSchedule: "30 */6 * * *",
+    backupMaxAgeHours: "13",
+    backupOffsiteRepository: "",
+    backupOffsiteKnownHosts: "",
 } as const satisfies Record<string, string | undefined>;
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
 /** Structured keys (JSON objects; Pulumi.yaml cannot type objects, so they are validated here). */
-export const OBJECT_KEYS = ["images", "apps"] as const;
+export const OBJECT_KEYS = ["images", "apps", "backupRetention"] as const;
 /** Keys whose values must be stored as secrets. */
-export const SECRET_KEYS = ["frpToken", "gitlabApiToken"] as const;
+/** Secret backup keys: the alert webhook and heartbeat URLs embed tokens; off-host credentials. */
+export const BACKUP_SECRET_KEYS = ["backupAlertWebhook", "backupHeartbeatUrl", "backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey", "backupOffsiteSshKey"] as const;
+export const SECRET_KEYS = ["frpToken", "gitlabApiToken", ...BACKUP_SECRET_KEYS] as const;
 
 const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
 
@@ -571,6 +583,7 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
     }
 
     const images = readImages(c, raw.images);
+    const backup = readBackupSettings(c, raw, environment, Object.keys(appsRaw));
 
     const mattermostUrl = get("mattermostUrl")!;
     if (mattermostUrl !== "" && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(mattermostUrl)) {
@@ -614,6 +627,7 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
         gitlabTokenRotation: get("gitlabTokenRotation")!,
         apps: apps.sort((a, b) => a.key.localeCompare(b.key)),
         secretKeysSet: Object.keys(secretValues).sort(),
+        backup,
     };
     return { settings: deepFreeze(settings), secretValues };
 }
@@ -638,6 +652,7 @@ export function toPlatformConfig(settings: PlatformSettings, secretValues: Reado
             frpToken: secretValues.frpToken === undefined ? undefined : pulumi.secret(secretValues.frpToken),
             gitlabApiToken: secretValues.gitlabApiToken === undefined ? undefined : pulumi.secret(secretValues.gitlabApiToken),
             appSecrets,
+            backup: backupSecretsOf(settings.backup, secretValues),
         },
     };
 }
@@ -651,4 +666,107 @@ export function readPlatformConfig(): PlatformConfig {
     }
     const { settings, secretValues } = parseSettings(raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
     return toPlatformConfig(settings, secretValues);
+}
+
+// --- backups (issue 13) ------------------------------------------------------------------------
+
+export type BackupSecretKey = (typeof BACKUP_SECRET_KEYS)[number];
+
+/** @default 7 daily, 4 weekly, 6 monthly snapshots per store */
+export const DEFAULT_BACKUP_RETENTION: Retention = Object.freeze({ daily: 7, weekly: 4, monthly: 6 });
+
+export interface BackupOffsiteSettings {
+    /** restic repository URL: `sftp:user@host:/path` or `s3:https://host/bucket/path`. */
+    readonly repository: string;
+    readonly kind: "sftp" | "s3";
+    /** known_hosts line(s) of the SFTP host (host keys are checked). */
+    readonly knownHosts: string;
+}
+
+export interface BackupSettings {
+    /** @default true for staging and prod, false for dev */
+    readonly enabled: boolean;
+    /** Five-field cron expression, UTC. @default "30 *\/6 * * *" (every 6 hours) */
+    readonly schedule: string;
+    readonly retention: Retention;
+    /** A store whose last good snapshot is older than this is reported stale. @default 13 */
+    readonly maxAgeHours: number;
+    readonly offsite?: BackupOffsiteSettings;
+}
+
+export interface BackupSecrets {
+    readonly alertWebhook?: pulumi.Output<string>;
+    readonly heartbeatUrl?: pulumi.Output<string>;
+    readonly offsiteAccessKeyId?: pulumi.Output<string>;
+    readonly offsiteSecretAccessKey?: pulumi.Output<string>;
+    readonly offsiteSshKey?: pulumi.Output<string>;
+}
+
+function readBackupSettings(c: Checker, raw: Readonly<Record<string, string>>, environment: Environment, appKeys: readonly string[]): BackupSettings {
+    const get = (key: ScalarKey): string | undefined => raw[key] ?? SCALAR_DEFAULTS[key];
+    const enabled = raw.backupEnabled === undefined ? environment !== "dev" : readBoolean(c, "backupEnabled", raw.backupEnabled);
+
+    const schedule = get("backupSchedule")!.trim();
+    const problem = cronProblem(schedule);
+    if (problem) c.fail("backupSchedule", `a cron expression (UTC) like "30 */6 * * *": ${problem}`);
+
+    const retention = { ...DEFAULT_BACKUP_RETENTION };
+    const retentionRaw = readJsonObject(c, "backupRetention", raw.backupRetention);
+    for (const [key, value] of Object.entries(retentionRaw)) {
+        if (!(key in retention)) {
+            c.fail(`backupRetention.${key}`, "one of daily, weekly, monthly");
+            continue;
+        }
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 1000) {
+            c.fail(`backupRetention.${key}`, `a whole number of snapshots 0-1000, got ${describe(value)}`);
+            continue;
+        }
+        retention[key as keyof Retention] = value;
+    }
+    if (retention.daily + retention.weekly + retention.monthly === 0) {
+        c.fail("backupRetention", "at least one snapshot kept (daily, weekly and monthly are all 0: every snapshot would be deleted)");
+    }
+
+    const maxAgeRaw = get("backupMaxAgeHours")!;
+    const maxAgeHours = /^\d+$/.test(maxAgeRaw) ? Number(maxAgeRaw) : NaN;
+    if (!(maxAgeHours >= 1 && maxAgeHours <= 24 * 45)) c.fail("backupMaxAgeHours", `a whole number of hours 1-1080, got ${describe(maxAgeRaw)}`);
+
+    let offsite: BackupOffsiteSettings | undefined;
+    const repository = get("backupOffsiteRepository")!;
+    if (repository !== "") {
+        const repoProblem = offsiteRepositoryProblem(repository);
+        if (repoProblem) c.fail("backupOffsiteRepository", repoProblem);
+        else {
+            const kind = repository.startsWith("sftp:") ? "sftp" : "s3";
+            const knownHosts = get("backupOffsiteKnownHosts")!;
+            if (kind === "sftp") {
+                if (raw.backupOffsiteSshKey === undefined) c.fail("backupOffsiteSshKey", "the SSH private key for the sftp target as a secret (pulumi config set --secret backupOffsiteSshKey < key)");
+                if (!/^\S+ (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256) [A-Za-z0-9+/=]+/.test(knownHosts)) {
+                    c.fail("backupOffsiteKnownHosts", `the sftp host's known_hosts line ("host ssh-ed25519 AAAA..."; ssh-keyscan), got ${describe(knownHosts)}`);
+                }
+            } else {
+                for (const key of ["backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey"] as const) {
+                    if (raw[key] === undefined) c.fail(key, `the S3 credential as a secret (pulumi config set --secret ${key} ...; backupOffsiteRepository is s3)`);
+                }
+            }
+            offsite = { repository, kind, knownHosts };
+        }
+    }
+    for (const key of ["backupAlertWebhook", "backupHeartbeatUrl"] as const) {
+        const value = raw[key];
+        if (value !== undefined && !/^https?:\/\/[^\s"'\\]+$/.test(value)) c.fail(key, "an http(s) URL without spaces or quotes (its value is not shown)");
+    }
+    if (enabled && appKeys.includes("backup")) c.fail("apps.backup", "an app name other than backup (the backup container is nexora-<stack>-backup)");
+    return { enabled, schedule, retention, maxAgeHours: Number.isNaN(maxAgeHours) ? 13 : maxAgeHours, offsite };
+}
+
+function backupSecretsOf(settings: BackupSettings, secretValues: Readonly<Record<string, string>>): BackupSecrets {
+    const secret = (key: BackupSecretKey) => (secretValues[key] === undefined ? undefined : pulumi.secret(secretValues[key]!));
+    return {
+        alertWebhook: secret("backupAlertWebhook"),
+        heartbeatUrl: secret("backupHeartbeatUrl"),
+        offsiteAccessKeyId: settings.offsite?.kind === "s3" ? secret("backupOffsiteAccessKeyId") : undefined,
+        offsiteSecretAccessKey: settings.offsite?.kind === "s3" ? secret("backupOffsiteSecretAccessKey") : undefined,
+        offsiteSshKey: settings.offsite?.kind === "sftp" ? secret("backupOffsiteSshKey") : undefined,
+    };
 }

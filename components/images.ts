@@ -15,6 +15,8 @@ export const imageNames = [
     "grafana",
     "gitlabRunner",
     "mysql",
+    "backup",
+    "restic",
 ] as const;
 export type ImageName = (typeof imageNames)[number];
 
@@ -33,6 +35,10 @@ export const DEFAULT_IMAGES: Readonly<Record<ImageName, string>> = {
     grafana: "grafana/grafana:12.4.11",
     gitlabRunner: "gitlab/gitlab-runner:v18.11.4",
     mysql: "mysql:8.4.11",
+    // The backup container's scheduler: the docker CLI (dumps run in the stores' own containers).
+    backup: "docker:28.3.1-cli",
+    // restic runs in its official image (Alpine, /bin/sh, restic as the entrypoint).
+    restic: "restic/restic:0.18.1",
 };
 
 export interface ImageRef {

@@ -27,6 +27,9 @@ import { ssoRedirectUrl } from "./sso/endpoints";
 import { GitlabRunner } from "./runner/runner";
 import { generatedPassword } from "./secrets/random";
 import { ConfigError } from "./config";
+import { Backup } from "./backup/backup";
+import { backupStores } from "./backup/stores";
+import type * as docker from "@pulumi/docker";
 
 /** Username of the basic auth in front of restricted admin UIs. */
 export const EDGE_ADMIN_USER = "nexora-admin";
@@ -56,6 +59,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
     /** Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
+    /** Scheduled backups (`nexora:backupEnabled`). */
+    readonly backup?: Backup;
 
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
         // Checked before super(): a bad route is a config error, reported before any resource exists.
@@ -212,8 +217,8 @@ export class Platform extends pulumi.ComponentResource {
         this.mattermostOAuth = sso?.mattermost;
 
         // --- platform services
-        if (features.outline) {
-            new Outline(
+        const outline = features.outline
+            ? new Outline(
                 "outline",
                 {
                     stack,
@@ -228,9 +233,9 @@ export class Platform extends pulumi.ComponentResource {
                     dependsOn: [postgres.provisioning, redis.container],
                 },
                 { parent: this },
-            );
-        }
-        if (features.uptimeKuma) new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
+            )
+            : undefined;
+        const uptime = features.uptimeKuma ? new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this }) : undefined;
         if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
@@ -270,6 +275,35 @@ export class Platform extends pulumi.ComponentResource {
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso?.appEnv[app.key],
                     dependsOn: app.database ? [mysql!.provisioning] : [],
+                },
+                { parent: this },
+            );
+        }
+
+        if (config.backup.enabled) {
+            const volumes: Record<string, docker.Volume | undefined> = {
+                outline: outline?.dataVolume,
+                uptime: uptime?.dataVolume,
+                portainer: portainer?.dataVolume,
+                grafana: grafana?.dataVolume,
+                caddy: caddy.dataVolume,
+            };
+            this.backup = new Backup(
+                "backup",
+                {
+                    stack,
+                    image: images.backup,
+                    resticImage: images.restic,
+                    provider,
+                    edgeNetwork,
+                    edgeNetworkName: host.edgeNetworkName,
+                    schedule: config.backup.schedule,
+                    retention: config.backup.retention,
+                    maxAgeHours: config.backup.maxAgeHours,
+                    offsite: config.backup.offsite,
+                    secrets: config.secrets.backup,
+                    stores: backupStores(config),
+                    volumes: Object.fromEntries(Object.entries(volumes).filter((e): e is [string, docker.Volume] => e[1] !== undefined)),
                 },
                 { parent: this },
             );

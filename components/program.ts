@@ -17,6 +17,8 @@ export interface StackOutputs {
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
     /** The external Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
+    /** Password of the backup repositories (secret), when backups are on. Losing it loses the backups. */
+    readonly backupRepositoryPassword?: pulumi.Output<string>;
 }
 
 /** The program: read config, build the platform. `index.ts` exports its outputs; `plan` runs it under mocks. */
@@ -33,6 +35,7 @@ export function main(): { platform: Platform; outputs: StackOutputs } {
             monitors: platform.monitors,
             adminCredentials: platform.adminCredentials,
             mattermostOAuth: platform.mattermostOAuth,
+            backupRepositoryPassword: platform.backup ? pulumi.secret(platform.backup.repositoryPassword) : undefined,
         },
     };
 }

@@ -64,6 +64,8 @@ export interface ServiceContainerArgs {
      * @default 10 (Docker's own)
      */
     readonly stopGraceSeconds?: number;
+    /** Files written into the container before it starts (scripts, generated config). @default none */
+    readonly uploads?: readonly { readonly file: string; readonly content: pulumi.Input<string>; readonly executable?: boolean }[];
 }
 
 /** Docker's default stop timeout, kept for services with nothing to flush. */
@@ -119,6 +121,7 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         // Logs of a crash-looping service should survive the next restart for debugging, bounded.
         logDriver: "json-file",
         logOpts: { "max-size": "20m", "max-file": "5" },
+        ...(args.uploads ? { uploads: args.uploads.map((u) => ({ file: u.file, content: u.content, executable: u.executable ?? false })) } : {}),
     };
 }
 

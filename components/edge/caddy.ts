@@ -41,6 +41,8 @@ export const CADDY_RELOAD_SCRIPT = [
  * current Caddyfile on /etc/caddy (so a restarted container serves the last applied routes).
  */
 export class Caddy extends pulumi.ComponentResource {
+    /** Caddy's data volume: certificates and ACME account (the backup mounts it read-only). */
+    readonly dataVolume: docker.Volume;
     readonly containerName: string;
     readonly container: docker.Container;
     /** Applies the Caddyfile; re-runs when its hash changes. */
@@ -52,7 +54,7 @@ export class Caddy extends pulumi.ComponentResource {
         super("nexora:edge:Caddy", name, {}, opts);
         this.containerName = dockerName(args.stack, "caddy");
         const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "caddy", role: "edge", purpose }, this, args.provider);
-        const data = volume("data");
+        const data = (this.dataVolume = volume("data"));
         const config = volume("config");
         const etc = volume("etc");
         const ports = [args.httpPort ?? 80, args.httpsPort ?? 443];

@@ -22,6 +22,8 @@ export interface GrafanaArgs {
 
 /** Grafana (roadmap; `grafanaEnabled`) on the shared PostgreSQL, never with its admin/admin default. */
 export class Grafana extends pulumi.ComponentResource {
+    /** The service's data volume (the backup mounts it read-only). */
+    readonly dataVolume: docker.Volume;
     readonly containerName: string;
     readonly container: docker.Container;
     readonly adminPassword: pulumi.Output<string>;
@@ -31,7 +33,7 @@ export class Grafana extends pulumi.ComponentResource {
         this.containerName = dockerName(args.stack, "grafana");
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
-        const data = persistentVolume({ stack: args.stack, service: "grafana", role: "platform", purpose: "data" }, this, args.provider);
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "grafana", role: "platform", purpose: "data" }, this, args.provider));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             `GF_SERVER_ROOT_URL=${args.url}`,

@@ -40,13 +40,15 @@ export function monitorsFor(table: RouteTable): MonitorSpec[] {
 
 /** Uptime Kuma 2 with its SQLite data on a local volume (it does not support network file systems). */
 export class UptimeKuma extends pulumi.ComponentResource {
+    /** The service's data volume (the backup mounts it read-only). */
+    readonly dataVolume: docker.Volume;
     readonly containerName: string;
     readonly container: docker.Container;
 
     constructor(name: string, args: UptimeKumaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:monitoring:UptimeKuma", name, {}, opts);
         this.containerName = dockerName(args.stack, "uptime");
-        const data = persistentVolume({ stack: args.stack, service: "uptime", role: "platform", purpose: "data" }, this, args.provider);
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "uptime", role: "platform", purpose: "data" }, this, args.provider));
         this.container = createServiceContainer(
             name,
             {

@@ -30,6 +30,8 @@ export const OUTLINE_DATA_DIR = "/var/lib/outline/data";
 
 /** Outline wiki on PostgreSQL and Redis, files on a local volume (its default storage is S3). */
 export class Outline extends pulumi.ComponentResource {
+    /** The service's data volume (the backup mounts it read-only). */
+    readonly dataVolume: docker.Volume;
     readonly containerName: string;
     readonly container: docker.Container;
 
@@ -39,7 +41,7 @@ export class Outline extends pulumi.ComponentResource {
         // Outline requires SECRET_KEY to be exactly 32 random bytes as 64 hex characters.
         const secretKey = new random.RandomBytes(`${name}-secret-key`, { length: 32 }, { parent: this });
         const utilsSecret = generatedPassword(`${name}-utils-secret`, this);
-        const data = persistentVolume({ stack: args.stack, service: "outline", role: "platform", purpose: "data" }, this, args.provider);
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "outline", role: "platform", purpose: "data" }, this, args.provider));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             "NODE_ENV=production",

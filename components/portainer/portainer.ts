@@ -22,6 +22,8 @@ export const DOCKER_SOCKET = "/var/run/docker.sock";
  * whoever opens its page first, then shuts itself down after five minutes.
  */
 export class Portainer extends pulumi.ComponentResource {
+    /** The service's data volume (the backup mounts it read-only). */
+    readonly dataVolume: docker.Volume;
     readonly containerName: string;
     readonly container: docker.Container;
     /** Password of Portainer's `admin` user. */
@@ -32,7 +34,7 @@ export class Portainer extends pulumi.ComponentResource {
         this.containerName = dockerName(args.stack, "portainer");
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
-        const data = persistentVolume({ stack: args.stack, service: "portainer", role: "platform", purpose: "data" }, this, args.provider);
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "portainer", role: "platform", purpose: "data" }, this, args.provider));
         this.container = createServiceContainer(
             name,
             {

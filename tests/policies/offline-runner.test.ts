@@ -205,7 +205,7 @@ describe("runPolicyPack", () => {
             minLength: 15,
             additionalDenylist: [],
             minGeneratedLength: 24,
-            dockerSocketAllowed: ["portainer", "gitlab-runner"],
+            dockerSocketAllowed: ["portainer", "gitlab-runner", "backup"],
             allowLoopbackHttpRedirect: false,
             enforcementLevels: {},
         });

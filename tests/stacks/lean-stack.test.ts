@@ -11,10 +11,10 @@ beforeAll(async () => {
 });
 
 describe("a lean stack without GitLab", () => {
-    it("runs exactly the data stores, Caddy, the portal, the tunnel and its apps", () => {
+    it("runs exactly the data stores, Caddy, the portal, the tunnel, its apps and the backup", () => {
         const containers = plan.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.inputs.name);
         expect(containers.sort()).toEqual(
-            ["caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map((s) => `nexora-dev-e2e-${s}`).sort(),
+            ["backup", "caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map((s) => `nexora-dev-e2e-${s}`).sort(),
         );
     });
 

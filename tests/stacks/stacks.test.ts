@@ -33,6 +33,7 @@ function platformServicesOf(s: PlatformSettings): string[] {
         ...(s.features.grafana ? ["grafana"] : []),
         ...(s.features.runner ? ["gitlab-runner"] : []),
         ...(s.tunnel.enabled ? ["frpc"] : []),
+        ...(s.backup.enabled ? ["backup"] : []),
     ];
 }
 
@@ -50,6 +51,7 @@ const VOLUMES_OF: Record<string, readonly string[]> = {
     grafana: ["grafana-data"],
     "gitlab-runner": ["gitlab-runner-config"],
     frpc: ["frpc-config"],
+    backup: ["backup-repo", "backup-spool"],
 };
 
 /** Services whose health is a checker binary rather than an HTTP probe of their routed port. */
@@ -63,6 +65,8 @@ const HEALTH_CHECKERS: Record<string, RegExp> = {
     caddy: /^wget -qO- http:\/\/127\.0\.0\.1:2019\/config\/ /,
     "gitlab-runner": /^gitlab-runner list /,
     frpc: /^pgrep -x frpc /,
+    // Fails when the last cycle failed or a store's last good snapshot is too old.
+    backup: /^\/usr\/local\/bin\/nexora-backup health$/,
 };
 /** A command that succeeds whatever the service does: `true`, `:`, `exit 0`, or anything ending in `|| true`. */
 const NO_OP = /(^|[;&|]\s*)(true|:|exit 0)\s*$/;

@@ -21,6 +21,8 @@ const PROD_VOLUME_URNS = [
     "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:outline:Outline$docker:index/volume:Volume::outline-data",
     "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:monitoring:UptimeKuma$docker:index/volume:Volume::uptime-data",
     "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:portal:Portal$docker:index/volume:Volume::portal-content",
+    "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:backup:Backup$docker:index/volume:Volume::backup-repo",
+    "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:backup:Backup$docker:index/volume:Volume::backup-spool",
 ];
 
 describe("volume URNs", () => {
