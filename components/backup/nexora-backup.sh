@@ -170,7 +170,7 @@ backup_store() {
     pause=$(var store "$store" pause)
     failed_targets=''
     for target in $TARGETS; do
-        [ -f "$STATUS/skip-$target" ] && continue
+        if [ -f "$STATUS/skip-$target" ]; then failed_targets="$failed_targets $target"; continue; fi
         out=$(mktemp)
         # A paused service writes nothing while restic reads its files: a crash-consistent copy.
         [ -n "$pause" ] && container_op pause "$pause"

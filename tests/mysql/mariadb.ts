@@ -25,6 +25,8 @@ export interface MysqlResult {
 
 export interface TestMariadb {
     readonly port: number;
+    /** The server's Unix socket (root logs in there without a password). */
+    readonly socket: string;
     /** Run SQL as root over the server's socket (root has no password here). */
     asRoot(sql: string): MysqlResult;
     /** Run SQL over loopback TCP as a password user, which is how apps on the Docker network connect. */
@@ -100,6 +102,7 @@ export async function startMariadb(): Promise<TestMariadb> {
         let stopped = false;
         return {
             port,
+            socket,
             asRoot,
             as: (login, sql) => runClient(["-h", "127.0.0.1", "-P", String(port), "--protocol=tcp", `-u${login.user}`, ...(login.db === undefined ? [] : [login.db])], sql, login.password),
             async stop() {
