@@ -56,9 +56,9 @@ export function sandboxStores(stack: string): BackupStore[] {
 
 export function createSandbox(
     root: string,
-    pg: TestPostgres,
-    maria: TestMariadb,
-    options: { stack?: string; repository?: string; maxAgeSeconds?: number; schedule?: string } = {},
+    pg: TestPostgres | undefined,
+    maria: TestMariadb | undefined,
+    options: { stack?: string; repository?: string; maxAgeSeconds?: number; schedule?: string; stores?: BackupStore[] } = {},
 ): BackupSandbox {
     const stack = options.stack ?? "t";
     const repo = path.join(root, "repo");
@@ -76,7 +76,7 @@ export function createSandbox(
             retention: { daily: 7, weekly: 4, monthly: 6 },
             maxAgeSeconds: options.maxAgeSeconds ?? 13 * 3600,
             targets: [{ name: "local", repository: options.repository ?? repo, offHost: false }],
-            stores: sandboxStores(stack),
+            stores: options.stores ?? sandboxStores(stack),
             resticImage: "restic/restic:0.18.1",
             repoVolume: `nexora-${stack}-backup-repo`,
             spoolVolume: `nexora-${stack}-backup-spool`,
@@ -85,7 +85,7 @@ export function createSandbox(
     );
     const opsLog = path.join(root, "ops.log");
     // MariaDB's clients take the socket from /etc/mysql over MYSQL_UNIX_PORT; ~/.my.cnf is read last.
-    writeFileSync(path.join(root, ".my.cnf"), `[client]\nsocket=${maria.socket}\n`);
+    if (maria) writeFileSync(path.join(root, ".my.cnf"), `[client]\nsocket=${maria.socket}\n`);
     const env = (extra: Record<string, string> = {}): Record<string, string> => ({
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         HOME: root,
@@ -95,12 +95,8 @@ export function createSandbox(
         NEXORA_BACKUP_SPOOL: spool,
         NEXORA_BACKUP_DATA: data,
         NEXORA_BACKUP_LOCAL_LOG: opsLog,
-        PGHOST: "127.0.0.1",
-        PGPORT: String(pg.port),
-        PGPASSWORD: pg.superuserPassword,
-        PGSSLMODE: "disable",
-        MYSQL_UNIX_PORT: maria.socket,
-        MYSQL_ROOT_PASSWORD: "",
+        ...(pg ? { PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGPASSWORD: pg.superuserPassword, PGSSLMODE: "disable" } : {}),
+        ...(maria ? { MYSQL_UNIX_PORT: maria.socket, MYSQL_ROOT_PASSWORD: "" } : {}),
         ...extra,
     });
     const run = (args: readonly string[], extra?: Record<string, string>): ScriptRun => {

@@ -1,0 +1,205 @@
+// npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes]
+//                    [--config FILE] [--docker-host URL]
+//
+// Restores one store of a running stack from its backups. A dry run first: it prints what it would
+// stop, restore and restart, then asks (or takes --yes) before it writes. The work runs in the
+// stack's backup container (`docker exec`, DOCKER_HOST from the stack's config), so the data never
+// leaves the Docker host. The repository password comes from NEXORA_RESTIC_PASSWORD or from
+// `pulumi stack output --show-secrets backupRepositoryPassword`; it reaches docker in its
+// environment, never on a command line.
+//
+// Exit codes: 0 restored (or dry run only), 1 failed (nothing changed unless it says so),
+// 2 bad arguments or config, 3 not confirmed.
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { parseArgs } from "node:util";
+import { BACKUP_SCRIPT_IN_CONTAINER } from "../../components/backup/backup";
+import { backupStores } from "../../components/backup/stores";
+import { CONFIG_NAMESPACE, ConfigError, parseSettings, type PlatformSettings } from "../../components/config";
+import { dockerName } from "../../components/naming";
+import { readStackFile, toEngineConfig } from "../plan/evaluate";
+
+export const USAGE = `usage: npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes]
+                      [--config FILE] [--docker-host URL]
+
+  <stack>              dev, staging, prod (its Pulumi.<stack>.yaml gives the Docker host)
+  <store>              postgres, mysql, gitlab, outline, uptime, portainer, grafana or caddy (what the stack runs)
+  --snapshot ID        a restic snapshot ID of that store (default: the latest)
+  --database NAME      postgres or mysql: restore this database only
+  --target NAME        the repository to read: local (default) or offsite
+  --yes                do not ask before writing
+  --config FILE        the stack's config file (default: Pulumi.<stack>.yaml)
+  --docker-host URL    override the stack's dockerHost
+
+  The repository password: NEXORA_RESTIC_PASSWORD, else \`pulumi stack output --show-secrets backupRepositoryPassword\`.`;
+
+export interface RestoreIo {
+    readonly stdout: (text: string) => void;
+    readonly stderr: (text: string) => void;
+    /** Asks a yes/no question; resolves true only on an explicit yes. */
+    readonly confirm: (question: string) => Promise<boolean>;
+}
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+    snapshot: { type: "string" },
+    database: { type: "string" },
+    target: { type: "string" },
+    yes: { type: "boolean", short: "y" },
+    config: { type: "string" },
+    "docker-host": { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+interface Run {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Runs a command; streams its output to io when asked, and always collects it. */
+function run(command: string, args: readonly string[], env: Record<string, string>, stream?: RestoreIo): Promise<Run> {
+    return new Promise((resolve) => {
+        const child = spawn(command, [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => {
+            stdout += d.toString();
+            stream?.stdout(d.toString());
+        });
+        child.stderr.on("data", (d: Buffer) => {
+            stderr += d.toString();
+            stream?.stderr(d.toString());
+        });
+        child.on("error", (err) => resolve({ code: 127, stdout, stderr: `${stderr}${command}: ${err.message}\n` }));
+        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+}
+
+function stackSettings(stack: string, configFile: string): PlatformSettings {
+    const { values } = toEngineConfig(stack, readStackFile(configFile));
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    return parseSettings(raw, { project: "nexora", stack }).settings;
+}
+
+/** Runs the tool; returns the exit code instead of exiting, so tests (and the e2e) can call it. */
+export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: RestoreIo): Promise<number> {
+    let stack: string;
+    let store: string;
+    let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+    let settings: PlatformSettings;
+    try {
+        const parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+        values = parsed.values;
+        if (values.help) {
+            io.stdout(`${USAGE}\n`);
+            return 0;
+        }
+        if (parsed.positionals.length !== 2) throw new UsageError("expected exactly two arguments: <stack> <store>");
+        [stack, store] = parsed.positionals as [string, string];
+        if (!/^[a-z][a-z0-9-]{0,20}$/.test(stack)) throw new UsageError(`<stack>: a stack name, got ${JSON.stringify(stack)}`);
+        const configFile = values.config ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
+        try {
+            settings = stackSettings(stack, configFile);
+        } catch (err) {
+            if (err instanceof ConfigError) throw new UsageError(`${configFile}: ${err.message}`);
+            throw new UsageError(`${configFile}: ${(err as Error).message}`);
+        }
+        if (!settings.backup.enabled) throw new UsageError(`stack ${stack} has no backups (nexora:backupEnabled is false)`);
+        const stores = backupStores(settings).map((s) => s.key);
+        if (!(stores as string[]).includes(store)) throw new UsageError(`<store>: one of ${stores.join(", ")} (what stack ${stack} backs up), got ${JSON.stringify(store)}`);
+        if (values.snapshot !== undefined && !/^[0-9a-f]{8,64}$/.test(values.snapshot)) throw new UsageError("--snapshot expects a restic snapshot ID (8-64 hex digits)");
+        if (values.database !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(values.database)) throw new UsageError("--database expects a database name");
+        if (values.target !== undefined && values.target !== "local" && values.target !== "offsite") throw new UsageError("--target expects local or offsite");
+        if (values.target === "offsite" && !settings.backup.offsite) throw new UsageError(`--target offsite: stack ${stack} has no off-host repository`);
+    } catch (err) {
+        io.stderr(`restore: ${(err as Error).message}\n\n${USAGE}\n`);
+        return 2;
+    }
+
+    const baseEnv = { PATH: env.PATH ?? "/usr/bin:/bin", HOME: env.HOME ?? "/tmp" };
+    let password = env.NEXORA_RESTIC_PASSWORD;
+    if (password === undefined || password === "") {
+        const pulumi = env.NEXORA_PULUMI_CLI ?? "pulumi";
+        const out = await run(pulumi, ["stack", "output", "backupRepositoryPassword", "--show-secrets", "--stack", stack, "--non-interactive"], {
+            ...baseEnv,
+            ...Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith("PULUMI_") && e[1] !== undefined)),
+        });
+        password = out.stdout.trim();
+        if (out.code !== 0 || password === "") {
+            io.stderr(`restore: cannot read the repository password from \`pulumi stack output --show-secrets backupRepositoryPassword --stack ${stack}\` (${out.stderr.trim().split("\n").pop() ?? `exit ${out.code}`}); set NEXORA_RESTIC_PASSWORD instead. Nothing was changed.\n`);
+            return 1;
+        }
+    }
+
+    const docker = env.NEXORA_DOCKER_CLI ?? "docker";
+    const dockerHost = values["docker-host"] ?? env.NEXORA_DOCKER_HOST ?? settings.dockerHost;
+    const container = dockerName(stack, "backup");
+    const scriptArgs = [
+        "restore",
+        store,
+        ...(values.snapshot ? ["--snapshot", values.snapshot] : []),
+        ...(values.database ? ["--database", values.database] : []),
+        ...(values.target ? ["--target", values.target] : []),
+    ];
+    const dockerEnv = { ...baseEnv, DOCKER_HOST: dockerHost, RESTIC_PASSWORD: password };
+    // -e NAME without a value passes the variable from docker's own environment: not on the command line.
+    const exec = (extra: string[], stream?: RestoreIo) => run(docker, ["exec", "-i", "-e", "RESTIC_PASSWORD", container, BACKUP_SCRIPT_IN_CONTAINER, ...scriptArgs, ...extra], dockerEnv, stream);
+
+    const plan = await exec(["--dry-run"]);
+    if (plan.code !== 0) {
+        io.stderr(`restore: ${plan.stderr.trim() || plan.stdout.trim() || `docker exec ${container} failed (exit ${plan.code})`}\n`);
+        if (plan.code === 127 || /No such container|Cannot connect to the Docker daemon|is not running/.test(plan.stderr)) {
+            io.stderr(`restore: is ${container} running on ${dockerHost}? Nothing was changed.\n`);
+        }
+        return 1;
+    }
+    io.stdout(plan.stdout);
+    if (!values.yes) {
+        const ok = await io.confirm(`Restore ${store} of stack ${stack} as planned above? Only this store is changed. [y/N] `);
+        if (!ok) {
+            io.stderr("restore: not confirmed. Nothing was changed.\n");
+            return 3;
+        }
+    }
+    const applied = await exec([], io);
+    if (applied.code !== 0) {
+        io.stderr(`restore: the restore of ${store} failed (exit ${applied.code}); see the messages above.\n`);
+        return 1;
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    const io: RestoreIo = {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        confirm: (question) =>
+            new Promise((resolve) => {
+                if (!process.stdin.isTTY) {
+                    process.stderr.write(`${question}\nrestore: no terminal to ask on; pass --yes to confirm.\n`);
+                    resolve(false);
+                    return;
+                }
+                const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+                rl.question(question, (answer) => {
+                    rl.close();
+                    resolve(/^(y|yes)$/i.test(answer.trim()));
+                });
+            }),
+    };
+    main(process.argv.slice(2), process.env, io).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (err: unknown) => {
+            process.stderr.write(`restore: ${String(err)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}
