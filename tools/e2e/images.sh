@@ -56,6 +56,8 @@ build "$ctx_root/mysql" "$(ref mysql)"
 build "$ctx_root/redis" "$(ref redis)"
 build "$ctx_root/caddy" "$(ref caddy)"
 build "$ctx_root/nginx" "$(ref portal)"
+build "$ctx_root/backup" "$(ref backup)"
+build "$ctx_root/restic" "$(ref restic)"
 
 frpc_ctx="$(mktemp -d)"
 trap 'rm -rf "$frpc_ctx"' EXIT
