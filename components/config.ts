@@ -754,7 +754,10 @@ function readBackupSettings(c: Checker, raw: Readonly<Record<string, string>>, e
     }
     for (const key of ["backupAlertWebhook", "backupHeartbeatUrl"] as const) {
         const value = raw[key];
-        if (value !== undefined && !/^https?:\/\/[^\s"'\\]+$/.test(value)) c.fail(key, "an http(s) URL without spaces or quotes (its value is not shown)");
+        // Only the form is checked (an encrypted value the offline plan cannot read has a placeholder).
+        if (value !== undefined && (!/^[^\s"'\\]+$/.test(value) || (value.includes("://") && !/^https?:\/\//.test(value)))) {
+            c.fail(key, "an http(s) URL without spaces or quotes (its value is not shown)");
+        }
     }
     if (enabled && appKeys.includes("backup")) c.fail("apps.backup", "an app name other than backup (the backup container is nexora-<stack>-backup)");
     return { enabled, schedule, retention, maxAgeHours: Number.isNaN(maxAgeHours) ? 13 : maxAgeHours, offsite };
