@@ -2,7 +2,7 @@
 // machine (restic from Debian, PostgreSQL and MariaDB on loopback; see tests/backup/script-harness.ts).
 // Seeds PostgreSQL with >= 1 GB and MySQL (MariaDB) with >= 200 MB, then times: the first backup,
 // an incremental after a 1% change, and the restore of each database. Takes several minutes and
-// a few GB of /tmp. Environment: BENCH_PG_ROWS (default 9000000), BENCH_MY_ROWS (default 1600000).
+// a few GB of /tmp. Environment: BENCH_PG_ROWS (default 9000000), BENCH_MY_ROWS (default 2100000).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +18,7 @@ const du = (dir: string) => Number(execFileSync("du", ["-sb", dir], { encoding: 
 async function bench(): Promise<void> {
     requireRestic();
     const pgRows = Number(process.env.BENCH_PG_ROWS ?? 9_000_000);
-    const myRows = Number(process.env.BENCH_MY_ROWS ?? 1_600_000);
+    const myRows = Number(process.env.BENCH_MY_ROWS ?? 2_100_000);
     const [pg, maria] = await Promise.all([startPostgres(), startMariadb()]);
     const root = mkdtempSync(path.join(tmpdir(), "nexora-backup-bench-"));
     const figures: Record<string, unknown> = {};
