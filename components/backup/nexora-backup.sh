@@ -102,6 +102,12 @@ ensure_repo() {
         return 1
     fi
     rm -f "$err"
+    # A local repository with keys but no config is damaged, not new: never initialize over it.
+    repo=$(var target "$1" repository)
+    if [ "$(var target "$1" offhost)" != 1 ] && [ -d "$repo/keys" ] && [ -n "$(ls -A "$repo/keys" 2>/dev/null)" ]; then
+        log "target $1: the repository has keys but no readable config: damaged, not initializing over it"
+        return 1
+    fi
     log "target $1: initializing a new repository"
     restic_target "$1" init --repository-version 2 >/dev/null
 }
@@ -130,8 +136,9 @@ dump_store() {
         dbs=$(in_container "$container" "$MY_LIST") || return 1
         for db in $dbs; do
             is_name "$db" || { log "mysql: database name $(q "$db") is not supported"; return 1; }
-            # One consistent InnoDB snapshot per database while the apps keep writing.
-            in_container "$container" "$MY_AUTH exec mysqldump -uroot --protocol=socket --single-transaction --quick --routines --triggers --events --hex-blob --databases $(q "$db")" >"$dir/$db.sql" || return 1
+            # One consistent InnoDB snapshot per database while the apps keep writing; no dump date,
+            # so an unchanged database gives the same bytes and restic stores nothing new.
+            in_container "$container" "$MY_AUTH exec mysqldump -uroot --protocol=socket --single-transaction --quick --routines --triggers --events --hex-blob --skip-dump-date --databases $(q "$db")" >"$dir/$db.sql" || return 1
         done
         ;;
     gitlab)
@@ -231,16 +238,16 @@ write_status() {
         for store in $STORES; do
             f=$STATUS/last-good.$target.$store
             if [ -f "$f" ]; then
-                read -r at id _ <"$f"
+                read -r at id added <"$f"
                 age=$((now - at))
             else
-                at=0 id='' age=-1
+                at=0 id='' age=-1 added=0
             fi
             fresh=true
             if [ "$age" -lt 0 ] || [ "$age" -gt "$MAX_AGE_SECONDS" ]; then fresh=false; ok=false; fi
             metrics="${metrics}nexora_backup_last_success_timestamp_seconds{stack=\"$NEXORA_STACK\",target=\"$target\",store=\"$store\"} $at
 "
-            entries="$entries${entries:+,}{\"target\":\"$target\",\"store\":\"$store\",\"snapshot\":\"$id\",\"lastSuccess\":$at,\"ageSeconds\":$age,\"fresh\":$fresh}"
+            entries="$entries${entries:+,}{\"target\":\"$target\",\"store\":\"$store\",\"snapshot\":\"$id\",\"lastSuccess\":$at,\"ageSeconds\":$age,\"addedBytes\":${added:-0},\"fresh\":$fresh}"
         done
     done
     printf '%s' "$metrics" >"$STATUS/metrics.prom.tmp" && mv "$STATUS/metrics.prom.tmp" "$STATUS/metrics.prom"
