@@ -15,6 +15,7 @@ export const imageNames = [
     "grafana",
     "gitlabRunner",
     "mysql",
+    "portainerApiClient",
 ] as const;
 export type ImageName = (typeof imageNames)[number];
 
@@ -33,6 +34,8 @@ export const DEFAULT_IMAGES: Readonly<Record<ImageName, string>> = {
     grafana: "grafana/grafana:12.4.11",
     gitlabRunner: "gitlab/gitlab-runner:v18.11.4",
     mysql: "mysql:8.4.11",
+    // Runs Portainer's REST calls (components/sso/portainer.ts) next to it: Portainer's image has no HTTP client that can PUT.
+    portainerApiClient: "curlimages/curl:8.16.0",
 };
 
 export interface ImageRef {

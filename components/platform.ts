@@ -198,7 +198,7 @@ export class Platform extends pulumi.ComponentResource {
                           tokenRotation: config.gitlabTokenRotation,
                           insecureTls: config.tls === "internal",
                           portainer: portainer
-                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword }
+                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword, apiClientImage: images.portainerApiClient }
                               : undefined,
                           publicPath,
                           mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,

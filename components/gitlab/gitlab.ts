@@ -93,7 +93,9 @@ export class Gitlab extends pulumi.ComponentResource {
                 ],
                 publish: args.publishSshPort ? [{ internal: gitlabContainerSshPort, external: args.publishSshPort }] : [],
                 healthcheck: {
-                    // The image's own checker: curls /-/health from inside, which the monitoring whitelist admits.
+                    // The image's own checker: curls http://localhost:80/help through the bundled nginx
+                    // (omnibus renders /opt/gitlab/etc/gitlab-healthcheck-rc with path '/help'), so it
+                    // needs no monitoring whitelist; /-/health and friends stay loopback-only.
                     test: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"],
                     intervalSeconds: 30,
                     timeoutSeconds: 15,

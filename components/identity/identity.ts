@@ -24,8 +24,13 @@ export interface IdentityArgs {
     readonly tokenRotation: string;
     /** Skip TLS verification towards GitLab: its certificate comes from Caddy's internal CA. */
     readonly insecureTls: boolean;
-    /** Portainer, whose OAuth settings are set through its API. */
-    readonly portainer?: { readonly url: string; readonly container: docker.Container; readonly adminPassword: pulumi.Output<string> };
+    /** Portainer, whose OAuth settings are set through its API, run from `apiClientImage` (a pinned curl image). */
+    readonly portainer?: {
+        readonly url: string;
+        readonly container: docker.Container;
+        readonly adminPassword: pulumi.Output<string>;
+        readonly apiClientImage?: string;
+    };
     /** Caddy's config, DNS records and tunnel: the gitlab provider calls GitLab's public URL. */
     readonly publicPath?: readonly pulumi.Resource[];
     /** External Mattermost origin to register, if any. */
@@ -86,6 +91,7 @@ export class Identity extends pulumi.ComponentResource {
                     redirectUrl: portainer.redirectUrl,
                     clientId: portainer.clientId,
                     clientSecret: portainer.clientSecret,
+                    clientImage: args.portainer.apiClientImage,
                 },
                 { parent: this, dependsOn: [args.portainer.container] },
             );
