@@ -195,6 +195,7 @@ export const SCALAR_DEFAULTS = {
     registryEnabled: "false",
     mattermostUrl: "",
     gitlabTokenRotation: "1",
+    postgresDataMajor: "16",
 } as const satisfies Record<string, string | undefined>;
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
@@ -309,10 +310,36 @@ function readImages(c: Checker, raw: string | undefined): Record<ImageName, stri
     if (gitlabMajor >= 19 && postgresMajor < 17) {
         c.fail(
             "images.gitlab",
-            `a GitLab 18.x image with PostgreSQL ${postgresMajor} (GitLab ${gitlabMajor} requires PostgreSQL 17+; raise images.postgres first)`,
+            `a GitLab 18.x image with PostgreSQL ${postgresMajor} (GitLab ${gitlabMajor} requires PostgreSQL 17+; first upgrade PostgreSQL itself, which is a dump and restore or pg_upgrade of its data, not an image bump: README "Upgrading PostgreSQL")`,
         );
     }
     return images;
+}
+
+/**
+ * A PostgreSQL server refuses a data directory initialised by another major version, so the image's
+ * major must stay the one the stack's data volume was created with (`nexora:postgresDataMajor`).
+ * A major upgrade is a migration of the data (dump and restore, or pg_upgrade: README "Upgrading
+ * PostgreSQL"); once it is done, the operator records the new major in the same change as the image.
+ * A fact rather than an "upgrade: true" switch: a switch left on would disarm the check for good.
+ */
+function checkPostgresDataMajor(c: Checker, postgresImage: string, rawDataMajor: string): void {
+    if (!/^[1-9]\d?$/.test(rawDataMajor)) {
+        c.fail("postgresDataMajor", `the PostgreSQL major version the stack's data directory was initialised with (e.g. 16), got ${describe(rawDataMajor)}`);
+        return;
+    }
+    const tag = parseImageRef(postgresImage)?.tag;
+    const imageMajor = tag === undefined ? undefined : /^(\d+)(?:$|[.-])/.exec(tag)?.[1];
+    if (imageMajor === undefined) {
+        c.fail("images.postgres", `a tag that starts with the PostgreSQL major version (e.g. postgres:${rawDataMajor}.15-bookworm), so it can be checked against postgresDataMajor, got ${describe(postgresImage)}`);
+    } else if (imageMajor !== rawDataMajor) {
+        c.fail(
+            "images.postgres",
+            `PostgreSQL ${rawDataMajor}, the major the data directory was initialised with (nexora:postgresDataMajor), got ${imageMajor}: ` +
+                `PostgreSQL ${imageMajor} refuses to start on it. A major upgrade is a dump and restore (or pg_upgrade), README "Upgrading PostgreSQL"; ` +
+                `after it, set nexora:postgresDataMajor to ${imageMajor} together with the image`,
+        );
+    }
 }
 
 function checkPinned(c: Checker, key: string, image: string): void {
@@ -571,6 +598,7 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
     }
 
     const images = readImages(c, raw.images);
+    checkPostgresDataMajor(c, images.postgres, get("postgresDataMajor")!);
 
     const mattermostUrl = get("mattermostUrl")!;
     if (mattermostUrl !== "" && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(mattermostUrl)) {

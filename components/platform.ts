@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BusinessApp } from "./apps/app";
 import type { PlatformConfig } from "./config";
 import { DockerHost } from "./docker/host";
-import { Caddy } from "./edge/caddy";
+import { Caddy, caddyContainerName } from "./edge/caddy";
 import { renderCaddyfile } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
 import { renderFrpcToml } from "./edge/frpc";
@@ -136,6 +136,36 @@ export class Platform extends pulumi.ComponentResource {
                 }),
             ),
         );
+        // DNS and the tunnel come first: Caddy's reload starts ACME for every name at once, and a
+        // challenge that cannot reach Caddy yet is retried only minutes later.
+        const publicRoute: pulumi.Resource[] = [];
+        if (config.dns.enabled) {
+            const dns = new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
+            publicRoute.push(...dns.records);
+        }
+        let frpcToml: pulumi.Output<string> | undefined;
+        if (config.tunnel.enabled) {
+            const tunnel = config.tunnel;
+            frpcToml = pulumi.secret(
+                config.secrets.frpToken!.apply((authToken) =>
+                    renderFrpcToml(routes, {
+                        serverAddr: tunnel.serverAddr,
+                        serverPort: tunnel.serverPort,
+                        authToken,
+                        user: dockerName(stack),
+                        caddyHost: caddyContainerName(stack),
+                        adminPort: FRPC_ADMIN_PORT,
+                    }),
+                ),
+            );
+            // Not after Caddy: until Caddy runs, relayed connections fail as they would during a Caddy restart.
+            const tunnelClient = new Tunnel(
+                "tunnel",
+                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [] },
+                { parent: this },
+            );
+            publicRoute.push(tunnelClient.apply);
+        }
         const caddy = new Caddy(
             "caddy",
             {
@@ -148,38 +178,13 @@ export class Platform extends pulumi.ComponentResource {
                 httpPort,
                 httpsPort,
                 publish: config.publish.http > 0 || config.publish.https > 0,
+                reloadAfter: publicRoute,
             },
             // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
             { parent: this },
         );
-        // What must exist before anything calls GitLab by its public name (the gitlab provider).
-        const publicPath: pulumi.Resource[] = [caddy.reload];
-        if (config.dns.enabled) {
-            const dns = new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
-            publicPath.push(...dns.records);
-        }
-        let frpcToml: pulumi.Output<string> | undefined;
-        if (config.tunnel.enabled) {
-            const tunnel = config.tunnel;
-            frpcToml = pulumi.secret(
-                config.secrets.frpToken!.apply((authToken) =>
-                    renderFrpcToml(routes, {
-                        serverAddr: tunnel.serverAddr,
-                        serverPort: tunnel.serverPort,
-                        authToken,
-                        user: dockerName(stack),
-                        caddyHost: caddy.containerName,
-                        adminPort: FRPC_ADMIN_PORT,
-                    }),
-                ),
-            );
-            const tunnelClient = new Tunnel(
-                "tunnel",
-                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [caddy.container] },
-                { parent: this },
-            );
-            publicPath.push(tunnelClient.apply);
-        }
+        // What must exist before anything calls GitLab by its public name (the readiness gate, then the gitlab provider).
+        const publicPath: pulumi.Resource[] = [caddy.reload, ...publicRoute];
 
         const portainer = features.portainer ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this }) : undefined;
         // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
@@ -197,8 +202,9 @@ export class Platform extends pulumi.ComponentResource {
                           existingApiToken: config.secrets.gitlabApiToken,
                           tokenRotation: config.gitlabTokenRotation,
                           insecureTls: config.tls === "internal",
+                          caddyContainerName: caddy.container.name,
                           portainer: portainer
-                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword }
+                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword, apiClientImage: images.portainerApiClient }
                               : undefined,
                           publicPath,
                           mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,

@@ -138,8 +138,30 @@ export function createServiceContainer(
         parent,
         provider: opts.provider,
         dependsOn: opts.dependsOn,
+        customTimeouts: containerCustomTimeouts(args.waitTimeoutSeconds),
     });
     return { image, container };
+}
+
+/**
+ * The Docker provider bounds a container's create and update, its health wait included, by the
+ * Terraform plugin SDK's default of 20 minutes when no timeout is set (kreuzwerker
+ * `resource_docker_container.go` declares none): a longer `waitTimeoutSeconds` would be cut short.
+ */
+export const PROVIDER_DEFAULT_TIMEOUT_SECONDS = 20 * 60;
+/** Room for creating and starting the container around its health wait (the image is pulled by its own resource). */
+const CONTAINER_TIMEOUT_MARGIN_SECONDS = 5 * 60;
+
+/**
+ * `customTimeouts` for a container whose health wait would not fit in the provider's default,
+ * else undefined (the default is enough). A replacement is a create, so update gets the same.
+ */
+export function containerCustomTimeouts(waitTimeoutSeconds: number | undefined): pulumi.CustomTimeouts | undefined {
+    if (waitTimeoutSeconds === undefined || waitTimeoutSeconds <= 0) return undefined;
+    const needed = waitTimeoutSeconds + CONTAINER_TIMEOUT_MARGIN_SECONDS;
+    if (needed <= PROVIDER_DEFAULT_TIMEOUT_SECONDS) return undefined;
+    const limit = `${Math.ceil(needed / 60)}m`;
+    return { create: limit, update: limit };
 }
 
 /** A service's own env entries followed by entries another component supplies (SSO settings). */

@@ -19,6 +19,17 @@ export interface CaddyArgs {
     readonly httpsPort?: number;
     /** Publish those ports on the host under the same numbers (a stack without the tunnel). @default false */
     readonly publish?: boolean;
+    /**
+     * What must exist before a Caddyfile is applied: the DNS records and the tunnel. A reload starts
+     * ACME for new names at once; before the names resolve and the relay carries them the challenge
+     * fails and Caddy retries only minutes later. @default none
+     */
+    readonly reloadAfter?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Docker name of a stack's Caddy container (others route to it before the component exists). */
+export function caddyContainerName(stack: string): string {
+    return dockerName(stack, "caddy");
 }
 
 const CADDYFILE = "/etc/caddy/Caddyfile";
@@ -50,7 +61,7 @@ export class Caddy extends pulumi.ComponentResource {
 
     constructor(name: string, args: CaddyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Caddy", name, {}, opts);
-        this.containerName = dockerName(args.stack, "caddy");
+        this.containerName = caddyContainerName(args.stack);
         const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "caddy", role: "edge", purpose }, this, args.provider);
         const data = volume("data");
         const config = volume("config");
@@ -89,7 +100,7 @@ export class Caddy extends pulumi.ComponentResource {
                 script: CADDY_RELOAD_SCRIPT,
                 stdin: args.caddyfile,
             },
-            { parent: this, dependsOn: [this.container] },
+            { parent: this, dependsOn: [this.container, ...(args.reloadAfter ?? [])] },
         );
         this.registerOutputs({ containerName: this.containerName, configHash: this.configHash });
     }

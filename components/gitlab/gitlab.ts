@@ -95,7 +95,9 @@ export class Gitlab extends pulumi.ComponentResource {
                 // Omnibus stops Puma, Sidekiq (finishing running jobs) and Gitaly in turn: minutes, not seconds.
                 stopGraceSeconds: 300,
                 healthcheck: {
-                    // The image's own checker: curls /-/health from inside, which the monitoring whitelist admits.
+                    // The image's own checker: curls http://localhost:80/help through the bundled nginx
+                    // (omnibus renders /opt/gitlab/etc/gitlab-healthcheck-rc with path '/help'), so it
+                    // needs no monitoring whitelist; /-/health and friends stay loopback-only.
                     test: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"],
                     intervalSeconds: 30,
                     timeoutSeconds: 15,

@@ -81,6 +81,8 @@ export interface RecordedOptions {
     readonly replaceOnChanges: readonly string[];
     readonly protect: boolean | undefined;
     readonly retainOnDelete: boolean | undefined;
+    /** The `customTimeouts` option ("" where unset). */
+    readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 export interface MockOptions {
@@ -226,6 +228,7 @@ interface RegisterRequest {
     getReplaceonchangesList?(): string[];
     getProtect?(): boolean | undefined;
     getRetainondelete?(): boolean | undefined;
+    getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 type Callback = (err: unknown, resp?: { getUrn?(): string }) => void;
 interface PatchableMonitor {
@@ -250,6 +253,11 @@ function optionsOf(req: RegisterRequest | undefined): RecordedOptions {
         replaceOnChanges: req?.getReplaceonchangesList?.() ?? [],
         protect: req?.getProtect?.(),
         retainOnDelete: req?.getRetainondelete?.(),
+        customTimeouts: {
+            create: req?.getCustomtimeouts?.()?.getCreate() ?? "",
+            update: req?.getCustomtimeouts?.()?.getUpdate() ?? "",
+            delete: req?.getCustomtimeouts?.()?.getDelete() ?? "",
+        },
     };
 }
 
