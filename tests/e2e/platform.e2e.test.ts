@@ -104,7 +104,7 @@ beforeAll(async () => {
         c["nexora:dockerHost"] = env.dockerHost();
         c["nexora:frpServerAddr"] = env.relayAddress();
     });
-    await ws.pulumiOk(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
+    await ws.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
     // The token reaches the CLI on stdin, never as an argument.
     const set = await ws.pulumi(["config", "set", "--secret", "nexora:frpToken"], { input: env.frpToken() });
     if (set.code !== 0) throw new Error(`config set failed: ${set.stderr}`);
