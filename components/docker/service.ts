@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { ownerLabels, ServiceRole } from "../naming";
 
 /** A named volume mounted into a service container. */
@@ -82,6 +83,36 @@ export function goDuration(totalSeconds: number): string {
     return `${s}s`;
 }
 
+/** Log options of every container: bounded json-file logs, so a crash loop cannot fill the disk. */
+export const CONTAINER_LOG_OPTS: Readonly<Record<string, string>> = { "max-size": "20m", "max-file": "5" };
+
+/**
+ * Container inputs the Docker provider cannot be trusted to diff, with why:
+ * - `logOpts`: Docker merges the daemon's default log options (daemon.json `log-opts`) into
+ *   every container's, and the provider reads the merged map back; as the input forces
+ *   replacement, a host with any extra default would replace every container on every `up`.
+ * - `memorySwap`: reads back as -1 on hosts without swap accounting, a diff on every `up`.
+ * The engine ignores their read-back; what the program asks for is carried in labels instead
+ * (labels force replacement), so a real change to them still reaches the container.
+ */
+export const DAEMON_OWNED_CONTAINER_INPUTS = ["logOpts", "memorySwap"] as const;
+
+/**
+ * Labels that make changes the provider would not apply reach the container: a healthcheck
+ * change is applied by no update and forces no replacement (kreuzwerker/terraform-provider-docker
+ * #988), and `logOpts`/`memorySwap` are ignored on read-back (DAEMON_OWNED_CONTAINER_INPUTS).
+ * Labels force replacement, so each of these changes replaces the container, visibly in previews.
+ */
+export function settingsLabels(args: Pick<ServiceContainerArgs, "healthcheck" | "memoryMiB">): { label: string; value: string }[] {
+    const hc = args.healthcheck;
+    const healthcheck = JSON.stringify([hc.test, hc.intervalSeconds ?? 30, hc.timeoutSeconds ?? 10, hc.retries ?? 5, hc.startPeriodSeconds ?? 30]);
+    return [
+        { label: "nexora.healthcheck-sha256", value: createHash("sha256").update(healthcheck).digest("hex").slice(0, 16) },
+        { label: "nexora.log-opts", value: Object.entries(CONTAINER_LOG_OPTS).map(([k, v]) => `${k}=${v}`).join(",") },
+        ...(args.memoryMiB === undefined ? [] : [{ label: "nexora.memory-mib", value: String(args.memoryMiB) }]),
+    ];
+}
+
 /** Builds the `docker.Container` inputs; shared by every service so all containers get the same baseline. */
 export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulumi.Input<string>): docker.ContainerArgs {
     const hc = args.healthcheck;
@@ -93,7 +124,7 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         command: args.command,
         entrypoints: args.entrypoint,
         restart: "unless-stopped",
-        labels: ownerLabels(args.stack, args.service, args.role),
+        labels: [...ownerLabels(args.stack, args.service, args.role), ...settingsLabels(args)],
         networksAdvanced: args.networks.map((name) => ({ name })),
         mounts: [
             ...(args.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),
@@ -118,7 +149,7 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         destroyGraceSeconds: args.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS,
         // Logs of a crash-looping service should survive the next restart for debugging, bounded.
         logDriver: "json-file",
-        logOpts: { "max-size": "20m", "max-file": "5" },
+        logOpts: { ...CONTAINER_LOG_OPTS },
     };
 }
 
@@ -139,6 +170,7 @@ export function createServiceContainer(
         provider: opts.provider,
         dependsOn: opts.dependsOn,
         customTimeouts: containerCustomTimeouts(args.waitTimeoutSeconds),
+        ignoreChanges: [...DAEMON_OWNED_CONTAINER_INPUTS],
     });
     return { image, container };
 }

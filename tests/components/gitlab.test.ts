@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Gitlab, type GitlabArgs } from "../../components/gitlab/gitlab";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, envMap, inventoryOf, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, envMap, inventoryOf, containerLabelsFor, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
 
 const IMAGE = "gitlab/gitlab-ce:18.11.2-ce.0";
 const DB_PASSWORD = "Pg0gitlabDbPassword0123456789abc";
@@ -76,7 +76,7 @@ describe("Gitlab", () => {
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
             shmSize: 256,
             wait: true,
-            labels: ownerLabelsFor("gitlab", "platform"),
+            labels: containerLabelsFor("gitlab", "platform"),
             healthcheck: { tests: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"], startPeriod: "10m0s" },
         });
         expect(container.inputs.waitTimeout).toBeGreaterThanOrEqual(900);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Mysql, mysqlIdentifier } from "../../components/mysql/mysql";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
 
 const IMAGE = "mysql:8.4.3";
 const CONSUMERS = ["pyerp", "erp-dev"];
@@ -66,7 +66,7 @@ describe("Mysql", () => {
             networksAdvanced: [{ name: DATA_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-mysql-data", target: "/var/lib/mysql", readOnly: false }],
-            labels: ownerLabelsFor("mysql", "datastore"),
+            labels: containerLabelsFor("mysql", "datastore"),
             wait: true,
             waitTimeout: 300,
         });

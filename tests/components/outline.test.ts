@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Outline, type OutlineArgs } from "../../components/outline/outline";
 import { type MockRecorder, mockRandomBytes, mockRandomValue, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
 
 const IMAGE = "outlinewiki/outline:0.85.1";
 const URL = "https://staging-outline.nexora.restry.cn";
@@ -107,7 +107,7 @@ describe("Outline", () => {
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
             mounts: [{ type: "volume", source: "nexora-staging-outline-data", target: "/var/lib/outline/data", readOnly: false }],
             ports: [],
-            labels: ownerLabelsFor("outline", "platform"),
+            labels: containerLabelsFor("outline", "platform"),
             wait: true,
             waitTimeout: 300,
         });

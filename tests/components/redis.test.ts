@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Redis } from "../../components/redis/redis";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, dockerProvider, inventoryOf, ownerLabelsFor, providerRef, STACK, T } from "./support";
+import { DATA_NETWORK, dockerProvider, inventoryOf, containerLabelsFor, providerRef, STACK, T } from "./support";
 
 const IMAGE = "redis:7.4.1-alpine";
 
@@ -32,7 +32,7 @@ describe("Redis", () => {
             networksAdvanced: [{ name: DATA_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-redis-data", target: "/data", readOnly: false }],
-            labels: ownerLabelsFor("redis", "datastore"),
+            labels: containerLabelsFor("redis", "datastore"),
             healthcheck: { tests: ["CMD", "redis-cli", "ping"], interval: "10s", startPeriod: "10s" },
             restart: "unless-stopped",
             wait: true,

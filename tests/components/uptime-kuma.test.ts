@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { RouteTable } from "../../components/edge/types";
 import { monitorsFor, UptimeKuma } from "../../components/monitoring/uptime-kuma";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T } from "./support";
+import { dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
 
 const IMAGE = "louislam/uptime-kuma:2.0.2";
 
@@ -65,7 +65,7 @@ describe("UptimeKuma", () => {
             networksAdvanced: [{ name: EDGE_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-uptime-data", target: "/app/data", readOnly: false }],
-            labels: ownerLabelsFor("uptime", "platform"),
+            labels: containerLabelsFor("uptime", "platform"),
             healthcheck: { tests: ["CMD", "extra/healthcheck"], startPeriod: "1m0s" },
             wait: false,
         });
