@@ -24,8 +24,8 @@ describe("the README's example note", () => {
 
     it("heads with the stack, the commit and the counts per operation", () => {
         expect(lines(note)).toContain("### Pulumi preview · stack `staging` at `1a2b3c4d`");
-        const header = lines(note).indexOf("| create | update | replace | delete | same |");
-        expect(lines(note).slice(header, header + 3)).toEqual(["| create | update | replace | delete | same |", "| ---: | ---: | ---: | ---: | ---: |", "| 4 | 2 | **3** | **6** | 111 |"]);
+        const header = lines(note).indexOf("| create | replace | delete | same |");
+        expect(lines(note).slice(header, header + 3)).toEqual(["| create | replace | delete | same |", "| ---: | ---: | ---: | ---: |", "| 4 | **5** | **6** | 111 |"]);
         expect(lines(note)).toContain("❌ **`pulumi up` would fail:** 1 mandatory policy violation, 2 errors.");
     });
 
