@@ -74,6 +74,17 @@ describe("renderPreviewNote on the staging fixture", () => {
         // A changed Caddyfile or frpc.toml re-runs its reload command: `triggers` replace a command.
         expect(otherBlock).toMatch(/♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers`/);
         expect(otherBlock).toMatch(/♻️ replace `tunnel-apply` · `command:local:Command` · forced by `triggers`/);
+    });
+
+    it("says a replaced command only re-runs it, where the reviewer reads replace as downtime", () => {
+        const hint = "replacing it only re-runs the command: the container or service it acts on stays";
+        const otherBlock = note.slice(note.indexOf("⚠️ **9 resources"), note.indexOf("| create"));
+        expect(otherBlock).toContain(`> - ♻️ replace \`caddy-reload\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
+        expect(otherBlock).toContain(`> - ♻️ replace \`tunnel-apply\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
+        expect(note).toContain(`<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · forced by <code>triggers</code> · ${hint}</summary>`);
+        // Only commands get it: a replaced container is downtime, a deleted command is gone.
+        expect(note.split(hint)).toHaveLength(5);
+        expect(note).not.toMatch(/(app-hjhs-container|gitlab-runner-register)`[^\n]*re-runs/);
         expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-container` · `docker:index\/container:Container`/);
         expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-registration` · `gitlab:index\/userRunner:UserRunner`/);
     });
@@ -195,6 +206,27 @@ describe("renderPreviewNote on smaller previews", () => {
         const note = render({ ...only(fullReport(), []), steps: [step], changeSummary: { replace: 1 } });
         expect(note).toMatch(/🛑 \*\*DATA-LOSS RISK — 1 stateful or protected resource will be deleted or replaced/);
         expect(note).toContain("data-bearing (database or GitLab data)");
+    });
+
+    it("says a replaced command runs its delete before create again, and raises no data-loss alarm for a database's script", () => {
+        const command = (name: string, inputs: Record<string, unknown>): PreviewStep => ({
+            op: "replace",
+            urn: `urn:pulumi:prod::nexora::nexora:platform:Platform$command:local:Command::${name}`,
+            type: "command:local:Command",
+            name,
+            oldState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { create: "true", triggers: ["a"], ...inputs }, outputs: {} },
+            newState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { create: "true", triggers: ["b"], ...inputs }, outputs: {} },
+            diffReasons: ["triggers"],
+            replaceReasons: ["triggers"],
+        });
+        const steps = [command("postgres-provisioning", {}), command("identity-admin-token-issue", { delete: "[secret]" })];
+        const note = render({ ...only(fullReport(), []), steps, changeSummary: { replace: 2 } });
+        expect(note).not.toContain("DATA-LOSS");
+        expect(note).toContain("> - ♻️ replace `postgres-provisioning` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays");
+        expect(note).toContain(
+            "> - ♻️ replace `identity-admin-token-issue` · `command:local:Command` · forced by `triggers` · replacing it runs its `delete`, then `create` again: the container or service it acts on stays",
+        );
+        expect(note).toContain("replacing it runs its <code>delete</code>, then <code>create</code> again: the container or service it acts on stays</summary>");
     });
 
     it("says when nothing changes", () => {
