@@ -59,7 +59,7 @@ describe("the README's offline example", () => {
             "",
             "> ℹ️ **This is an offline desired-state diff: no state backend was reached.** It is not a `pulumi preview`.",
             "> It compares what `npm run plan -- staging --json` declares on target branch `develop` with this merge request at `1a2b3c4d`, resource by URN.",
-            "> It cannot see drift, provider defaults or which changes force a replacement (for Docker containers nearly every input does).",
+            "> It cannot see drift or provider defaults. Which changes replace is told only for containers and commands, from their providers' rules; for other types a change may replace too.",
             "> Secret values are `[secret]` in both plans and are not compared: a changed secret does not show here (2 secret values not compared).",
         ]);
         expect(lines(note)).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
