@@ -82,3 +82,21 @@ export function readmeExampleOfflineNote(): string {
     const diff = diffPlans(parsePlanDocument(readFixture("plan-staging-base.json"), "base"), parsePlanDocument(readFixture("plan-staging-head.json"), "head"));
     return renderOfflineNote(diff, { stack: README_EXAMPLE.stack, baseRef: README_EXAMPLE.baseRef, headSha: README_EXAMPLE.commitSha, jobUrl: README_EXAMPLE.offlineJobUrl }).body;
 }
+
+export const README_PATH = path.join(__dirname, "../../README.md");
+
+/** The README's "### Example note" section, up to the next `## ` heading. */
+const EXAMPLE_SECTION = /(### Example note\n[\s\S]*?\n---\n\n)([\s\S]*?)(\n\n---\n\n[\s\S]*?\n\n)(<!-- nexora-mr-preview[\s\S]*?)(\n\n## )/;
+
+/**
+ * The README with its example section rendered from the fixtures again: the whole preview note
+ * between the two `---` rules, and the offline note's opening (everything before its counts
+ * table) after them. The prose around them is the README's own. To re-render:
+ * `npx tsx -e 'import {writeFileSync,readFileSync} from "node:fs"; import {README_PATH as p, renderReadmeExample as r} from "./tests/mr-preview/fixtures"; writeFileSync(p, r(readFileSync(p, "utf8")))'`
+ */
+export function renderReadmeExample(readme: string): string {
+    if (!EXAMPLE_SECTION.test(readme)) throw new Error("README.md: no \"### Example note\" section of the expected shape");
+    const offline = readmeExampleOfflineNote();
+    const offlineOpening = offline.slice(0, offline.indexOf("\n\n| added |"));
+    return readme.replace(EXAMPLE_SECTION, (_all, intro: string, _note: string, between: string, _offline: string, next: string) => `${intro}${readmeExampleNote()}${between}${offlineOpening}${next}`);
+}
