@@ -151,6 +151,13 @@ export function hostAddress(cidr: string, index: number): string {
     return numberToIpv4(c.start + index);
 }
 
+/** The last host address of a subnet (before the broadcast address): Docker hands out addresses from the bottom, so a fixed one here does not collide. */
+export function lastHostAddress(cidr: string): string {
+    const c = parseCidr(cidr, 8, 30);
+    if (!c) throw new Error(`not an IPv4 subnet: ${JSON.stringify(cidr)}`);
+    return numberToIpv4(c.end - 1);
+}
+
 /** An IP address (v4 canonical or v6) or a CIDR of one: what Caddy's trusted_proxies and GitLab's trusted addresses take. */
 export function isIpOrCidr(value: string): boolean {
     const [address, prefix, ...rest] = value.split("/");
