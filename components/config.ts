@@ -266,7 +266,7 @@ class Checker {
 function describe(value: unknown): string {
     if (typeof value === "string") {
         if (carriesCredential(value)) return `a value that carries a credential (not shown, ${value.length} characters)`;
-        if (value.length <= 80 && /^[A-Za-z0-9 ._:/@+=,{}-]*$/.test(value)) return JSON.stringify(value);
+        if (value.length <= 80 && /^[A-Za-z0-9._:/@+=,-]*$/.test(value.replace(/\{(service|domain)\}/g, ""))) return JSON.stringify(value);
         return `a string of ${value.length} characters with characters not allowed here (not shown)`;
     }
     if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);

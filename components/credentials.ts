@@ -69,7 +69,7 @@ const URL_USER = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"?#]+)(@)/gi;
 // Go's DSN: user:password@tcp(host:3306)/db.
 const GO_DSN = /(^|[\s'"=])([^\s:@/'"=]+:)([^\s@'"]+)(@(?:tcp|unix|udp|tcp6)\()/g;
 // name=value, name: value, "name": "value", ?name=value, ;Password=value;, -Dname=value, --name=value.
-const ASSIGNMENT = /(^|[\s;&?,{(\[]|-D|--?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2(\s*[=:]\s*)(["']?)(\[masked\]|\[secret\]|[^\s;&,"'}\]]+)/g;
+const ASSIGNMENT = /(^|[\s;&?,{(\[]|-D|--?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2(\s*[=:]\s*)(["']?)(\[masked\]|\[secret\]|(?!\/)[^\s;&,"'{}[\]?]+)/g;
 // --name value (argv as one string).
 const FLAG_WITH_VALUE = /(^|\s)(--?[A-Za-z][A-Za-z0-9_.-]*)(\s+)([^\s-][^\s]*)/g;
 // Runs of the characters random secrets are made of (hex, base64, base64url).

@@ -201,13 +201,13 @@ const MAX_PATH_LENGTH = 512;
 
 /** An absolute URL path, no query or fragment (an OAuth redirect path: GitLab compares redirect URIs exactly). */
 export function isUrlPath(value: string): boolean {
-    return value.length <= MAX_PATH_LENGTH && URL_PATH.test(value) && !/(^|\/)\.\.?(\/|$)/.test(value);
+    return value.length <= MAX_PATH_LENGTH && URL_PATH.test(value) && !value.includes("//") && !/(^|\/)\.\.?(\/|$)/.test(value);
 }
 
 /** An absolute URL path with an optional query (a health check path such as "/health?x=1&y=2"). */
 export function isUrlPathWithQuery(value: string): boolean {
     const path = value.split("?")[0]!;
-    return value.length <= MAX_PATH_LENGTH && URL_PATH_WITH_QUERY.test(value) && !/(^|\/)\.\.?(\/|$)/.test(path);
+    return value.length <= MAX_PATH_LENGTH && URL_PATH_WITH_QUERY.test(value) && !path.includes("//") && !/(^|\/)\.\.?(\/|$)/.test(path);
 }
 
 /** Environment variable names a container takes ([A-Za-z_][A-Za-z0-9_]*). */
