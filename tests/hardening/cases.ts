@@ -343,7 +343,7 @@ for (const [stack, what, key, set, payload] of storage) add({ id: `secret storag
 // --- 8. Hostile-looking but legitimate: accepted, and quoted where it lands
 export const ACCEPTED_HEALTH_PATH = "/health?x=1&y=2";
 add({ id: "accepted: health path with a query", category: "accepted", config: (c) => (pyerp(c).healthPath = ACCEPTED_HEALTH_PATH), code: 0, key: "" });
-add({ id: "accepted: app named constructor", category: "accepted", config: (c) => (apps(c).constructor = { image: "a/b:1", port: 80 }), code: 0, key: "" });
+add({ id: "accepted: app named constructor", category: "accepted", config: (c) => Reflect.set(apps(c), "constructor", { image: "a/b:1", port: 80 }), code: 0, key: "" });
 add({ id: "accepted: env named toString and valueOf", category: "accepted", config: (c) => (pyerp(c).env = { toString: "1", valueOf: "2" }), code: 0, key: "" });
 add({ id: "accepted: secret key named constructor, stored as a secret", category: "accepted", config: (c) => ((pyerp(c).secretEnv = { SMTP_PASSWORD: "constructor" }), (c[`${N}constructor`] = { secure: "AAABAHx" })), code: 0, key: "" });
 add({ id: "accepted: stack dev-e2e", category: "accepted", stack: "dev-e2e", code: 0, key: "" });
