@@ -27,6 +27,7 @@ import { ssoRedirectUrl } from "./sso/endpoints";
 import { GitlabRunner } from "./runner/runner";
 import { generatedPassword } from "./secrets/random";
 import { ConfigError } from "./config";
+import { lastHostAddress } from "./validators";
 
 /** Username of the basic auth in front of restricted admin UIs. */
 export const EDGE_ADMIN_USER = "nexora-admin";
@@ -77,6 +78,9 @@ export class Platform extends pulumi.ComponentResource {
         const provider = host.provider;
         const edgeNetwork = host.edgeNetwork.name;
         const dataNetwork = host.dataNetwork.name;
+        const appsDataNetwork = host.appsDataNetwork.name;
+        const adminNetwork = host.adminNetwork.name;
+        const caddyAddress = lastHostAddress(config.edgeSubnet);
 
         // --- data stores
         const consumers: PostgresConsumerSpec[] = [
@@ -89,7 +93,7 @@ export class Platform extends pulumi.ComponentResource {
         const appsWithDb = config.apps.filter((a) => a.database).map((a) => a.key);
         const mysql =
             appsWithDb.length > 0
-                ? new Mysql("mysql", { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers: appsWithDb }, { parent: this })
+                ? new Mysql("mysql", { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: appsDataNetwork, consumers: appsWithDb }, { parent: this })
                 : undefined;
 
         // --- GitLab, the identity provider
@@ -107,7 +111,7 @@ export class Platform extends pulumi.ComponentResource {
                       registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
                       edgeNetwork,
                       dataNetwork,
-                      edgeSubnet: config.edgeSubnet,
+                      caddyAddress,
                       database: postgres.credentials.gitlab!,
                       publishSshPort: config.publish.ssh || undefined,
                       dependsOn: [postgres.provisioning],
@@ -174,6 +178,8 @@ export class Platform extends pulumi.ComponentResource {
                 provider,
                 dockerHost: config.dockerHost,
                 edgeNetwork,
+                edgeAddress: caddyAddress,
+                extraNetworks: features.uptimeKuma ? [adminNetwork] : [],
                 caddyfile,
                 httpPort,
                 httpsPort,
@@ -229,14 +235,14 @@ export class Platform extends pulumi.ComponentResource {
                     edgeNetwork,
                     dataNetwork,
                     database: postgres.credentials.outline!,
-                    redis: { host: redis.host, port: redis.port },
+                    redis: { host: redis.host, port: redis.port, password: redis.password },
                     oidcEnv: sso!.outlineEnv!,
                     dependsOn: [postgres.provisioning, redis.container],
                 },
                 { parent: this },
             );
         }
-        if (features.uptimeKuma) new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this });
+        if (features.uptimeKuma) new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this });
         if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
@@ -271,7 +277,7 @@ export class Platform extends pulumi.ComponentResource {
                     app,
                     provider,
                     edgeNetwork,
-                    dataNetwork,
+                    dataNetwork: appsDataNetwork,
                     database: app.database ? mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso?.appEnv[app.key],

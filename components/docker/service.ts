@@ -30,6 +30,17 @@ export interface HealthcheckSpec {
     readonly startPeriodSeconds?: number;
 }
 
+/** A network the container joins, by name, optionally at a fixed IPv4 address. */
+export type NetworkAttachment = pulumi.Input<string> | { readonly name: pulumi.Input<string>; readonly ipv4Address?: string };
+
+/**
+ * Capabilities of Docker's default set that no service here uses: creating device nodes,
+ * writing the kernel audit log, setting file capabilities, raw sockets (ping, packet crafting).
+ * Conservative on purpose: the data-store images switch user with gosu/setpriv and need
+ * SETUID/SETGID/CHOWN/DAC_OVERRIDE/FOWNER, which stay.
+ */
+export const DEFAULT_CAPABILITY_DROPS: readonly string[] = ["AUDIT_WRITE", "MKNOD", "NET_RAW", "SETFCAP"];
+
 export interface ServiceContainerArgs {
     readonly stack: string;
     /** Service key: container name suffix and `nexora.service` label. */
@@ -43,7 +54,15 @@ export interface ServiceContainerArgs {
     readonly command?: pulumi.Input<pulumi.Input<string>[]>;
     readonly entrypoint?: string[];
     /** Docker networks by name; the container is reachable there under its container name. */
-    readonly networks: readonly pulumi.Input<string>[];
+    readonly networks: readonly NetworkAttachment[];
+    /** Capabilities dropped from Docker's default set. @default DEFAULT_CAPABILITY_DROPS */
+    readonly capabilityDrops?: readonly string[];
+    /**
+     * Sets `no-new-privileges`: no setuid binary or file capability can raise privileges after
+     * start. Dropping from root (gosu, setpriv, su-exec) still works under it.
+     * @default true
+     */
+    readonly noNewPrivileges?: boolean;
     readonly volumes?: readonly VolumeMount[];
     readonly binds?: readonly BindMount[];
     /** Host ports to publish: container port → host port. @default none */
@@ -125,7 +144,11 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         entrypoints: args.entrypoint,
         restart: "unless-stopped",
         labels: [...ownerLabels(args.stack, args.service, args.role), ...settingsLabels(args)],
-        networksAdvanced: args.networks.map((name) => ({ name })),
+        networksAdvanced: args.networks.map((n) =>
+            typeof n === "object" && n !== null && "name" in n && !pulumi.Output.isInstance(n) ? { name: n.name, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) } : { name: n as pulumi.Input<string> },
+        ),
+        capabilities: (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0 ? { drops: [...(args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS)] } : undefined,
+        securityOpts: args.noNewPrivileges === false ? undefined : ["no-new-privileges:true"],
         mounts: [
             ...(args.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),
             ...(args.binds ?? []).map((b) => ({ type: "bind", source: b.source, target: b.target, readOnly: b.readOnly ?? false })),

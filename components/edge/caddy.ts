@@ -12,6 +12,10 @@ export interface CaddyArgs {
     readonly provider: docker.Provider;
     readonly dockerHost: string;
     readonly edgeNetwork: pulumi.Input<string>;
+    /** Caddy's fixed address on the edge network: the one address GitLab trusts forwarded headers from. @default assigned by Docker */
+    readonly edgeAddress?: string;
+    /** Further networks Caddy proxies into (the admin network). @default none */
+    readonly extraNetworks?: readonly pulumi.Input<string>[];
     /** The rendered Caddyfile (secret when it carries the admin basic-auth hash). */
     readonly caddyfile: pulumi.Input<string>;
     /** Ports Caddy listens on in its container (the Caddyfile's http_port/https_port). @default 80, 443 */
@@ -76,7 +80,7 @@ export class Caddy extends pulumi.ComponentResource {
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,
-                networks: [args.edgeNetwork],
+                networks: [{ name: args.edgeNetwork, ipv4Address: args.edgeAddress }, ...(args.extraNetworks ?? [])],
                 volumes: [
                     { volume: data, target: "/data" },
                     { volume: config, target: "/config" },

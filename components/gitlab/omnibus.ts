@@ -6,6 +6,7 @@
  */
 import { isIP } from "node:net";
 import { postgresIdentifierPattern } from "../postgres/sql";
+import { isIpOrCidr } from "../validators";
 
 /** Port GitLab's bundled nginx serves the web UI, API and Git-over-HTTP on (plain HTTP behind Caddy). */
 export const gitlabHttpPort = 80;
@@ -252,12 +253,7 @@ function secret(value: string, field: string): void {
 
 function addresses(values: readonly string[], field: string): string[] {
     for (const value of values) {
-        const [address = "", prefix, extra] = value.split("/");
-        const family = isIP(address);
-        const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
-        if (family === 0 || !prefixOk || extra !== undefined) {
-            throw new Error(`${field}: ${JSON.stringify(value)} is not an IP address or CIDR (e.g. 172.18.0.0/16)`);
-        }
+        if (!isIpOrCidr(value)) throw new Error(`${field}: ${JSON.stringify(value)} is not an IP address or CIDR (e.g. 172.18.0.0/16)`);
     }
     return [...new Set(values)];
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { containerCustomTimeouts, createServiceContainer, PROVIDER_DEFAULT_TIMEOUT_SECONDS, type ServiceContainerArgs } from "../../components/docker/service";
 import { Gitlab } from "../../components/gitlab/gitlab";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, STACK, T, testParent } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, STACK, T, testParent } from "./support";
 
 let mocks: MockRecorder;
 beforeEach(() => {
@@ -70,7 +70,7 @@ describe("GitLab's first boot", () => {
             sshPort: 2222,
             edgeNetwork: EDGE_NETWORK,
             dataNetwork: DATA_NETWORK,
-            edgeSubnet: EDGE_SUBNET,
+            caddyAddress: "172.30.20.254",
             database: databaseCredentials("gitlab", "Pg0gitlabDbPassword0123456789abc"),
             dependsOn: [marker],
         });

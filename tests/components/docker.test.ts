@@ -15,12 +15,14 @@ beforeEach(() => {
 });
 
 describe("DockerHost", () => {
-    it("registers the provider for the configured host and an edge and a data network as its children", async () => {
+    it("registers the provider for the configured host and its edge, data, apps-data and admin networks as its children", async () => {
         const host = new DockerHost("docker", { stack: STACK, host: DOCKER_HOST, edgeSubnet: EDGE_SUBNET, dataSubnet: DATA_SUBNET });
         await mocks.settled();
         const component = mocks.get("nexora:docker:DockerHost", "docker");
-        expect(inventoryOf(mocks, component)).toEqual([`${T.network} docker-data`, `${T.network} docker-edge`, `${T.dockerProvider} docker-provider`]);
-        expect(mocks.resources).toHaveLength(4);
+        expect(inventoryOf(mocks, component)).toEqual(
+            [`${T.network} docker-admin`, `${T.network} docker-apps-data`, `${T.network} docker-data`, `${T.network} docker-edge`, `${T.dockerProvider} docker-provider`].sort(),
+        );
+        expect(mocks.resources).toHaveLength(6);
         expect(mocks.get(T.dockerProvider, "docker-provider").inputs).toEqual({ host: DOCKER_HOST });
         const ref = await providerRef(host.provider);
         expect(mocks.get(T.network, "docker-edge").provider).toBe(ref);
@@ -62,7 +64,15 @@ describe("DockerHost", () => {
     it("names networks after the stack, so two stacks on one host do not collide", async () => {
         new DockerHost("docker", { stack: "prod", host: DOCKER_HOST, edgeSubnet: EDGE_SUBNET, dataSubnet: DATA_SUBNET });
         await mocks.settled();
-        expect(mocks.ofType(T.network).map((n) => n.inputs.name).sort()).toEqual(["nexora-prod-data", "nexora-prod-edge"]);
+        expect(mocks.ofType(T.network).map((n) => n.inputs.name).sort()).toEqual(["nexora-prod-admin", "nexora-prod-apps-data", "nexora-prod-data", "nexora-prod-edge"]);
+    });
+
+    it("gives the apps and MySQL an internal network of their own, and the admin UIs one apps are not on", async () => {
+        new DockerHost("docker", { stack: STACK, host: DOCKER_HOST, edgeSubnet: EDGE_SUBNET, dataSubnet: DATA_SUBNET });
+        await mocks.settled();
+        expect(mocks.get(T.network, "docker-apps-data").inputs).toMatchObject({ name: "nexora-staging-apps-data", internal: true });
+        expect(mocks.get(T.network, "docker-admin").inputs).toMatchObject({ name: "nexora-staging-admin", driver: "bridge" });
+        expect(mocks.get(T.network, "docker-admin").inputs.internal).toBeUndefined();
     });
 });
 

@@ -8,6 +8,7 @@ import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap
 const IMAGE = "outlinewiki/outline:0.85.1";
 const URL = "https://staging-outline.nexora.restry.cn";
 const DB_PASSWORD = "Pg0outlineDbPassword0123456789ab";
+const REDIS_PASSWORD = "Rd0redisPassword0123456789abcdef";
 const CLIENT_SECRET = "gloas-outline-client-secret-0123456789";
 
 let mocks: MockRecorder;
@@ -26,7 +27,7 @@ function build(overrides: Partial<OutlineArgs> = {}) {
         edgeNetwork: EDGE_NETWORK,
         dataNetwork: DATA_NETWORK,
         database: databaseCredentials("outline", DB_PASSWORD),
-        redis: { host: "nexora-staging-redis", port: 6379 },
+        redis: { host: "nexora-staging-redis", port: 6379, password: REDIS_PASSWORD },
         dependsOn: [provisioning],
         ...overrides,
     });
@@ -70,7 +71,7 @@ describe("Outline", () => {
             PORT: "3000",
             DATABASE_URL: `postgres://outline:${DB_PASSWORD}@nexora-staging-postgres:5432/outline`,
             PGSSLMODE: "disable",
-            REDIS_URL: "redis://nexora-staging-redis:6379",
+            REDIS_URL: `redis://:${REDIS_PASSWORD}@nexora-staging-redis:6379`,
             FILE_STORAGE: "local",
             FILE_STORAGE_LOCAL_ROOT_DIR: "/var/lib/outline/data",
             NODE_ENV: "production",

@@ -143,7 +143,7 @@ describe("the e2e stack on a real engine", () => {
         expect(ca).toContain("BEGIN CERTIFICATE");
     });
 
-    it("keeps the data stores on the data network: a probe from the edge network fails", async () => {
+    it("keeps the data stores on their internal networks (MySQL on the apps' own): a probe from the edge network fails", async () => {
         const containers = await stackContainers();
         const probe = async (network: string, target: string, port: number) =>
             (
@@ -152,11 +152,11 @@ describe("the e2e stack on a real engine", () => {
                     { allowFail: true },
                 )
             ).code;
-        for (const [service, port] of [["postgres", 5432], ["mysql", 3306], ["redis", 6379]] as const) {
+        for (const [service, port, network] of [["postgres", 5432, "data"], ["mysql", 3306, "apps-data"], ["redis", 6379, "data"]] as const) {
             const c = containers.get(container(service))!;
-            expect(Object.keys(c.networks)).toEqual([`${PREFIX}-data`]);
-            const ip = c.networks[`${PREFIX}-data`]!.IPAddress;
-            expect({ service, dataNetwork: await probe(`${PREFIX}-data`, container(service), port) }).toEqual({ service, dataNetwork: 0 });
+            expect(Object.keys(c.networks)).toEqual([`${PREFIX}-${network}`]);
+            const ip = c.networks[`${PREFIX}-${network}`]!.IPAddress;
+            expect({ service, dataNetwork: await probe(`${PREFIX}-${network}`, container(service), port) }).toEqual({ service, dataNetwork: 0 });
             expect({ service, edgeByName: await probe(`${PREFIX}-edge`, container(service), port) }).not.toEqual({ service, edgeByName: 0 });
             expect({ service, edgeByAddress: await probe(`${PREFIX}-edge`, ip, port) }).not.toEqual({ service, edgeByAddress: 0 });
         }

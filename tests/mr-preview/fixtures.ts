@@ -35,7 +35,17 @@ export const PASTED_GITLAB_TOKEN = "glpat-xQ4vR7tY9uW2zA5bC8dE";
  * legacy database (so `database: false` and its DB_* env in plain config), hjhs 1.4.1 → 1.4.2,
  * and the GitLab runner switched off on staging.
  */
-export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * The two env entries of the merge request that carry credentials in plain config. The config now
+ * refuses them (exit 2); the fixtures keep them, as a branch from before that check would produce
+ * them, because the note must mask them all the same.
+ */
+export const PLAINTEXT_CREDENTIAL_ENV = {
+    DB_PASSWORD: WEAK_DB_PASSWORD,
+    LEGACY_IMPORT: `https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=${PASTED_GITLAB_TOKEN}`,
+} as const;
+
+export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>>, options: { plaintextCredentials?: boolean } = {}): Record<string, unknown> {
     const apps = base["nexora:apps"] as Record<string, Record<string, unknown>>;
     return {
         ...base,
@@ -50,8 +60,7 @@ export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>
                 env: {
                     APP_ENV: "development",
                     DB_HOST: "legacy-erp-db.nexora.internal",
-                    DB_PASSWORD: WEAK_DB_PASSWORD,
-                    LEGACY_IMPORT: `https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=${PASTED_GITLAB_TOKEN}`,
+                    ...(options.plaintextCredentials === false ? {} : PLAINTEXT_CREDENTIAL_ENV),
                 },
             },
             hjhs: { ...apps.hjhs, image: "registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2" },

@@ -264,6 +264,19 @@ function optionsOf(req: RegisterRequest | undefined): RecordedOptions {
 /** The recorded graph of one program evaluation. */
 export class MockRecorder {
     readonly resources: RecordedResource[] = [];
+    /** URNs registered twice: the real engine fails the deployment on the second ("Duplicate resource URN"). */
+    readonly duplicateUrns: string[] = [];
+    private readonly urns = new Set<string>();
+
+    /** Claims a URN; false (and recorded in duplicateUrns) when it was registered before. */
+    claimUrn(urn: string): boolean {
+        if (this.urns.has(urn)) {
+            this.duplicateUrns.push(urn);
+            return false;
+        }
+        this.urns.add(urn);
+        return true;
+    }
     /** Registrations sent to the mock engine and not answered yet. */
     pending = 0;
 
@@ -378,7 +391,12 @@ export function setupMocks(options: MockOptions = {}): MockRecorder {
             return original(req, (err, resp) => {
                 recorder.pending--;
                 const record = recorder.resources[before];
-                if (record && record.name === req.getName() && resp?.getUrn) record.urn = resp.getUrn();
+                const urn = resp?.getUrn?.();
+                if (!err && urn && !recorder.claimUrn(urn)) {
+                    cb(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`));
+                    return;
+                }
+                if (record && record.name === req.getName() && urn) record.urn = urn;
                 cb(err, resp);
             });
         };
