@@ -280,7 +280,7 @@ export class Platform extends pulumi.ComponentResource {
                     dataNetwork: appsDataNetwork,
                     database: app.database ? mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
-                    ssoEnv: sso?.appEnv[app.key],
+                    ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
                     dependsOn: app.database ? [mysql!.provisioning] : [],
                 },
                 { parent: this },

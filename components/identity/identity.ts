@@ -125,7 +125,8 @@ export class Identity extends pulumi.ComponentResource {
             const mm = application("mattermost", ssoRedirectUrl(args.mattermostUrl, SSO_CONSUMERS.mattermost.redirectPath), SSO_CONSUMERS.mattermost.scopes);
             this.mattermost = mattermostGitlabSettings({ gitlabUrl, clientId: mm.clientId, clientSecret: mm.clientSecret });
         }
-        const appEnv: Record<string, pulumi.Input<string>[]> = {};
+        // Null prototype: an app may be named "constructor" or "toString".
+        const appEnv: Record<string, pulumi.Input<string>[]> = Object.create(null) as Record<string, pulumi.Input<string>[]>;
         for (const app of args.apps) {
             const client = application(`app-${app.key}`, app.redirectUrl, app.scopes);
             appEnv[app.key] = appOauthEnv({ gitlabUrl, clientId: client.clientId, clientSecret: client.clientSecret });
