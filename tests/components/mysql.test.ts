@@ -1,3 +1,5 @@
+import { shellQuote } from "../../components/docker/exec";
+import { MYSQL_PROVISIONING_SCRIPT, MYSQL_ROOT_PASSWORD_RECORD } from "../../components/mysql/mysql";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Mysql, mysqlIdentifier } from "../../components/mysql/mysql";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
@@ -80,7 +82,10 @@ describe("Mysql", () => {
         const mysql = build();
         await mocks.settled();
         const cmd = mocks.get(T.command, "mysql-provisioning");
-        expect(cmd.inputs.create).toBe(`docker exec -i nexora-staging-mysql sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql --protocol=socket -uroot'`);
+        expect(cmd.inputs.create).toBe(`docker exec -i nexora-staging-mysql sh -c ${shellQuote(MYSQL_PROVISIONING_SCRIPT)}`);
+        // The root password is read from the container's env (or the record in its volume), never written into the command.
+        expect(MYSQL_PROVISIONING_SCRIPT).toContain('"$MYSQL_ROOT_PASSWORD"');
+        expect(MYSQL_PROVISIONING_SCRIPT).toContain(MYSQL_ROOT_PASSWORD_RECORD);
         expect(cmd.inputs.environment).toEqual({ DOCKER_HOST });
         expect(cmd.secretInputs).toContain("stdin");
         expect(cmd.options.dependencies).toContain(await urnOf(mysql.container));
