@@ -1,7 +1,36 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import { coreServiceKeys } from "./catalog";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
 import type { OAuthScope } from "./sso/consumers";
+import { carriesCredential, isCredentialName } from "./credentials";
+import {
+    cidrContains,
+    cidrsOverlap,
+    dockerHostAddress,
+    dockerHostProblem,
+    hasOwn,
+    isConfigKeyName,
+    isDnsLabel,
+    isDomain,
+    isEmail,
+    isEnvName,
+    isHostOrIpv4,
+    isHttpsOrigin,
+    isIpv4,
+    isPrivateCidr,
+    isPublicIpv4,
+    isUnderDomain,
+    isUrlPath,
+    isUrlPathWithQuery,
+    nullProtoMap,
+    ownEntries,
+    parseCidr,
+} from "./validators";
+
+export { cidrsOverlap, isDnsLabel, isIpv4, parseCidr };
 import { cronProblem, offsiteRepositoryProblem, type Retention } from "./backup/manifest";
 
 /**
@@ -199,6 +228,7 @@ export const SCALAR_DEFAULTS = {
     registryEnabled: "false",
     mattermostUrl: "",
     gitlabTokenRotation: "1",
+    postgresDataMajor: "16",
     // Default by environment (readBackupSettings): on for staging and prod, off for dev.
     backupEnabled: undefined,
     backupSchedule: "30 */6 * * *",
@@ -217,39 +247,21 @@ export const SECRET_KEYS = ["frpToken", "gitlabApiToken", ...BACKUP_SECRET_KEYS]
 
 const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
 
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const APP_KEY = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** Env names the platform sets itself for apps; config must not override them silently. */
 const APP_MANAGED_ENV = ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_ISSUER"];
-
-export function isDnsLabel(value: string): boolean {
-    return DNS_LABEL.test(value);
-}
-
-export function isIpv4(value: string): boolean {
-    const parts = value.split(".");
-    return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-}
-
-/** Parses "a.b.c.d/n" into a numeric range, or undefined when it is not an IPv4 CIDR. */
-export function parseCidr(value: string): { start: number; end: number; prefix: number } | undefined {
-    const [ip, prefixText, ...rest] = value.split("/");
-    if (rest.length > 0 || !isIpv4(ip ?? "") || !/^\d{1,2}$/.test(prefixText ?? "")) return undefined;
-    const prefix = Number(prefixText);
-    if (prefix < 8 || prefix > 29) return undefined;
-    const n = ip!.split(".").reduce((acc, p) => acc * 256 + Number(p), 0);
-    const size = 2 ** (32 - prefix);
-    if (n % size !== 0) return undefined;
-    return { start: n, end: n + size - 1, prefix };
-}
-
-export function cidrsOverlap(a: string, b: string): boolean {
-    const x = parseCidr(a);
-    const y = parseCidr(b);
-    return !!x && !!y && x.start <= y.end && y.start <= x.end;
-}
+/** Names MySQL keeps for itself; an app's database and user are its key with "_" for "-". */
+const MYSQL_RESERVED = ["root", "sys", "mysql", "information_schema", "performance_schema", "mysql_sys", "mysql_session", "mysql_infoschema"];
+/**
+ * First words of the Docker names the platform itself generates (containers, volumes,
+ * networks): an app key or a stack suffix starting with one could take another's name.
+ */
+const PLATFORM_NAME_WORDS = ["edge", "data", "apps", "admin", "nexora"];
+/** Memory limits: below 16 MiB no app image starts; above 256 GiB is a typo. */
+const MEMORY_MIB_MIN = 16;
+const MEMORY_MIB_MAX = 262144;
+/** Ports the relay itself serves (SSH, HTTP, HTTPS): a stack's SSH tunnel must not take one. */
+const RELAY_OWN_PORTS = [22, 80, 443];
 
 /** Accumulates issues so one run reports every bad key. */
 class Checker {
@@ -259,8 +271,24 @@ class Checker {
     }
 }
 
+/**
+ * A value for an error message: echoed only when it is short and plain. Anything carrying a
+ * credential, shell or config syntax is described, not shown, so an error never repeats a
+ * secret or a payload into CI logs.
+ */
 function describe(value: unknown): string {
-    return JSON.stringify(value) ?? String(value);
+    if (typeof value === "string") {
+        if (carriesCredential(value)) return `a value that carries a credential (not shown, ${value.length} characters)`;
+        if (value.length <= 80 && /^[A-Za-z0-9._:/@+=,-]*$/.test(value.replace(/\{(service|domain)\}/g, ""))) return JSON.stringify(value);
+        return `a string of ${value.length} characters with characters not allowed here (not shown)`;
+    }
+    if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+    return Array.isArray(value) ? `a list of ${value.length}` : "a mapping";
+}
+
+/** A name from the stack file as part of a message key: shown when plain, else by position. */
+function keyPart(name: string, index: number): string {
+    return /^[A-Za-z0-9 _.-]{1,64}$/.test(name) ? name : `<name #${index + 1}, not shown>`;
 }
 
 function readBoolean(c: Checker, key: string, raw: string): boolean {
@@ -284,27 +312,28 @@ function readEnum<T extends string>(c: Checker, key: string, raw: string | undef
 }
 
 function readJsonObject(c: Checker, key: string, raw: string | undefined): Record<string, unknown> {
-    if (raw === undefined || raw === "") return {};
+    if (raw === undefined || raw === "") return nullProtoMap([]);
     let parsed: unknown;
     try {
         parsed = JSON.parse(raw);
     } catch {
         c.fail(key, "an object (YAML mapping)");
-        return {};
+        return nullProtoMap([]);
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
         c.fail(key, `an object (YAML mapping), got ${describe(parsed)}`);
-        return {};
+        return nullProtoMap([]);
     }
-    return parsed as Record<string, unknown>;
+    // Null prototype: keys like "constructor" or "toString" are entries, never inherited members.
+    return nullProtoMap(ownEntries(parsed));
 }
 
 function readImages(c: Checker, raw: string | undefined): Record<ImageName, string> {
     const overrides = readJsonObject(c, "images", raw);
     const images: Record<ImageName, string> = { ...DEFAULT_IMAGES };
-    for (const [name, value] of Object.entries(overrides)) {
+    for (const [i, [name, value]] of Object.entries(overrides).entries()) {
         if (!(imageNames as readonly string[]).includes(name)) {
-            c.fail(`images.${name}`, `one of the known images (${imageNames.join(", ")})`);
+            c.fail(`images.${keyPart(name, i)}`, `one of the known images (${imageNames.join(", ")})`);
             continue;
         }
         if (typeof value !== "string") {
@@ -321,10 +350,36 @@ function readImages(c: Checker, raw: string | undefined): Record<ImageName, stri
     if (gitlabMajor >= 19 && postgresMajor < 17) {
         c.fail(
             "images.gitlab",
-            `a GitLab 18.x image with PostgreSQL ${postgresMajor} (GitLab ${gitlabMajor} requires PostgreSQL 17+; raise images.postgres first)`,
+            `a GitLab 18.x image with PostgreSQL ${postgresMajor} (GitLab ${gitlabMajor} requires PostgreSQL 17+; first upgrade PostgreSQL itself, which is a dump and restore or pg_upgrade of its data, not an image bump: README "Upgrading PostgreSQL")`,
         );
     }
     return images;
+}
+
+/**
+ * A PostgreSQL server refuses a data directory initialised by another major version, so the image's
+ * major must stay the one the stack's data volume was created with (`nexora:postgresDataMajor`).
+ * A major upgrade is a migration of the data (dump and restore, or pg_upgrade: README "Upgrading
+ * PostgreSQL"); once it is done, the operator records the new major in the same change as the image.
+ * A fact rather than an "upgrade: true" switch: a switch left on would disarm the check for good.
+ */
+function checkPostgresDataMajor(c: Checker, postgresImage: string, rawDataMajor: string): void {
+    if (!/^[1-9]\d?$/.test(rawDataMajor)) {
+        c.fail("postgresDataMajor", `the PostgreSQL major version the stack's data directory was initialised with (e.g. 16), got ${describe(rawDataMajor)}`);
+        return;
+    }
+    const tag = parseImageRef(postgresImage)?.tag;
+    const imageMajor = tag === undefined ? undefined : /^(\d+)(?:$|[.-])/.exec(tag)?.[1];
+    if (imageMajor === undefined) {
+        c.fail("images.postgres", `a tag that starts with the PostgreSQL major version (e.g. postgres:${rawDataMajor}.15-bookworm), so it can be checked against postgresDataMajor, got ${describe(postgresImage)}`);
+    } else if (imageMajor !== rawDataMajor) {
+        c.fail(
+            "images.postgres",
+            `PostgreSQL ${rawDataMajor}, the major the data directory was initialised with (nexora:postgresDataMajor), got ${imageMajor}: ` +
+                `PostgreSQL ${imageMajor} refuses to start on it. A major upgrade is a dump and restore (or pg_upgrade), README "Upgrading PostgreSQL"; ` +
+                `after it, set nexora:postgresDataMajor to ${imageMajor} together with the image`,
+        );
+    }
 }
 
 function checkPinned(c: Checker, key: string, image: string): void {
@@ -334,25 +389,26 @@ function checkPinned(c: Checker, key: string, image: string): void {
     else if (ref.tag === "latest") c.fail(key, `a pinned tag, got "latest"`);
 }
 
-function readStringMap(c: Checker, key: string, raw: unknown, valueCheck: (v: string) => string | undefined): Record<string, string> {
-    if (raw === undefined) return {};
+function readStringMap(c: Checker, key: string, raw: unknown, valueCheck: (name: string, v: string) => string | undefined): Record<string, string> {
+    const out = nullProtoMap<string>([]);
+    if (raw === undefined) return out;
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
         c.fail(key, `a mapping of NAME: value, got ${describe(raw)}`);
-        return {};
+        return out;
     }
-    const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(raw)) {
-        if (!ENV_NAME.test(name)) {
-            c.fail(`${key}.${name}`, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+    for (const [i, [name, value]] of ownEntries(raw).entries()) {
+        const at = `${key}.${keyPart(name, i)}`;
+        if (!isEnvName(name) || name === "__proto__") {
+            c.fail(at, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*, at most 128 characters, not __proto__)");
             continue;
         }
         const v = typeof value === "number" || typeof value === "boolean" ? String(value) : value;
         if (typeof v !== "string") {
-            c.fail(`${key}.${name}`, `a string, got ${describe(value)}`);
+            c.fail(at, `a string, got ${describe(value)}`);
             continue;
         }
-        const problem = valueCheck(v);
-        if (problem) c.fail(`${key}.${name}`, problem);
+        const problem = valueCheck(name, v);
+        if (problem) c.fail(at, problem);
         else out[name] = v;
     }
     return out;
@@ -360,23 +416,39 @@ function readStringMap(c: Checker, key: string, raw: unknown, valueCheck: (v: st
 
 const APP_FIELDS = ["image", "port", "subdomain", "healthPath", "env", "secretEnv", "generatedSecrets", "database", "sso", "memoryMiB"];
 
-function readApp(c: Checker, key: string, raw: unknown, secretRaw: Record<string, string>): AppSettings | undefined {
-    const at = `apps.${key}`;
+/** What readApp needs to know about the rest of the stack config. */
+interface AppContext {
+    readonly raw: Readonly<Record<string, string>>;
+    /** Whether a `nexora:` key is stored as a secret; undefined when the runtime cannot tell. */
+    readonly isSecret: (key: string) => boolean | undefined;
+}
+
+function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppContext): AppSettings | undefined {
+    const at = `apps.${keyPart(key, index)}`;
     if (!APP_KEY.test(key)) {
         c.fail(at, "an app name of 2-32 characters: lowercase letters, digits and hyphens, starting with a letter");
         return undefined;
     }
+    const firstWord = key.split("-")[0]!;
     if ((coreServiceKeys as readonly string[]).includes(key)) {
         c.fail(at, `an app name that is not a platform service (${coreServiceKeys.join(", ")} are taken)`);
+        return undefined;
+    }
+    if (key.includes("-") && ([...coreServiceKeys, ...PLATFORM_NAME_WORDS] as readonly string[]).includes(firstWord)) {
+        c.fail(at, `an app name that does not start with a platform name ("${firstWord}-" is the platform's: its containers, volumes and hostnames use it)`);
+        return undefined;
+    }
+    if (MYSQL_RESERVED.includes(key.replace(/-/g, "_"))) {
+        c.fail(at, `an app name that is not a name MySQL reserves (${MYSQL_RESERVED.join(", ")}): it becomes the app's database and user`);
         return undefined;
     }
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
         c.fail(at, `a mapping with image and port, got ${describe(raw)}`);
         return undefined;
     }
-    const app = raw as Record<string, unknown>;
-    for (const field of Object.keys(app)) {
-        if (!APP_FIELDS.includes(field)) c.fail(`${at}.${field}`, `a known app field (${APP_FIELDS.join(", ")})`);
+    const app = nullProtoMap(ownEntries(raw));
+    for (const [i, field] of Object.keys(app).entries()) {
+        if (!APP_FIELDS.includes(field)) c.fail(`${at}.${keyPart(field, i)}`, `a known app field (${APP_FIELDS.join(", ")})`);
     }
     let image = "";
     if (typeof app.image !== "string") c.fail(`${at}.image`, "an image reference string");
@@ -393,15 +465,27 @@ function readApp(c: Checker, key: string, raw: unknown, secretRaw: Record<string
         c.fail(`${at}.subdomain`, `a subdomain not used by a platform service, got ${describe(subdomain)}`);
     }
 
+    // The health check runs it in a shell: the grammar admits no shell syntax, and the check quotes it anyway.
     const healthPath = app.healthPath ?? "/";
-    if (typeof healthPath !== "string" || !/^\/[\x21-\x7e]*$/.test(healthPath)) {
-        c.fail(`${at}.healthPath`, `a URL path starting with "/", got ${describe(healthPath)}`);
+    if (typeof healthPath !== "string" || !isUrlPathWithQuery(healthPath)) {
+        c.fail(`${at}.healthPath`, `a URL path starting with "/" (letters, digits, - . _ ~ ! : @ + , = %XX; an optional ?query may add & / ?), got ${describe(healthPath)}`);
     }
 
-    const env = readStringMap(c, `${at}.env`, app.env, (v) => (v.includes("\n") || v.includes("\0") ? "a single-line string" : undefined));
-    const secretEnv = readStringMap(c, `${at}.secretEnv`, app.secretEnv, (v) => {
-        if (!CONFIG_KEY.test(v)) return `the name of a secret config key under ${CONFIG_NAMESPACE}:, got ${describe(v)}`;
-        if (secretRaw[v] === undefined) return `secret config key ${CONFIG_NAMESPACE}:${v} to be set (pulumi config set --secret ${v} ...)`;
+    const env = readStringMap(c, `${at}.env`, app.env, (name, v) => {
+        if (v.includes("\n") || v.includes("\r") || v.includes("\0")) return "a single-line string";
+        const upper = name.toUpperCase();
+        // Reported below as "the platform sets it" when the platform does.
+        const managed = APP_MANAGED_ENV.includes(upper) && (upper.startsWith("DB_") ? app.database === true : app.sso !== undefined && app.sso !== false);
+        if (!managed && isCredentialName(name)) return `a variable that is not a credential: ${name} names one; store the value with pulumi config set --secret <key> and map ${name} to that key under secretEnv`;
+        if (carriesCredential(v)) return "a value without a credential in it (a password in a URL or DSN, a password=/token= parameter or flag, or a token-shaped string was found; not shown): store it with pulumi config set --secret <key> and reference it under secretEnv";
+        return undefined;
+    });
+    const secretEnv = readStringMap(c, `${at}.secretEnv`, app.secretEnv, (_name, v) => {
+        if (!isConfigKeyName(v)) return `the name of a secret config key under ${CONFIG_NAMESPACE}:, got ${describe(v)}`;
+        if (knownKeys.has(v)) return `an app secret's own key, not the platform's ${CONFIG_NAMESPACE}:${v}`;
+        if (!hasOwn(ctx.raw, v)) return `secret config key ${CONFIG_NAMESPACE}:${v} to be set (pulumi config set --secret ${v} ...)`;
+        if (ctx.isSecret(v) === false) return `${CONFIG_NAMESPACE}:${v} to be stored as a secret (pulumi config set --secret ${v} ...), not in plaintext`;
+        if (ctx.raw[v] === "") return `${CONFIG_NAMESPACE}:${v} to be non-empty`;
         return undefined;
     });
 
@@ -410,7 +494,7 @@ function readApp(c: Checker, key: string, raw: unknown, secretRaw: Record<string
     if (!Array.isArray(generatedRaw)) c.fail(`${at}.generatedSecrets`, `a list of environment variable names, got ${describe(generatedRaw)}`);
     else {
         for (const [i, name] of generatedRaw.entries()) {
-            if (typeof name !== "string" || !ENV_NAME.test(name)) c.fail(`${at}.generatedSecrets[${i}]`, "an environment variable name");
+            if (typeof name !== "string" || !isEnvName(name) || name === "__proto__") c.fail(`${at}.generatedSecrets[${i}]`, "an environment variable name");
             else generatedSecrets.push(name);
         }
     }
@@ -420,38 +504,46 @@ function readApp(c: Checker, key: string, raw: unknown, secretRaw: Record<string
 
     let sso: AppSsoSettings | undefined;
     if (app.sso !== undefined && app.sso !== false) {
-        const s = (app.sso === true ? {} : app.sso) as Record<string, unknown>;
+        const s = app.sso === true ? nullProtoMap<unknown>([]) : app.sso;
         if (s === null || typeof s !== "object" || Array.isArray(s)) {
             c.fail(`${at}.sso`, `true, false or a mapping with redirectPath and scopes, got ${describe(app.sso)}`);
         } else {
-            const redirectPath = s.redirectPath ?? "/oauth/callback";
-            const scopes = s.scopes ?? ["openid", "profile", "email"];
-            if (typeof redirectPath !== "string" || !redirectPath.startsWith("/")) {
-                c.fail(`${at}.sso.redirectPath`, `a URL path starting with "/", got ${describe(redirectPath)}`);
+            const fields = nullProtoMap(ownEntries(s));
+            for (const [i, field] of Object.keys(fields).entries()) {
+                if (field !== "redirectPath" && field !== "scopes") c.fail(`${at}.sso.${keyPart(field, i)}`, "a known sso field (redirectPath, scopes)");
             }
-            if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((x) => (APP_OAUTH_SCOPES as readonly unknown[]).includes(x))) {
+            const redirectPath = fields.redirectPath ?? "/oauth/callback";
+            const scopes = fields.scopes ?? ["openid", "profile", "email"];
+            // GitLab compares redirect URIs exactly: no query, fragment, spaces or dot segments.
+            if (typeof redirectPath !== "string" || !isUrlPath(redirectPath)) {
+                c.fail(`${at}.sso.redirectPath`, `a URL path starting with "/" without query, fragment, spaces or dot segments, got ${describe(redirectPath)}`);
+            } else if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((x) => (APP_OAUTH_SCOPES as readonly unknown[]).includes(x))) {
                 c.fail(`${at}.sso.scopes`, `a non-empty list of GitLab scopes (${APP_OAUTH_SCOPES.join(", ")}), got ${describe(scopes)}`);
+            } else if (new Set(scopes).size !== scopes.length) {
+                c.fail(`${at}.sso.scopes`, "each scope once");
             } else {
-                sso = { redirectPath: redirectPath as string, scopes: scopes as OAuthScope[] };
+                sso = { redirectPath, scopes: scopes as OAuthScope[] };
             }
         }
     }
 
     let memoryMiB: number | undefined;
     if (app.memoryMiB !== undefined) {
-        if (typeof app.memoryMiB !== "number" || !Number.isInteger(app.memoryMiB) || app.memoryMiB < 16) {
-            c.fail(`${at}.memoryMiB`, `an integer number of MiB >= 16, got ${describe(app.memoryMiB)}`);
+        if (typeof app.memoryMiB !== "number" || !Number.isInteger(app.memoryMiB) || app.memoryMiB < MEMORY_MIB_MIN || app.memoryMiB > MEMORY_MIB_MAX) {
+            c.fail(`${at}.memoryMiB`, `an integer number of MiB >= ${MEMORY_MIB_MIN} and <= ${MEMORY_MIB_MAX}, got ${describe(app.memoryMiB)}`);
         } else memoryMiB = app.memoryMiB;
     }
 
-    // A name set twice would be ambiguous: which value wins depends on ordering.
+    // A name set twice would be ambiguous: which value wins depends on ordering. Case-insensitive:
+    // generated secrets name resources after the lowercased variable, and Windows-built images fold case.
     const names = [...Object.keys(env), ...Object.keys(secretEnv), ...generatedSecrets];
     const seen = new Set<string>();
     for (const name of names) {
-        if (seen.has(name)) c.fail(`${at}.env`, `each environment variable set once across env, secretEnv and generatedSecrets; ${name} is set twice`);
-        seen.add(name);
-        if (APP_MANAGED_ENV.includes(name) && (name.startsWith("DB_") ? database === true : sso !== undefined)) {
-            c.fail(`${at}.env.${name}`, `not to be set: the platform sets ${name} for this app`);
+        const folded = name.toUpperCase();
+        if (seen.has(folded)) c.fail(`${at}.env`, `each environment variable set once (case-insensitively) across env, secretEnv and generatedSecrets; ${name} is set twice`);
+        seen.add(folded);
+        if (APP_MANAGED_ENV.includes(folded) && (folded.startsWith("DB_") ? database === true : sso !== undefined)) {
+            c.fail(`${at}.env.${name}`, `not to be set: the platform sets ${folded} for this app`);
         }
     }
 
@@ -473,27 +565,47 @@ function readApp(c: Checker, key: string, raw: unknown, secretRaw: Record<string
 export interface ParseContext {
     readonly project: string;
     readonly stack: string;
+    /**
+     * Whether a config key (full name, e.g. "nexora:frpToken", "cloudflare:apiToken") is stored
+     * as a secret; undefined when unknown.
+     * @default unknown for every key
+     */
+    readonly isSecret?: (fullKey: string) => boolean | undefined;
+    /** Config keys set outside the `nexora:` namespace that the program reads (cloudflare:apiToken). @default none */
+    readonly otherKeys?: readonly string[];
+    /**
+     * The other stacks of this project known here (their stack files), with their app keys: a
+     * stack suffix may not equal the first word of a sibling's app key, or the Docker names collide.
+     * @default none
+     */
+    readonly siblingStacks?: readonly { readonly stack: string; readonly appKeys: readonly string[] }[];
 }
+
+/** Config keys that must be stored as secrets, with the condition under which they matter. */
+const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "cloudflare:apiToken"];
 
 /**
  * Validates raw config (key without namespace → raw string, as Pulumi stores it; objects as
  * JSON) and returns plain settings plus the raw secret values by key. Throws ConfigError
  * listing every problem. Pure: no Pulumi runtime needed.
  */
-export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseContext): { settings: PlatformSettings; secretValues: Record<string, string> } {
+export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: ParseContext): { settings: PlatformSettings; secretValues: Record<string, string> } {
     const c = new Checker();
+    // Null prototype: a key named "constructor" or "toString" is looked up as an entry, never inherited.
+    const raw = nullProtoMap(ownEntries(rawInput).map(([k, v]) => [k, String(v)] as const));
+    const isSecret = (fullKey: string): boolean | undefined => ctx.isSecret?.(fullKey);
     const appsRaw = readJsonObject(c, "apps", raw.apps);
     const referencedSecrets = new Set<string>();
     for (const app of Object.values(appsRaw)) {
-        const se = (app as { secretEnv?: unknown } | null)?.secretEnv;
-        if (se && typeof se === "object") for (const v of Object.values(se)) if (typeof v === "string") referencedSecrets.add(v);
+        const se = app !== null && typeof app === "object" && hasOwn(app, "secretEnv") ? (app as { secretEnv?: unknown }).secretEnv : undefined;
+        if (se && typeof se === "object") for (const [, v] of ownEntries(se)) if (typeof v === "string" && !knownKeys.has(v)) referencedSecrets.add(v);
     }
-    for (const key of Object.keys(raw)) {
+    for (const [i, key] of Object.keys(raw).entries()) {
         if (!knownKeys.has(key) && !referencedSecrets.has(key)) {
-            c.fail(key, `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv`);
+            c.fail(keyPart(key, i), `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv`);
         }
     }
-    const get = (key: ScalarKey): string | undefined => raw[key] ?? SCALAR_DEFAULTS[key];
+    const get = (key: ScalarKey): string | undefined => (hasOwn(raw, key) ? raw[key] : SCALAR_DEFAULTS[key]);
 
     const environmentValid = (environments as readonly (string | undefined)[]).includes(get("environment"));
     const environment = readEnum(c, "environment", get("environment"), environments);
@@ -503,37 +615,63 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
     }
     if (!/^[a-z][a-z0-9-]{0,20}$/.test(ctx.stack)) {
         c.fail("(stack name)", `a stack name of lowercase letters, digits and hyphens (it prefixes every Docker name), got ${describe(ctx.stack)}`);
+    } else if (environmentValid && ctx.stack.startsWith(`${environment}-`)) {
+        // nexora-<stack>-<name> must parse one way on a shared host: "dev-alice" + "gitlab" and
+        // "dev" + "alice-gitlab" would both be nexora-dev-alice-gitlab.
+        const suffix = ctx.stack.slice(environment.length + 1);
+        const sibling = ctx.siblingStacks?.find((st) => st.stack === environment && st.appKeys.some((k) => k.split("-")[0] === suffix));
+        if (!/^[a-z0-9]+$/.test(suffix)) {
+            c.fail("(stack name)", `${environment}-<suffix> with a suffix of lowercase letters and digits only (a hyphen in it makes Docker names ambiguous), got ${describe(ctx.stack)}`);
+        } else if (([...coreServiceKeys, ...PLATFORM_NAME_WORDS] as readonly string[]).includes(suffix)) {
+            c.fail("(stack name)", `a suffix that is not a platform name (nexora-${ctx.stack}-… would collide with stack ${environment}'s own ${suffix} names), got ${describe(ctx.stack)}`);
+        } else if (sibling) {
+            c.fail("(stack name)", `a suffix that is not the first word of an app of stack ${environment} (its apps ${suffix}-… are named nexora-${ctx.stack}-…), got ${describe(ctx.stack)}`);
+        }
+    }
+    for (const sibling of ctx.siblingStacks ?? []) {
+        if (!sibling.stack.startsWith(`${ctx.stack}-`)) continue;
+        const suffix = sibling.stack.slice(ctx.stack.length + 1);
+        for (const key of Object.keys(appsRaw)) {
+            if (key.startsWith(`${suffix}-`)) c.fail(`apps.${keyPart(key, 0)}`, `an app name that does not start with "${suffix}-": stack ${sibling.stack} owns the Docker names nexora-${sibling.stack}-…`);
+        }
     }
 
     const baseDomain = get("baseDomain")!;
-    const domainLabels = baseDomain.split(".");
-    if (domainLabels.length < 2 || !domainLabels.every(isDnsLabel)) c.fail("baseDomain", `a DNS domain like "nexora.restry.cn", got ${describe(baseDomain)}`);
+    if (!isDomain(baseDomain)) c.fail("baseDomain", `a DNS domain like "nexora.restry.cn", got ${describe(baseDomain)}`);
 
     const hostnamePattern = get("hostnamePattern")!;
-    if (hostnamePattern.split("{service}").length !== 2) {
-        c.fail("hostnamePattern", `a pattern containing {service} exactly once, like "staging-{service}.{domain}", got ${describe(hostnamePattern)}`);
+    if (hostnamePattern.split("{service}").length !== 2 || hostnamePattern.split("{domain}").length > 2) {
+        c.fail("hostnamePattern", `a pattern containing {service} exactly once (and {domain} at most once), like "staging-{service}.{domain}", got ${describe(hostnamePattern)}`);
     } else {
         const sample = hostnamePattern.replace("{service}", "svc").replace("{domain}", baseDomain);
         if (sample.length > 253 || !sample.split(".").every(isDnsLabel)) {
             c.fail("hostnamePattern", `a pattern that yields valid hostnames (got ${describe(sample)} for service "svc")`);
+        } else if (isDomain(baseDomain) && (!isUnderDomain(sample, baseDomain) || sample === baseDomain)) {
+            c.fail("hostnamePattern", `a pattern whose hostnames lie under baseDomain ${describe(baseDomain)} (got ${describe(sample)} for service "svc")`);
         }
     }
 
     const dockerHost = get("dockerHost")!;
-    if (!/^unix:\/\/\/\S+$/.test(dockerHost) && !/^ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?$/.test(dockerHost) && !/^tcp:\/\/[A-Za-z0-9.-]+:\d+$/.test(dockerHost)) {
-        c.fail("dockerHost", `unix:///path/to/docker.sock, ssh://user@host[:port] or tcp://host:port, got ${describe(dockerHost)}`);
-    }
+    const dockerHostIssue = dockerHostProblem(dockerHost);
+    if (dockerHostIssue) c.fail("dockerHost", `${dockerHostIssue}; got ${describe(dockerHost)}`);
 
     const tls = readEnum(c, "tls", get("tls"), ["acme", "internal"] as const);
     const acmeEmail = get("acmeEmail")!;
-    if (tls === "acme" && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(acmeEmail)) c.fail("acmeEmail", `an email address for ACME (tls is acme), got ${describe(acmeEmail)}`);
+    if ((tls === "acme" || acmeEmail !== "") && !isEmail(acmeEmail)) c.fail("acmeEmail", `an email address for ACME${tls === "acme" ? " (tls is acme)" : ' or ""'}, got ${describe(acmeEmail)}`);
 
     const edgeSubnet = get("edgeSubnet") ?? "";
     const dataSubnet = get("dataSubnet") ?? "";
+    const hostAddress = dockerHostIssue ? undefined : dockerHostAddress(dockerHost);
     for (const [key, value] of [["edgeSubnet", edgeSubnet], ["dataSubnet", dataSubnet]] as const) {
         if (!parseCidr(value)) c.fail(key, `an IPv4 network in CIDR form, /8 to /29, unique to this stack on its Docker host (e.g. 172.30.10.0/24), got ${describe(value)}`);
+        else if (!isPrivateCidr(value)) c.fail(key, `a private network (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), got ${describe(value)}`);
+        else if (hostAddress !== undefined && isIpv4(hostAddress) && cidrContains(value, hostAddress)) {
+            c.fail(key, `a subnet that does not contain the Docker host's own address ${hostAddress} (the host would lose its route to the LAN)`);
+        }
     }
     if (cidrsOverlap(edgeSubnet, dataSubnet)) c.fail("dataSubnet", "a subnet that does not overlap edgeSubnet");
+    // Caddy takes a fixed address on the edge network (GitLab trusts forwarded headers from it only).
+    if (parseCidr(edgeSubnet) && parseCidr(edgeSubnet)!.prefix > 28) c.fail("edgeSubnet", "a subnet of /28 or larger (Caddy takes a fixed address in it)");
 
     const publish: PublishSettings = {
         http: readPort(c, "publishHttpPort", get("publishHttpPort"), true),
@@ -552,10 +690,14 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
         proxied: readBoolean(c, "dnsProxied", get("dnsProxied")!),
     };
     if (dns.enabled) {
-        if (!dns.zone.split(".").every(isDnsLabel) || !(baseDomain === dns.zone || baseDomain.endsWith(`.${dns.zone}`))) {
+        if (!isDomain(dns.zone) || !isUnderDomain(baseDomain, dns.zone)) {
             c.fail("cloudflareZone", `the Cloudflare zone that contains baseDomain ${describe(baseDomain)} (dnsEnabled is true), got ${describe(dns.zone)}`);
         }
-        if (!isIpv4(dns.relayAddress)) c.fail("relayAddress", `the relay's public IPv4 address (dnsEnabled is true), got ${describe(dns.relayAddress)}`);
+        if (!isPublicIpv4(dns.relayAddress)) c.fail("relayAddress", `the relay's public IPv4 address in canonical dotted form (dnsEnabled is true; private, loopback, documentation and multicast ranges are refused), got ${describe(dns.relayAddress)}`);
+        const token = (ctx.otherKeys ?? []).includes("cloudflare:apiToken");
+        if (token && isSecret("cloudflare:apiToken") === false) {
+            c.fail("cloudflare:apiToken", "to be stored as a secret (pulumi config set --secret cloudflare:apiToken ...), not in plaintext");
+        }
     }
 
     const features = Object.fromEntries(
@@ -573,28 +715,50 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
         sshRemotePort: readPort(c, "sshRemotePort", get("sshRemotePort"), true),
     };
     if (tunnel.enabled) {
-        if (!isIpv4(tunnel.serverAddr) && !/^[a-z0-9.-]+\.[a-z]{2,}$/.test(tunnel.serverAddr)) c.fail("frpServerAddr", `the relay's frps address (tunnelEnabled is true), got ${describe(tunnel.serverAddr)}`);
+        if (!isHostOrIpv4(tunnel.serverAddr)) c.fail("frpServerAddr", `the relay's frps address, an IPv4 address or host name (tunnelEnabled is true), got ${describe(tunnel.serverAddr)}`);
+        else {
+            for (const [key, subnet] of [["edgeSubnet", edgeSubnet], ["dataSubnet", dataSubnet]] as const) {
+                if (cidrContains(subnet, tunnel.serverAddr)) c.fail(key, `a subnet that does not contain the relay address ${tunnel.serverAddr}`);
+            }
+        }
         if (tunnel.sshRemotePort === 0 && features.gitlab) c.fail("sshRemotePort", "the relay port for this stack's GitLab SSH (tunnelEnabled and gitlabEnabled are true)");
-        if (raw.frpToken === undefined) c.fail("frpToken", "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)");
-        if (publish.http || publish.https) c.fail("tunnelEnabled", "false when publishHttpPort/publishHttpsPort are set (a stack is reached through the tunnel or through host ports, not both)");
+        if (tunnel.sshRemotePort !== 0 && [...RELAY_OWN_PORTS, tunnel.serverPort].includes(tunnel.sshRemotePort)) {
+            c.fail("sshRemotePort", `a relay port the relay does not use itself (not 22, 80, 443 or frpServerPort ${tunnel.serverPort}), got ${tunnel.sshRemotePort}`);
+        }
+        if (!hasOwn(raw, "frpToken")) c.fail("frpToken", "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)");
+        if (publish.http || publish.https || publish.ssh) {
+            c.fail("tunnelEnabled", "false when publishHttpPort/publishHttpsPort/publishSshPort are set (a stack is reached through the tunnel or through host ports, not both)");
+        }
+    }
+    for (const fullKey of SECRET_CONFIG_KEYS.filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`))) {
+        const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
+        if (!hasOwn(raw, key)) continue;
+        const value = raw[key]!;
+        if (isSecret(fullKey) === false) c.fail(key, `to be stored as a secret (pulumi config set --secret ${key} ...), not in plaintext`);
+        // Checked here, where it is read: the renderers only see it inside an apply.
+        else if (value.trim() === "" || /[\s\u0000-\u001f\u007f]/.test(value)) c.fail(key, "a non-empty token without spaces or control characters (not shown)");
     }
     if (tls === "acme" && !tunnel.enabled && !publish.http) {
         c.fail("tls", "internal when neither the tunnel nor publishHttpPort lets ACME reach Caddy");
     }
 
+    const gitlabTokenRotation = get("gitlabTokenRotation")!;
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(gitlabTokenRotation)) c.fail("gitlabTokenRotation", `1-64 letters, digits, ".", "_" or "-", got ${describe(gitlabTokenRotation)}`);
+
     const images = readImages(c, raw.images);
     const backup = readBackupSettings(c, raw, environment, Object.keys(appsRaw));
+    checkPostgresDataMajor(c, images.postgres, get("postgresDataMajor")!);
 
     const mattermostUrl = get("mattermostUrl")!;
-    if (mattermostUrl !== "" && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(mattermostUrl)) {
+    if (mattermostUrl !== "" && !isHttpsOrigin(mattermostUrl)) {
         c.fail("mattermostUrl", `"" or the https:// origin of the external Mattermost (no path), got ${describe(mattermostUrl)}`);
     } else if (mattermostUrl !== "" && !features.gitlab) {
         c.fail("mattermostUrl", `"" when gitlabEnabled is false (Mattermost logs in through GitLab), got ${describe(mattermostUrl)}`);
     }
 
     const apps: AppSettings[] = [];
-    for (const [key, value] of Object.entries(appsRaw)) {
-        const app = readApp(c, key, value, raw);
+    for (const [i, [key, value]] of Object.entries(appsRaw).entries()) {
+        const app = readApp(c, key, i, value, { raw, isSecret: (k) => isSecret(`${CONFIG_NAMESPACE}:${k}`) });
         if (app) apps.push(app);
     }
     for (const [i, app] of apps.entries()) {
@@ -605,8 +769,8 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
 
     if (c.issues.length > 0) throw new ConfigError(c.issues);
 
-    const secretValues: Record<string, string> = {};
-    for (const key of [...SECRET_KEYS, ...referencedSecrets]) if (raw[key] !== undefined) secretValues[key] = raw[key]!;
+    const secretValues = nullProtoMap<string>([]);
+    for (const key of [...SECRET_KEYS, ...referencedSecrets]) if (hasOwn(raw, key)) secretValues[key] = raw[key]!;
     const settings: PlatformSettings = {
         project: ctx.project,
         stack: ctx.stack,
@@ -624,7 +788,7 @@ export function parseSettings(raw: Readonly<Record<string, string>>, ctx: ParseC
         features,
         images,
         mattermostUrl,
-        gitlabTokenRotation: get("gitlabTokenRotation")!,
+        gitlabTokenRotation,
         apps: apps.sort((a, b) => a.key.localeCompare(b.key)),
         secretKeysSet: Object.keys(secretValues).sort(),
         backup,
@@ -642,7 +806,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Wraps parsed settings and secret values into the config components receive. */
 export function toPlatformConfig(settings: PlatformSettings, secretValues: Readonly<Record<string, string>>): PlatformConfig {
-    const appSecrets: Record<string, pulumi.Output<string>> = {};
+    const appSecrets = nullProtoMap<pulumi.Output<string>>([]);
     for (const app of settings.apps) {
         for (const key of Object.values(app.secretEnv)) appSecrets[key] = pulumi.secret(secretValues[key]!);
     }
@@ -657,14 +821,50 @@ export function toPlatformConfig(settings: PlatformSettings, secretValues: Reado
     };
 }
 
+/** Whether the runtime stores a config key as a secret: `isConfigSecret` is internal to @pulumi/pulumi 3.x, so it is feature-tested. */
+function runtimeIsSecret(fullKey: string): boolean | undefined {
+    const fn = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return typeof fn === "function" ? fn(fullKey) : undefined;
+}
+
+/** The project's other stack files in the working directory, with their app keys (for the Docker-name collision check). */
+export function readSiblingStacks(dir: string, project: string): { stack: string; appKeys: string[] }[] {
+    const out: { stack: string; appKeys: string[] }[] = [];
+    let files: string[] = [];
+    try {
+        files = readdirSync(dir).filter((f) => /^Pulumi\.[a-z][a-z0-9-]*\.yaml$/.test(f));
+    } catch {
+        return out;
+    }
+    for (const file of files) {
+        try {
+            const doc = parseYaml(readFileSync(join(dir, file), "utf8")) as { config?: Record<string, unknown> } | null;
+            const apps = doc?.config?.[`${CONFIG_NAMESPACE}:apps`];
+            out.push({ stack: file.slice("Pulumi.".length, -".yaml".length), appKeys: apps && typeof apps === "object" ? Object.keys(apps) : [] });
+        } catch {
+            // A sibling's broken file is that stack's problem, reported when it is planned.
+        }
+    }
+    return out.filter((s) => s.stack !== project);
+}
+
 /** Reads this stack's `nexora:*` config from the Pulumi runtime. The program's single config entry. */
 export function readPlatformConfig(): PlatformConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw: Record<string, string> = {};
+    const entries: [string, string][] = [];
+    const otherKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+        if (key.startsWith(prefix)) entries.push([key.slice(prefix.length), value]);
+        else otherKeys.push(key);
     }
-    const { settings, secretValues } = parseSettings(raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    const stack = pulumi.getStack();
+    const { settings, secretValues } = parseSettings(nullProtoMap(entries), {
+        project: pulumi.getProject(),
+        stack,
+        isSecret: runtimeIsSecret,
+        otherKeys,
+        siblingStacks: readSiblingStacks(process.cwd(), pulumi.getProject()).filter((s) => s.stack !== stack),
+    });
     return toPlatformConfig(settings, secretValues);
 }
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BusinessApp } from "./apps/app";
 import type { PlatformConfig } from "./config";
 import { DockerHost } from "./docker/host";
-import { Caddy } from "./edge/caddy";
+import { Caddy, caddyContainerName } from "./edge/caddy";
 import { renderCaddyfile } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
 import { renderFrpcToml } from "./edge/frpc";
@@ -30,6 +30,7 @@ import { ConfigError } from "./config";
 import { Backup } from "./backup/backup";
 import { backupStores } from "./backup/stores";
 import type * as docker from "@pulumi/docker";
+import { lastHostAddress } from "./validators";
 
 /** Username of the basic auth in front of restricted admin UIs. */
 export const EDGE_ADMIN_USER = "nexora-admin";
@@ -82,6 +83,9 @@ export class Platform extends pulumi.ComponentResource {
         const provider = host.provider;
         const edgeNetwork = host.edgeNetwork.name;
         const dataNetwork = host.dataNetwork.name;
+        const appsDataNetwork = host.appsDataNetwork.name;
+        const adminNetwork = host.adminNetwork.name;
+        const caddyAddress = lastHostAddress(config.edgeSubnet);
 
         // --- data stores
         const consumers: PostgresConsumerSpec[] = [
@@ -94,7 +98,7 @@ export class Platform extends pulumi.ComponentResource {
         const appsWithDb = config.apps.filter((a) => a.database).map((a) => a.key);
         const mysql =
             appsWithDb.length > 0
-                ? new Mysql("mysql", { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers: appsWithDb }, { parent: this })
+                ? new Mysql("mysql", { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: appsDataNetwork, consumers: appsWithDb }, { parent: this })
                 : undefined;
 
         // --- GitLab, the identity provider
@@ -112,7 +116,7 @@ export class Platform extends pulumi.ComponentResource {
                       registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
                       edgeNetwork,
                       dataNetwork,
-                      edgeSubnet: config.edgeSubnet,
+                      caddyAddress,
                       database: postgres.credentials.gitlab!,
                       publishSshPort: config.publish.ssh || undefined,
                       dependsOn: [postgres.provisioning],
@@ -141,27 +145,12 @@ export class Platform extends pulumi.ComponentResource {
                 }),
             ),
         );
-        const caddy = new Caddy(
-            "caddy",
-            {
-                stack,
-                image: images.caddy,
-                provider,
-                dockerHost: config.dockerHost,
-                edgeNetwork,
-                caddyfile,
-                httpPort,
-                httpsPort,
-                publish: config.publish.http > 0 || config.publish.https > 0,
-            },
-            // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
-            { parent: this },
-        );
-        // What must exist before anything calls GitLab by its public name (the gitlab provider).
-        const publicPath: pulumi.Resource[] = [caddy.reload];
+        // DNS and the tunnel come first: Caddy's reload starts ACME for every name at once, and a
+        // challenge that cannot reach Caddy yet is retried only minutes later.
+        const publicRoute: pulumi.Resource[] = [];
         if (config.dns.enabled) {
             const dns = new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
-            publicPath.push(...dns.records);
+            publicRoute.push(...dns.records);
         }
         let frpcToml: pulumi.Output<string> | undefined;
         if (config.tunnel.enabled) {
@@ -173,18 +162,40 @@ export class Platform extends pulumi.ComponentResource {
                         serverPort: tunnel.serverPort,
                         authToken,
                         user: dockerName(stack),
-                        caddyHost: caddy.containerName,
+                        caddyHost: caddyContainerName(stack),
                         adminPort: FRPC_ADMIN_PORT,
                     }),
                 ),
             );
+            // Not after Caddy: until Caddy runs, relayed connections fail as they would during a Caddy restart.
             const tunnelClient = new Tunnel(
                 "tunnel",
-                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [caddy.container] },
+                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [] },
                 { parent: this },
             );
-            publicPath.push(tunnelClient.apply);
+            publicRoute.push(tunnelClient.apply);
         }
+        const caddy = new Caddy(
+            "caddy",
+            {
+                stack,
+                image: images.caddy,
+                provider,
+                dockerHost: config.dockerHost,
+                edgeNetwork,
+                edgeAddress: caddyAddress,
+                extraNetworks: features.uptimeKuma ? [adminNetwork] : [],
+                caddyfile,
+                httpPort,
+                httpsPort,
+                publish: config.publish.http > 0 || config.publish.https > 0,
+                reloadAfter: publicRoute,
+            },
+            // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
+            { parent: this },
+        );
+        // What must exist before anything calls GitLab by its public name (the readiness gate, then the gitlab provider).
+        const publicPath: pulumi.Resource[] = [caddy.reload, ...publicRoute];
 
         const portainer = features.portainer ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this }) : undefined;
         // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
@@ -202,8 +213,9 @@ export class Platform extends pulumi.ComponentResource {
                           existingApiToken: config.secrets.gitlabApiToken,
                           tokenRotation: config.gitlabTokenRotation,
                           insecureTls: config.tls === "internal",
+                          caddyContainerName: caddy.container.name,
                           portainer: portainer
-                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword }
+                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword, apiClientImage: images.portainerApiClient }
                               : undefined,
                           publicPath,
                           mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
@@ -228,14 +240,14 @@ export class Platform extends pulumi.ComponentResource {
                     edgeNetwork,
                     dataNetwork,
                     database: postgres.credentials.outline!,
-                    redis: { host: redis.host, port: redis.port },
+                    redis: { host: redis.host, port: redis.port, password: redis.password },
                     oidcEnv: sso!.outlineEnv!,
                     dependsOn: [postgres.provisioning, redis.container],
                 },
                 { parent: this },
             )
             : undefined;
-        const uptime = features.uptimeKuma ? new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, edgeNetwork }, { parent: this }) : undefined;
+        const uptime = features.uptimeKuma ? new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this }) : undefined;
         if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
@@ -270,10 +282,10 @@ export class Platform extends pulumi.ComponentResource {
                     app,
                     provider,
                     edgeNetwork,
-                    dataNetwork,
+                    dataNetwork: appsDataNetwork,
                     database: app.database ? mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
-                    ssoEnv: sso?.appEnv[app.key],
+                    ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
                     dependsOn: app.database ? [mysql!.provisioning] : [],
                 },
                 { parent: this },

@@ -5,6 +5,7 @@ import { createServiceContainer, withExtraEnv } from "../docker/service";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
+import { isPort, isUrlPathWithQuery, shellWord } from "../validators";
 
 export interface BusinessAppArgs {
     readonly stack: string;
@@ -19,6 +20,18 @@ export interface BusinessAppArgs {
     /** OAuth settings ("KEY=value") from the SSO component, when `sso` is set. */
     readonly ssoEnv?: pulumi.Input<pulumi.Input<string>[]>;
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The app's health check. App images differ in tooling, so it is a shell line trying wget then
+ * curl; the URL is one shell word: the config admits only a strict URL-path grammar, and any
+ * character the shell reads as syntax (a query's "&" or "?") is single-quoted on top. Paths
+ * without such characters stay unquoted, so existing containers see the same test.
+ */
+export function appHealthcheck(port: number, healthPath: string): string[] {
+    if (!isPort(port) || !isUrlPathWithQuery(healthPath)) throw new Error("app health check: port or health path failed validation");
+    const url = shellWord(`http://127.0.0.1:${port}${healthPath}`);
+    return ["CMD-SHELL", `wget -q --spider ${url} || curl -fsS -o /dev/null ${url} || exit 1`];
 }
 
 /** Length of secrets generated for `generatedSecrets` (session keys and the like). */
@@ -67,14 +80,7 @@ export class BusinessApp extends pulumi.ComponentResource {
                 networks: args.database ? [args.edgeNetwork, args.dataNetwork] : [args.edgeNetwork],
                 // Apps finish in-flight requests and close their database connections.
                 stopGraceSeconds: 30,
-                healthcheck: {
-                    // App images differ in tooling: use whichever HTTP client the image has.
-                    test: [
-                        "CMD-SHELL",
-                        `wget -q --spider http://127.0.0.1:${app.port}${app.healthPath} || curl -fsS -o /dev/null http://127.0.0.1:${app.port}${app.healthPath} || exit 1`,
-                    ],
-                    startPeriodSeconds: 60,
-                },
+                healthcheck: { test: appHealthcheck(app.port, app.healthPath), startPeriodSeconds: 60 },
                 memoryMiB: app.memoryMiB,
             },
             this,

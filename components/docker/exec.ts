@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import { shellQuote } from "../validators";
 
 export interface DockerExecArgs {
     /** DOCKER_HOST for the docker CLI on the machine running Pulumi (the same host the provider uses). */
@@ -58,7 +59,4 @@ export function payloadHash(payload: pulumi.Input<string>): pulumi.Output<string
     return pulumi.unsecret(pulumi.output(payload).apply(sha256));
 }
 
-/** Quotes a string for POSIX sh as one word. */
-export function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };

@@ -20,6 +20,13 @@ export class DockerHost extends pulumi.ComponentResource {
     readonly provider: docker.Provider;
     readonly edgeNetwork: docker.Network;
     readonly dataNetwork: docker.Network;
+    /** Internal network of the business apps and MySQL only: apps never see PostgreSQL or Redis. */
+    readonly appsDataNetwork: docker.Network;
+    /**
+     * Caddy and the admin UIs that only Caddy's basic auth protects (Uptime Kuma's first-visit
+     * setup): apps on the edge network cannot reach them. Not internal: Uptime Kuma probes the public URLs.
+     */
+    readonly adminNetwork: docker.Network;
     /** Docker name of the edge network (known at plan time). */
     readonly edgeNetworkName: string;
     readonly dataNetworkName: string;
@@ -44,6 +51,13 @@ export class DockerHost extends pulumi.ComponentResource {
             { name: this.dataNetworkName, driver: "bridge", internal: true, ipamConfigs: [{ subnet: args.dataSubnet }], labels },
             childOpts,
         );
+        // Subnets from Docker's own address pools: nothing else joins these, and Docker picks ranges free on the host.
+        this.appsDataNetwork = new docker.Network(
+            `${name}-apps-data`,
+            { name: dockerName(args.stack, "apps-data"), driver: "bridge", internal: true, labels },
+            childOpts,
+        );
+        this.adminNetwork = new docker.Network(`${name}-admin`, { name: dockerName(args.stack, "admin"), driver: "bridge", labels }, childOpts);
         this.registerOutputs({ edgeNetwork: this.edgeNetwork.name, dataNetwork: this.dataNetwork.name });
     }
 }

@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { ownerLabels, ServiceRole } from "../naming";
 
 /** A named volume mounted into a service container. */
@@ -29,6 +30,17 @@ export interface HealthcheckSpec {
     readonly startPeriodSeconds?: number;
 }
 
+/** A network the container joins, by name, optionally at a fixed IPv4 address. */
+export type NetworkAttachment = pulumi.Input<string> | { readonly name: pulumi.Input<string>; readonly ipv4Address?: string };
+
+/**
+ * Capabilities of Docker's default set that no service here uses: creating device nodes,
+ * writing the kernel audit log, setting file capabilities, raw sockets (ping, packet crafting).
+ * Conservative on purpose: the data-store images switch user with gosu/setpriv and need
+ * SETUID/SETGID/CHOWN/DAC_OVERRIDE/FOWNER, which stay.
+ */
+export const DEFAULT_CAPABILITY_DROPS: readonly string[] = ["AUDIT_WRITE", "MKNOD", "NET_RAW", "SETFCAP"];
+
 export interface ServiceContainerArgs {
     readonly stack: string;
     /** Service key: container name suffix and `nexora.service` label. */
@@ -42,7 +54,15 @@ export interface ServiceContainerArgs {
     readonly command?: pulumi.Input<pulumi.Input<string>[]>;
     readonly entrypoint?: string[];
     /** Docker networks by name; the container is reachable there under its container name. */
-    readonly networks: readonly pulumi.Input<string>[];
+    readonly networks: readonly NetworkAttachment[];
+    /** Capabilities dropped from Docker's default set. @default DEFAULT_CAPABILITY_DROPS */
+    readonly capabilityDrops?: readonly string[];
+    /**
+     * Sets `no-new-privileges`: no setuid binary or file capability can raise privileges after
+     * start. Dropping from root (gosu, setpriv, su-exec) still works under it.
+     * @default true
+     */
+    readonly noNewPrivileges?: boolean;
     readonly volumes?: readonly VolumeMount[];
     readonly binds?: readonly BindMount[];
     /** Host ports to publish: container port → host port. @default none */
@@ -84,6 +104,36 @@ export function goDuration(totalSeconds: number): string {
     return `${s}s`;
 }
 
+/** Log options of every container: bounded json-file logs, so a crash loop cannot fill the disk. */
+export const CONTAINER_LOG_OPTS: Readonly<Record<string, string>> = { "max-size": "20m", "max-file": "5" };
+
+/**
+ * Container inputs the Docker provider cannot be trusted to diff, with why:
+ * - `logOpts`: Docker merges the daemon's default log options (daemon.json `log-opts`) into
+ *   every container's, and the provider reads the merged map back; as the input forces
+ *   replacement, a host with any extra default would replace every container on every `up`.
+ * - `memorySwap`: reads back as -1 on hosts without swap accounting, a diff on every `up`.
+ * The engine ignores their read-back; what the program asks for is carried in labels instead
+ * (labels force replacement), so a real change to them still reaches the container.
+ */
+export const DAEMON_OWNED_CONTAINER_INPUTS = ["logOpts", "memorySwap"] as const;
+
+/**
+ * Labels that make changes the provider would not apply reach the container: a healthcheck
+ * change is applied by no update and forces no replacement (kreuzwerker/terraform-provider-docker
+ * #988), and `logOpts`/`memorySwap` are ignored on read-back (DAEMON_OWNED_CONTAINER_INPUTS).
+ * Labels force replacement, so each of these changes replaces the container, visibly in previews.
+ */
+export function settingsLabels(args: Pick<ServiceContainerArgs, "healthcheck" | "memoryMiB">): { label: string; value: string }[] {
+    const hc = args.healthcheck;
+    const healthcheck = JSON.stringify([hc.test, hc.intervalSeconds ?? 30, hc.timeoutSeconds ?? 10, hc.retries ?? 5, hc.startPeriodSeconds ?? 30]);
+    return [
+        { label: "nexora.healthcheck-sha256", value: createHash("sha256").update(healthcheck).digest("hex").slice(0, 16) },
+        { label: "nexora.log-opts", value: Object.entries(CONTAINER_LOG_OPTS).map(([k, v]) => `${k}=${v}`).join(",") },
+        ...(args.memoryMiB === undefined ? [] : [{ label: "nexora.memory-mib", value: String(args.memoryMiB) }]),
+    ];
+}
+
 /** Builds the `docker.Container` inputs; shared by every service so all containers get the same baseline. */
 export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulumi.Input<string>): docker.ContainerArgs {
     const hc = args.healthcheck;
@@ -95,8 +145,12 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         command: args.command,
         entrypoints: args.entrypoint,
         restart: "unless-stopped",
-        labels: ownerLabels(args.stack, args.service, args.role),
-        networksAdvanced: args.networks.map((name) => ({ name })),
+        labels: [...ownerLabels(args.stack, args.service, args.role), ...settingsLabels(args)],
+        networksAdvanced: args.networks.map((n) =>
+            typeof n === "object" && n !== null && "name" in n && !pulumi.Output.isInstance(n) ? { name: n.name, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) } : { name: n as pulumi.Input<string> },
+        ),
+        capabilities: (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0 ? { drops: [...(args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS)] } : undefined,
+        securityOpts: args.noNewPrivileges === false ? undefined : ["no-new-privileges:true"],
         mounts: [
             ...(args.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),
             ...(args.binds ?? []).map((b) => ({ type: "bind", source: b.source, target: b.target, readOnly: b.readOnly ?? false })),
@@ -120,7 +174,7 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         destroyGraceSeconds: args.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS,
         // Logs of a crash-looping service should survive the next restart for debugging, bounded.
         logDriver: "json-file",
-        logOpts: { "max-size": "20m", "max-file": "5" },
+        logOpts: { ...CONTAINER_LOG_OPTS },
         ...(args.uploads ? { uploads: args.uploads.map((u) => ({ file: u.file, content: u.content, executable: u.executable ?? false })) } : {}),
     };
 }
@@ -141,8 +195,31 @@ export function createServiceContainer(
         parent,
         provider: opts.provider,
         dependsOn: opts.dependsOn,
+        customTimeouts: containerCustomTimeouts(args.waitTimeoutSeconds),
+        ignoreChanges: [...DAEMON_OWNED_CONTAINER_INPUTS],
     });
     return { image, container };
+}
+
+/**
+ * The Docker provider bounds a container's create and update, its health wait included, by the
+ * Terraform plugin SDK's default of 20 minutes when no timeout is set (kreuzwerker
+ * `resource_docker_container.go` declares none): a longer `waitTimeoutSeconds` would be cut short.
+ */
+export const PROVIDER_DEFAULT_TIMEOUT_SECONDS = 20 * 60;
+/** Room for creating and starting the container around its health wait (the image is pulled by its own resource). */
+const CONTAINER_TIMEOUT_MARGIN_SECONDS = 5 * 60;
+
+/**
+ * `customTimeouts` for a container whose health wait would not fit in the provider's default,
+ * else undefined (the default is enough). A replacement is a create, so update gets the same.
+ */
+export function containerCustomTimeouts(waitTimeoutSeconds: number | undefined): pulumi.CustomTimeouts | undefined {
+    if (waitTimeoutSeconds === undefined || waitTimeoutSeconds <= 0) return undefined;
+    const needed = waitTimeoutSeconds + CONTAINER_TIMEOUT_MARGIN_SECONDS;
+    if (needed <= PROVIDER_DEFAULT_TIMEOUT_SECONDS) return undefined;
+    const limit = `${Math.ceil(needed / 60)}m`;
+    return { create: limit, update: limit };
 }
 
 /** A service's own env entries followed by entries another component supplies (SSO settings). */

@@ -12,6 +12,10 @@ export interface CaddyArgs {
     readonly provider: docker.Provider;
     readonly dockerHost: string;
     readonly edgeNetwork: pulumi.Input<string>;
+    /** Caddy's fixed address on the edge network: the one address GitLab trusts forwarded headers from. @default assigned by Docker */
+    readonly edgeAddress?: string;
+    /** Further networks Caddy proxies into (the admin network). @default none */
+    readonly extraNetworks?: readonly pulumi.Input<string>[];
     /** The rendered Caddyfile (secret when it carries the admin basic-auth hash). */
     readonly caddyfile: pulumi.Input<string>;
     /** Ports Caddy listens on in its container (the Caddyfile's http_port/https_port). @default 80, 443 */
@@ -19,6 +23,17 @@ export interface CaddyArgs {
     readonly httpsPort?: number;
     /** Publish those ports on the host under the same numbers (a stack without the tunnel). @default false */
     readonly publish?: boolean;
+    /**
+     * What must exist before a Caddyfile is applied: the DNS records and the tunnel. A reload starts
+     * ACME for new names at once; before the names resolve and the relay carries them the challenge
+     * fails and Caddy retries only minutes later. @default none
+     */
+    readonly reloadAfter?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Docker name of a stack's Caddy container (others route to it before the component exists). */
+export function caddyContainerName(stack: string): string {
+    return dockerName(stack, "caddy");
 }
 
 const CADDYFILE = "/etc/caddy/Caddyfile";
@@ -52,7 +67,7 @@ export class Caddy extends pulumi.ComponentResource {
 
     constructor(name: string, args: CaddyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Caddy", name, {}, opts);
-        this.containerName = dockerName(args.stack, "caddy");
+        this.containerName = caddyContainerName(args.stack);
         const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "caddy", role: "edge", purpose }, this, args.provider);
         const data = (this.dataVolume = volume("data"));
         const config = volume("config");
@@ -67,7 +82,7 @@ export class Caddy extends pulumi.ComponentResource {
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,
-                networks: [args.edgeNetwork],
+                networks: [{ name: args.edgeNetwork, ipv4Address: args.edgeAddress }, ...(args.extraNetworks ?? [])],
                 volumes: [
                     { volume: data, target: "/data" },
                     { volume: config, target: "/config" },
@@ -91,7 +106,7 @@ export class Caddy extends pulumi.ComponentResource {
                 script: CADDY_RELOAD_SCRIPT,
                 stdin: args.caddyfile,
             },
-            { parent: this, dependsOn: [this.container] },
+            { parent: this, dependsOn: [this.container, ...(args.reloadAfter ?? [])] },
         );
         this.registerOutputs({ containerName: this.containerName, configHash: this.configHash });
     }

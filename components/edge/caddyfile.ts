@@ -1,6 +1,6 @@
-import { isIP } from "node:net";
 import type { HttpRoute, RouteTable } from "./types";
-import { assertValidRouteTable, isPort } from "./validate";
+import { isEmail, isIpOrCidr, isPort } from "../validators";
+import { assertValidRouteTable } from "./validate";
 
 /** Credential for the basic auth in front of restricted routes (admin UIs). */
 export interface CaddyAdminAuth {
@@ -54,8 +54,7 @@ const DEFAULT_HTTP_PORT = 80;
 const DEFAULT_HTTPS_PORT = 443;
 const DEFAULT_ADMIN = "localhost:2019";
 
-/** Practical address shape; anything with spaces, quotes, braces or "#" would be Caddyfile syntax. */
-const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+/** Nothing with spaces, quotes, braces or "#", which would be Caddyfile syntax. */
 const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** bcrypt modular crypt format: version, two-digit cost, 22-char salt + 31-char hash. */
 const BCRYPT_HASH = /^\$2[abxy]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
@@ -140,7 +139,7 @@ function optionProblems(table: RouteTable, options: CaddyfileOptions): string[] 
     }
     if (options.tls === "acme") {
         if (options.acmeEmail === undefined) problems.push('acmeEmail is required when tls is "acme"');
-        else if (!EMAIL.test(options.acmeEmail)) problems.push(`acmeEmail ${JSON.stringify(options.acmeEmail)} is not an email address`);
+        else if (!isEmail(options.acmeEmail)) problems.push(`acmeEmail ${JSON.stringify(options.acmeEmail)} is not an email address`);
     }
     for (const proxy of options.trustedProxies) {
         if (!isIpOrCidr(proxy)) problems.push(`trustedProxies entry ${JSON.stringify(proxy)} is not an IP address or CIDR`);
@@ -166,14 +165,6 @@ function optionProblems(table: RouteTable, options: CaddyfileOptions): string[] 
         if (match === null || !isPort(Number(match[1]))) problems.push(`admin ${JSON.stringify(options.admin)} must be "off" or host:port`);
     }
     return problems;
-}
-
-function isIpOrCidr(value: string): boolean {
-    const [address, prefix, ...rest] = value.split("/");
-    const family = isIP(address ?? "");
-    if (family === 0 || rest.length > 0) return false;
-    if (prefix === undefined) return true;
-    return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** Code-unit order: unlike localeCompare it cannot change with the machine's locale. */

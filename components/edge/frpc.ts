@@ -1,6 +1,7 @@
 import { stringify } from "smol-toml";
 import type { RouteTable } from "./types";
-import { assertValidRouteTable, isPort } from "./validate";
+import { isHostOrIpv4, isPort } from "../validators";
+import { assertValidRouteTable } from "./validate";
 
 export interface FrpcOptions {
     /** Address of the relay's frps (IP or DNS name). */
@@ -111,7 +112,7 @@ export function renderFrpcToml(table: RouteTable, options: FrpcOptions): string 
 
 function optionProblems(options: FrpcOptions): string[] {
     const problems: string[] = [];
-    if (!HOST.test(options.serverAddr)) problems.push(`serverAddr ${JSON.stringify(options.serverAddr)} is not an IP address or host name`);
+    if (!isHostOrIpv4(options.serverAddr)) problems.push(`serverAddr ${JSON.stringify(options.serverAddr)} is not an IP address or host name`);
     if (!isPort(options.serverPort)) problems.push(`serverPort must be an integer from 1 to 65535, got ${String(options.serverPort)}`);
     // Only emptiness is checked and reported: the value is a secret.
     if (options.authToken.length === 0) problems.push("authToken is empty");

@@ -1,43 +1,13 @@
+import { hostnameProblem, isPort } from "../validators";
 import type { HttpRoute, RouteTable, TcpRoute } from "./types";
 
-/** RFC 1035 §2.3.4 as read by RFC 1123 §2.1: a name in text form without the trailing dot. */
-const MAX_HOSTNAME_LENGTH = 253;
-const MAX_LABEL_LENGTH = 63;
-/** Lowercase only: Caddy, Cloudflare and frps all compare names case-sensitively somewhere. */
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 /** Docker container names (and IPv4 literals, which match too); nothing a Caddyfile or TOML would read as syntax. */
 const UPSTREAM_HOST = /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
 /** Pulumi stack names; the stack only ever lands in comments, but a newline would end one. */
 const STACK_NAME = /^[A-Za-z0-9._-]+$/;
 
-/**
- * Why `hostname` is not a usable public hostname, or undefined when it is: RFC 1123 labels
- * (1–63 of [a-z0-9-], no hyphen at either end), at most 253 characters, and a last label that
- * is not all digits (RFC 3696 §2), so an IP address is never taken for a hostname.
- */
-export function hostnameProblem(hostname: string): string | undefined {
-    if (hostname.length === 0) return "hostname is empty";
-    if (hostname.length > MAX_HOSTNAME_LENGTH) {
-        return `hostname is ${hostname.length} characters long, more than ${MAX_HOSTNAME_LENGTH}`;
-    }
-    const labels = hostname.split(".");
-    for (const label of labels) {
-        if (label.length === 0) return "hostname has an empty label (leading, trailing or double dot)";
-        if (label.length > MAX_LABEL_LENGTH) {
-            return `label ${JSON.stringify(label)} is ${label.length} characters long, more than ${MAX_LABEL_LENGTH}`;
-        }
-        if (!DNS_LABEL.test(label)) {
-            return `label ${JSON.stringify(label)} must be lowercase letters, digits and inner hyphens only`;
-        }
-    }
-    if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return "hostname ends in an all-numeric label (an IP address?)";
-    return undefined;
-}
-
-/** True for an integer TCP/UDP port usable by a listener or a dial (0 means "any" and is not). */
-export function isPort(value: number): boolean {
-    return Number.isInteger(value) && value >= 1 && value <= 65535;
-}
+// The hostname and port rules live with every other syntax rule; re-exported for the renderers.
+export { hostnameProblem, isPort };
 
 /**
  * Every problem of one stack's route table, as human-readable sentences that each start with

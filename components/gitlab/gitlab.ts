@@ -21,8 +21,8 @@ export interface GitlabArgs {
     /** Edge network (Caddy reaches GitLab) and data network (GitLab reaches PostgreSQL). */
     readonly edgeNetwork: pulumi.Input<string>;
     readonly dataNetwork: pulumi.Input<string>;
-    /** Subnet Caddy connects from: GitLab trusts its X-Forwarded-For. */
-    readonly edgeSubnet: string;
+    /** Caddy's fixed address: the only peer GitLab trusts X-Forwarded-For from (not the edge subnet, where every container could forge it). */
+    readonly caddyAddress: string;
     readonly database: DatabaseCredentials;
     /** Host port for SSH when the stack publishes one. @default 0 — not published */
     readonly publishSshPort?: number;
@@ -59,7 +59,7 @@ export class Gitlab extends pulumi.ComponentResource {
                     externalUrl: args.externalUrl,
                     sshHost: args.sshHost,
                     sshPort: args.sshPort,
-                    trustedProxies: [args.edgeSubnet],
+                    trustedProxies: [args.caddyAddress],
                     // The health check runs inside the container. Not the edge subnet: every client
                     // arrives from frpc's address there, so it would open /-/metrics to the internet.
                     monitoringWhitelist: ["127.0.0.0/8"],
@@ -85,6 +85,9 @@ export class Gitlab extends pulumi.ComponentResource {
                 containerName: this.containerName,
                 image: args.image,
                 envs: [pulumi.interpolate`GITLAB_OMNIBUS_CONFIG=${this.omnibusConfig}`],
+                // Omnibus runs sshd (privilege separation, chroot), runit and a dozen services: keep Docker's default set, unverified otherwise.
+                capabilityDrops: [],
+                noNewPrivileges: false,
                 networks: [args.edgeNetwork, args.dataNetwork],
                 volumes: [
                     { volume: config, target: "/etc/gitlab" },
@@ -95,7 +98,9 @@ export class Gitlab extends pulumi.ComponentResource {
                 // Omnibus stops Puma, Sidekiq (finishing running jobs) and Gitaly in turn: minutes, not seconds.
                 stopGraceSeconds: 300,
                 healthcheck: {
-                    // The image's own checker: curls /-/health from inside, which the monitoring whitelist admits.
+                    // The image's own checker: curls http://localhost:80/help through the bundled nginx
+                    // (omnibus renders /opt/gitlab/etc/gitlab-healthcheck-rc with path '/help'), so it
+                    // needs no monitoring whitelist; /-/health and friends stay loopback-only.
                     test: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"],
                     intervalSeconds: 30,
                     timeoutSeconds: 15,

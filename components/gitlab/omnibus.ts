@@ -6,6 +6,7 @@
  */
 import { isIP } from "node:net";
 import { postgresIdentifierPattern } from "../postgres/sql";
+import { isIpOrCidr } from "../validators";
 
 /** Port GitLab's bundled nginx serves the web UI, API and Git-over-HTTP on (plain HTTP behind Caddy). */
 export const gitlabHttpPort = 80;
@@ -75,18 +76,19 @@ export interface GitlabOmnibusSettings {
      */
     readonly pumaWorkerProcesses?: number;
     /**
-     * Sidekiq threads. 10 (from GitLab's memory-constrained guide) keeps background jobs moving
-     * for ~30 repositories at a fraction of the default's memory.
+     * Sidekiq threads (`sidekiq['concurrency']`; `max_concurrency` was removed in GitLab 17.0).
+     * 10 (from GitLab's memory-constrained guide) keeps background jobs moving for ~30
+     * repositories at half the default's 20 threads.
      * @default 10
      */
-    readonly sidekiqMaxConcurrency?: number;
+    readonly sidekiqConcurrency?: number;
 }
 
 const defaults = {
     sshPort: 2222,
     timeZone: "Asia/Shanghai",
     pumaWorkerProcesses: 2,
-    sidekiqMaxConcurrency: 10,
+    sidekiqConcurrency: 10,
 } as const;
 
 const loopback: readonly string[] = ["127.0.0.0/8", "::1/128"];
@@ -118,7 +120,7 @@ export function renderGitlabOmnibusConfig(settings: GitlabOmnibusSettings): stri
     if ([...settings.initialRootPassword].length < 8) throw new Error("initialRootPassword: must be at least 8 characters (GitLab's minimum)");
     const timeZone = validTimeZone(settings.timeZone ?? defaults.timeZone, "timeZone");
     const pumaWorkers = integerIn(settings.pumaWorkerProcesses ?? defaults.pumaWorkerProcesses, 0, 32, "pumaWorkerProcesses");
-    const sidekiqConcurrency = integerIn(settings.sidekiqMaxConcurrency ?? defaults.sidekiqMaxConcurrency, 1, 50, "sidekiqMaxConcurrency");
+    const sidekiqConcurrency = integerIn(settings.sidekiqConcurrency ?? defaults.sidekiqConcurrency, 1, 50, "sidekiqConcurrency");
 
     const realIp = (section: string): string[] => [
         `${section}['proxy_set_headers'] = ${rubyHash(httpsProxyHeaders)}`,
@@ -182,7 +184,7 @@ export function renderGitlabOmnibusConfig(settings: GitlabOmnibusSettings): stri
         "## One shared host: bounded Puma and Sidekiq; no bundled Prometheus and exporters (several hundred MB),",
         "## the platform watches GitLab through its health endpoints instead.",
         `puma['worker_processes'] = ${pumaWorkers}`,
-        `sidekiq['max_concurrency'] = ${sidekiqConcurrency}`,
+        `sidekiq['concurrency'] = ${sidekiqConcurrency}`,
         "prometheus_monitoring['enable'] = false",
     );
     return `${lines.join("\n")}\n`;
@@ -251,12 +253,7 @@ function secret(value: string, field: string): void {
 
 function addresses(values: readonly string[], field: string): string[] {
     for (const value of values) {
-        const [address = "", prefix, extra] = value.split("/");
-        const family = isIP(address);
-        const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
-        if (family === 0 || !prefixOk || extra !== undefined) {
-            throw new Error(`${field}: ${JSON.stringify(value)} is not an IP address or CIDR (e.g. 172.18.0.0/16)`);
-        }
+        if (!isIpOrCidr(value)) throw new Error(`${field}: ${JSON.stringify(value)} is not an IP address or CIDR (e.g. 172.18.0.0/16)`);
     }
     return [...new Set(values)];
 }

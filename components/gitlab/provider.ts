@@ -13,7 +13,10 @@ import * as pulumi from "@pulumi/pulumi";
 /**
  * Release of pulumi/pulumi-gitlab (bridging terraform-provider-gitlab) whose plugin the engine
  * downloads for every resource below. The generated SDK pins its own package version the
- * same way; upgrading is a deliberate change of this constant.
+ * same way; upgrading is a deliberate change of this constant. Evidence that 10.4.0 exists: PyPI lists
+ * `pulumi-gitlab` 10.4.0 (2026-10), and pulumi-gitlab releases every SDK and the plugin under one
+ * version. The npm registry reachable here does not serve `@pulumi/gitlab`, and the Go proxy here
+ * refuses its SDK module versions, so the plugin download itself is unverified on these machines.
  */
 export const GITLAB_PROVIDER_VERSION = "10.4.0";
 

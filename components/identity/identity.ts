@@ -7,6 +7,7 @@ import { OAuthScope, SSO_CONSUMERS } from "../sso/consumers";
 import { ssoRedirectUrl } from "../sso/endpoints";
 import { PortainerOAuthSettings } from "../sso/portainer";
 import { appOauthEnv, grafanaGitlabEnv, mattermostGitlabSettings, outlineOidcEnv } from "../sso/env";
+import { GitlabPublicReadiness } from "./public-readiness";
 
 export interface IdentityArgs {
     readonly stack: string;
@@ -22,11 +23,25 @@ export interface IdentityArgs {
     readonly existingApiToken?: pulumi.Output<string>;
     /** Changing it rotates the minted token. */
     readonly tokenRotation: string;
-    /** Skip TLS verification towards GitLab: its certificate comes from Caddy's internal CA. */
+    /**
+     * Skip the gitlab provider's TLS verification: GitLab's certificate comes from Caddy's internal CA,
+     * which the machine running Pulumi does not trust. The readiness gate still verifies, against
+     * that CA read from `caddyContainerName`.
+     */
     readonly insecureTls: boolean;
-    /** Portainer, whose OAuth settings are set through its API. */
-    readonly portainer?: { readonly url: string; readonly container: docker.Container; readonly adminPassword: pulumi.Output<string> };
-    /** Caddy's config, DNS records and tunnel: the gitlab provider calls GitLab's public URL. */
+    /** Caddy's container; with `insecureTls` the readiness gate trusts Caddy's internal root CA read from it. */
+    readonly caddyContainerName?: pulumi.Input<string>;
+    /** Portainer, whose OAuth settings are set through its API, run from `apiClientImage` (a pinned curl image). */
+    readonly portainer?: {
+        readonly url: string;
+        readonly container: docker.Container;
+        readonly adminPassword: pulumi.Output<string>;
+        readonly apiClientImage?: string;
+    };
+    /**
+     * Caddy's config, DNS records and tunnel: what GitLab's public URL needs. A readiness gate runs
+     * after them and waits until GitLab answers there over verified TLS; the gitlab provider waits for the gate.
+     */
     readonly publicPath?: readonly pulumi.Resource[];
     /** External Mattermost origin to register, if any. */
     readonly mattermostUrl?: string;
@@ -47,6 +62,9 @@ export class Identity extends pulumi.ComponentResource {
     readonly mattermost?: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        if (args.insecureTls && args.caddyContainerName === undefined) {
+            throw new Error("Identity: insecureTls (Caddy's internal CA) needs caddyContainerName, so the readiness gate can trust that CA");
+        }
         super("nexora:identity:Identity", name, {}, opts);
         const token =
             args.existingApiToken ??
@@ -55,11 +73,23 @@ export class Identity extends pulumi.ComponentResource {
                 { containerName: args.gitlabContainer.name, dockerHost: args.dockerHost, rotationTrigger: args.tokenRotation },
                 { parent: this, dependsOn: [args.gitlabContainer] },
             ).token;
+        // Caddy obtains certificates after its reload and frpc registers names after its apply returns:
+        // only a request over the public route proves the provider's calls will get through.
+        const ready = new GitlabPublicReadiness(
+            `${name}-public-ready`,
+            {
+                gitlabUrl: args.gitlabUrl,
+                dockerHost: args.dockerHost,
+                internalCaFromCaddy: args.insecureTls ? args.caddyContainerName : undefined,
+                triggers: [args.gitlabContainer.id],
+            },
+            { parent: this, dependsOn: [args.gitlabContainer, ...(args.publicPath ?? [])] },
+        );
         this.provider = new GitlabProvider(
             `${name}-gitlab`,
             { baseUrl: gitlabApiBaseUrl(args.gitlabUrl), token, insecure: args.insecureTls, retries: 5 },
             // A configured token still needs GitLab up, and reachable by its public name, before the first application.
-            { parent: this, dependsOn: [args.gitlabContainer, ...(args.publicPath ?? [])] },
+            { parent: this, dependsOn: [args.gitlabContainer, ready.gate] },
         );
         const application = (consumer: string, redirectUrl: string, scopes: readonly OAuthScope[]) =>
             new SsoApplication(`${name}-${consumer}`, { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack }, { parent: this });
@@ -86,6 +116,7 @@ export class Identity extends pulumi.ComponentResource {
                     redirectUrl: portainer.redirectUrl,
                     clientId: portainer.clientId,
                     clientSecret: portainer.clientSecret,
+                    clientImage: args.portainer.apiClientImage,
                 },
                 { parent: this, dependsOn: [args.portainer.container] },
             );
@@ -94,7 +125,8 @@ export class Identity extends pulumi.ComponentResource {
             const mm = application("mattermost", ssoRedirectUrl(args.mattermostUrl, SSO_CONSUMERS.mattermost.redirectPath), SSO_CONSUMERS.mattermost.scopes);
             this.mattermost = mattermostGitlabSettings({ gitlabUrl, clientId: mm.clientId, clientSecret: mm.clientSecret });
         }
-        const appEnv: Record<string, pulumi.Input<string>[]> = {};
+        // Null prototype: an app may be named "constructor" or "toString".
+        const appEnv: Record<string, pulumi.Input<string>[]> = Object.create(null) as Record<string, pulumi.Input<string>[]>;
         for (const app of args.apps) {
             const client = application(`app-${app.key}`, app.redirectUrl, app.scopes);
             appEnv[app.key] = appOauthEnv({ gitlabUrl, clientId: client.clientId, clientSecret: client.clientSecret });

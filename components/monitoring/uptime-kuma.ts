@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { routeUrl } from "../edge/routes";
 import type { RouteTable } from "../edge/types";
-import { createServiceContainer } from "../docker/service";
+import { createServiceContainer, DEFAULT_CAPABILITY_DROPS } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 
@@ -10,7 +10,8 @@ export interface UptimeKumaArgs {
     readonly stack: string;
     readonly image: string;
     readonly provider: docker.Provider;
-    readonly edgeNetwork: pulumi.Input<string>;
+    /** The admin network (Caddy and Uptime Kuma only): apps on the edge network cannot reach its unauthenticated first-visit setup. */
+    readonly network: pulumi.Input<string>;
 }
 
 /** One HTTP monitor per routed hostname. */
@@ -57,7 +58,9 @@ export class UptimeKuma extends pulumi.ComponentResource {
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
-                networks: [args.edgeNetwork],
+                networks: [args.network],
+                // Ping monitors need raw sockets.
+                capabilityDrops: DEFAULT_CAPABILITY_DROPS.filter((c) => c !== "NET_RAW"),
                 volumes: [{ volume: data, target: "/app/data" }],
                 // The image ships this checker (it is the image's own HEALTHCHECK).
                 // Uptime Kuma keeps its state in SQLite: let it close the database.

@@ -71,7 +71,7 @@ export class Mysql extends pulumi.ComponentResource {
                 dockerHost: args.dockerHost,
                 containerName: this.container.name,
                 // The root password comes from the container's own env, never from a command line.
-                script: 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql --protocol=socket -uroot',
+                script: MYSQL_PROVISIONING_SCRIPT,
                 stdin: script,
                 // mysql quotes the failing statement's text in its errors: it may set a password.
                 logging: "none",
@@ -81,6 +81,31 @@ export class Mysql extends pulumi.ComponentResource {
         this.registerOutputs({ host: this.host });
     }
 }
+
+/** Where the root password the server holds is recorded, inside the data volume it belongs to. */
+export const MYSQL_ROOT_PASSWORD_RECORD = "/var/lib/mysql/.nexora-root-password";
+
+/**
+ * Runs the provisioning SQL (stdin) as root. MYSQL_ROOT_PASSWORD only initialises an empty data
+ * directory: a data volume re-adopted by a fresh stack (after a destroy, the volumes are
+ * retained) still holds the old root password while the container has a newly generated one.
+ * So root logs in with the container's password, or else with the one recorded in the volume
+ * at the last run; root is then set to the container's password, and that is recorded. The
+ * password stays in the container's env and the volume (whoever holds the volume holds the data
+ * anyway), never on a command line or in Pulumi's state.
+ */
+export const MYSQL_PROVISIONING_SCRIPT = [
+    "set -e",
+    `record=${MYSQL_ROOT_PASSWORD_RECORD}`,
+    `login() { MYSQL_PWD="$1" mysql --protocol=socket -uroot -e 'SELECT 1' >/dev/null 2>&1; }`,
+    `if login "$MYSQL_ROOT_PASSWORD"; then current="$MYSQL_ROOT_PASSWORD"`,
+    `elif [ -s "$record" ] && login "$(cat "$record")"; then current="$(cat "$record")"`,
+    `else echo "mysql provisioning: root logs in neither with the container's MYSQL_ROOT_PASSWORD nor with the password recorded in $record" >&2; exit 1; fi`,
+    // A SQL string literal of the new password: quotes and backslashes doubled.
+    `literal=$(printf '%s' "$MYSQL_ROOT_PASSWORD" | sed -e 's/\\\\/\\\\\\\\/g' -e "s/'/''/g")`,
+    `{ printf "ALTER USER 'root'@'localhost' IDENTIFIED BY '%s';\\n" "$literal"; printf "ALTER USER IF EXISTS 'root'@'%%' IDENTIFIED BY '%s';\\n" "$literal"; cat; } | MYSQL_PWD="$current" mysql --protocol=socket -uroot`,
+    `(umask 077 && printf '%s' "$MYSQL_ROOT_PASSWORD" > "$record.next" && mv "$record.next" "$record")`,
+].join("\n");
 
 /** App keys allow hyphens; MySQL names get underscores instead. */
 export function mysqlIdentifier(appKey: string): string {

@@ -16,7 +16,7 @@ export interface OutlineArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     readonly dataNetwork: pulumi.Input<string>;
     readonly database: DatabaseCredentials;
-    readonly redis: { readonly host: string; readonly port: number };
+    readonly redis: { readonly host: string; readonly port: number; readonly password: pulumi.Input<string> };
     /**
      * OIDC settings ("KEY=value" entries) from the SSO component: Outline's only login.
      * @default none — Outline starts without a login method
@@ -52,7 +52,8 @@ export class Outline extends pulumi.ComponentResource {
             pulumi.interpolate`DATABASE_URL=postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}`,
             // Private Docker network: no TLS between Outline and PostgreSQL.
             "PGSSLMODE=disable",
-            `REDIS_URL=redis://${args.redis.host}:${args.redis.port}`,
+            // ioredis reads the password from the URL's userinfo (empty user: Redis's default user). Letters and digits only: no escaping.
+            pulumi.interpolate`REDIS_URL=redis://:${args.redis.password}@${args.redis.host}:${args.redis.port}`,
             "FILE_STORAGE=local",
             `FILE_STORAGE_LOCAL_ROOT_DIR=${OUTLINE_DATA_DIR}`,
             "FILE_STORAGE_UPLOAD_MAX_SIZE=104857600",

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
+import { generatedPassword } from "../secrets/random";
 
 export interface RedisArgs {
     readonly stack: string;
@@ -17,10 +18,14 @@ export class Redis extends pulumi.ComponentResource {
     readonly host: string;
     readonly port = 6379;
     readonly container: docker.Container;
+    /** Generated password every client authenticates with (`requirepass`). */
+    readonly password: pulumi.Output<string>;
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:redis:Redis", name, {}, opts);
         this.host = dockerName(args.stack, "redis");
+        const password = generatedPassword(`${name}-password`, this);
+        this.password = password.result;
         // Outline keeps its job queue here: append-only persistence survives restarts.
         const data = persistentVolume({ stack: args.stack, service: "redis", role: "datastore", purpose: "data" }, this, args.provider);
         this.container = createServiceContainer(
@@ -31,7 +36,11 @@ export class Redis extends pulumi.ComponentResource {
                 role: "datastore",
                 containerName: this.host,
                 image: args.image,
-                command: ["redis-server", "--appendonly", "yes", "--save", "60", "1000"],
+                // redis-server first, so the image's entrypoint still drops to the redis user; the whole
+                // command is secret because it carries the password.
+                command: pulumi.secret(pulumi.all(["redis-server", "--appendonly", "yes", "--save", "60", "1000", "--requirepass", password.result])),
+                // redis-cli (the health check) reads its password from REDISCLI_AUTH.
+                envs: pulumi.secret(pulumi.all([pulumi.interpolate`REDISCLI_AUTH=${password.result}`])),
                 networks: [args.network],
                 volumes: [{ volume: data, target: "/data" }],
                 // Redis fsyncs the append-only file and writes its snapshot on SIGTERM.

@@ -1,14 +1,16 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "../docker/exec";
+import { DEFAULT_IMAGES } from "../images";
 import { type OAuthScope, scopeString, SSO_CONSUMERS, validateScopes } from "./consumers";
 import { oidcEndpoints } from "./endpoints";
 
 /**
  * Runs the API calls next to Portainer: the Portainer image has no HTTP client that can PUT,
- * and the public route would make the settings depend on DNS, the relay and ACME.
+ * and the public route would make the settings depend on DNS, the relay and ACME. Pinned in the
+ * image list (`nexora:images.portainerApiClient`), like every image the program runs.
  */
-export const PORTAINER_API_CLIENT_IMAGE = "curlimages/curl:8.16.0";
+export const PORTAINER_API_CLIENT_IMAGE = DEFAULT_IMAGES.portainerApiClient;
 
 /** Portainer's `AuthenticationMethod`: 1 internal, 2 LDAP, 3 OAuth. */
 export const PORTAINER_AUTH_INTERNAL = 1;
@@ -101,7 +103,7 @@ export interface PortainerOAuthSettingsArgs {
      * @default true
      */
     readonly autoCreateUsers?: boolean;
-    /** @default PORTAINER_API_CLIENT_IMAGE */
+    /** The curl image the calls run in (`nexora:images.portainerApiClient`). @default PORTAINER_API_CLIENT_IMAGE */
     readonly clientImage?: string;
 }
 

@@ -43,10 +43,11 @@ const UNQUOTED_PATTERNS: { readonly re: RegExp; readonly label: (m: RegExpExecAr
 
 /**
  * True for values that are only a reference to a credential defined elsewhere: `$VAR`, `${VAR}`,
- * `#{ENV['X']}`, `{{ .Envs.X }}`. Whole values only: a generated password may well contain "${".
+ * a shell function's positional parameter (`$1`, `${10}`), `#{ENV['X']}`, `{{ .Envs.X }}`. Whole
+ * values only: a generated password may well contain "${".
  */
 export function isReference(value: string): boolean {
-    return /^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{[^}]+\}|#\{[^}]+\}|\{\{[^}]+\}\})$/.test(value.trim());
+    return /^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$[0-9]|\$\{[0-9]+\}|\$\{[^}]+\}|#\{[^}]+\}|\{\{[^}]+\}\})$/.test(value.trim());
 }
 
 function unescape(value: string): string {

@@ -78,7 +78,7 @@ describe("preview.sh", () => {
     it("previews the stack with the policy pack, posts the note, then fails the job if the preview failed", () => {
         const result = runScript("preview.sh", ["staging"], { ...credentials, FAKE_PULUMI_STATUS: "255" });
         expect(result.calls).toEqual([
-            `pulumi preview --stack staging --diff --non-interactive --color never --policy-pack policies --event-log out/preview-events-staging.ndjson @ ${work}`,
+            `pulumi preview --stack staging --json --non-interactive --policy-pack policies @ ${work}`,
             `npm run --silent mr-preview -- --events out/preview-events-staging.ndjson --stack staging --out out/note-staging.md --terraform-report out/terraform-report.json --post @ ${work}`,
         ]);
         expect(result.status).toBe(255);

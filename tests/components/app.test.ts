@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { BusinessApp, type BusinessAppArgs } from "../../components/apps/app";
 import type { AppSettings } from "../../components/config";
 import { type MockRecorder, mockRandomValue, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
 
 const SMTP_PASSWORD = "smtp-Secret-Value-0123456789";
 const DB_PASSWORD = "My0pyerpDbPassword0123456789abcd";
@@ -130,7 +130,7 @@ describe("BusinessApp", () => {
         expect(container.inputs).toMatchObject({
             name: "nexora-staging-pyerp",
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
-            labels: ownerLabelsFor("pyerp", "app"),
+            labels: containerLabelsFor("pyerp", "app", 512),
             ports: [],
             mounts: [],
             memory: 512,

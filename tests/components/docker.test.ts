@@ -4,10 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dockerExec } from "../../components/docker/exec";
 import { DockerHost } from "../../components/docker/host";
-import { createServiceContainer, goDuration, type ServiceContainerArgs, serviceContainerInputs } from "../../components/docker/service";
+import { createServiceContainer, goDuration, type ServiceContainerArgs, serviceContainerInputs, settingsLabels } from "../../components/docker/service";
 import { persistentVolume } from "../../components/docker/volume";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
-import { DATA_SUBNET, DOCKER_HOST, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, inventoryOf, ownerLabelsFor, providerRef, STACK, T, testParent, urnOf } from "./support";
+import { DATA_SUBNET, DOCKER_HOST, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, inventoryOf, containerLabelsFor, ownerLabelsFor, providerRef, STACK, T, testParent, urnOf } from "./support";
 
 let mocks: MockRecorder;
 beforeEach(() => {
@@ -15,12 +15,14 @@ beforeEach(() => {
 });
 
 describe("DockerHost", () => {
-    it("registers the provider for the configured host and an edge and a data network as its children", async () => {
+    it("registers the provider for the configured host and its edge, data, apps-data and admin networks as its children", async () => {
         const host = new DockerHost("docker", { stack: STACK, host: DOCKER_HOST, edgeSubnet: EDGE_SUBNET, dataSubnet: DATA_SUBNET });
         await mocks.settled();
         const component = mocks.get("nexora:docker:DockerHost", "docker");
-        expect(inventoryOf(mocks, component)).toEqual([`${T.network} docker-data`, `${T.network} docker-edge`, `${T.dockerProvider} docker-provider`]);
-        expect(mocks.resources).toHaveLength(4);
+        expect(inventoryOf(mocks, component)).toEqual(
+            [`${T.network} docker-admin`, `${T.network} docker-apps-data`, `${T.network} docker-data`, `${T.network} docker-edge`, `${T.dockerProvider} docker-provider`].sort(),
+        );
+        expect(mocks.resources).toHaveLength(6);
         expect(mocks.get(T.dockerProvider, "docker-provider").inputs).toEqual({ host: DOCKER_HOST });
         const ref = await providerRef(host.provider);
         expect(mocks.get(T.network, "docker-edge").provider).toBe(ref);
@@ -62,7 +64,15 @@ describe("DockerHost", () => {
     it("names networks after the stack, so two stacks on one host do not collide", async () => {
         new DockerHost("docker", { stack: "prod", host: DOCKER_HOST, edgeSubnet: EDGE_SUBNET, dataSubnet: DATA_SUBNET });
         await mocks.settled();
-        expect(mocks.ofType(T.network).map((n) => n.inputs.name).sort()).toEqual(["nexora-prod-data", "nexora-prod-edge"]);
+        expect(mocks.ofType(T.network).map((n) => n.inputs.name).sort()).toEqual(["nexora-prod-admin", "nexora-prod-apps-data", "nexora-prod-data", "nexora-prod-edge"]);
+    });
+
+    it("gives the apps and MySQL an internal network of their own, and the admin UIs one apps are not on", async () => {
+        new DockerHost("docker", { stack: STACK, host: DOCKER_HOST, edgeSubnet: EDGE_SUBNET, dataSubnet: DATA_SUBNET });
+        await mocks.settled();
+        expect(mocks.get(T.network, "docker-apps-data").inputs).toMatchObject({ name: "nexora-staging-apps-data", internal: true });
+        expect(mocks.get(T.network, "docker-admin").inputs).toMatchObject({ name: "nexora-staging-admin", driver: "bridge" });
+        expect(mocks.get(T.network, "docker-admin").inputs.internal).toBeUndefined();
     });
 });
 
@@ -82,7 +92,7 @@ describe("serviceContainerInputs", () => {
         expect(inputs.name).toBe("nexora-staging-outline");
         expect(inputs.image).toBe("sha256:abc");
         expect(inputs.restart).toBe("unless-stopped");
-        expect(inputs.labels).toEqual(ownerLabelsFor("outline", "platform"));
+        expect(inputs.labels).toEqual(containerLabelsFor("outline", "platform"));
         expect(inputs.logDriver).toBe("json-file");
         expect(inputs.logOpts).toEqual({ "max-size": "20m", "max-file": "5" });
         expect(inputs.networksAdvanced).toEqual([{ name: EDGE_NETWORK }, { name: "nexora-staging-data" }]);
@@ -152,7 +162,7 @@ describe("createServiceContainer", () => {
         expect(container.inputs).toMatchObject({
             name: "nexora-staging-outline",
             restart: "unless-stopped",
-            labels: ownerLabelsFor("outline", "platform"),
+            labels: containerLabelsFor("outline", "platform"),
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: "nexora-staging-data" }],
             healthcheck: { tests: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/_health"], interval: "30s", timeout: "10s", retries: 5, startPeriod: "30s" },
             wait: true,
@@ -291,5 +301,31 @@ describe("dockerExec", () => {
 describe("goDuration", () => {
     it("writes seconds the way the provider reads them back from Docker (Go's notation)", () => {
         expect([5, 30, 60, 90, 600, 3600, 3725].map(goDuration)).toEqual(["5s", "30s", "1m0s", "1m30s", "10m0s", "1h0m0s", "1h2m5s"]);
+    });
+});
+
+describe("settings the provider cannot diff", () => {
+    const base = { test: ["CMD", "true"] };
+    const label = (labels: { label: string; value: string }[], key: string) => labels.find((l) => l.label === key)?.value;
+
+    it("carry a health check change into a label, so the container is replaced instead of silently keeping the old check", () => {
+        const a = settingsLabels({ healthcheck: base });
+        for (const changed of [{ test: ["CMD", "false"] }, { ...base, intervalSeconds: 7 }, { ...base, timeoutSeconds: 3 }, { ...base, retries: 2 }, { ...base, startPeriodSeconds: 5 }]) {
+            expect(label(settingsLabels({ healthcheck: changed }), "nexora.healthcheck-sha256")).not.toBe(label(a, "nexora.healthcheck-sha256"));
+        }
+        expect(settingsLabels({ healthcheck: { ...base } })).toEqual(a);
+    });
+
+    it("carry the memory limit and log options, whose read-back the engine ignores", () => {
+        expect(label(settingsLabels({ healthcheck: base, memoryMiB: 256 }), "nexora.memory-mib")).toBe("256");
+        expect(label(settingsLabels({ healthcheck: base }), "nexora.memory-mib")).toBeUndefined();
+        expect(label(settingsLabels({ healthcheck: base }), "nexora.log-opts")).toBe("max-size=20m,max-file=5");
+    });
+
+    it("ignore the daemon-owned read-back of logOpts and memorySwap on every container", async () => {
+        createServiceContainer("outline", baseServiceArgs, testParent(), { provider: dockerProvider() });
+        await mocks.settled();
+        const container = mocks.get(T.container, "outline-container");
+        expect(container.options.ignoreChanges).toEqual(["logOpts", "memorySwap"]);
     });
 });

@@ -2,9 +2,10 @@ import * as docker from "@pulumi/docker";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Gitlab, type GitlabArgs } from "../../components/gitlab/gitlab";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, envMap, inventoryOf, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
 
 const IMAGE = "gitlab/gitlab-ce:18.11.2-ce.0";
+const CADDY_ADDRESS = "172.30.20.254";
 const DB_PASSWORD = "Pg0gitlabDbPassword0123456789abc";
 
 let mocks: MockRecorder;
@@ -25,7 +26,7 @@ function build(overrides: Partial<GitlabArgs> = {}) {
         sshPort: 2222,
         edgeNetwork: EDGE_NETWORK,
         dataNetwork: DATA_NETWORK,
-        edgeSubnet: EDGE_SUBNET,
+        caddyAddress: CADDY_ADDRESS,
         database: databaseCredentials("gitlab", DB_PASSWORD),
         dependsOn: [provisioning],
         ...overrides,
@@ -76,7 +77,7 @@ describe("Gitlab", () => {
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
             shmSize: 256,
             wait: true,
-            labels: ownerLabelsFor("gitlab", "platform"),
+            labels: containerLabelsFor("gitlab", "platform"),
             healthcheck: { tests: ["CMD", "/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"], startPeriod: "10m0s" },
         });
         expect(container.inputs.waitTimeout).toBeGreaterThanOrEqual(900);
@@ -95,7 +96,7 @@ describe("Gitlab", () => {
         expect(rb).toContain("gitlab_rails['db_username'] = 'gitlab'");
         expect(rb).toContain("postgresql['enable'] = false");
         expect(rb).toContain("gitlab_rails['gitlab_shell_ssh_port'] = 2222");
-        expect(rb).toContain(`gitlab_rails['trusted_proxies'] = ['${EDGE_SUBNET}']`);
+        expect(rb).toContain(`gitlab_rails['trusted_proxies'] = ['${CADDY_ADDRESS}']`);
         expect(rb).toContain(`gitlab_rails['initial_root_password'] = '${mockRandomValue("gitlab-root-password", 32)}'`);
         expect(await outputOf(gitlab.omnibusConfig)).toBe(rb);
         expect(await isSecretOutput(gitlab.omnibusConfig)).toBe(true);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Grafana, type GrafanaArgs } from "../../components/grafana/grafana";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
 
 const IMAGE = "grafana/grafana-oss:11.4.0";
 const URL = "https://staging-grafana.nexora.restry.cn";
@@ -90,7 +90,7 @@ describe("Grafana", () => {
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
             mounts: [{ type: "volume", source: "nexora-staging-grafana-data", target: "/var/lib/grafana", readOnly: false }],
             ports: [],
-            labels: ownerLabelsFor("grafana", "platform"),
+            labels: containerLabelsFor("grafana", "platform"),
         });
         expect(container.options.dependencies).toContain(await urnOf(provisioning));
         const volume = mocks.get(T.volume, "grafana-data");

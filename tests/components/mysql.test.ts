@@ -1,7 +1,9 @@
+import { shellQuote } from "../../components/docker/exec";
+import { MYSQL_PROVISIONING_SCRIPT, MYSQL_ROOT_PASSWORD_RECORD } from "../../components/mysql/mysql";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Mysql, mysqlIdentifier } from "../../components/mysql/mysql";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
 
 const IMAGE = "mysql:8.4.3";
 const CONSUMERS = ["pyerp", "erp-dev"];
@@ -66,7 +68,7 @@ describe("Mysql", () => {
             networksAdvanced: [{ name: DATA_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-mysql-data", target: "/var/lib/mysql", readOnly: false }],
-            labels: ownerLabelsFor("mysql", "datastore"),
+            labels: containerLabelsFor("mysql", "datastore"),
             wait: true,
             waitTimeout: 300,
         });
@@ -80,7 +82,10 @@ describe("Mysql", () => {
         const mysql = build();
         await mocks.settled();
         const cmd = mocks.get(T.command, "mysql-provisioning");
-        expect(cmd.inputs.create).toBe(`docker exec -i nexora-staging-mysql sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql --protocol=socket -uroot'`);
+        expect(cmd.inputs.create).toBe(`docker exec -i nexora-staging-mysql sh -c ${shellQuote(MYSQL_PROVISIONING_SCRIPT)}`);
+        // The root password is read from the container's env (or the record in its volume), never written into the command.
+        expect(MYSQL_PROVISIONING_SCRIPT).toContain('"$MYSQL_ROOT_PASSWORD"');
+        expect(MYSQL_PROVISIONING_SCRIPT).toContain(MYSQL_ROOT_PASSWORD_RECORD);
         expect(cmd.inputs.environment).toEqual({ DOCKER_HOST });
         expect(cmd.secretInputs).toContain("stdin");
         expect(cmd.options.dependencies).toContain(await urnOf(mysql.container));

@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Outline, type OutlineArgs } from "../../components/outline/outline";
 import { type MockRecorder, mockRandomBytes, mockRandomValue, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
 
 const IMAGE = "outlinewiki/outline:0.85.1";
 const URL = "https://staging-outline.nexora.restry.cn";
 const DB_PASSWORD = "Pg0outlineDbPassword0123456789ab";
+const REDIS_PASSWORD = "Rd0redisPassword0123456789abcdef";
 const CLIENT_SECRET = "gloas-outline-client-secret-0123456789";
 
 let mocks: MockRecorder;
@@ -26,7 +27,7 @@ function build(overrides: Partial<OutlineArgs> = {}) {
         edgeNetwork: EDGE_NETWORK,
         dataNetwork: DATA_NETWORK,
         database: databaseCredentials("outline", DB_PASSWORD),
-        redis: { host: "nexora-staging-redis", port: 6379 },
+        redis: { host: "nexora-staging-redis", port: 6379, password: REDIS_PASSWORD },
         dependsOn: [provisioning],
         ...overrides,
     });
@@ -70,7 +71,7 @@ describe("Outline", () => {
             PORT: "3000",
             DATABASE_URL: `postgres://outline:${DB_PASSWORD}@nexora-staging-postgres:5432/outline`,
             PGSSLMODE: "disable",
-            REDIS_URL: "redis://nexora-staging-redis:6379",
+            REDIS_URL: `redis://:${REDIS_PASSWORD}@nexora-staging-redis:6379`,
             FILE_STORAGE: "local",
             FILE_STORAGE_LOCAL_ROOT_DIR: "/var/lib/outline/data",
             NODE_ENV: "production",
@@ -107,7 +108,7 @@ describe("Outline", () => {
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
             mounts: [{ type: "volume", source: "nexora-staging-outline-data", target: "/var/lib/outline/data", readOnly: false }],
             ports: [],
-            labels: ownerLabelsFor("outline", "platform"),
+            labels: containerLabelsFor("outline", "platform"),
             wait: true,
             waitTimeout: 300,
         });

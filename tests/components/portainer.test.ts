@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Portainer } from "../../components/portainer/portainer";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T } from "./support";
+import { dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
 
 const IMAGE = "portainer/portainer-ce:2.45.1-alpine";
 const bcryptOf = (name: string) => "$2a$10$" + mockRandomValue(`${name}:bcrypt`, 53);
@@ -41,7 +41,7 @@ describe("Portainer", () => {
             name: "nexora-staging-portainer",
             networksAdvanced: [{ name: EDGE_NETWORK }],
             ports: [],
-            labels: ownerLabelsFor("portainer", "platform"),
+            labels: containerLabelsFor("portainer", "platform"),
             mounts: [
                 { type: "volume", source: "nexora-staging-portainer-data", target: "/data", readOnly: false },
                 { type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false },

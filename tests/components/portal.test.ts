@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Portal } from "../../components/portal/portal";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
-import { dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T } from "./support";
+import { dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
 
 const IMAGE = "nginx:1.27.3-alpine";
 
@@ -28,7 +28,7 @@ describe("Portal", () => {
             networksAdvanced: [{ name: EDGE_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-portal-content", target: "/usr/share/nginx/html", readOnly: true }],
-            labels: ownerLabelsFor("portal", "platform"),
+            labels: containerLabelsFor("portal", "platform", 128),
             memory: 128,
             restart: "unless-stopped",
         });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Postgres, type PostgresConsumerSpec } from "../../components/postgres/postgres";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, containerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
 
 const IMAGE = "postgres:16.4-bookworm";
 const CONSUMERS: PostgresConsumerSpec[] = [{ name: "gitlab", extensions: ["pg_trgm", "btree_gist", "plpgsql", "amcheck"] }, { name: "outline" }];
@@ -66,7 +66,7 @@ describe("Postgres", () => {
             networksAdvanced: [{ name: DATA_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-postgres-data", target: "/var/lib/postgresql/data", readOnly: false }],
-            labels: ownerLabelsFor("postgres", "datastore"),
+            labels: containerLabelsFor("postgres", "datastore"),
             healthcheck: { tests: ["CMD-SHELL", "pg_isready -U postgres -d postgres -h 127.0.0.1"], interval: "10s" },
             wait: true,
             waitTimeout: 300,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Redis } from "../../components/redis/redis";
-import { type MockRecorder, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, dockerProvider, inventoryOf, ownerLabelsFor, providerRef, STACK, T } from "./support";
+import { type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
+import { DATA_NETWORK, dockerProvider, inventoryOf, containerLabelsFor, providerRef, STACK, T } from "./support";
 
 const IMAGE = "redis:7.4.1-alpine";
 
@@ -15,10 +15,10 @@ describe("Redis", () => {
         new Redis("redis", { stack: STACK, image: IMAGE, provider: dockerProvider(), network: DATA_NETWORK });
         await mocks.settled();
         const component = mocks.get("nexora:redis:Redis", "redis");
-        expect(inventoryOf(mocks, component)).toEqual([`${T.container} redis-container`, `${T.image} redis-image`, `${T.volume} redis-data`].sort());
+        expect(inventoryOf(mocks, component)).toEqual([`${T.container} redis-container`, `${T.image} redis-image`, `${T.randomPassword} redis-password`, `${T.volume} redis-data`].sort());
     });
 
-    it("runs only on the data network, publishes no port and persists append-only to a protected volume", async () => {
+    it("runs only on the data network, publishes no port, requires a generated password and persists append-only to a protected volume", async () => {
         const provider = dockerProvider();
         const redis = new Redis("redis", { stack: STACK, image: IMAGE, provider, network: DATA_NETWORK });
         await mocks.settled();
@@ -28,17 +28,21 @@ describe("Redis", () => {
         expect(container.provider).toBe(await providerRef(provider));
         expect(container.inputs).toMatchObject({
             name: "nexora-staging-redis",
-            command: ["redis-server", "--appendonly", "yes", "--save", "60", "1000"],
+            command: ["redis-server", "--appendonly", "yes", "--save", "60", "1000", "--requirepass", mockRandomValue("redis-password", 32)],
+            envs: [`REDISCLI_AUTH=${mockRandomValue("redis-password", 32)}`],
             networksAdvanced: [{ name: DATA_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-redis-data", target: "/data", readOnly: false }],
-            labels: ownerLabelsFor("redis", "datastore"),
+            labels: containerLabelsFor("redis", "datastore"),
             healthcheck: { tests: ["CMD", "redis-cli", "ping"], interval: "10s", startPeriod: "10s" },
             restart: "unless-stopped",
             wait: true,
             waitTimeout: 120,
         });
-        expect(container.inputs).not.toHaveProperty("envs");
+        // The password is in the command and the env: both travel as secrets only.
+        expect(container.secretInputs).toEqual(expect.arrayContaining(["command", "envs"]));
+        expect(mocks.plaintextLeaks(mockRandomValue("redis-password", 32))).toEqual([]);
+        expect(await outputOf(redis.password)).toBe(mockRandomValue("redis-password", 32));
         expect(mocks.get(T.image, "redis-image").inputs).toEqual({ name: IMAGE, keepLocally: true });
         const volume = mocks.get(T.volume, "redis-data");
         expect(volume.inputs.name).toBe("nexora-staging-redis-data");

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { GITLAB_PROVIDER_VERSION, Provider as GitlabProvider } from "../../components/gitlab/provider";
 import { GitlabRunner, type GitlabRunnerArgs } from "../../components/runner/runner";
 import { type MockRecorder, mockRandomBytes, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
 
 const IMAGE = "gitlab/gitlab-runner:v18.11.0";
 const GITLAB_URL = "https://staging-gitlab.nexora.restry.cn";
@@ -51,7 +51,7 @@ describe("GitlabRunner", () => {
             name: "nexora-staging-gitlab-runner",
             networksAdvanced: [{ name: EDGE_NETWORK }],
             ports: [],
-            labels: ownerLabelsFor("gitlab-runner", "platform"),
+            labels: containerLabelsFor("gitlab-runner", "platform"),
             mounts: [
                 { type: "volume", source: "nexora-staging-gitlab-runner-config", target: "/etc/gitlab-runner", readOnly: false },
                 { type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false },

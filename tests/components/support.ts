@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 /**
  * Shared fixtures for the per-component tests under Pulumi mocks: the staging stack's literal
  * names, the type tokens the components register, and small readers over the recorded graph
@@ -67,6 +68,19 @@ export function envMap(entries: readonly string[] | undefined): Record<string, s
         map[key] = entry.slice(i + 1);
     }
     return map;
+}
+
+/**
+ * A container's labels: exactly the owner labels, then the settings labels the provider cannot
+ * diff itself (docker/service.ts settingsLabels: healthcheck hash, log options, memory).
+ */
+export function containerLabelsFor(service: string, role: string, memoryMiB?: number): unknown {
+    return [
+        ...ownerLabelsFor(service, role),
+        { label: "nexora.healthcheck-sha256", value: expect.stringMatching(/^[0-9a-f]{16}$/) },
+        { label: "nexora.log-opts", value: "max-size=20m,max-file=5" },
+        ...(memoryMiB === undefined ? [] : [{ label: "nexora.memory-mib", value: String(memoryMiB) }]),
+    ];
 }
 
 /** The owner labels every container and volume carries, written out literally. */

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FRPC_APPLY_SCRIPT, FRPC_START_SCRIPT, Tunnel } from "../../components/edge/tunnel";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
+import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
 
 const IMAGE = "snowdreamtech/frpc:0.61.1";
 const FRP_TOKEN = "frps-Auth-Token-0123456789abcdef";
@@ -49,7 +49,7 @@ describe("Tunnel", () => {
             command: [FRPC_START_SCRIPT],
             networksAdvanced: [{ name: EDGE_NETWORK }],
             ports: [],
-            labels: ownerLabelsFor("frpc", "edge"),
+            labels: containerLabelsFor("frpc", "edge"),
             mounts: [{ type: "volume", source: "nexora-staging-frpc-config", target: "/etc/frp", readOnly: false }],
         });
         // Waits for a non-empty config on the volume, then frpc replaces the shell as PID 1.

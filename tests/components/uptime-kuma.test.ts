@@ -2,9 +2,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { RouteTable } from "../../components/edge/types";
 import { monitorsFor, UptimeKuma } from "../../components/monitoring/uptime-kuma";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T } from "./support";
+import { dockerProvider, inventoryOf, containerLabelsFor, STACK, T } from "./support";
 
 const IMAGE = "louislam/uptime-kuma:2.0.2";
+const ADMIN_NETWORK = "nexora-staging-admin";
 
 const route = (service: string, hostname: string) => ({
     service,
@@ -48,24 +49,26 @@ describe("monitorsFor", () => {
 
 describe("UptimeKuma", () => {
     it("registers exactly its data volume, image and container", async () => {
-        new UptimeKuma("uptime", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        new UptimeKuma("uptime", { stack: STACK, image: IMAGE, provider: dockerProvider(), network: ADMIN_NETWORK });
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:monitoring:UptimeKuma", "uptime"))).toEqual(
             [`${T.volume} uptime-data`, `${T.image} uptime-image`, `${T.container} uptime-container`].sort(),
         );
     });
 
-    it("runs on the edge network with its SQLite data on a protected local volume and the image's own health check", async () => {
-        const kuma = new UptimeKuma("uptime", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+    it("runs on the admin network (apps cannot reach its first-visit setup), keeps NET_RAW for ping, with its SQLite data on a protected local volume and the image's own health check", async () => {
+        const kuma = new UptimeKuma("uptime", { stack: STACK, image: IMAGE, provider: dockerProvider(), network: ADMIN_NETWORK });
         await mocks.settled();
         expect(kuma.containerName).toBe("nexora-staging-uptime");
         expect(mocks.get(T.image, "uptime-image").inputs.name).toBe(IMAGE);
         expect(mocks.get(T.container, "uptime-container").inputs).toMatchObject({
             name: "nexora-staging-uptime",
-            networksAdvanced: [{ name: EDGE_NETWORK }],
+            networksAdvanced: [{ name: ADMIN_NETWORK }],
+            capabilities: { drops: ["AUDIT_WRITE", "MKNOD", "SETFCAP"] },
+            securityOpts: ["no-new-privileges:true"],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-uptime-data", target: "/app/data", readOnly: false }],
-            labels: ownerLabelsFor("uptime", "platform"),
+            labels: containerLabelsFor("uptime", "platform"),
             healthcheck: { tests: ["CMD", "extra/healthcheck"], startPeriod: "1m0s" },
             wait: false,
         });

@@ -35,9 +35,17 @@ export interface CliResult {
     readonly seconds: number;
 }
 
-/** One Pulumi workspace: a file backend, passphrase secrets and the stack's own config file. */
+/** What a Pulumi project needs of the repository; linked, so the e2e runs the program as committed. */
+const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json", "node_modules"];
+
+/**
+ * One Pulumi workspace: a file backend, passphrase secrets, and a project directory of links to
+ * the repository, so the stack's config file (which `pulumi stack init` and `config set` write)
+ * lives outside the clone.
+ */
 export class PulumiWorkspace {
     readonly dir: string;
+    readonly projectDir: string;
     readonly configFile: string;
     readonly passphrase = randomBytes(24).toString("hex");
 
@@ -45,7 +53,10 @@ export class PulumiWorkspace {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "nexora-e2e-"));
         fs.mkdirSync(path.join(this.dir, "state"));
         fs.mkdirSync(path.join(this.dir, "home"));
-        this.configFile = path.join(this.dir, `Pulumi.${STACK}.yaml`);
+        this.projectDir = path.join(this.dir, "project");
+        fs.mkdirSync(this.projectDir);
+        for (const f of PROJECT_FILES) fs.symlinkSync(path.join(ROOT, f), path.join(this.projectDir, f));
+        this.configFile = path.join(this.projectDir, `Pulumi.${STACK}.yaml`);
     }
 
     cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -63,11 +74,11 @@ export class PulumiWorkspace {
         };
     }
 
-    /** Runs `pulumi ARGS` for the e2e stack from the project root; never throws on exit codes. */
+    /** Runs `pulumi ARGS` for the e2e stack in the project directory; never throws on exit codes. */
     async pulumi(args: string[], opts: { input?: string; extraEnv?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
         const started = Date.now();
-        const child = spawn("pulumi", [...args, "--stack", STACK, "--config-file", this.configFile, "--non-interactive"], {
-            cwd: ROOT,
+        const child = spawn("pulumi", [...args, "--stack", STACK, "--non-interactive"], {
+            cwd: this.projectDir,
             env: this.cliEnv(opts.extraEnv),
             stdio: ["pipe", "pipe", "pipe"],
         });

@@ -135,7 +135,7 @@ describe("gitlab.rb evaluated by Ruby", () => {
             postgresql: { enable: false },
             registry: { enable: false },
             puma: { worker_processes: 2 },
-            sidekiq: { max_concurrency: 10 },
+            sidekiq: { concurrency: 10 },
             prometheus_monitoring: { enable: false },
         });
         expect(existsSync("/tmp/nexora-pwned")).toBe(false);

@@ -22,7 +22,7 @@ describe("renderGitlabOmnibusConfig", () => {
         expect(config).toContain("gitlab_rails['gitlab_shell_ssh_port'] = 2222");
         expect(config).toContain("gitlab_rails['time_zone'] = 'Asia/Shanghai'");
         expect(config).toContain("puma['worker_processes'] = 2");
-        expect(config).toContain("sidekiq['max_concurrency'] = 10");
+        expect(config).toContain("sidekiq['concurrency'] = 10");
         expect(config).toContain("prometheus_monitoring['enable'] = false");
     });
 
@@ -91,11 +91,11 @@ describe("renderGitlabOmnibusConfig", () => {
     });
 
     it("takes overrides for every optional setting", () => {
-        const config = lines(renderGitlabOmnibusConfig({ ...settings, sshPort: 22, timeZone: "UTC", pumaWorkerProcesses: 0, sidekiqMaxConcurrency: 5 }));
+        const config = lines(renderGitlabOmnibusConfig({ ...settings, sshPort: 22, timeZone: "UTC", pumaWorkerProcesses: 0, sidekiqConcurrency: 5 }));
         expect(config).toContain("gitlab_rails['gitlab_shell_ssh_port'] = 22");
         expect(config).toContain("gitlab_rails['time_zone'] = 'UTC'");
         expect(config).toContain("puma['worker_processes'] = 0");
-        expect(config).toContain("sidekiq['max_concurrency'] = 5");
+        expect(config).toContain("sidekiq['concurrency'] = 5");
     });
 
     it("normalizes URLs to their origin and is deterministic", () => {
@@ -140,7 +140,7 @@ describe("renderGitlabOmnibusConfig validation", () => {
         ["unknown time zone", { ...settings, timeZone: "Mars/Olympus" }, /^timeZone: "Mars\/Olympus" is not an IANA time zone/],
         ["offset time zone", { ...settings, timeZone: "+08:00" }, /^timeZone: /],
         ["negative Puma workers", { ...settings, pumaWorkerProcesses: -1 }, /^pumaWorkerProcesses: -1 must be an integer from 0 to 32/],
-        ["Sidekiq concurrency 0", { ...settings, sidekiqMaxConcurrency: 0 }, /^sidekiqMaxConcurrency: 0 must be an integer from 1 to 50/],
+        ["Sidekiq concurrency 0", { ...settings, sidekiqConcurrency: 0 }, /^sidekiqConcurrency: 0 must be an integer from 1 to 50/],
     ];
 
     it.each(cases)("rejects %s, naming the setting", (_name, bad, message) => {

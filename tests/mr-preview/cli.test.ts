@@ -59,8 +59,9 @@ describe("mr-preview CLI outputs", () => {
         expect(note.startsWith(stackMarker("staging"))).toBe(true);
         expect(note).toContain("[job log](https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/7)");
         expect(note).toContain("🚫 mandatory");
-        // A replacement is one create and one delete for the widget: 4 + 3 creates, 6 + 3 deletes.
-        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 7, update: 2, delete: 9 });
+        // A replacement is one create and one delete for the widget: 4 + 5 creates, 6 + 5 deletes.
+        // The reload commands' re-runs are replacements too (their triggers are replace-on-change).
+        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 9, update: 0, delete: 11 });
     });
 
     it("prints the note when neither --out nor --post is given", async () => {

@@ -11,7 +11,8 @@ import { normalizePolicyLevel, parseEngineEvents, parsePreviewDigest } from "../
 import { PlanResult, evaluateStack } from "../../tools/plan/evaluate";
 import { checkPlan, planJson } from "../../tools/plan/report";
 import { stackFileConfig } from "../support/stacks";
-import { POSTGRES_BACKUP_LABEL, readFixture, stagingMergeRequestConfig } from "./fixtures";
+import { ConfigError } from "../../components/config";
+import { PLAINTEXT_CREDENTIAL_ENV, POSTGRES_BACKUP_LABEL, readFixture, stagingMergeRequestConfig } from "./fixtures";
 
 interface Live {
     readonly result: PlanResult;
@@ -22,6 +23,11 @@ interface Live {
 async function evaluate(config: Record<string, unknown>, withBackupLabel: boolean): Promise<Live> {
     const result = await evaluateStack({ stack: "staging", config });
     if (withBackupLabel) {
+        // The plaintext credentials the config now refuses, put back as an older branch's plan has them.
+        const app = result.resources.find((r) => r.name === "app-erp-dev-container");
+        if (!app) throw new Error("the merge request no longer adds erp-dev");
+        const extra = Object.entries(PLAINTEXT_CREDENTIAL_ENV).map(([k, v]) => `${k}=${v}`);
+        for (const inputs of [app.inputs, app.plainInputs]) inputs.envs = [...(inputs.envs as string[]), ...extra].sort();
         const volume = result.resources.find((r) => r.name === "postgres-data");
         if (!volume) throw new Error("the program no longer declares postgres-data");
         (volume.inputs.labels as unknown[]).push({ ...POSTGRES_BACKUP_LABEL });
@@ -39,7 +45,17 @@ beforeAll(async () => {
     const config = stackFileConfig("staging");
     // One after the other: the mocks the plan runs under are process-wide.
     base = await evaluate(config, false);
-    head = await evaluate(stagingMergeRequestConfig(config), true);
+    head = await evaluate(stagingMergeRequestConfig(config, { plaintextCredentials: false }), true);
+});
+
+it("the merge request's plaintext credentials are a config error today, naming both keys and neither value", async () => {
+    const error = await evaluateStack({ stack: "staging", config: stagingMergeRequestConfig(stackFileConfig("staging")) }).then(
+        () => undefined,
+        (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.key).sort()).toEqual(["nexora:apps.erp-dev.env.DB_PASSWORD", "nexora:apps.erp-dev.env.LEGACY_IMPORT"]);
+    for (const value of Object.values(PLAINTEXT_CREDENTIAL_ENV)) expect((error as Error).message).not.toContain(value);
 });
 
 describe("plan-staging-base.json and plan-staging-head.json", () => {

@@ -35,7 +35,17 @@ export const PASTED_GITLAB_TOKEN = "glpat-xQ4vR7tY9uW2zA5bC8dE";
  * legacy database (so `database: false` and its DB_* env in plain config), hjhs 1.4.1 → 1.4.2,
  * and the GitLab runner switched off on staging.
  */
-export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * The two env entries of the merge request that carry credentials in plain config. The config now
+ * refuses them (exit 2); the fixtures keep them, as a branch from before that check would produce
+ * them, because the note must mask them all the same.
+ */
+export const PLAINTEXT_CREDENTIAL_ENV = {
+    DB_PASSWORD: WEAK_DB_PASSWORD,
+    LEGACY_IMPORT: `https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=${PASTED_GITLAB_TOKEN}`,
+} as const;
+
+export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>>, options: { plaintextCredentials?: boolean } = {}): Record<string, unknown> {
     const apps = base["nexora:apps"] as Record<string, Record<string, unknown>>;
     return {
         ...base,
@@ -50,8 +60,7 @@ export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>
                 env: {
                     APP_ENV: "development",
                     DB_HOST: "legacy-erp-db.nexora.internal",
-                    DB_PASSWORD: WEAK_DB_PASSWORD,
-                    LEGACY_IMPORT: `https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=${PASTED_GITLAB_TOKEN}`,
+                    ...(options.plaintextCredentials === false ? {} : PLAINTEXT_CREDENTIAL_ENV),
                 },
             },
             hjhs: { ...apps.hjhs, image: "registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2" },
@@ -81,4 +90,22 @@ export function readmeExampleNote(): string {
 export function readmeExampleOfflineNote(): string {
     const diff = diffPlans(parsePlanDocument(readFixture("plan-staging-base.json"), "base"), parsePlanDocument(readFixture("plan-staging-head.json"), "head"));
     return renderOfflineNote(diff, { stack: README_EXAMPLE.stack, baseRef: README_EXAMPLE.baseRef, headSha: README_EXAMPLE.commitSha, jobUrl: README_EXAMPLE.offlineJobUrl }).body;
+}
+
+export const README_PATH = path.join(__dirname, "../../README.md");
+
+/** The README's "### Example note" section, up to the next `## ` heading. */
+const EXAMPLE_SECTION = /(### Example note\n[\s\S]*?\n---\n\n)([\s\S]*?)(\n\n---\n\n[\s\S]*?\n\n)(<!-- nexora-mr-preview[\s\S]*?)(\n\n## )/;
+
+/**
+ * The README with its example section rendered from the fixtures again: the whole preview note
+ * between the two `---` rules, and the offline note's opening (everything before its counts
+ * table) after them. The prose around them is the README's own. To re-render:
+ * `npx tsx -e 'import {writeFileSync,readFileSync} from "node:fs"; import {README_PATH as p, renderReadmeExample as r} from "./tests/mr-preview/fixtures"; writeFileSync(p, r(readFileSync(p, "utf8")))'`
+ */
+export function renderReadmeExample(readme: string): string {
+    if (!EXAMPLE_SECTION.test(readme)) throw new Error("README.md: no \"### Example note\" section of the expected shape");
+    const offline = readmeExampleOfflineNote();
+    const offlineOpening = offline.slice(0, offline.indexOf("\n\n| added |"));
+    return readme.replace(EXAMPLE_SECTION, (_all, intro: string, _note: string, between: string, _offline: string, next: string) => `${intro}${readmeExampleNote()}${between}${offlineOpening}${next}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PlanDocument, PlanParseError, diffPlans, parsePlanDocument, renderOfflineNote } from "../../tools/mr-preview/offline-diff";
+import { PlanDocument, PlanParseError, changeEffect, diffPlans, parsePlanDocument, renderOfflineNote } from "../../tools/mr-preview/offline-diff";
 import { stackMarker } from "../../tools/mr-preview/markdown";
 import { PASTED_GITLAB_TOKEN, WEAK_DB_PASSWORD, readFixture } from "./fixtures";
 
@@ -153,6 +153,64 @@ describe("renderOfflineNote", () => {
         const same = renderOfflineNote(diffPlans(base(), base()), { stack: "staging" }).body;
         expect(same).toContain("✅ **No differences** in the declared resources.");
         expect(same).not.toMatch(/DATA-LOSS|disappear/);
+    });
+});
+
+describe("which offline changes replace", () => {
+    const COMMAND = "command:local:Command";
+    const reload = (inputs: Record<string, unknown>) => ({ name: "caddy-reload", type: COMMAND, inputs: { create: "docker exec -i caddy sh -c reload", environment: { DOCKER_HOST: "ssh://a" }, triggers: ["h1"], ...inputs } });
+    const container = (inputs: Record<string, unknown>) => ({
+        name: "app-container",
+        inputs: { image: "sha256:1", envs: ["A=1"], restart: "unless-stopped", memory: 512, memorySwap: 1024, wait: true, waitTimeout: 120, destroyGraceSeconds: 10, healthcheck: { tests: ["CMD", "true"] }, ...inputs },
+    });
+    const image = (name: string) => ({ name: "app-image", type: "docker:index/remoteImage:RemoteImage", inputs: { name } });
+    const baseline = planOf([reload({}), container({}), image("shop:1")]);
+    const effects = (head: PlanDocument) => Object.fromEntries(diffPlans(baseline, head).changed.map((c) => [c.head.name, changeEffect(c)?.text]));
+
+    it("marks a command whose triggers changed as replaced, and a container with an input the provider cannot update", () => {
+        const head = planOf([reload({ triggers: ["h2"] }), container({ envs: ["A=2"], memory: 1024 }), image("shop:2")]);
+        expect(effects(head)).toEqual({
+            "caddy-reload": "replaced (triggers are replace-on-change)",
+            "app-container": "replaced",
+            // Nothing is said where the provider's rules are not known here.
+            "app-image": undefined,
+        });
+        expect(diffPlans(baseline, head).changed.map((c) => changeEffect(c)?.keys)).toEqual([["triggers"], ["envs"], undefined]);
+        const note = renderOfflineNote(diffPlans(baseline, head), { stack: "dev" }).body;
+        expect(note).toContain("<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · 1 change · <b>replaced (triggers are replace-on-change)</b></summary>");
+        expect(note).toContain("<summary>♻️ <code>app-container</code> · <code>docker:index/container:Container</code> · 2 changes · <b>replaced</b> · forced by <code>envs</code></summary>");
+        expect(note).toContain("<summary>✏️ <code>app-image</code> · <code>docker:index/remoteImage:RemoteImage</code> · 1 change</summary>");
+        // Cut to fit a smaller budget, the one-line entries say it too.
+        const cut = Array.from({ length: 30 }, (_, i) => renderOfflineNote(diffPlans(baseline, head), { stack: "dev", maxBytes: 1000 + 100 * i }).body).join("\n");
+        expect(cut).toContain("- ♻️ `caddy-reload` · `command:local:Command` · `triggers[0]` · **replaced (triggers are replace-on-change)**");
+        expect(cut).toContain("- ♻️ `app-container` · `docker:index/container:Container` · `envs[0]`, `memory` · **replaced** · forced by `envs`");
+    });
+
+    it("keeps in place what the engine updates in place: a command's other inputs, a container's restart and memory, its wait and stop settings", () => {
+        const head = planOf([
+            reload({ environment: { DOCKER_HOST: "ssh://b" }, create: "docker exec -i caddy sh -c 'reload --force'" }),
+            container({ restart: "always", memory: 1024, memorySwap: 2048, wait: false, waitTimeout: 300, destroyGraceSeconds: 60 }),
+            image("shop:1"),
+        ]);
+        expect(effects(head)).toEqual({ "caddy-reload": "updated in place", "app-container": "updated in place" });
+        expect(effects(planOf([reload({}), container({ wait: false, destroyGraceSeconds: 60 }), image("shop:1")]))).toEqual({ "app-container": "state only: the running container does not change" });
+        const note = renderOfflineNote(diffPlans(baseline, head), { stack: "dev" }).body;
+        expect(note).not.toContain("♻️");
+        expect(note).toContain("<summary>✏️ <code>caddy-reload</code> · <code>command:local:Command</code> · 2 changes · <b>updated in place</b></summary>");
+        expect(note).toContain("<summary>✏️ <code>app-container</code> · <code>docker:index/container:Container</code> · 6 changes · <b>updated in place</b></summary>");
+    });
+
+    it("says a healthcheck change does not reach the running container (kreuzwerker #988)", () => {
+        const head = planOf([reload({}), container({ healthcheck: { tests: ["CMD", "false"] } }), image("shop:1")]);
+        expect(changeEffect(diffPlans(baseline, head).changed[0])).toMatchObject({ kind: "not-applied", keys: ["healthcheck"] });
+        expect(renderOfflineNote(diffPlans(baseline, head), { stack: "dev" }).body).toContain(
+            "· 1 change · <b>not applied to the running container (the provider's update ignores it)</b>: <code>healthcheck</code></summary>",
+        );
+    });
+
+    it("marks the staging merge request's reload commands as replaced", () => {
+        const diff = diffPlans(base(), head());
+        expect(diff.changed.filter((c) => changeEffect(c)?.kind === "replace").map((c) => c.head.name)).toEqual(["caddy-reload", "tunnel-apply"]);
     });
 });
 

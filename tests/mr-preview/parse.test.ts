@@ -15,8 +15,8 @@ describe("parsePreviewDigest", () => {
             "create app-erp-dev",
             "create app-erp-dev-image",
             "create dns-erp-dev",
-            "update caddy-reload",
-            "update tunnel-apply",
+            "replace caddy-reload",
+            "replace tunnel-apply",
             "replace app-hjhs-container",
             "create app-erp-dev-container",
             "delete gitlab-runner-register",
@@ -41,11 +41,18 @@ describe("parsePreviewDigest", () => {
         // The new image's id is only known once it is pulled.
         expect(container?.newState?.inputs.image).toBe(UNKNOWN_VALUE);
         expect(report.steps.find((s) => s.name === "postgres-data")?.detailedDiff).toEqual([{ path: "labels[4]", kind: "add-replace", inputDiff: false }]);
+        // @pulumi/command marks `triggers` replace-on-change: a reload command's re-run is a replacement.
+        const reload = report.steps.find((s) => s.name === "caddy-reload");
+        expect(reload?.replaceReasons).toEqual(["triggers"]);
+        expect(reload?.detailedDiff).toEqual([
+            { path: "stdin", kind: "update", inputDiff: true },
+            { path: "triggers[0]", kind: "update-replace", inputDiff: true },
+        ]);
     });
 
     it("takes the engine's change summary and every diagnostic", () => {
         const report = digest();
-        expect(report.changeSummary).toEqual({ create: 4, delete: 6, replace: 3, same: 111, update: 2 });
+        expect(report.changeSummary).toEqual({ create: 4, delete: 6, replace: 5, same: 111 });
         expect(report.diagnostics.map((d) => `${d.severity} ${d.urn?.split("::").pop()}`)).toEqual(["error postgres-data", "error gitlab-runner-config"]);
     });
 

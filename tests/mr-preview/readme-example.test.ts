@@ -1,14 +1,38 @@
-// The README's example notes are the fixtures as the tool renders them: the key lines a reader
-// relies on are checked here, so a renderer change that alters them fails until the README
-// example is rendered again (see readmeExampleNote in fixtures.ts).
+// The README's example notes are the fixtures as the tool renders them: the README's section is
+// compared with the renderer's output, so a renderer or fixture change fails here until the
+// example is rendered again (renderReadmeExample in fixtures.ts says how), and the key lines a
+// reader relies on are checked on their own.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../tools/mr-preview/cli";
-import { README_EXAMPLE, fixturePath, readmeExampleNote, readmeExampleOfflineNote } from "./fixtures";
+import { README_EXAMPLE, README_PATH, fixturePath, readmeExampleNote, readmeExampleOfflineNote, renderReadmeExample } from "./fixtures";
 
 const lines = (text: string) => text.split("\n");
+
+describe("README.md's example section", () => {
+    const readme = readFileSync(README_PATH, "utf8");
+
+    it("is what the renderer writes for the fixtures: the whole preview note, then the offline note up to its counts", () => {
+        const rendered = renderReadmeExample(readme);
+        // Compared line by line first, so a failure shows which lines moved.
+        expect(readme.split("\n")).toEqual(rendered.split("\n"));
+        expect(readme).toBe(rendered);
+    });
+
+    it("holds both notes", () => {
+        expect(readme).toContain(readmeExampleNote());
+        const offline = readmeExampleOfflineNote();
+        expect(readme).toContain(offline.slice(0, offline.indexOf("\n\n| added |")));
+    });
+
+    it("shows a re-run reload command as a replacement that keeps its container", () => {
+        const section = readme.slice(readme.indexOf("### Example note"), readme.indexOf("\n## ", readme.indexOf("### Example note")));
+        expect(section).toContain("> - ♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays");
+        expect(section).not.toContain("✏️ <code>caddy-reload</code>");
+    });
+});
 
 describe("the README's example note", () => {
     const note = readmeExampleNote();
@@ -24,8 +48,8 @@ describe("the README's example note", () => {
 
     it("heads with the stack, the commit and the counts per operation", () => {
         expect(lines(note)).toContain("### Pulumi preview · stack `staging` at `1a2b3c4d`");
-        const header = lines(note).indexOf("| create | update | replace | delete | same |");
-        expect(lines(note).slice(header, header + 3)).toEqual(["| create | update | replace | delete | same |", "| ---: | ---: | ---: | ---: | ---: |", "| 4 | 2 | **3** | **6** | 111 |"]);
+        const header = lines(note).indexOf("| create | replace | delete | same |");
+        expect(lines(note).slice(header, header + 3)).toEqual(["| create | replace | delete | same |", "| ---: | ---: | ---: | ---: |", "| 4 | **5** | **6** | 111 |"]);
         expect(lines(note)).toContain("❌ **`pulumi up` would fail:** 1 mandatory policy violation, 2 errors.");
     });
 
@@ -59,7 +83,7 @@ describe("the README's offline example", () => {
             "",
             "> ℹ️ **This is an offline desired-state diff: no state backend was reached.** It is not a `pulumi preview`.",
             "> It compares what `npm run plan -- staging --json` declares on target branch `develop` with this merge request at `1a2b3c4d`, resource by URN.",
-            "> It cannot see drift, provider defaults or which changes force a replacement (for Docker containers nearly every input does).",
+            "> It cannot see drift or provider defaults. Which changes replace is told only for containers and commands, from their providers' rules; for other types a change may replace too.",
             "> Secret values are `[secret]` in both plans and are not compared: a changed secret does not show here (2 secret values not compared).",
         ]);
         expect(lines(note)).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");

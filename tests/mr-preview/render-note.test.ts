@@ -17,6 +17,33 @@ const only = (report: PreviewReport, ops: readonly string[]): PreviewReport => {
     return { ...report, steps, changeSummary, policyViolations: [], diagnostics: [] };
 };
 
+/** A step of the staging fixture turned into an in-place update of `inputs`, as the engine reports one. */
+function inPlaceUpdate(name: string, inputs: Readonly<Record<string, unknown>>): PreviewStep {
+    const step = fullReport().steps.find((s) => s.name === name);
+    const oldState = step?.oldState;
+    if (!step || !oldState) throw new Error(`the staging fixture has no old state for ${name}`);
+    const newInputs = { ...oldState.inputs, ...inputs };
+    const keys = Object.keys(inputs).sort();
+    return {
+        ...step,
+        op: "update",
+        newState: { ...oldState, inputs: newInputs, outputs: { ...oldState.outputs, ...inputs } },
+        diffReasons: keys,
+        replaceReasons: [],
+        detailedDiff: keys.map((path) => ({ path, kind: "update", inputDiff: true })),
+    };
+}
+
+/**
+ * Two changes the engine applies in place: a container's memory limit (the Docker provider's
+ * update applies restart, CPU and memory settings) and a command's environment with its
+ * triggers unchanged (only `triggers` replaces a command).
+ */
+function inPlaceUpdates(): PreviewReport {
+    const steps = [inPlaceUpdate("app-hjhs-container", { memory: 512 }), inPlaceUpdate("caddy-reload", { environment: { DOCKER_HOST: "ssh://deploy@192.168.31.142" } })];
+    return { ...only(fullReport(), []), steps, changeSummary: { same: 40, update: 2 } };
+}
+
 describe("renderPreviewNote on the staging fixture", () => {
     const note = render();
 
@@ -27,29 +54,43 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("puts the data-loss warning first, then the downtime warning, then the counts", () => {
         const loud = note.indexOf("🛑 **DATA-LOSS RISK — 2 stateful or protected resources");
-        const warning = note.indexOf("⚠️ **7 resources will be deleted or replaced.**");
-        const counts = note.indexOf("| create | update | replace | delete | same |");
+        const warning = note.indexOf("⚠️ **9 resources will be deleted or replaced.**");
+        const counts = note.indexOf("| create | replace | delete | same |");
         expect(loud).toBeGreaterThan(0);
         expect(loud).toBeLessThan(warning);
         expect(warning).toBeLessThan(counts);
         expect(note.slice(0, loud)).not.toMatch(/\| create/);
     });
 
-    it("lists the replaced and the deleted protected volume in the data-loss block, the replaced container and image in the other", () => {
-        const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **7 resources"));
+    it("lists the replaced and the deleted protected volume in the data-loss block, the replaced container, image and commands in the other", () => {
+        const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **9 resources"));
         // Every volume is retainOnDelete: the wording says what really happens to the bytes.
         expect(loudBlock).toContain("♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged); protected resource**");
         expect(loudBlock).toContain("🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
-        expect(loudBlock).not.toMatch(/app-hjhs-container|gitlab-runner-container/);
-        const otherBlock = note.slice(note.indexOf("⚠️ **7 resources"), note.indexOf("| create"));
+        expect(loudBlock).not.toMatch(/app-hjhs-container|gitlab-runner-container|caddy-reload|tunnel-apply/);
+        const otherBlock = note.slice(note.indexOf("⚠️ **9 resources"), note.indexOf("| create"));
         expect(otherBlock).toMatch(/♻️ replace `app-hjhs-container` · `docker:index\/container:Container` · forced by `image`/);
         expect(otherBlock).toMatch(/♻️ replace `app-hjhs-image` · `docker:index\/remoteImage:RemoteImage` · forced by `name`/);
+        // A changed Caddyfile or frpc.toml re-runs its reload command: `triggers` replace a command.
+        expect(otherBlock).toMatch(/♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers`/);
+        expect(otherBlock).toMatch(/♻️ replace `tunnel-apply` · `command:local:Command` · forced by `triggers`/);
+    });
+
+    it("says a replaced command only re-runs it, where the reviewer reads replace as downtime", () => {
+        const hint = "replacing it only re-runs the command: the container or service it acts on stays";
+        const otherBlock = note.slice(note.indexOf("⚠️ **9 resources"), note.indexOf("| create"));
+        expect(otherBlock).toContain(`> - ♻️ replace \`caddy-reload\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
+        expect(otherBlock).toContain(`> - ♻️ replace \`tunnel-apply\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
+        expect(note).toContain(`<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · forced by <code>triggers</code> · ${hint}</summary>`);
+        // Only commands get it: a replaced container is downtime, a deleted command is gone.
+        expect(note.split(hint)).toHaveLength(5);
+        expect(note).not.toMatch(/(app-hjhs-container|gitlab-runner-register)`[^\n]*re-runs/);
         expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-container` · `docker:index\/container:Container`/);
         expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-registration` · `gitlab:index\/userRunner:UserRunner`/);
     });
 
     it("counts each operation, replacements apart from creates and deletes", () => {
-        expect(note).toContain("| create | update | replace | delete | same |\n| ---: | ---: | ---: | ---: | ---: |\n| 4 | 2 | **3** | **6** | 111 |");
+        expect(note).toContain("| create | replace | delete | same |\n| ---: | ---: | ---: | ---: |\n| 4 | **5** | **6** | 111 |");
     });
 
     it("says the up would fail on a mandatory violation or an error", () => {
@@ -62,8 +103,7 @@ describe("renderPreviewNote on the staging fixture", () => {
             "Policy results",
             "Diagnostics",
             "🗑️ Delete — 6",
-            "♻️ Replace (delete + create) — 3",
-            "✏️ Update in place — 2",
+            "♻️ Replace (delete + create) — 5",
             "➕ Create — 4",
         ]);
         // Within a group, the stateful resource comes first.
@@ -90,8 +130,10 @@ describe("renderPreviewNote on the staging fixture", () => {
         expect(note).toContain('"DB_PASSWORD=[masked]"');
         expect(note).toContain('"LEGACY_IMPORT=https://staging-gitlab.nexora.restry.cn/api/v4/projects/42/repository/archive?private_token=[masked]"');
         // The Caddyfile is fed on stdin as a secret; its hash, a trigger, changes with it.
-        const caddy = note.slice(note.indexOf("<summary>✏️ <code>caddy-reload</code>"));
-        expect(caddy.slice(0, caddy.indexOf("</details>"))).toMatch(/@@ stdin · changed @@\n {2}\(secret value changed\)\n@@ triggers\[0\] · changed @@\n- [0-9a-f]{64}\n\+ [0-9a-f]{64}/);
+        const caddy = note.slice(note.indexOf("<summary>♻️ <code>caddy-reload</code>"));
+        expect(caddy.slice(0, caddy.indexOf("</details>"))).toMatch(
+            /@@ stdin · changed @@\n {2}\(secret value changed\)\n@@ triggers\[0\] · changed, forces replacement @@\n- [0-9a-f]{64}\n\+ [0-9a-f]{64}/,
+        );
         expect(note).toContain('"stdin": "[secret]"');
     });
 
@@ -143,10 +185,13 @@ describe("renderPreviewNote on smaller previews", () => {
     });
 
     it("renders updates only as in-place changes", () => {
-        const note = render(only(fullReport(), ["update"]));
-        expect(note).not.toMatch(/DATA-LOSS|will be deleted or replaced/);
+        const note = render(inPlaceUpdates());
+        expect(note).not.toMatch(/DATA-LOSS|will be deleted or replaced|forces replacement|forced by/);
         expect(note).toContain("#### ✏️ Update in place — 2");
         expect(note).toContain("| update | same |\n| ---: | ---: |\n| 2 | 40 |");
+        expect(note).toContain("<summary>✏️ <code>app-hjhs-container</code> · <code>docker:index/container:Container</code></summary>");
+        expect(note).toContain("@@ memory · changed @@\n+ 512");
+        expect(note).toContain('@@ environment · changed @@\n  {\n-   "DOCKER_HOST": "ssh://deploy@192.168.31.141"\n+   "DOCKER_HOST": "ssh://deploy@192.168.31.142"\n  }');
     });
 
     it("treats a replaced or deleted database container as data-bearing", () => {
@@ -161,6 +206,27 @@ describe("renderPreviewNote on smaller previews", () => {
         const note = render({ ...only(fullReport(), []), steps: [step], changeSummary: { replace: 1 } });
         expect(note).toMatch(/🛑 \*\*DATA-LOSS RISK — 1 stateful or protected resource will be deleted or replaced/);
         expect(note).toContain("data-bearing (database or GitLab data)");
+    });
+
+    it("says a replaced command runs its delete before create again, and raises no data-loss alarm for a database's script", () => {
+        const command = (name: string, inputs: Record<string, unknown>): PreviewStep => ({
+            op: "replace",
+            urn: `urn:pulumi:prod::nexora::nexora:platform:Platform$command:local:Command::${name}`,
+            type: "command:local:Command",
+            name,
+            oldState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { create: "true", triggers: ["a"], ...inputs }, outputs: {} },
+            newState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { create: "true", triggers: ["b"], ...inputs }, outputs: {} },
+            diffReasons: ["triggers"],
+            replaceReasons: ["triggers"],
+        });
+        const steps = [command("postgres-provisioning", {}), command("identity-admin-token-issue", { delete: "[secret]" })];
+        const note = render({ ...only(fullReport(), []), steps, changeSummary: { replace: 2 } });
+        expect(note).not.toContain("DATA-LOSS");
+        expect(note).toContain("> - ♻️ replace `postgres-provisioning` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays");
+        expect(note).toContain(
+            "> - ♻️ replace `identity-admin-token-issue` · `command:local:Command` · forced by `triggers` · replacing it runs its `delete`, then `create` again: the container or service it acts on stays",
+        );
+        expect(note).toContain("replacing it runs its <code>delete</code>, then <code>create</code> again: the container or service it acts on stays</summary>");
     });
 
     it("says when nothing changes", () => {
@@ -271,7 +337,8 @@ describe("renderPreviewNote on a 5,000-step preview", () => {
 
 describe("terraformReport", () => {
     it("counts a replacement as one create and one delete, like Terraform's plan", () => {
-        expect(terraformReport(countOps(fullReport()))).toEqual({ create: 7, update: 2, delete: 9 });
+        expect(terraformReport(countOps(fullReport()))).toEqual({ create: 9, update: 0, delete: 11 });
+        expect(terraformReport(countOps(inPlaceUpdates()))).toEqual({ create: 0, update: 2, delete: 0 });
     });
 
     it("ignores sames, reads and imports", () => {

@@ -103,4 +103,9 @@ describe("references to credentials defined elsewhere", () => {
         const text = "a_password = '${A_PASSWORD}'\nb_password = '#{ENV[\"B\"]}'\nc_password = 'x#{y}z${w}v'\nd_password = \"{{ .Envs.D }}\"";
         expect(credentialAssignments(text).map((a) => a.key)).toEqual(["c_password"]);
     });
+
+    it("skip a shell function's positional parameters, but not a literal that starts with $ and a digit", () => {
+        const text = 'login() { MYSQL_PWD="$1" mysql; }\nA_PASSWORD="${10}"\nB_PASSWORD="$1abc"';
+        expect(credentialAssignments(text).map((a) => [a.key, a.value])).toEqual([["B_PASSWORD", "$1abc"]]);
+    });
 });

@@ -68,7 +68,7 @@ describe.each(environments)("edge artifacts of %s", (stack) => {
 describe.each(environments)("route upstreams of %s", (stack) => {
     // The route table names upstream containers itself; this ties those names to the containers
     // the components really create, so the two can never drift apart unnoticed.
-    it("are containers of the stack on its edge network", () => {
+    it("are containers of the stack on a network Caddy is on: the edge network, or the admin network for Uptime Kuma", () => {
         const containers = new Map(
             plans[stack]!.resources
                 .filter((r) => r.type === "docker:index/container:Container")
@@ -76,8 +76,10 @@ describe.each(environments)("route upstreams of %s", (stack) => {
         );
         const upstreams = [...tables[stack]!.http, ...tables[stack]!.tcp].map((r) => r.upstream.host);
         expect(upstreams.length).toBeGreaterThan(5);
+        const caddy = containers.get(`nexora-${stack}-caddy`)!;
         for (const host of upstreams) {
-            expect(containers.get(host), `${host} is not a container of ${stack}`).toContain(`nexora-${stack}-edge`);
+            const shared = (containers.get(host) ?? []).filter((n) => caddy.includes(n));
+            expect(shared, `${host} shares no network with Caddy in ${stack}`).toEqual([host.endsWith("-uptime") ? `nexora-${stack}-admin` : `nexora-${stack}-edge`]);
         }
     });
 });

@@ -42,6 +42,9 @@ export function isDestructive(step: PreviewStep): boolean {
     return group === "delete" || group === "replace";
 }
 
+/** `@pulumi/command`'s local command: how the program runs scripts in containers. */
+export const COMMAND_TYPE = "command:local:Command";
+
 // Container and logical names that mean "this holds data" (contract with the plan command).
 const DATA_BEARING_NAME = /(postgres|mysql|mariadb|gitlab[-_]?data|gitlab[-_].*(data|config))/i;
 
@@ -62,11 +65,25 @@ export function statefulReasons(step: PreviewStep): string[] {
     }
     if (step.oldState?.protect || step.newState?.protect) reasons.push("protected resource");
     const containerName = [step.oldState?.inputs.name, step.newState?.inputs.name].find((n): n is string => typeof n === "string");
-    // A volume's reason already says its data goes; the name adds nothing for it.
-    if (!isVolume && (DATA_BEARING_NAME.test(step.name) || (containerName !== undefined && DATA_BEARING_NAME.test(containerName)))) {
+    // A volume's reason already says its data goes; the name adds nothing for it. A command
+    // (postgres-provisioning) holds no data: replacing it runs a script against the database.
+    if (!isVolume && step.type !== COMMAND_TYPE && (DATA_BEARING_NAME.test(step.name) || (containerName !== undefined && DATA_BEARING_NAME.test(containerName)))) {
         reasons.push("data-bearing (database or GitLab data)");
     }
     return reasons;
+}
+
+/**
+ * What replacing a command really does, for a reviewer who reads "replace" as downtime.
+ * `@pulumi/command` marks `triggers` replace-on-change, so every re-run of an in-container
+ * script (components/docker/exec.ts) is a replacement: the engine runs the old resource's
+ * `delete` (when it has one) and then `create`. No container or service goes away.
+ * Undefined for anything that is not a replaced command.
+ */
+export function commandReplacementHint(step: PreviewStep): { readonly runsDelete: boolean } | undefined {
+    if (step.type !== COMMAND_TYPE || opGroup(step.op) !== "replace") return undefined;
+    const del = step.oldState?.inputs.delete;
+    return { runsDelete: typeof del === "string" ? del.trim() !== "" : del !== undefined && del !== null };
 }
 
 /** Counts per op as the header shows them: the engine's own tally when it gave one. */

@@ -10,7 +10,7 @@ import { MASKED, maskValue } from "./mask";
 import { DEFAULT_NOTE_BUDGET_BYTES, details, escapeHtml, fencedBlock, inlineCode, jobLogPointer, plural, stackMarker } from "./markdown";
 import { PreviewStep, parseUrn } from "./model";
 import { PathSegment, diffOps, formatPath, lastKey, lineDiff, valueLines } from "./values";
-import { statefulReasons } from "./classify";
+import { COMMAND_TYPE, statefulReasons } from "./classify";
 import type { PlanDocumentResource } from "../plan/report";
 
 /** A resource of `npm run plan -- <stack> --json` (the plan tool owns the contract). */
@@ -246,6 +246,69 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     };
 }
 
+const CONTAINER_TYPE = "docker:index/container:Container";
+
+/*
+ * What the engine does with a changed container input. kreuzwerker/terraform-provider-docker
+ * (which pulumi-docker bridges), internal/provider/resource_docker_container_funcs.go,
+ * resourceDockerContainerUpdate: the only settings it applies to a running container are
+ * restart, max_retry_count, cpu_shares, memory, cpu_set and memory_swap (ContainerUpdate).
+ * resource_docker_container.go marks nearly every other input ForceNew (a replacement). An
+ * input in none of the sets below is counted as replacing: the safe side for a reviewer.
+ */
+const CONTAINER_UPDATED_IN_PLACE: ReadonlySet<string> = new Set(["restart", "maxRetryCount", "cpuShares", "memory", "cpuSet", "memorySwap"]);
+/** Not ForceNew and not used by the update either: only the provider's state changes (how it waits, stops, removes). */
+const CONTAINER_STATE_ONLY: ReadonlySet<string> = new Set([
+    "destroyGraceSeconds",
+    "wait",
+    "waitTimeout",
+    "rm",
+    "start",
+    "attach",
+    "logs",
+    "mustRun",
+    "removeVolumes",
+    "containerReadRefreshTimeoutMilliseconds",
+]);
+/**
+ * Not ForceNew, yet the update does not apply them: the engine reports an update and the running
+ * container keeps the old value (kreuzwerker issue #988 for healthcheck).
+ */
+const CONTAINER_NOT_APPLIED: ReadonlySet<string> = new Set(["healthcheck", "tmpfs", "init"]);
+
+/** What `pulumi up` would do with a changed resource, where the offline diff can tell. */
+export interface ChangeEffect {
+    readonly kind: "replace" | "update" | "not-applied" | "state-only";
+    /** The input keys that decide it (those forcing the replacement, or not applied). */
+    readonly keys: readonly string[];
+    readonly text: string;
+}
+
+function topKeys(changed: ChangedResource): string[] {
+    const keys = changed.changes.map((c) => c.segments[0]).filter((k): k is string => typeof k === "string");
+    return [...new Set(keys)];
+}
+
+/**
+ * Which changes replace, for the types whose rules are known here: a command whose `triggers`
+ * changed (`@pulumi/command` marks them replace-on-change) and a container with any input its
+ * provider cannot update in place. Undefined for other types: the offline diff cannot tell.
+ */
+export function changeEffect(changed: ChangedResource): ChangeEffect | undefined {
+    const keys = topKeys(changed);
+    if (changed.head.type === COMMAND_TYPE) {
+        if (keys.includes("triggers")) return { kind: "replace", keys: ["triggers"], text: "replaced (triggers are replace-on-change)" };
+        return keys.length > 0 ? { kind: "update", keys: [], text: "updated in place" } : undefined;
+    }
+    if (changed.head.type !== CONTAINER_TYPE) return undefined;
+    const forcing = keys.filter((k) => !CONTAINER_UPDATED_IN_PLACE.has(k) && !CONTAINER_STATE_ONLY.has(k) && !CONTAINER_NOT_APPLIED.has(k));
+    if (forcing.length > 0) return { kind: "replace", keys: forcing, text: "replaced" };
+    const ignored = keys.filter((k) => CONTAINER_NOT_APPLIED.has(k));
+    if (ignored.length > 0) return { kind: "not-applied", keys: ignored, text: "not applied to the running container (the provider's update ignores it)" };
+    if (keys.some((k) => CONTAINER_UPDATED_IN_PLACE.has(k))) return { kind: "update", keys: [], text: "updated in place" };
+    return keys.length > 0 ? { kind: "state-only", keys: [], text: "state only: the running container does not change" } : undefined;
+}
+
 export interface OfflineNoteOptions {
     readonly stack: string;
     /** The target branch the base plan came from. */
@@ -299,6 +362,18 @@ function inputsBlock(resource: PlanResource): string {
     return fencedBlock(capped.join("\n"), "json");
 }
 
+/** " · **replaced** · forced by `image`": what follows a changed resource's name, in Markdown or in HTML. */
+function effectSuffix(effect: ChangeEffect | undefined, html: boolean): string {
+    if (!effect) return "";
+    const bold = html ? (t: string) => `<b>${escapeHtml(t)}</b>` : (t: string) => `**${t}**`;
+    const code = html ? (t: string) => `<code>${escapeHtml(t)}</code>` : inlineCode;
+    const list = (keys: readonly string[]) => `${keys.slice(0, 6).map(code).join(", ")}${keys.length > 6 ? ", …" : ""}`;
+    // A command's text already says why; a container's names the inputs, as the preview note does.
+    if (effect.kind === "replace" && effect.text === "replaced") return ` · ${bold(effect.text)} · forced by ${list(effect.keys)}`;
+    if (effect.kind === "not-applied") return ` · ${bold(effect.text)}: ${list(effect.keys)}`;
+    return ` · ${bold(effect.text)}`;
+}
+
 /** Renders the offline diff as one note for the stack, labelled as such. */
 export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): { body: string; truncated: boolean } {
     const removedStateful = diff.removed.filter((r) => statefulReasons(asStep(r, "delete")).length > 0);
@@ -313,7 +388,7 @@ export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): 
         [
             "> ℹ️ **This is an offline desired-state diff: no state backend was reached.** It is not a `pulumi preview`.",
             `> It compares what \`npm run plan -- ${options.stack} --json\` declares on ${baseWhere} with ${headWhere}, resource by URN.`,
-            "> It cannot see drift, provider defaults or which changes force a replacement (for Docker containers nearly every input does).",
+            "> It cannot see drift or provider defaults. Which changes replace is told only for containers and commands, from their providers' rules; for other types a change may replace too.",
             `> Secret values are \`[secret]\` in both plans and are not compared: a changed secret does not show here${diff.secretPathsNotCompared > 0 ? ` (${plural(diff.secretPathsNotCompared, "secret value")} not compared)` : ""}.`,
         ].join("\n"),
     ];
@@ -365,10 +440,12 @@ export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): 
             const lines = c.changes.flatMap(changeLines);
             const capped = lines.length > 200 ? [...lines.slice(0, 200), `… ${lines.length - 200} more lines in the job log`] : lines;
             const paths = c.changes.slice(0, 6).map((ch) => inlineCode(ch.path)).join(", ") + (c.changes.length > 6 ? ", …" : "");
+            const effect = changeEffect(c);
+            const icon = effect?.kind === "replace" ? "♻️" : "✏️";
             return {
                 section: "#### ✏️ Changed inputs",
-                compact: `- ✏️ ${label(c.head)} · ${paths}`,
-                full: details(`✏️ ${labelHtml(c.head)} · ${plural(c.changes.length, "change")}`, fencedBlock(capped.join("\n"), "diff")),
+                compact: `- ${icon} ${label(c.head)} · ${paths}${effectSuffix(effect, false)}`,
+                full: details(`${icon} ${labelHtml(c.head)} · ${plural(c.changes.length, "change")}${effectSuffix(effect, true)}`, fencedBlock(capped.join("\n"), "diff")),
             };
         }),
         ...diff.added.map((r) => ({ section: "#### ➕ Added to the program", compact: `- ➕ ${label(r)}`, full: details(`➕ ${labelHtml(r)}`, inputsBlock(r)) })),

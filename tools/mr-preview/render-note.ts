@@ -2,7 +2,7 @@
 // counts, policy results, diagnostics and every resource grouped by operation, cut to
 // fit GitLab's note limit with the most dangerous changes kept longest.
 import { NoteItem, fitNote } from "./fit";
-import { COUNT_ORDER, GROUP_ORDER, GROUP_TITLES, OpGroup, countOps, hasChanges, isDestructive, opGroup, statefulReasons } from "./classify";
+import { COUNT_ORDER, GROUP_ORDER, GROUP_TITLES, OpGroup, commandReplacementHint, countOps, hasChanges, isDestructive, opGroup, statefulReasons } from "./classify";
 import { maskString, maskValue } from "./mask";
 import {
     DEFAULT_NOTE_BUDGET_BYTES,
@@ -70,6 +70,11 @@ function stepSuffix(step: PreviewStep, f: Inline = MARKDOWN): string {
     const forced = replaceKeys(step);
     if (opGroup(step.op) === "replace" && forced.length > 0) {
         parts.push(`forced by ${forced.slice(0, 6).map(f.code).join(", ")}${forced.length > 6 ? ", …" : ""}`);
+    }
+    const command = commandReplacementHint(step);
+    if (command) {
+        const runs = command.runsDelete ? `runs its ${f.code("delete")}, then ${f.code("create")} again` : "only re-runs the command";
+        parts.push(f.text("replacing it ") + runs + f.text(": the container or service it acts on stays"));
     }
     const reasons = statefulReasons(step);
     if (reasons.length > 0 && isDestructive(step)) parts.push(f.bold(reasons.join("; ")));

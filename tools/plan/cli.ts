@@ -36,7 +36,8 @@ async function run(argv: string[]): Promise<number> {
         plan = await evaluateStack({ stack, configFile: values.config ? path.resolve(values.config) : undefined });
     } catch (err) {
         if (err instanceof ConfigError || err instanceof PlanInputError) {
-            process.stderr.write(`${values.config ?? `Pulumi.${stack}.yaml`}: ${err.message}\n`);
+            // A PlanInputError names its file (and line) itself.
+            process.stderr.write(err instanceof PlanInputError ? `${err.message}\n` : `${values.config ?? `Pulumi.${stack}.yaml`}: ${err.message}\n`);
             return 2;
         }
         throw err;
@@ -55,7 +56,19 @@ function exitAfterFlush(code: number): void {
     process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
 
-run(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) => {
-    process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+/** A crash of the program (not of the config) is exit 3, whichever way it surfaces: thrown, rejected or never awaited. */
+function crashed(err: unknown): void {
+    if (err instanceof ConfigError) {
+        // A config check that only fails inside an apply is still a config error.
+        process.stderr.write(`${err.message}\n`);
+        exitAfterFlush(2);
+        return;
+    }
+    const detail = process.env.NEXORA_PLAN_TRACES === "1" && err instanceof Error ? (err.stack ?? err.message) : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`plan failed (a bug in the program, not in the config; rerun with NEXORA_PLAN_TRACES=1 for the stack trace): ${detail}\n`);
     exitAfterFlush(3);
-});
+}
+process.on("unhandledRejection", crashed);
+process.on("uncaughtException", crashed);
+
+run(process.argv.slice(2)).then(exitAfterFlush, crashed);

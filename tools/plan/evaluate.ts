@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { CONFIG_NAMESPACE } from "../../components/config";
+import { hasOwn, isConfigKeyName, nullProtoMap, ownEntries } from "../../components/validators";
 import type { PlatformArtifacts } from "../../components/platform";
 import { MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
 
@@ -64,11 +65,50 @@ export function placeholderSecret(stack: string, key: string): string {
     return "plan-" + createHash("sha256").update(`${stack}:${key}`).digest("base64url").slice(0, 32);
 }
 
-/** Reads the `config:` mapping of a stack file. */
+/** Aliases one stack file may expand: far above any real file, far below a billion-laughs blow-up. */
+const MAX_YAML_ALIASES = 50;
+
+/**
+ * Reads the `config:` mapping of a stack file. Syntax errors, duplicate keys, tab indentation,
+ * several documents and alias bombs are a PlanInputError naming the file and line.
+ */
 export function readStackFile(file: string): Record<string, unknown> {
     if (!existsSync(file)) throw new PlanInputError(`stack config file not found: ${file}`);
-    const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-    return doc?.config ?? {};
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (err) {
+        throw new PlanInputError(`${file}: cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    return parseStackText(text, file);
+}
+
+/** Parses a stack file's text; `file` is only for messages. */
+export function parseStackText(text: string, file: string): Record<string, unknown> {
+    const parsed = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+    const docs = Array.isArray(parsed) ? parsed : [];
+    const at = (pos: { line: number; col: number } | undefined): string => (pos ? `${file}:${pos.line}:${pos.col}` : file);
+    for (const doc of docs) {
+        const err = doc.errors[0];
+        if (err) throw new PlanInputError(`${at(err.linePos?.[0])}: YAML ${err.code}: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
+    }
+    if (docs.length > 1) {
+        const second = docs[1]!;
+        const line = text.slice(0, second.range[0]).split("\n").length;
+        throw new PlanInputError(`${file}:${line}: one YAML document expected, found ${docs.length} (a "---" separator?)`);
+    }
+    let doc: unknown;
+    try {
+        doc = docs[0]?.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? null;
+    } catch (err) {
+        throw new PlanInputError(`${file}: YAML: ${(err as Error).message.split("\n")[0]}`);
+    }
+    if (doc === null) return nullProtoMap([]);
+    if (typeof doc !== "object" || Array.isArray(doc)) throw new PlanInputError(`${file}:1: a mapping with a "config:" key expected at the top level`);
+    const config = hasOwn(doc, "config") ? (doc as { config: unknown }).config : undefined;
+    if (config === undefined || config === null) return nullProtoMap([]);
+    if (typeof config !== "object" || Array.isArray(config)) throw new PlanInputError(`${file}: "config:" must be a mapping of key: value`);
+    return nullProtoMap(ownEntries(config));
 }
 
 /** Bad input to the plan itself (missing file): exit code 2 like a config error. */
@@ -79,9 +119,9 @@ export function toEngineConfig(stack: string, config: Record<string, unknown>): 
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     const placeholders: string[] = [];
-    for (const [key, value] of Object.entries(config)) {
+    for (const [key, value] of ownEntries(config)) {
         const fullKey = key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`;
-        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+        if (value !== null && typeof value === "object" && !Array.isArray(value) && hasOwn(value, "secure")) {
             values[fullKey] = placeholderSecret(stack, fullKey);
             secretKeys.push(fullKey);
             placeholders.push(`${fullKey} (encrypted in the stack file)`);
@@ -90,10 +130,15 @@ export function toEngineConfig(stack: string, config: Record<string, unknown>): 
         }
     }
     // Secrets that are never committed (set per deployment) still need a value to evaluate.
-    const apps = config[`${CONFIG_NAMESPACE}:apps`] as Record<string, { secretEnv?: Record<string, string> }> | undefined;
+    const own = (o: unknown, k: string): unknown => (o !== null && typeof o === "object" && hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+    const apps = own(config, `${CONFIG_NAMESPACE}:apps`);
     const wanted = new Set<string>();
-    if (config[`${CONFIG_NAMESPACE}:tunnelEnabled`] === true || config[`${CONFIG_NAMESPACE}:tunnelEnabled`] === "true") wanted.add("frpToken");
-    for (const app of Object.values(apps ?? {})) for (const key of Object.values(app?.secretEnv ?? {})) if (typeof key === "string") wanted.add(key);
+    const tunnelEnabled = own(config, `${CONFIG_NAMESPACE}:tunnelEnabled`);
+    if (tunnelEnabled === true || tunnelEnabled === "true") wanted.add("frpToken");
+    for (const [, app] of apps !== null && typeof apps === "object" ? ownEntries(apps) : []) {
+        const secretEnv = own(app, "secretEnv");
+        for (const [, key] of secretEnv !== null && typeof secretEnv === "object" ? ownEntries(secretEnv) : []) if (typeof key === "string" && isConfigKeyName(key)) wanted.add(key);
+    }
     for (const key of wanted) {
         const fullKey = `${CONFIG_NAMESPACE}:${key}`;
         if (values[fullKey] !== undefined) continue;
@@ -191,6 +236,7 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
         artifacts = await collectArtifacts(program.platform.artifacts);
         outputs = (await outputValue(pulumi.output(program.outputs))) as Record<string, unknown>;
         await recorder.settled();
+        if (recorder.duplicateUrns.length > 0) throw new Error(`duplicate resource URNs (the engine refuses them): ${recorder.duplicateUrns.join(", ")}`);
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
     }

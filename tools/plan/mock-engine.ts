@@ -81,6 +81,8 @@ export interface RecordedOptions {
     readonly replaceOnChanges: readonly string[];
     readonly protect: boolean | undefined;
     readonly retainOnDelete: boolean | undefined;
+    /** The `customTimeouts` option ("" where unset). */
+    readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 export interface MockOptions {
@@ -226,6 +228,7 @@ interface RegisterRequest {
     getReplaceonchangesList?(): string[];
     getProtect?(): boolean | undefined;
     getRetainondelete?(): boolean | undefined;
+    getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 type Callback = (err: unknown, resp?: { getUrn?(): string }) => void;
 interface PatchableMonitor {
@@ -250,12 +253,30 @@ function optionsOf(req: RegisterRequest | undefined): RecordedOptions {
         replaceOnChanges: req?.getReplaceonchangesList?.() ?? [],
         protect: req?.getProtect?.(),
         retainOnDelete: req?.getRetainondelete?.(),
+        customTimeouts: {
+            create: req?.getCustomtimeouts?.()?.getCreate() ?? "",
+            update: req?.getCustomtimeouts?.()?.getUpdate() ?? "",
+            delete: req?.getCustomtimeouts?.()?.getDelete() ?? "",
+        },
     };
 }
 
 /** The recorded graph of one program evaluation. */
 export class MockRecorder {
     readonly resources: RecordedResource[] = [];
+    /** URNs registered twice: the real engine fails the deployment on the second ("Duplicate resource URN"). */
+    readonly duplicateUrns: string[] = [];
+    private readonly urns = new Set<string>();
+
+    /** Claims a URN; false (and recorded in duplicateUrns) when it was registered before. */
+    claimUrn(urn: string): boolean {
+        if (this.urns.has(urn)) {
+            this.duplicateUrns.push(urn);
+            return false;
+        }
+        this.urns.add(urn);
+        return true;
+    }
     /** Registrations sent to the mock engine and not answered yet. */
     pending = 0;
 
@@ -370,7 +391,12 @@ export function setupMocks(options: MockOptions = {}): MockRecorder {
             return original(req, (err, resp) => {
                 recorder.pending--;
                 const record = recorder.resources[before];
-                if (record && record.name === req.getName() && resp?.getUrn) record.urn = resp.getUrn();
+                const urn = resp?.getUrn?.();
+                if (!err && urn && !recorder.claimUrn(urn)) {
+                    cb(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`));
+                    return;
+                }
+                if (record && record.name === req.getName() && urn) record.urn = urn;
                 cb(err, resp);
             });
         };

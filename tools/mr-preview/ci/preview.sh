@@ -25,11 +25,12 @@ else
     echo "mr-preview: NEXORA_MR_NOTE_TOKEN is not set: the note goes to $out/note-$stack.md and this log only."
 fi
 
-# The human diff goes to the job log (the note points there); the event log carries the
-# same steps plus the policy results, which `--json` output leaves out.
+# The engine's events (every step plus the policy results, which the `--json` digest leaves
+# out) as NDJSON: `--json` streams them when PULUMI_ENABLE_STREAMING_JSON_PREVIEW is set. The CLI
+# has no `--event-log` flag (pulumi 3.276 refuses it: found on the real engine by the e2e).
 status=0
-pulumi preview --stack "$stack" --diff --non-interactive --color never \
-    --policy-pack policies --event-log "$out/preview-events-$stack.ndjson" || status=$?
+PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true pulumi preview --stack "$stack" --json --non-interactive \
+    --policy-pack policies >"$out/preview-events-$stack.ndjson" || status=$?
 
 npm run --silent mr-preview -- --events "$out/preview-events-$stack.ndjson" --stack "$stack" \
     --out "$out/note-$stack.md" --terraform-report "$out/terraform-report.json" ${post[@]+"${post[@]}"}
