@@ -197,7 +197,7 @@ export class Platform extends pulumi.ComponentResource {
         // What must exist before anything calls GitLab by its public name (the readiness gate, then the gitlab provider).
         const publicPath: pulumi.Resource[] = [caddy.reload, ...publicRoute];
 
-        const portainer = features.portainer ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork }, { parent: this }) : undefined;
+        const portainer = features.portainer ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork, dockerSocket: host.socketPath }, { parent: this }) : undefined;
         // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
         const sso =
             gitlab && gitlabUrl
@@ -309,6 +309,7 @@ export class Platform extends pulumi.ComponentResource {
                     provider,
                     edgeNetwork,
                     edgeNetworkName: host.edgeNetworkName,
+                    dockerSocket: host.socketPath,
                     schedule: config.backup.schedule,
                     retention: config.backup.retention,
                     maxAgeHours: config.backup.maxAgeHours,

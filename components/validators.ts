@@ -241,6 +241,15 @@ export function dockerHostProblem(value: string): string | undefined {
 }
 
 /** The host part of a Docker host address (undefined for a unix socket). */
+/**
+ * Path of the Docker daemon's socket on the Docker host, for containers that manage it (Portainer,
+ * the runner, the backup): the path of a `unix://` dockerHost, else Docker's default
+ * `/var/run/docker.sock` on the remote host (`ssh://` talks to exactly that socket).
+ */
+export function dockerSocketPath(value: string): string {
+    return value.startsWith("unix://") ? value.slice("unix://".length) : "/var/run/docker.sock";
+}
+
 export function dockerHostAddress(value: string): string | undefined {
     return /^(?:ssh|tcp):\/\/(?:[^@]*@)?([^:@]*)/.exec(value)?.[1];
 }

@@ -25,6 +25,8 @@ export interface BackupArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     /** Its Docker name, for the restic helper containers. */
     readonly edgeNetworkName: string;
+    /** The daemon's socket on the Docker host (DockerHost.socketPath). */
+    readonly dockerSocket: string;
     /** Five-field cron expression, UTC. */
     readonly schedule: string;
     readonly retention: Retention;
@@ -117,7 +119,7 @@ export class Backup extends pulumi.ComponentResource {
                 volumes: [{ volume: this.repositoryVolume, target: REPO_PATH }, { volume: spool, target: SPOOL_PATH }, ...volumeMounts],
                 // Root-equivalent on the host, like Portainer and the runner: it runs the dumps in the
                 // stores' containers and restic in its own image.
-                binds: [{ source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
+                binds: [{ source: args.dockerSocket, target: "/var/run/docker.sock" }],
                 uploads: [
                     { file: BACKUP_SCRIPT_IN_CONTAINER, content: readFileSync(BACKUP_SCRIPT_PATH, "utf8"), executable: true },
                     { file: BACKUP_MANIFEST_IN_CONTAINER, content: manifest },

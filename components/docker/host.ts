@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerName } from "../naming";
+import { dockerSocketPath } from "../validators";
 
 export interface DockerHostArgs {
     readonly stack: string;
@@ -27,6 +28,8 @@ export class DockerHost extends pulumi.ComponentResource {
      * setup): apps on the edge network cannot reach them. Not internal: Uptime Kuma probes the public URLs.
      */
     readonly adminNetwork: docker.Network;
+    /** The daemon's socket on the Docker host (mounted by the containers that manage Docker). */
+    readonly socketPath: string;
     /** Docker name of the edge network (known at plan time). */
     readonly edgeNetworkName: string;
     readonly dataNetworkName: string;
@@ -34,6 +37,7 @@ export class DockerHost extends pulumi.ComponentResource {
     constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:docker:DockerHost", name, {}, opts);
         this.provider = new docker.Provider(`${name}-provider`, { host: args.host }, { parent: this });
+        this.socketPath = dockerSocketPath(args.host);
         const childOpts = { parent: this, provider: this.provider };
         this.edgeNetworkName = dockerName(args.stack, "edge");
         this.dataNetworkName = dockerName(args.stack, "data");

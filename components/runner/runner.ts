@@ -6,6 +6,7 @@ import { Provider as GitlabProvider, UserRunner } from "../gitlab/provider";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { DOCKER_SOCKET } from "../portainer/portainer";
+import { dockerSocketPath } from "../validators";
 
 export interface GitlabRunnerArgs {
     readonly stack: string;
@@ -56,7 +57,7 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 image: args.image,
                 networks: [args.edgeNetwork],
                 volumes: [{ volume: config, target: "/etc/gitlab-runner" }],
-                binds: [{ source: DOCKER_SOCKET, target: DOCKER_SOCKET }],
+                binds: [{ source: dockerSocketPath(args.dockerHost), target: DOCKER_SOCKET }],
                 // The Ubuntu-based image has no procps; `list` proves the binary runs and its config reads.
                 // The runner stops taking jobs and lets running ones end, within this bound.
                 stopGraceSeconds: 60,

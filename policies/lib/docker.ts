@@ -102,15 +102,17 @@ const DOCKER_SOCKETS = ["/var/run/docker.sock", "/run/docker.sock"];
 
 /**
  * True when mounting `hostPath` hands the container the Docker socket: the socket itself or any
- * directory above it ("/var/run" exposes /var/run/docker.sock just the same).
+ * directory above it ("/var/run" exposes /var/run/docker.sock just the same), or a socket of a
+ * daemon elsewhere (rootless, or a second daemon) by its name `docker.sock`.
  */
 export function exposesDockerSocket(hostPath: string): boolean {
     if (!hostPath.startsWith("/")) {
         return false;
     }
     const normalized = path.posix.normalize(hostPath).replace(/\/+$/, "") || "/";
-    return DOCKER_SOCKETS.some(
-        (socket) => socket === normalized || normalized === "/" || socket.startsWith(`${normalized}/`),
+    return (
+        normalized.endsWith("/docker.sock") ||
+        DOCKER_SOCKETS.some((socket) => socket === normalized || normalized === "/" || socket.startsWith(`${normalized}/`))
     );
 }
 

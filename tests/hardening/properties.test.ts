@@ -6,6 +6,7 @@ import { appHealthcheck } from "../../components/apps/app";
 import { carriesCredential, isCredentialName, maskCredentials } from "../../components/credentials";
 import {
     dockerHostProblem,
+    dockerSocketPath,
     hostnameProblem,
     isHttpsOrigin,
     isIpv4,
@@ -138,6 +139,17 @@ describe("addresses and names", () => {
             }),
             RUNS,
         );
+    });
+
+    it("the socket mounted into Portainer, the runner and the backup is the daemon's own: a unix dockerHost's path, else Docker's default", () => {
+        fc.assert(
+            fc.property(fc.stringMatching(/^(\/[a-z0-9._-]{1,12}){1,4}$/), (socket) => {
+                if (dockerHostProblem(`unix://${socket}`) === undefined) expect(dockerSocketPath(`unix://${socket}`)).toBe(socket);
+            }),
+            RUNS,
+        );
+        expect(dockerSocketPath("ssh://deploy@claw-bot")).toBe("/var/run/docker.sock");
+        expect(dockerSocketPath("tcp://10.0.0.5:2376")).toBe("/var/run/docker.sock");
     });
 
     it("an https origin that passes has a port 1-65535 at most and nothing after it", () => {

@@ -84,7 +84,9 @@ describe("image references", () => {
 describe("Docker socket paths", () => {
     it.each([
         ["/var/run/docker.sock", true], ["/run/docker.sock", true], ["/var/run", true], ["/var/run/", true], ["/run", true],
-        ["/var", true], ["/", true], ["/var/run/../run/docker.sock", true], ["/var/lib/docker", false], ["/srv/docker.sock", false],
+        ["/var", true], ["/", true], ["/var/run/../run/docker.sock", true], ["/var/lib/docker", false],
+        // A second or rootless daemon's socket is just as much root on its host.
+        ["/run/user/1000/docker.sock", true], ["/run/nexora-e2e/docker.sock", true], ["/srv/docker.sock.bak", false], ["/srv/my-docker.sock", false],
         ["docker.sock", false],
     ])("%s exposes the socket: %s", (hostPath, expected) => expect(exposesDockerSocket(hostPath)).toBe(expected));
 });

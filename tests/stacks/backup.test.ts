@@ -58,6 +58,16 @@ describe("backups of the prod stack", () => {
         expect((c.plainInputs.labels as { label: string; value: string }[]).find((l) => l.label === "nexora.service")!.value).toBe("backup");
     });
 
+    it("mount the socket of the daemon the stack runs on: a unix dockerHost's own path (rootless, a second daemon)", async () => {
+        const rootless = await evaluateStack({ stack: "staging", config: { ...stackFileConfig("staging"), "nexora:dockerHost": "unix:///run/user/1000/docker.sock" } });
+        const binds = (name: string) =>
+            (rootless.resources.find((r) => r.type === CONTAINER && r.inputs.name === name)!.plainInputs.mounts as { type: string; source: string; target: string }[])
+                .filter((m) => m.type === "bind")
+                .map((m) => `${m.source}:${m.target}`);
+        expect(binds("nexora-staging-backup")).toEqual(["/run/user/1000/docker.sock:/var/run/docker.sock"]);
+        expect(binds("nexora-staging-portainer")).toEqual(["/run/user/1000/docker.sock:/var/run/docker.sock"]);
+    });
+
     it("cover PostgreSQL, MySQL, GitLab and every service volume, with each store's consumers", () => {
         const m = manifestOf(prod);
         expect(m).toContain("STORES='postgres mysql gitlab outline uptime portainer caddy'");
