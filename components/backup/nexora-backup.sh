@@ -294,7 +294,7 @@ cycle() {
     write_status || true
     log "cycle done in $(($(date +%s) - started)) s${failures:+, failed:$failures}"
     if [ -n "$failures" ]; then
-        alert "failed:$failures (see: docker logs nexora-$NEXORA_STACK-backup)"
+        alert "${failures# } (see: docker logs nexora-$NEXORA_STACK-backup)"
         return 1
     fi
     if [ -n "${NEXORA_BACKUP_HEARTBEAT_URL:-}" ]; then http_get "$NEXORA_BACKUP_HEARTBEAT_URL" || log "heartbeat not accepted"; fi

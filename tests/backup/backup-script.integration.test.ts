@@ -272,7 +272,7 @@ describe("nexora-backup cycle and restore on real restic, PostgreSQL and MariaDB
             expect(received[0]!.path).toBe("/hooks/t0k3n-in-path");
             const alert = JSON.parse(received[0]!.body) as { text: string; stack: string };
             expect(alert.stack).toBe("t");
-            expect(alert.text, alert.text).toMatch(/^Nexora backup of stack t failed: failed: target:local postgres mysql outline \(see: docker logs nexora-t-backup\)$/);
+            expect(alert.text, alert.text).toMatch(/^Nexora backup of stack t failed: target:local postgres mysql outline \(see: docker logs nexora-t-backup\)$/);
             expect(received[0]!.body).not.toContain(broken.password);
             expect(r.stderr).not.toContain(broken.password);
             expect(broken.run(["health"]).status).toBe(1);
