@@ -124,8 +124,9 @@ export class Backup extends pulumi.ComponentResource {
                     { file: BACKUP_SCRIPT_IN_CONTAINER, content: readFileSync(BACKUP_SCRIPT_PATH, "utf8"), executable: true },
                     { file: BACKUP_MANIFEST_IN_CONTAINER, content: manifest },
                 ],
-                // Unhealthy when the last cycle failed or a store's last good snapshot is too old.
-                healthcheck: { test: ["CMD", BACKUP_SCRIPT_IN_CONTAINER, "health"], intervalSeconds: 300, timeoutSeconds: 30, retries: 1, startPeriodSeconds: 60 },
+                // Unhealthy when the last cycle failed or a store's last good snapshot is too old. Checked
+                // every minute: it only reads the status files, and the first result comes a minute after a start.
+                healthcheck: { test: ["CMD", BACKUP_SCRIPT_IN_CONTAINER, "health"], intervalSeconds: 60, timeoutSeconds: 30, retries: 1, startPeriodSeconds: 30 },
                 // A cycle in progress is abandoned; the next one starts over (restic leaves no partial snapshot).
                 stopGraceSeconds: 30,
             },
