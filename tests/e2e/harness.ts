@@ -272,11 +272,27 @@ export interface PreviewStep {
     readonly op: string;
     readonly urn: string;
     readonly type?: string;
+    /** The properties the engine saw change (to explain an unexpected step). */
+    readonly diffReasons?: readonly string[];
+    readonly replaceReasons?: readonly string[];
 }
 
 export function previewSteps(json: string): PreviewStep[] {
-    const doc = JSON.parse(json) as { steps?: { op: string; urn: string; newState?: { type?: string }; oldState?: { type?: string } }[] };
-    return (doc.steps ?? []).map((s) => ({ op: s.op, urn: s.urn, type: s.newState?.type ?? s.oldState?.type }));
+    const doc = JSON.parse(json) as {
+        steps?: { op: string; urn: string; newState?: { type?: string }; oldState?: { type?: string }; diffReasons?: string[]; replaceReasons?: string[] }[];
+    };
+    return (doc.steps ?? []).map((s) => ({
+        op: s.op,
+        urn: s.urn,
+        type: s.newState?.type ?? s.oldState?.type,
+        diffReasons: s.diffReasons,
+        replaceReasons: s.replaceReasons,
+    }));
+}
+
+/** A step list for an assertion message: name, operation and what changed. */
+export function explainSteps(steps: readonly PreviewStep[]): string {
+    return steps.map((s) => `${nameOf(s.urn)} ${s.op} diff=${(s.diffReasons ?? []).join(",")} replace=${(s.replaceReasons ?? []).join(",")}`).join("\n");
 }
 
 export function changed(steps: readonly PreviewStep[]): PreviewStep[] {

@@ -3,7 +3,10 @@
  * scenario, in order: cold up, no-op, five canonical changes under a request loop, data
  * surviving destroy, the merge-request path and the policy pack on real engine output.
  */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,6 +15,7 @@ import {
     docker,
     env,
     envOf,
+    explainSteps,
     eventually,
     nameOf,
     PreviewStep,
@@ -41,6 +45,10 @@ const appAnswers = (app: string) => (body: string) => {
 const portalAnswers = (body: string) => body.includes("Welcome to nginx");
 
 const ws = new PulumiWorkspace();
+/** The edge network's gateway (tests/e2e/stack.yaml edgeSubnet 10.204.10.0/24): this machine. */
+const EDGE_GATEWAY = "10.204.10.1";
+const ALERT_PORT = 18765;
+const ALERT_WEBHOOK = `http://${EDGE_GATEWAY}:${ALERT_PORT}/nexora-backup-alert`;
 let ca = "";
 /** Figures for the issue note, printed at the end. */
 const figures: Record<string, unknown> = {};
@@ -109,6 +117,10 @@ beforeAll(async () => {
     const set = await ws.pulumi(["config", "set", "--secret", "nexora:frpToken"], { input: env.frpToken() });
     if (set.code !== 0) throw new Error(`config set failed: ${set.stderr}`);
     expect(fs.readFileSync(ws.configFile, "utf8")).not.toContain(env.frpToken());
+    // The backup's alert webhook: a listener of this test on the edge network's gateway (the
+    // daemon's host), started by the restore drill.
+    const hook = await ws.pulumi(["config", "set", "--secret", "nexora:backupAlertWebhook"], { input: ALERT_WEBHOOK });
+    if (hook.code !== 0) throw new Error(`config set failed: ${hook.stderr}`);
 });
 
 afterAll(async () => {
@@ -126,7 +138,7 @@ describe("the e2e stack on a real engine", () => {
         record("cold up seconds", up.seconds);
         const containers = await stackContainers();
         expect([...containers.keys()].sort()).toEqual(
-            ["caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map(container).sort(),
+            ["backup", "caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map(container).sort(),
         );
         for (const c of containers.values()) {
             expect({ name: c.name, running: c.running }).toEqual({ name: c.name, running: true });
@@ -211,7 +223,7 @@ describe("the e2e stack on a real engine", () => {
             });
             const { steps } = await preview();
             const ops = opsByName(steps);
-            expect(containerSteps(steps).map((s) => [nameOf(s.urn), s.op])).toEqual([["app-crm-container", "create"]]);
+            expect(containerSteps(steps).map((s) => [nameOf(s.urn), s.op]), explainSteps(changed(steps))).toEqual([["app-crm-container", "create"]]);
             expect(ops["caddy-reload"]).toBe("replace");
             expect(ops["tunnel-apply"]).toBe("replace");
             const r = await applyUnderLoad("add app", [
@@ -230,7 +242,7 @@ describe("the e2e stack on a real engine", () => {
                 apps.shop!.subdomain = "store";
             });
             const { steps } = await preview();
-            expect(containerSteps(steps)).toEqual([]);
+            expect(containerSteps(steps), explainSteps(changed(steps))).toEqual([]);
             const r = await applyUnderLoad("rename route", [
                 { hostname: host("ledger"), path: "/", expect: appAnswers("ledger") },
                 { hostname: host("crm"), path: "/", expect: appAnswers("crm") },
@@ -249,7 +261,7 @@ describe("the e2e stack on a real engine", () => {
             // The engine previews the password's replacement; its dependents show as unchanged in
             // the preview (the new value is not known until the up) and are replaced by the up.
             expect(opsByName(steps)["app-ledger-secret-key"]).toBe("replace");
-            expect(containerSteps(steps).filter((s) => nameOf(s.urn) !== "app-ledger-container")).toEqual([]);
+            expect(containerSteps(steps).filter((s) => nameOf(s.urn) !== "app-ledger-container"), explainSteps(changed(steps))).toEqual([]);
             const r = await applyUnderLoad(
                 "rotate secret",
                 [
@@ -271,7 +283,7 @@ describe("the e2e stack on a real engine", () => {
                 apps.shop!.image = "nexora-e2e/business-app:1.1.0";
             });
             const { steps } = await preview();
-            expect(containerSteps(steps).map((s) => nameOf(s.urn))).toEqual(["app-shop-container"]);
+            expect(containerSteps(steps).map((s) => nameOf(s.urn)), explainSteps(changed(steps))).toEqual(["app-shop-container"]);
             const r = await applyUnderLoad("bump image", [
                 { hostname: host("ledger"), path: "/", expect: appAnswers("ledger") },
                 { hostname: host("crm"), path: "/", expect: appAnswers("crm") },
@@ -321,6 +333,234 @@ describe("the e2e stack on a real engine", () => {
             expect(on.failed).toBe(0);
             const page = await eventually(() => requestViaRelay(host("www"), "/e2e.html", ca), (x) => x.status === 200, 60_000);
             expect(page.body).toContain("e2e page");
+        });
+    });
+
+    describe("the restore drill: yesterday's data back, byte for byte", () => {
+        const backup = container("backup");
+        let password = "";
+        let ledgerDb = "";
+        const psql = (db: string, sql: string) =>
+            docker(["exec", "-i", container("postgres"), "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", db, "-f", "-"], { input: sql });
+        const mysql = (sql: string) =>
+            docker(["exec", "-i", container("mysql"), "sh", "-c", 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql -uroot --protocol=socket -N -B "$0"', ledgerDb], { input: sql });
+        const caddySh = (script: string) => docker(["exec", container("caddy"), "sh", "-c", script]);
+        const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+        /** What must come back: hashes of every seeded row as the database prints it, and of every file. */
+        const fingerprint = async () => ({
+            postgres: sha256((await psql("drill", "SELECT id, payload, encode(bin, 'hex') FROM drill_rows ORDER BY id;")).stdout),
+            mysql: sha256((await mysql("SELECT id, payload, HEX(bin) FROM drill_rows ORDER BY id;")).stdout),
+            files: (await caddySh("cd /data/drill && find . -type f | sort | xargs sha256sum")).stdout.trim(),
+        });
+        const cycle = async () => {
+            const started = Date.now();
+            const r = await docker(["exec", backup, "nexora-backup", "cycle"], { allowFail: true });
+            return { ...r, seconds: (Date.now() - started) / 1000 };
+        };
+        interface StoreStatus {
+            readonly target: string;
+            readonly store: string;
+            readonly snapshot: string;
+            readonly addedBytes: number;
+            readonly ageSeconds: number;
+            readonly fresh: boolean;
+        }
+        const status = async () => JSON.parse((await docker(["exec", backup, "nexora-backup", "status"])).stdout) as { ok: boolean; stores: StoreStatus[] };
+        /** `npm run restore` in process, as an operator runs it. */
+        const restore = async (args: string[], opts: { password?: string; confirm?: boolean } = {}) => {
+            const { main } = await import("../../tools/restore/cli");
+            let stdout = "";
+            let stderr = "";
+            const started = Date.now();
+            const code = await main(
+                [STACK, ...args, "--config", ws.configFile],
+                { PATH: process.env.PATH, HOME: process.env.HOME, NEXORA_DOCKER_HOST: env.dockerHost(), NEXORA_RESTIC_PASSWORD: opts.password ?? password },
+                { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), confirm: async () => opts.confirm ?? false },
+            );
+            return { code, stdout, stderr, seconds: (Date.now() - started) / 1000 };
+        };
+
+        beforeAll(async () => {
+            password = (await ws.pulumiOk(["stack", "output", "backupRepositoryPassword", "--show-secrets"])).stdout.trim();
+            expect(password.length).toBeGreaterThanOrEqual(32);
+            ledgerDb = envOf((await stackContainers()).get(container("ledger"))!, "DB_NAME")!;
+        });
+
+        it("seeds, backs up under write load, loses data, restores it and sees every row and file again", async () => {
+            // 1. Seed: rows in PostgreSQL and in an app's MySQL database, files in a file volume (Caddy's).
+            await psql("postgres", "CREATE DATABASE drill;");
+            await psql(
+                "drill",
+                "CREATE TABLE drill_rows (id int PRIMARY KEY, payload text NOT NULL, bin bytea NOT NULL);\n" +
+                    "INSERT INTO drill_rows SELECT g, md5(g::text), decode(md5(g::text) || md5((g * 7)::text), 'hex') FROM generate_series(1, 50000) g;\n",
+            );
+            await docker(["exec", container("postgres"), "pgbench", "-i", "-q", "-s", "5", "-U", "postgres", "drill"]);
+            await mysql(
+                "CREATE TABLE drill_rows (id int PRIMARY KEY, payload varchar(64) NOT NULL, bin varbinary(64) NOT NULL);\n" +
+                    "CREATE TABLE drill_digits (n int); INSERT INTO drill_digits VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9);\n" +
+                    "INSERT INTO drill_rows SELECT n, MD5(n), UNHEX(CONCAT(MD5(n), MD5(n * 7))) FROM (SELECT a.n + 10 * b.n + 100 * c.n + 1000 * d.n + 10000 * e.n + 1 AS n FROM drill_digits a, drill_digits b, drill_digits c, drill_digits d, drill_digits e) g WHERE n <= 20000;\n" +
+                    "DROP TABLE drill_digits;\n" +
+                    "CREATE TABLE drill_accounts (id int PRIMARY KEY, balance int NOT NULL);\n" +
+                    "INSERT INTO drill_accounts VALUES (1, 1000), (2, 1000);\n" +
+                    "CREATE TABLE drill_transfers (id int AUTO_INCREMENT PRIMARY KEY, amount int NOT NULL);\n",
+            );
+            await caddySh("mkdir -p /data/drill/nested && head -c 3000000 /dev/urandom > /data/drill/random.bin && printf 'hello, yesterday\\n' > /data/drill/nested/note.txt");
+            const seeded = await fingerprint();
+            expect((await psql("drill", "SELECT count(*) FROM drill_rows;")).stdout.trim()).toBe("50000");
+            expect((await mysql("SELECT count(*) FROM drill_rows;")).stdout.trim()).toBe("20000");
+            expect(seeded.files.split("\n")).toHaveLength(2);
+
+            // 2. A backup while both databases take writes: pgbench's TPC-B transactions, and
+            //    transfers between two MySQL accounts (each a transaction that moves 1 and logs it).
+            const pgLoad = spawn("docker", ["exec", container("postgres"), "pgbench", "-n", "-c", "2", "-T", "600", "-U", "postgres", "drill"], {
+                env: { ...process.env, DOCKER_HOST: env.dockerHost() },
+                stdio: "ignore",
+            });
+            const myLoad = spawn(
+                "docker",
+                [
+                    "exec",
+                    container("mysql"),
+                    "sh",
+                    "-c",
+                    'export MYSQL_PWD="$MYSQL_ROOT_PASSWORD"; rm -f /tmp/drill-stop; while [ ! -f /tmp/drill-stop ]; do ' +
+                        'mysql -uroot --protocol=socket "$0" -e "START TRANSACTION; UPDATE drill_accounts SET balance = balance - 1 WHERE id = 1; UPDATE drill_accounts SET balance = balance + 1 WHERE id = 2; INSERT INTO drill_transfers (amount) VALUES (1); COMMIT;"; done',
+                    ledgerDb,
+                ],
+                { env: { ...process.env, DOCKER_HOST: env.dockerHost() }, stdio: "ignore" },
+            );
+            let first: Awaited<ReturnType<typeof cycle>>;
+            let writesDuringBackup: { pgbench: number; transfers: number };
+            try {
+                await new Promise((r) => setTimeout(r, 4000));
+                const before = { pgbench: Number((await psql("drill", "SELECT count(*) FROM pgbench_history;")).stdout), transfers: Number((await mysql("SELECT count(*) FROM drill_transfers;")).stdout) };
+                first = await cycle();
+                const after = { pgbench: Number((await psql("drill", "SELECT count(*) FROM pgbench_history;")).stdout), transfers: Number((await mysql("SELECT count(*) FROM drill_transfers;")).stdout) };
+                writesDuringBackup = { pgbench: after.pgbench - before.pgbench, transfers: after.transfers - before.transfers };
+            } finally {
+                await docker(["exec", container("mysql"), "touch", "/tmp/drill-stop"], { allowFail: true });
+                await psql("postgres", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgbench';");
+                await Promise.all([pgLoad, myLoad].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.on("close", r)))));
+            }
+            expect(first.code, first.stderr).toBe(0);
+            // The load really ran while the dumps were taken.
+            expect(writesDuringBackup.pgbench).toBeGreaterThan(0);
+            expect(writesDuringBackup.transfers).toBeGreaterThan(0);
+            const afterFirst = await status();
+            expect(afterFirst.ok).toBe(true);
+            expect(afterFirst.stores.map((s) => s.store).sort()).toEqual(["caddy", "mysql", "postgres"]);
+            const firstAdded = Object.fromEntries(afterFirst.stores.map((s) => [s.store, s.addedBytes]));
+            const sizes = await docker(["exec", backup, "du", "-sb", "/repo"]);
+            record("drill first backup", { seconds: first.seconds, addedBytes: firstAdded, repositoryBytes: Number(sizes.stdout.split(/\s/)[0]), writesDuringBackup });
+            const logs = await docker(["logs", backup]);
+            expect(logs.stdout + logs.stderr + first.stdout + first.stderr).not.toContain(password);
+
+            // 3. Change and delete.
+            await psql("drill", "DELETE FROM drill_rows WHERE id % 3 = 0; UPDATE drill_rows SET payload = 'changed' WHERE id % 3 = 1; DROP TABLE pgbench_history;");
+            await mysql("DELETE FROM drill_rows WHERE id > 100; UPDATE drill_rows SET payload = 'changed'; UPDATE drill_accounts SET balance = 0;");
+            await caddySh("rm /data/drill/random.bin && printf 'changed\\n' > /data/drill/nested/note.txt && printf 'new\\n' > /data/drill/extra.txt");
+            expect(await fingerprint()).not.toEqual(seeded);
+
+            // 4. Restore: a dry run first (it writes nothing without a yes), then each store.
+            const dry = await restore(["postgres"]);
+            expect(dry.code).toBe(3);
+            expect(dry.stdout).toMatch(/would restore: PostgreSQL every database/);
+            expect(dry.stderr).toMatch(/not confirmed\. Nothing was changed/);
+            expect((await psql("drill", "SELECT count(*) FROM drill_rows;")).stdout.trim()).toBe(String(50000 - Math.floor(50000 / 3)));
+            const restored: Record<string, number> = {};
+            for (const args of [["postgres"], ["mysql", "--database", ledgerDb], ["caddy"]]) {
+                const r = await restore([...args, "--yes"]);
+                expect(r.code, `${args[0]}: ${r.stdout}\n${r.stderr}`).toBe(0);
+                expect(r.stdout + r.stderr).not.toContain(password);
+                restored[args[0]!] = r.seconds;
+            }
+            record("drill restore seconds", restored);
+
+            // 5. Every seeded row and file, byte for byte; the databases consistent as of one instant.
+            expect(await fingerprint()).toEqual(seeded);
+            const tpcb = (await psql("drill", "SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT sum(bbalance) FROM pgbench_branches) AND (SELECT sum(bbalance) FROM pgbench_branches) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history);")).stdout.trim();
+            expect(tpcb).toBe("t");
+            const [total, moved, logged] = (await mysql("SELECT (SELECT sum(balance) FROM drill_accounts), (SELECT balance - 1000 FROM drill_accounts WHERE id = 2), (SELECT count(*) FROM drill_transfers);")).stdout.trim().split(/\s+/).map(Number);
+            expect({ total, moved }).toEqual({ total: 2000, moved: logged });
+            expect(logged).toBeGreaterThan(0);
+            // The apps the MySQL restore stopped are serving again.
+            for (const app of ["ledger", "shop"]) {
+                const h = await eventually(async () => (await stackContainers()).get(container(app))?.health, (x) => x === "healthy", 120_000, 2000);
+                expect({ app, h }).toEqual({ app, h: "healthy" });
+            }
+
+            // 6. A small change adds only a small delta.
+            await psql("drill", "INSERT INTO drill_rows SELECT g, md5(g::text), '\\x00'::bytea FROM generate_series(100001, 100100) g;");
+            const second = await cycle();
+            expect(second.code, second.stderr).toBe(0);
+            const afterSecond = await status();
+            const secondAdded = Object.fromEntries(afterSecond.stores.map((s) => [s.store, s.addedBytes]));
+            record("drill incremental backup", { seconds: second.seconds, addedBytes: secondAdded });
+            // restic cuts content-defined chunks of 0.5-8 MiB: a change costs a few chunks, not the dump.
+            expect(secondAdded.postgres).toBeLessThan(firstAdded.postgres! / 4);
+            expect(afterSecond.stores.find((s) => s.store === "postgres")!.snapshot).not.toBe(afterFirst.stores.find((s) => s.store === "postgres")!.snapshot);
+        });
+
+        it("refuses a wrong password and a damaged repository with a clear message, changing nothing", async () => {
+            await psql("drill", "INSERT INTO drill_rows VALUES (999999, 'written after the backup', '\\x01');");
+            const marker = "SELECT count(*) FROM drill_rows WHERE id = 999999;";
+            const wrong = await restore(["postgres", "--yes"], { password: "not-the-repository-password-0123456789" });
+            expect(wrong.code).toBe(1);
+            expect(wrong.stderr).toMatch(/repository password is wrong.*Nothing was changed/);
+            expect((await psql("drill", marker)).stdout.trim()).toBe("1");
+
+            // Damage every data pack of a copy-protected repository (the pristine copy is put back after).
+            const repo = `${PREFIX}-backup-repo`;
+            const saved = `${PREFIX}-drill-saved-repo`;
+            const helper = (script: string, volumes: string[]) =>
+                docker(["run", "--rm", "--network", "none", ...volumes.flatMap((v) => ["-v", v]), "nexora-e2e/bookworm:base", "sh", "-c", script]);
+            await helper("cp -a /repo/. /saved/", [`${repo}:/repo`, `${saved}:/saved`]);
+            try {
+                await helper("for f in $(find /repo/data -type f); do printf 'damaged by the drill' | dd of=\"$f\" bs=1 seek=100 conv=notrunc status=none; done", [`${repo}:/repo`]);
+                const damaged = await restore(["postgres", "--yes"]);
+                expect(damaged.code).toBe(1);
+                expect(damaged.stderr).toMatch(/repository is damaged.*Nothing was changed/);
+                expect((await psql("drill", marker)).stdout.trim()).toBe("1");
+            } finally {
+                await helper("find /repo -mindepth 1 -delete && cp -a /saved/. /repo/", [`${repo}:/repo`, `${saved}:/saved`]);
+                await docker(["volume", "rm", saved]);
+            }
+        });
+
+        it("reports a broken target: the cycle fails, status and health say so, the alert webhook gets it", async () => {
+            const alerts: string[] = [];
+            const server = http.createServer((req, res) => {
+                let body = "";
+                req.on("data", (d: Buffer) => (body += d.toString()));
+                req.on("end", () => {
+                    alerts.push(`${req.method} ${req.url} ${body}`);
+                    res.end("ok");
+                });
+            });
+            await new Promise<void>((resolve, reject) => server.once("error", reject).listen(ALERT_PORT, EDGE_GATEWAY, resolve));
+            const repo = `${PREFIX}-backup-repo`;
+            const helper = (script: string) => docker(["run", "--rm", "--network", "none", "-v", `${repo}:/repo`, "nexora-e2e/bookworm:base", "sh", "-c", script]);
+            try {
+                await helper("mv /repo/config /repo/config.away");
+                const broken = await cycle();
+                expect(broken.code).not.toBe(0);
+                expect(broken.stderr).toMatch(/damaged, not initializing over it/);
+                expect((await status()).ok).toBe(false);
+                const health = await docker(["exec", backup, "nexora-backup", "health"], { allowFail: true });
+                expect({ code: health.code, out: health.stdout.trim() }).toEqual({ code: 1, out: "the last backup cycle failed" });
+                const alert = await eventually(async () => alerts.slice(), (a) => a.length > 0, 20_000, 500);
+                expect(alert[0]).toMatch(/^POST \/nexora-backup-alert .*Nexora backup of stack dev-e2e failed: target:local postgres mysql caddy/);
+                expect(alert[0]).toContain(`"stack":"${STACK}"`);
+                expect(alert.join("\n")).not.toContain(password);
+            } finally {
+                await helper("mv /repo/config.away /repo/config");
+                await new Promise((r) => server.close(r));
+            }
+            // Repaired, the next cycle is good again and health recovers.
+            const again = await cycle();
+            expect(again.code, again.stderr).toBe(0);
+            expect((await status()).ok).toBe(true);
+            expect((await docker(["exec", backup, "nexora-backup", "health"], { allowFail: true })).code).toBe(0);
         });
     });
 
