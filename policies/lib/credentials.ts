@@ -199,3 +199,42 @@ export function describingNames(props: unknown): string[] {
     }
     return names;
 }
+
+/**
+ * The stack's own words, which an attacker reads off its URLs and names: the project (the
+ * company's name) and stack from the URN, and the labels of every hostname the inputs mention
+ * (the domain: `example.com` in `https://gitlab.example.com`).
+ */
+export function stackWords(urn: string, props: unknown): string[] {
+    const words: string[] = [];
+    // urn:pulumi:<stack>::<project>::<type>::<name>
+    const m = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(urn);
+    if (m !== null) {
+        words.push(m[1], m[2]);
+    }
+    const hostnames = new Set<string>();
+    const walk = (value: unknown, depth: number): void => {
+        if (depth > MAX_DEPTH) {
+            return;
+        }
+        if (typeof value === "string") {
+            for (const host of value.toLowerCase().match(/\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b/g) ?? []) {
+                hostnames.add(host);
+            }
+        } else if (Array.isArray(value)) {
+            for (const [, item] of knownIndexed(value)) walk(item, depth + 1);
+        } else if (value !== null && typeof value === "object") {
+            for (const [, item] of knownEntries(value)) walk(item, depth + 1);
+        }
+    };
+    walk(props, 0);
+    for (const host of hostnames) {
+        words.push(...host.split(".").filter((label) => label.length >= 3));
+    }
+    return words;
+}
+
+/** The words of the name a credential sits under ("envs[SMTP_PASSWORD]" gives "envs", "smtp", "password"). */
+export function locationWords(location: string): string[] {
+    return location.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3);
+}

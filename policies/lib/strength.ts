@@ -65,13 +65,27 @@ export function assessSecret(value: string, rules: StrengthRules, context: Secre
         weaknesses.push({ kind: "low-score", score, minScore: rules.minScore });
     } else if (rules.minScore > 0 && withoutContextWords(value, inputs) !== value) {
         // zxcvbn often prices "nexora-pyerp-2024" as brute force despite the user inputs (its
-        // optimal-path search prefers short bruteforce runs): judge what is left without the names.
-        const rest = withoutContextWords(value, inputs);
+        // optimal-path search prefers short bruteforce runs): judge what is left without the names,
+        // and without the filler people put between them ("pyerp_smtp_pass_2024!" leaves nothing).
+        const rest = withoutFiller(withoutContextWords(value, inputs));
         if (zxcvbnScore(rest) < rules.minScore) {
             weaknesses.push({ kind: "context-words", minScore: rules.minScore });
         }
     }
     return weaknesses;
+}
+
+/**
+ * What people pad known words with: credential words, years, and separators or symbols. Judged
+ * only once a known word was found, so a random password keeps its letters and digits.
+ */
+const FILLER_WORDS = ["password", "passwort", "passwd", "secret", "token", "admin", "login", "pass", "pwd", "key", "pin"];
+function withoutFiller(value: string): string {
+    let rest = value.replace(/[^\p{L}\p{N}]+/gu, " ");
+    for (const word of FILLER_WORDS) {
+        rest = rest.replace(new RegExp(word, "gi"), " ");
+    }
+    return rest.replace(/(?:19|20)\d\d/g, " ").replace(/\s+/g, "");
 }
 
 /** `value` with every user input of 3+ characters removed, case-insensitively (longest first). */

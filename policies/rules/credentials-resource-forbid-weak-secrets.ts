@@ -1,13 +1,14 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor, effectiveConfig, type PolicyConfigKey } from "../lib/config";
-import { describingNames, extractCredentials, mentionedUsernames } from "../lib/credentials";
+import { describingNames, extractCredentials, locationWords, mentionedUsernames, stackWords } from "../lib/credentials";
 import { describeResource } from "../lib/resources";
 import { assessSecret, describeWeaknesses, nameInputs } from "../lib/strength";
 
 /**
  * Every credential a resource receives — env entries, provider tokens, command environments,
  * passwords in URLs and in rendered config — must be long, not a vendor default, not its own user
- * name, and rated at least `minScore` by zxcvbn knowing the resource's own names.
+ * name, and rated at least `minScore` by zxcvbn knowing the resource's own names and the stack's
+ * words (company, stack, domain, the key the value sits under).
  */
 export const credentialsResourceForbidWeakSecrets: ResourceValidationPolicy = {
     name: "credentials-resource-forbid-weak-secrets",
@@ -26,14 +27,18 @@ export const credentialsResourceForbidWeakSecrets: ResourceValidationPolicy = {
         if (candidates.length === 0) {
             return;
         }
-        // What an attacker knows about this resource: its names, image, service label and users.
-        const userInputs = nameInputs(args.name, ...describingNames(args.props), ...mentionedUsernames(args.props));
+        // What an attacker knows about this resource: its names, image, service label and users,
+        // and the stack's own words: the company (project), the stack and the domain.
+        const userInputs = nameInputs(args.name, ...describingNames(args.props), ...mentionedUsernames(args.props), ...stackWords(args.urn, args.props));
         for (const candidate of candidates) {
             // Empty credentials are credentials-resource-forbid-empty-auth's finding.
             if (candidate.value.trim() === "") {
                 continue;
             }
-            const weaknesses = assessSecret(candidate.value, config, { userInputs, username: candidate.username });
+            const weaknesses = assessSecret(candidate.value, config, {
+                userInputs: [...userInputs, ...locationWords(candidate.location)],
+                username: candidate.username,
+            });
             if (weaknesses.length > 0) {
                 reportViolation(
                     `${describeResource(args.type, args.name)} ${candidate.location} is weak: ${describeWeaknesses(weaknesses)}.`,

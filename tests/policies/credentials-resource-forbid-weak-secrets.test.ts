@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { OfflineResource } from "../../policies/offline";
 import { runPolicyPack } from "../../policies/offline";
+import { assessSecret } from "../../policies/lib/strength";
 import { compliantStack, generatePassword, policiesOf, setEnv, withChange } from "./fixture";
 
 const POLICY = "credentials-resource-forbid-weak-secrets";
@@ -33,6 +34,11 @@ const cases: [string, string, (r: OfflineResource) => void, string[]][] = [
         },
         ["envs[DB_PASSWORD]", "the same as its user name"],
     ],
+    // The stack's own words: the app, the key the value sits under, and filler between them.
+    ["an app's words with filler", "pyerp", (r) => setEnv(r, "SMTP_PASSWORD", "pyerp_smtp_pass_2024!"), ["envs[SMTP_PASSWORD]", "service, image, resource or user names"]],
+    // The domain (restry.cn, from the app's own URLs) and the company (the project, nexora).
+    ["the domain and company name", "outline", (r) => setEnv(r, "SMTP_PASSWORD", "Restry-Nexora-Outline#2025"), ["envs[SMTP_PASSWORD]", "service, image"]],
+    ["the stack name with filler", "outline", (r) => setEnv(r, "SMTP_PASSWORD", "dev.outline.secret.2026!!"), ["envs[SMTP_PASSWORD]", "service, image"]],
     ["a weak password in a DSN", "outline", (r) => setEnv(r, "DATABASE_URL", "postgres://outline:outline123@postgres:5432/outline"), ["envs[DATABASE_URL] URL password"]],
     ["a weak db_password in the omnibus config", "gitlab", (r) => omnibusWith(r, "db_password", "gitlab"), ["envs[GITLAB_OMNIBUS_CONFIG] gitlab_rails['db_password']"]],
     ["the old GitLab root default", "gitlab", (r) => omnibusWith(r, "initial_root_password", "5iveL!fe"), ["gitlab_rails['initial_root_password']", "vendor default"]],
@@ -99,6 +105,18 @@ describe(POLICY, () => {
         const violations = runPolicyPack(stack, { additionalDenylist: [strong.toLowerCase()] });
         expect(policiesOf(violations)).toEqual([POLICY]);
         expect(violations[0].message).toContain("denylisted");
+    });
+
+    it("refuses stack-word passwords only because it knows the stack's words, and keeps strong ones that contain them", () => {
+        const rules = { minScore: 3, minLength: 15 };
+        // Without the stack's words zxcvbn rates these strong: the words are what make them weak.
+        for (const value of ["pyerp_smtp_pass_2024!", "Restry-Nexora-Outline#2025"]) {
+            expect(assessSecret(value, rules)).toEqual([]);
+        }
+        for (const value of [`pyerp-${generatePassword(20)}`, "correct horse battery staple pyerp"]) {
+            const stack = withChange(base, "pyerp", (r) => setEnv(r, "SMTP_PASSWORD", value));
+            expect(runPolicyPack(stack).filter((v) => v.policy === POLICY)).toEqual([]);
+        }
     });
 
     it("leaves empty values to credentials-resource-forbid-empty-auth", () => {
