@@ -249,7 +249,7 @@ const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KE
 
 const APP_KEY = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 /** Env names the platform sets itself for apps; config must not override them silently. */
-const APP_MANAGED_ENV = ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_ISSUER"];
+const APP_MANAGED_ENV = ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_ISSUER", "OAUTH_CA_FILE"];
 /** Names MySQL keeps for itself; an app's database and user are its key with "_" for "-". */
 const MYSQL_RESERVED = ["root", "sys", "mysql", "information_schema", "performance_schema", "mysql_sys", "mysql_session", "mysql_infoschema"];
 /**
@@ -741,6 +741,11 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
     if (tls === "acme" && !tunnel.enabled && !publish.http) {
         c.fail("tls", "internal when neither the tunnel nor publishHttpPort lets ACME reach Caddy");
     }
+    // With Caddy's internal CA only the SSO consumers are given its root (README "Dev SSO"): the
+    // runner's job containers clone from GitLab's public URL and would not trust it.
+    if (tls === "internal" && features.runner && features.gitlab) {
+        c.fail("runnerEnabled", "false when tls is internal (job containers would not trust Caddy's internal CA), got true");
+    }
 
     const gitlabTokenRotation = get("gitlabTokenRotation")!;
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(gitlabTokenRotation)) c.fail("gitlabTokenRotation", `1-64 letters, digits, ".", "_" or "-", got ${describe(gitlabTokenRotation)}`);
@@ -754,6 +759,8 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         c.fail("mattermostUrl", `"" or the https:// origin of the external Mattermost (no path), got ${describe(mattermostUrl)}`);
     } else if (mattermostUrl !== "" && !features.gitlab) {
         c.fail("mattermostUrl", `"" when gitlabEnabled is false (Mattermost logs in through GitLab), got ${describe(mattermostUrl)}`);
+    } else if (mattermostUrl !== "" && tls === "internal") {
+        c.fail("mattermostUrl", `"" when tls is internal (an external Mattermost neither reaches nor trusts this stack's GitLab), got ${describe(mattermostUrl)}`);
     }
 
     const apps: AppSettings[] = [];

@@ -175,6 +175,10 @@ export class Platform extends pulumi.ComponentResource {
             );
             publicRoute.push(tunnelClient.apply);
         }
+        // With Caddy's internal CA (dev), GitLab's public name resolves nowhere inside the containers
+        // and its certificate is trusted by no one: Caddy answers to that name on the edge network
+        // and hands its root certificate to every service that exchanges tokens with GitLab.
+        const internalTlsSso = config.tls === "internal" && gitlab !== undefined;
         const caddy = new Caddy(
             "caddy",
             {
@@ -190,6 +194,8 @@ export class Platform extends pulumi.ComponentResource {
                 httpsPort,
                 publish: config.publish.http > 0 || config.publish.https > 0,
                 reloadAfter: publicRoute,
+                edgeAliases: internalTlsSso ? [routeOf(routes, "gitlab").hostname] : undefined,
+                shareInternalCa: internalTlsSso,
             },
             // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
             { parent: this },
@@ -197,7 +203,10 @@ export class Platform extends pulumi.ComponentResource {
         // What must exist before anything calls GitLab by its public name (the readiness gate, then the gitlab provider).
         const publicPath: pulumi.Resource[] = [caddy.reload, ...publicRoute];
 
-        const portainer = features.portainer ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork, dockerSocket: host.socketPath }, { parent: this }) : undefined;
+        const internalCa = caddy.internalCa;
+        const portainer = features.portainer
+            ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork, dockerSocket: host.socketPath, internalCa }, { parent: this })
+            : undefined;
         // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
         const sso =
             gitlab && gitlabUrl
@@ -242,6 +251,7 @@ export class Platform extends pulumi.ComponentResource {
                     database: postgres.credentials.outline!,
                     redis: { host: redis.host, port: redis.port, password: redis.password },
                     oidcEnv: sso!.outlineEnv!,
+                    internalCa,
                     dependsOn: [postgres.provisioning, redis.container],
                 },
                 { parent: this },
@@ -261,6 +271,7 @@ export class Platform extends pulumi.ComponentResource {
                       dataNetwork,
                       database: postgres.credentials.grafana!,
                       oauthEnv: sso!.grafanaEnv,
+                      internalCa,
                       dependsOn: [postgres.provisioning],
                   },
                   { parent: this },
@@ -286,6 +297,7 @@ export class Platform extends pulumi.ComponentResource {
                     database: app.database ? mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
+                    internalCa,
                     dependsOn: app.database ? [mysql!.provisioning] : [],
                 },
                 { parent: this },

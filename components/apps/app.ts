@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSettings } from "../config";
 import { createServiceContainer, withExtraEnv } from "../docker/service";
+import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
@@ -20,6 +21,8 @@ export interface BusinessAppArgs {
     /** OAuth settings ("KEY=value") from the SSO component, when `sso` is set. */
     readonly ssoEnv?: pulumi.Input<pulumi.Input<string>[]>;
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Caddy's internal CA, for an SSO app's token exchange with GitLab (`tls internal` stacks). @default none */
+    readonly internalCa?: InternalCa;
 }
 
 /**
@@ -66,6 +69,9 @@ export class BusinessApp extends pulumi.ComponentResource {
             env.push(`DB_HOST=${db.host}`, `DB_PORT=${db.port}`, `DB_NAME=${db.database}`, `DB_USER=${db.username}`);
             env.push(pulumi.interpolate`DB_PASSWORD=${db.password}`);
         }
+        // The app's contract (README "Business apps"): trust this CA file for calls to GitLab.
+        const internalCa = app.sso ? args.internalCa : undefined;
+        if (internalCa) env.push(`OAUTH_CA_FILE=${INTERNAL_CA_FILE}`);
         // Sorted: the order of config keys must not replace the container.
         const envs = withExtraEnv(env, args.ssoEnv).apply((entries) => [...entries].sort());
         this.container = createServiceContainer(
@@ -78,6 +84,7 @@ export class BusinessApp extends pulumi.ComponentResource {
                 image: app.image,
                 envs,
                 networks: args.database ? [args.edgeNetwork, args.dataNetwork] : [args.edgeNetwork],
+                uploads: internalCaUploads(internalCa),
                 // Apps finish in-flight requests and close their database connections.
                 stopGraceSeconds: 30,
                 healthcheck: { test: appHealthcheck(app.port, app.healthPath), startPeriodSeconds: 60 },

@@ -31,7 +31,14 @@ export interface HealthcheckSpec {
 }
 
 /** A network the container joins, by name, optionally at a fixed IPv4 address. */
-export type NetworkAttachment = pulumi.Input<string> | { readonly name: pulumi.Input<string>; readonly ipv4Address?: string };
+export type NetworkAttachment =
+    | pulumi.Input<string>
+    | {
+          readonly name: pulumi.Input<string>;
+          readonly ipv4Address?: string;
+          /** Further names the container answers to on this network (Docker DNS aliases). */
+          readonly aliases?: readonly string[];
+      };
 
 /**
  * Capabilities of Docker's default set that no service here uses: creating device nodes,
@@ -147,7 +154,9 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         restart: "unless-stopped",
         labels: [...ownerLabels(args.stack, args.service, args.role), ...settingsLabels(args)],
         networksAdvanced: args.networks.map((n) =>
-            typeof n === "object" && n !== null && "name" in n && !pulumi.Output.isInstance(n) ? { name: n.name, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) } : { name: n as pulumi.Input<string> },
+            typeof n === "object" && n !== null && "name" in n && !pulumi.Output.isInstance(n)
+                ? { name: n.name, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}), ...(n.aliases?.length ? { aliases: [...n.aliases] } : {}) }
+                : { name: n as pulumi.Input<string> },
         ),
         capabilities: (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0 ? { drops: [...(args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS)] } : undefined,
         securityOpts: args.noNewPrivileges === false ? undefined : ["no-new-privileges:true"],

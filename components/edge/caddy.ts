@@ -5,6 +5,7 @@ import { dockerExec, payloadHash } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
+import { type InternalCa, readInternalCa } from "./internal-ca";
 
 export interface CaddyArgs {
     readonly stack: string;
@@ -14,6 +15,11 @@ export interface CaddyArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     /** Caddy's fixed address on the edge network: the one address GitLab trusts forwarded headers from. @default assigned by Docker */
     readonly edgeAddress?: string;
+    /**
+     * Public hostnames Caddy also answers to on the edge network, so containers that call them
+     * (token exchanges with GitLab) reach Caddy without public DNS. @default none
+     */
+    readonly edgeAliases?: readonly string[];
     /** Further networks Caddy proxies into (the admin network). @default none */
     readonly extraNetworks?: readonly pulumi.Input<string>[];
     /** The rendered Caddyfile (secret when it carries the admin basic-auth hash). */
@@ -29,6 +35,11 @@ export interface CaddyArgs {
      * fails and Caddy retries only minutes later. @default none
      */
     readonly reloadAfter?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Read the root certificate of Caddy's internal CA (`tls internal`) after the config is
+     * applied, for the containers that must trust it (`internalCa`). Needs `edgeAddress`. @default false
+     */
+    readonly shareInternalCa?: boolean;
 }
 
 /** Docker name of a stack's Caddy container (others route to it before the component exists). */
@@ -64,6 +75,8 @@ export class Caddy extends pulumi.ComponentResource {
     readonly reload: command.local.Command;
     /** sha256 of the applied Caddyfile: the reload trigger, visible in plans. */
     readonly configHash: pulumi.Output<string>;
+    /** The internal CA's root certificate, with `shareInternalCa`. */
+    readonly internalCa?: InternalCa;
 
     constructor(name: string, args: CaddyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Caddy", name, {}, opts);
@@ -82,7 +95,7 @@ export class Caddy extends pulumi.ComponentResource {
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,
-                networks: [{ name: args.edgeNetwork, ipv4Address: args.edgeAddress }, ...(args.extraNetworks ?? [])],
+                networks: [{ name: args.edgeNetwork, ipv4Address: args.edgeAddress, aliases: args.edgeAliases }, ...(args.extraNetworks ?? [])],
                 volumes: [
                     { volume: data, target: "/data" },
                     { volume: config, target: "/config" },
@@ -108,6 +121,15 @@ export class Caddy extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [this.container, ...(args.reloadAfter ?? [])] },
         );
+        if (args.shareInternalCa) {
+            if (args.edgeAddress === undefined) throw new Error("Caddy: shareInternalCa needs a fixed edgeAddress for the consumers' allow lists");
+            this.internalCa = readInternalCa(
+                `${name}-internal-ca`,
+                { dockerHost: args.dockerHost, caddyContainer: this.container.name, caddyContainerId: this.container.id, caddyAddress: args.edgeAddress },
+                // The CA exists once Caddy has loaded a config with `tls internal`.
+                { parent: this, dependsOn: [this.reload] },
+            ).ca;
+        }
         this.registerOutputs({ containerName: this.containerName, configHash: this.configHash });
     }
 }

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createServiceContainer, withExtraEnv } from "../docker/service";
+import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
@@ -18,6 +19,8 @@ export interface GrafanaArgs {
     /** GitLab OAuth settings ("KEY=value") from the SSO component. @default none */
     readonly oauthEnv?: pulumi.Input<pulumi.Input<string>[]>;
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Caddy's internal CA, trusted for the token exchange with GitLab (`tls internal` stacks). @default none */
+    readonly internalCa?: InternalCa;
 }
 
 /** Grafana (roadmap; `grafanaEnabled`) on the shared PostgreSQL, never with its admin/admin default. */
@@ -48,6 +51,8 @@ export class Grafana extends pulumi.ComponentResource {
             "GF_ANALYTICS_REPORTING_ENABLED=false",
             "GF_USERS_ALLOW_SIGN_UP=false",
         ];
+        // [auth.gitlab] tls_client_ca: the CA list Grafana's GitLab client trusts.
+        if (args.internalCa) baseEnv.push(`GF_AUTH_GITLAB_TLS_CLIENT_CA=${INTERNAL_CA_FILE}`);
         const envs = withExtraEnv(baseEnv, args.oauthEnv);
         this.container = createServiceContainer(
             name,
@@ -60,6 +65,7 @@ export class Grafana extends pulumi.ComponentResource {
                 envs,
                 networks: [args.edgeNetwork, args.dataNetwork],
                 volumes: [{ volume: data, target: "/var/lib/grafana" }],
+                uploads: internalCaUploads(args.internalCa),
                 // Grafana closes its database connections cleanly.
                 stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/api/health || exit 1"], startPeriodSeconds: 30 },

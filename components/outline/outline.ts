@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createServiceContainer, withExtraEnv } from "../docker/service";
+import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
@@ -23,6 +24,8 @@ export interface OutlineArgs {
      */
     readonly oidcEnv?: pulumi.Input<pulumi.Input<string>[]>;
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Caddy's internal CA, trusted for the token exchange with GitLab (`tls internal` stacks). @default none */
+    readonly internalCa?: InternalCa;
 }
 
 /** Where Outline keeps uploads with FILE_STORAGE=local (its image runs as uid 1001 and owns it). */
@@ -61,6 +64,11 @@ export class Outline extends pulumi.ComponentResource {
             "FORCE_HTTPS=true",
             "ENABLE_UPDATES=false",
         ];
+        if (args.internalCa) {
+            // Node adds this file to its trusted roots; Outline's SSRF guard refuses private
+            // addresses unless listed, and GitLab's public name resolves to Caddy's edge address.
+            baseEnv.push(`NODE_EXTRA_CA_CERTS=${INTERNAL_CA_FILE}`, `ALLOWED_PRIVATE_IP_ADDRESSES=${args.internalCa.caddyAddress}`);
+        }
         const envs = withExtraEnv(baseEnv, args.oidcEnv);
         this.container = createServiceContainer(
             name,
@@ -73,6 +81,7 @@ export class Outline extends pulumi.ComponentResource {
                 envs,
                 networks: [args.edgeNetwork, args.dataNetwork],
                 volumes: [{ volume: data, target: OUTLINE_DATA_DIR }],
+                uploads: internalCaUploads(args.internalCa),
                 // Finishes in-flight requests and queue jobs.
                 stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/_health | grep -q OK"], startPeriodSeconds: 60 },

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createServiceContainer } from "../docker/service";
+import { INTERNAL_CA_DIR, type InternalCa, internalCaUploads } from "../edge/internal-ca";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { generatedPassword } from "../secrets/random";
@@ -12,6 +13,8 @@ export interface PortainerArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     /** Path of the Docker socket on the host. @default "/var/run/docker.sock" */
     readonly dockerSocket?: string;
+    /** Caddy's internal CA, trusted for the token exchange with GitLab (`tls internal` stacks). @default none */
+    readonly internalCa?: InternalCa;
 }
 
 export const DOCKER_SOCKET = "/var/run/docker.sock";
@@ -45,6 +48,10 @@ export class Portainer extends pulumi.ComponentResource {
                 image: args.image,
                 // The bcrypt hash is secret too: it would let anyone brute-force the password offline.
                 command: pulumi.secret(pulumi.all([admin.bcryptHash]).apply(([hash]) => ["--http-enabled", "--admin-password", hash])),
+                // Go's crypto/x509 reads every file of the SSL_CERT_DIR directories (besides the
+                // image's bundle file): the CA's directory, and the image's default one kept.
+                envs: args.internalCa ? [`SSL_CERT_DIR=${INTERNAL_CA_DIR}:/etc/ssl/certs`] : undefined,
+                uploads: internalCaUploads(args.internalCa),
                 networks: [args.edgeNetwork],
                 volumes: [{ volume: data, target: "/data" }],
                 binds: [{ source: args.dockerSocket ?? DOCKER_SOCKET, target: DOCKER_SOCKET }],
