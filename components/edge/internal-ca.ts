@@ -9,7 +9,10 @@ import { dockerExec } from "../docker/exec";
  * data volume; it is read once Caddy runs its config and uploaded to each consumer.
  */
 
-/** Where Caddy's PKI app keeps the root certificate of its `local` CA (Caddy's default data dir /data/caddy). */
+/**
+ * Where Caddy keeps the root certificate of its internal CA (`tls internal`): `$XDG_DATA_HOME/caddy/
+ * pki/authorities/local/root.crt`, and the official image sets XDG_DATA_HOME=/data.
+ */
 export const CADDY_LOCAL_ROOT_CERT = "/data/caddy/pki/authorities/local/root.crt";
 /** Where each consumer finds the root certificate. */
 export const INTERNAL_CA_DIR = "/etc/nexora/tls";

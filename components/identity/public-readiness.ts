@@ -1,12 +1,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "../docker/exec";
+import { CADDY_LOCAL_ROOT_CERT } from "../edge/internal-ca";
 
-/**
- * Where Caddy keeps the root certificate of its internal CA (`tls internal`): `$XDG_DATA_HOME/caddy/
- * pki/authorities/local/root.crt`, and the official image sets XDG_DATA_HOME=/data.
- */
-export const CADDY_INTERNAL_ROOT_CA = "/data/caddy/pki/authorities/local/root.crt";
 
 export interface PublicReadinessScriptOptions {
     /** URL polled until GitLab itself answers it, e.g. `https://gitlab.nexora.restry.cn/api/v4/version`. */
@@ -118,7 +114,7 @@ export class GitlabPublicReadiness extends pulumi.ComponentResource {
         const create =
             args.internalCaFromCaddy === undefined
                 ? pulumi.output(script(undefined))
-                : pulumi.output(args.internalCaFromCaddy).apply((caddy) => script(`docker exec ${shellQuote(caddy)} cat ${CADDY_INTERNAL_ROOT_CA}`));
+                : pulumi.output(args.internalCaFromCaddy).apply((caddy) => script(`docker exec ${shellQuote(caddy)} cat ${CADDY_LOCAL_ROOT_CERT}`));
         this.gate = new command.local.Command(
             `${name}-gate`,
             {

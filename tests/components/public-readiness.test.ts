@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Identity, type IdentityArgs } from "../../components/identity/identity";
-import { CADDY_INTERNAL_ROOT_CA } from "../../components/identity/public-readiness";
+import { CADDY_LOCAL_ROOT_CERT } from "../../components/edge/internal-ca";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
 import { DOCKER_HOST, dockerProvider, T, upstreamOf, urnOf } from "./support";
 
@@ -62,7 +62,7 @@ describe("GitLab's public readiness gate", () => {
         build({ insecureTls: true, caddyContainerName: "nexora-dev-caddy" });
         await mocks.settled();
         const create = mocks.get(T.command, GATE).inputs.create as string;
-        expect(create).toContain(`docker exec 'nexora-dev-caddy' cat ${CADDY_INTERNAL_ROOT_CA}`);
+        expect(create).toContain(`docker exec 'nexora-dev-caddy' cat ${CADDY_LOCAL_ROOT_CERT}`);
         expect(create).toContain(`set -- --cacert "$work/ca.pem"`);
         expect(create).not.toMatch(/--insecure|\s-k\s/);
     });
