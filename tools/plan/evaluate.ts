@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { CONFIG_NAMESPACE } from "../../components/config";
 import { hasOwn, isConfigKeyName, nullProtoMap, ownEntries } from "../../components/validators";
 import type { PlatformArtifacts } from "../../components/platform";
-import { MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
+import { isSecretWrapped, MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
 
 /**
  * Evaluates the real program (components/program.ts `main`, exactly what `index.ts` runs)
@@ -15,7 +15,7 @@ import { MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
  */
 
 export const PROJECT = "nexora";
-export const SECRET_MASK = "[secret]";
+const SECRET_MASK = "[secret]";
 
 export interface PlanResource {
     readonly urn: string;
@@ -150,9 +150,7 @@ export function toEngineConfig(stack: string, config: Record<string, unknown>): 
 }
 
 function maskSecrets(value: unknown): unknown {
-    if (value !== null && typeof value === "object" && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
-        return SECRET_MASK;
-    }
+    if (isSecretWrapped(value)) return SECRET_MASK;
     if (Array.isArray(value)) return value.map(maskSecrets);
     if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
     return value;
