@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { coreServiceKeys } from "./catalog";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
-import type { OAuthScope } from "./sso/consumers";
+import { BUSINESS_APP_SSO_DEFAULT, type OAuthScope } from "./sso/consumers";
 import { carriesCredential, isCredentialName } from "./credentials";
 import {
     cidrContains,
@@ -564,8 +564,8 @@ function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppC
             for (const [i, field] of Object.keys(fields).entries()) {
                 if (field !== "redirectPath" && field !== "scopes") c.fail(`${at}.sso.${keyPart(field, i)}`, "a known sso field (redirectPath, scopes)");
             }
-            const redirectPath = fields.redirectPath ?? "/oauth/callback";
-            const scopes = fields.scopes ?? ["openid", "profile", "email"];
+            const redirectPath = fields.redirectPath ?? BUSINESS_APP_SSO_DEFAULT.redirectPath;
+            const scopes = fields.scopes ?? [...BUSINESS_APP_SSO_DEFAULT.scopes];
             // GitLab compares redirect URIs exactly: no query, fragment, spaces or dot segments.
             if (typeof redirectPath !== "string" || !isUrlPath(redirectPath)) {
                 c.fail(`${at}.sso.redirectPath`, `a URL path starting with "/" without query, fragment, spaces or dot segments, got ${describe(redirectPath)}`);
