@@ -920,7 +920,7 @@ export function readPlatformConfig(): PlatformConfig {
     return toPlatformConfig(settings, secretValues);
 }
 
-// --- backups (issue 13) ------------------------------------------------------------------------
+// --- backups ------------------------------------------------------------------------------------
 
 export type BackupSecretKey = (typeof BACKUP_SECRET_KEYS)[number];
 
