@@ -240,9 +240,9 @@ export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
 /** Structured keys (JSON objects; Pulumi.yaml cannot type objects, so they are validated here). */
 export const OBJECT_KEYS = ["images", "apps", "backupRetention"] as const;
-/** Keys whose values must be stored as secrets. */
 /** Secret backup keys: the alert webhook and heartbeat URLs embed tokens; off-host credentials. */
 export const BACKUP_SECRET_KEYS = ["backupAlertWebhook", "backupHeartbeatUrl", "backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey", "backupOffsiteSshKey"] as const;
+/** The platform's own keys whose values must be stored as secrets (which ones a config requires: requiredSecretKeys). */
 export const SECRET_KEYS = ["frpToken", "gitlabApiToken", ...BACKUP_SECRET_KEYS] as const;
 
 const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
@@ -633,7 +633,7 @@ export interface ParseContext {
     readonly siblingStacks?: readonly { readonly stack: string; readonly appKeys: readonly string[] }[];
 }
 
-/** Config keys that must be stored as secrets, with the condition under which they matter. */
+/** Config keys (full names) whose value, where set, must be stored as a secret and be a plain token. */
 const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "cloudflare:apiToken"];
 
 /**
