@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { coreServiceKeys } from "./catalog";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
-import type { OAuthScope } from "./sso/consumers";
+import { BUSINESS_APP_SSO_DEFAULT, type OAuthScope } from "./sso/consumers";
 import { carriesCredential, isCredentialName } from "./credentials";
 import {
     cidrContains,
@@ -240,12 +240,64 @@ export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
 /** Structured keys (JSON objects; Pulumi.yaml cannot type objects, so they are validated here). */
 export const OBJECT_KEYS = ["images", "apps", "backupRetention"] as const;
-/** Keys whose values must be stored as secrets. */
 /** Secret backup keys: the alert webhook and heartbeat URLs embed tokens; off-host credentials. */
 export const BACKUP_SECRET_KEYS = ["backupAlertWebhook", "backupHeartbeatUrl", "backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey", "backupOffsiteSshKey"] as const;
+/** The platform's own keys whose values must be stored as secrets (which ones a config requires: requiredSecretKeys). */
 export const SECRET_KEYS = ["frpToken", "gitlabApiToken", ...BACKUP_SECRET_KEYS] as const;
 
 const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
+
+/** A secret config key a config requires: where to report it missing, and what to say. */
+export interface RequiredSecret {
+    /** The key under `nexora:` that must hold the secret. */
+    readonly key: string;
+    /** The config key a missing secret is reported under. */
+    readonly reportAt: string;
+    /** What the key must hold, for the message (the ConfigError's "expected ..."). */
+    readonly message: string;
+}
+
+/**
+ * The secret keys a raw config (key without namespace → raw string, as parseSettings takes it)
+ * requires: the one home of rules such as "tunnelEnabled true needs frpToken". parseSettings
+ * reports each one missing; the offline plan gives each one a placeholder, since real secrets
+ * are never committed. Reads raw values leniently: a malformed value is parseSettings' to report.
+ */
+export function requiredSecretKeys(raw: Readonly<Record<string, string>>): RequiredSecret[] {
+    const value = (key: ScalarKey): string | undefined => (hasOwn(raw, key) ? raw[key] : SCALAR_DEFAULTS[key]);
+    const out: RequiredSecret[] = [];
+    if (value("tunnelEnabled") === "true") {
+        out.push({ key: "frpToken", reportAt: "frpToken", message: "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)" });
+    }
+    const repository = value("backupOffsiteRepository") ?? "";
+    if (repository !== "" && offsiteRepositoryProblem(repository) === undefined) {
+        if (repository.startsWith("sftp:")) {
+            const message = "the SSH private key for the sftp target as a secret (pulumi config set --secret backupOffsiteSshKey < key)";
+            out.push({ key: "backupOffsiteSshKey", reportAt: "backupOffsiteSshKey", message });
+        } else {
+            for (const key of ["backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey"]) {
+                out.push({ key, reportAt: key, message: `the S3 credential as a secret (pulumi config set --secret ${key} ...; backupOffsiteRepository is s3)` });
+            }
+        }
+    }
+    let apps: unknown;
+    try {
+        apps = hasOwn(raw, "apps") ? JSON.parse(raw.apps!) : undefined;
+    } catch {
+        apps = undefined;
+    }
+    for (const [app, spec] of apps !== null && typeof apps === "object" && !Array.isArray(apps) ? ownEntries(apps) : []) {
+        if (!APP_KEY.test(app)) continue;
+        const secretEnv = spec !== null && typeof spec === "object" && hasOwn(spec, "secretEnv") ? (spec as { secretEnv: unknown }).secretEnv : undefined;
+        if (secretEnv === null || typeof secretEnv !== "object" || Array.isArray(secretEnv)) continue;
+        for (const [i, [name, key]] of ownEntries(secretEnv).entries()) {
+            if (!isEnvName(name) || name === "__proto__" || typeof key !== "string" || !isConfigKeyName(key) || knownKeys.has(key)) continue;
+            const message = `secret config key ${CONFIG_NAMESPACE}:${key} to be set (pulumi config set --secret ${key} ...)`;
+            out.push({ key, reportAt: `apps.${app}.secretEnv.${keyPart(name, i)}`, message });
+        }
+    }
+    return out;
+}
 
 const APP_KEY = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 /** Env names the platform sets itself for apps; config must not override them silently. */
@@ -483,7 +535,7 @@ function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppC
     const secretEnv = readStringMap(c, `${at}.secretEnv`, app.secretEnv, (_name, v) => {
         if (!isConfigKeyName(v)) return `the name of a secret config key under ${CONFIG_NAMESPACE}:, got ${describe(v)}`;
         if (knownKeys.has(v)) return `an app secret's own key, not the platform's ${CONFIG_NAMESPACE}:${v}`;
-        if (!hasOwn(ctx.raw, v)) return `secret config key ${CONFIG_NAMESPACE}:${v} to be set (pulumi config set --secret ${v} ...)`;
+        // Not set at all: reported with every other missing secret (requiredSecretKeys).
         if (ctx.isSecret(v) === false) return `${CONFIG_NAMESPACE}:${v} to be stored as a secret (pulumi config set --secret ${v} ...), not in plaintext`;
         if (ctx.raw[v] === "") return `${CONFIG_NAMESPACE}:${v} to be non-empty`;
         return undefined;
@@ -512,8 +564,8 @@ function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppC
             for (const [i, field] of Object.keys(fields).entries()) {
                 if (field !== "redirectPath" && field !== "scopes") c.fail(`${at}.sso.${keyPart(field, i)}`, "a known sso field (redirectPath, scopes)");
             }
-            const redirectPath = fields.redirectPath ?? "/oauth/callback";
-            const scopes = fields.scopes ?? ["openid", "profile", "email"];
+            const redirectPath = fields.redirectPath ?? BUSINESS_APP_SSO_DEFAULT.redirectPath;
+            const scopes = fields.scopes ?? [...BUSINESS_APP_SSO_DEFAULT.scopes];
             // GitLab compares redirect URIs exactly: no query, fragment, spaces or dot segments.
             if (typeof redirectPath !== "string" || !isUrlPath(redirectPath)) {
                 c.fail(`${at}.sso.redirectPath`, `a URL path starting with "/" without query, fragment, spaces or dot segments, got ${describe(redirectPath)}`);
@@ -581,7 +633,7 @@ export interface ParseContext {
     readonly siblingStacks?: readonly { readonly stack: string; readonly appKeys: readonly string[] }[];
 }
 
-/** Config keys that must be stored as secrets, with the condition under which they matter. */
+/** Config keys (full names) whose value, where set, must be stored as a secret and be a plain token. */
 const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "cloudflare:apiToken"];
 
 /**
@@ -725,11 +777,11 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         if (tunnel.sshRemotePort !== 0 && [...RELAY_OWN_PORTS, tunnel.serverPort].includes(tunnel.sshRemotePort)) {
             c.fail("sshRemotePort", `a relay port the relay does not use itself (not 22, 80, 443 or frpServerPort ${tunnel.serverPort}), got ${tunnel.sshRemotePort}`);
         }
-        if (!hasOwn(raw, "frpToken")) c.fail("frpToken", "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)");
         if (publish.http || publish.https || publish.ssh) {
             c.fail("tunnelEnabled", "false when publishHttpPort/publishHttpsPort/publishSshPort are set (a stack is reached through the tunnel or through host ports, not both)");
         }
     }
+    for (const required of requiredSecretKeys(raw)) if (!hasOwn(raw, required.key)) c.fail(required.reportAt, required.message);
     for (const fullKey of SECRET_CONFIG_KEYS.filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`))) {
         const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
         if (!hasOwn(raw, key)) continue;
@@ -875,7 +927,7 @@ export function readPlatformConfig(): PlatformConfig {
     return toPlatformConfig(settings, secretValues);
 }
 
-// --- backups (issue 13) ------------------------------------------------------------------------
+// --- backups ------------------------------------------------------------------------------------
 
 export type BackupSecretKey = (typeof BACKUP_SECRET_KEYS)[number];
 
@@ -947,13 +999,8 @@ function readBackupSettings(c: Checker, raw: Readonly<Record<string, string>>, e
             const kind = repository.startsWith("sftp:") ? "sftp" : "s3";
             const knownHosts = get("backupOffsiteKnownHosts")!;
             if (kind === "sftp") {
-                if (raw.backupOffsiteSshKey === undefined) c.fail("backupOffsiteSshKey", "the SSH private key for the sftp target as a secret (pulumi config set --secret backupOffsiteSshKey < key)");
                 if (!/^\S+ (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256) [A-Za-z0-9+/=]+/.test(knownHosts)) {
                     c.fail("backupOffsiteKnownHosts", `the sftp host's known_hosts line ("host ssh-ed25519 AAAA..."; ssh-keyscan), got ${describe(knownHosts)}`);
-                }
-            } else {
-                for (const key of ["backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey"] as const) {
-                    if (raw[key] === undefined) c.fail(key, `the S3 credential as a secret (pulumi config set --secret ${key} ...; backupOffsiteRepository is s3)`);
                 }
             }
             offsite = { repository, kind, knownHosts };

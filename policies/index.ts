@@ -1,5 +1,5 @@
 // The engine's entry point: constructing the pack starts its gRPC server, so nothing else imports this file.
 import { PolicyPack } from "@pulumi/policy";
-import { allPolicies } from "./policy-list";
+import { allPolicies, POLICY_PACK_NAME } from "./policy-list";
 
-new PolicyPack("nexora-credentials", { policies: allPolicies });
+new PolicyPack(POLICY_PACK_NAME, { policies: allPolicies });

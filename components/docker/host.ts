@@ -30,9 +30,8 @@ export class DockerHost extends pulumi.ComponentResource {
     readonly adminNetwork: docker.Network;
     /** The daemon's socket on the Docker host (mounted by the containers that manage Docker). */
     readonly socketPath: string;
-    /** Docker name of the edge network (known at plan time). */
+    /** Docker name of the edge network, known at plan time (the backup's helper containers join it by name). */
     readonly edgeNetworkName: string;
-    readonly dataNetworkName: string;
 
     constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:docker:DockerHost", name, {}, opts);
@@ -40,7 +39,6 @@ export class DockerHost extends pulumi.ComponentResource {
         this.socketPath = dockerSocketPath(args.host);
         const childOpts = { parent: this, provider: this.provider };
         this.edgeNetworkName = dockerName(args.stack, "edge");
-        this.dataNetworkName = dockerName(args.stack, "data");
         const labels = [
             { label: "nexora.stack", value: args.stack },
             { label: "nexora.managed-by", value: "pulumi" },
@@ -52,7 +50,7 @@ export class DockerHost extends pulumi.ComponentResource {
         );
         this.dataNetwork = new docker.Network(
             `${name}-data`,
-            { name: this.dataNetworkName, driver: "bridge", internal: true, ipamConfigs: [{ subnet: args.dataSubnet }], labels },
+            { name: dockerName(args.stack, "data"), driver: "bridge", internal: true, ipamConfigs: [{ subnet: args.dataSubnet }], labels },
             childOpts,
         );
         // Subnets from Docker's own address pools: nothing else joins these, and Docker picks ranges free on the host.

@@ -23,8 +23,9 @@ export interface CaddyfileOptions {
      */
     readonly acmeEmail?: string;
     /**
-     * IPs or CIDRs whose X-Forwarded-* headers the proxies trust: the stack's Docker edge
-     * network, where frpc's connections come from. Empty trusts nobody.
+     * IPs or CIDRs of proxies in front of Caddy whose X-Forwarded-* headers Caddy passes on as
+     * trusted. Empty trusts nobody, which is what the platform passes: frpc forwards TLS without
+     * the client's address, so trusting its address would let any client forge X-Forwarded-For.
      */
     readonly trustedProxies: readonly string[];
     /**

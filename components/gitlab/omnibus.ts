@@ -50,9 +50,10 @@ export interface GitlabOmnibusSettings {
      */
     readonly trustedProxies: readonly string[];
     /**
-     * Addresses or CIDRs allowed to read /-/health, /-/readiness, /-/liveness and /-/metrics:
-     * include the Docker subnet monitors call from. Loopback (127.0.0.0/8, ::1/128) is always
-     * added, because the container's own health check calls from inside.
+     * Addresses or CIDRs allowed to read /-/health, /-/readiness, /-/liveness and /-/metrics, on
+     * top of loopback (127.0.0.0/8, ::1/128), which is always added because the container's own
+     * health check calls from inside. The platform adds nothing: on the edge subnet every client
+     * arrives from frpc's address, so allowing it would open /-/metrics to the internet.
      */
     readonly monitoringWhitelist: readonly string[];
     /** External PostgreSQL connection; the bundled PostgreSQL is turned off. */

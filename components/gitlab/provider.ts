@@ -94,17 +94,6 @@ export class Provider extends pulumi.ProviderResource {
     }
 }
 
-/** Input properties used for looking up and filtering Application resources. */
-export interface ApplicationState {
-    /** The OAuth client id. */
-    applicationId?: pulumi.Input<string>;
-    confidential?: pulumi.Input<boolean>;
-    name?: pulumi.Input<string>;
-    redirectUrl?: pulumi.Input<string>;
-    scopes?: pulumi.Input<pulumi.Input<string>[]>;
-    secret?: pulumi.Input<string>;
-}
-
 /** The set of arguments for constructing an Application resource. */
 export interface ApplicationArgs {
     /**
@@ -129,13 +118,6 @@ export interface ApplicationArgs {
  * client secret.
  */
 export class Application extends pulumi.CustomResource {
-    /**
-     * Gets an existing Application's state by name and provider id.
-     */
-    public static get(name: string, id: pulumi.Input<pulumi.ID>, state?: ApplicationState, opts?: pulumi.CustomResourceOptions): Application {
-        return new Application(name, state as ApplicationArgs, { ...opts, id: id });
-    }
-
     /** @internal */
     public static readonly __pulumiType = "gitlab:index/application:Application";
 
@@ -159,33 +141,21 @@ export class Application extends pulumi.CustomResource {
     /** The client secret; secret. Only populated on creation. */
     declare public readonly secret: pulumi.Output<string>;
 
-    constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions);
-    constructor(name: string, argsOrState?: ApplicationArgs | ApplicationState, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
         const resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
-        if (opts.id) {
-            const state = argsOrState as ApplicationState | undefined;
-            resourceInputs["applicationId"] = state ? state.applicationId : undefined;
-            resourceInputs["confidential"] = state ? state.confidential : undefined;
-            resourceInputs["name"] = state ? state.name : undefined;
-            resourceInputs["redirectUrl"] = state ? state.redirectUrl : undefined;
-            resourceInputs["scopes"] = state ? state.scopes : undefined;
-            resourceInputs["secret"] = state ? state.secret : undefined;
-        } else {
-            const args = argsOrState as ApplicationArgs | undefined;
-            if ((!args || args.redirectUrl === undefined) && !opts.urn) {
-                throw new Error("Missing required property 'redirectUrl'");
-            }
-            if ((!args || args.scopes === undefined) && !opts.urn) {
-                throw new Error("Missing required property 'scopes'");
-            }
-            resourceInputs["confidential"] = args ? args.confidential : undefined;
-            resourceInputs["name"] = args ? args.name : undefined;
-            resourceInputs["redirectUrl"] = args ? args.redirectUrl : undefined;
-            resourceInputs["scopes"] = args ? args.scopes : undefined;
-            resourceInputs["applicationId"] = undefined /*out*/;
-            resourceInputs["secret"] = undefined /*out*/;
+        if ((!args || args.redirectUrl === undefined) && !opts.urn) {
+            throw new Error("Missing required property 'redirectUrl'");
         }
+        if ((!args || args.scopes === undefined) && !opts.urn) {
+            throw new Error("Missing required property 'scopes'");
+        }
+        resourceInputs["confidential"] = args ? args.confidential : undefined;
+        resourceInputs["name"] = args ? args.name : undefined;
+        resourceInputs["redirectUrl"] = args ? args.redirectUrl : undefined;
+        resourceInputs["scopes"] = args ? args.scopes : undefined;
+        resourceInputs["applicationId"] = undefined /*out*/;
+        resourceInputs["secret"] = undefined /*out*/;
         opts = pulumi.mergeOptions(resourceOptsDefaults(), opts);
         const secretOpts = { additionalSecretOutputs: ["secret"] };
         opts = pulumi.mergeOptions(opts, secretOpts);

@@ -30,7 +30,7 @@ const FRIENDLY: Record<string, string> = {
     "gitlab:index/projectVariable:ProjectVariable": "GitLab project variable",
 };
 
-/** "container 'nexora-dev-pyerp'": how messages name a resource (logical name, as in the URN). */
+/** "container 'app-pyerp-container'": how messages name a resource (its logical name, as in the URN; not the Docker name). */
 export function describeResource(type: string, name: string): string {
     const provider = /^pulumi:providers:(.+)$/.exec(type);
     const kind = FRIENDLY[type] ?? (provider ? `${provider[1]} provider` : type);

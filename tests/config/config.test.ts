@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseSettings, SCALAR_DEFAULTS } from "../../components/config";
 import { DEFAULT_IMAGES, parseImageRef } from "../../components/images";
+import { BUSINESS_APP_SSO_DEFAULT } from "../../components/sso/consumers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -137,6 +138,14 @@ describe("parseSettings", () => {
     it("never prints a secret value in an error", () => {
         const issues = issuesOf(validRaw({ sshRemotePort: "0", frpToken: "s3cr3t-do-not-print-me-0000" }));
         expect(JSON.stringify(issues)).not.toContain("s3cr3t-do-not-print-me");
+    });
+
+    it("gives a business app with sso: true the business-app SSO default, and fills an omitted field from it", () => {
+        const appsOf = (sso: unknown) => JSON.stringify({ shop: { image: "a/b:1", port: 80, sso } });
+        const shop = (sso: unknown) => parseSettings(validRaw({ apps: appsOf(sso), gitlabEnabled: "true" }), { project: "nexora", stack: "prod" }).settings.apps[0]!;
+        expect(shop(true).sso).toEqual(BUSINESS_APP_SSO_DEFAULT);
+        expect(shop({ scopes: ["openid"] }).sso).toEqual({ redirectPath: BUSINESS_APP_SSO_DEFAULT.redirectPath, scopes: ["openid"] });
+        expect(shop({ redirectPath: "/login/callback" }).sso).toEqual({ redirectPath: "/login/callback", scopes: BUSINESS_APP_SSO_DEFAULT.scopes });
     });
 
     it("accepts stacks named after their environment with a suffix", () => {

@@ -14,7 +14,7 @@ function commentAbove(name: ImageName): string {
     return lines.join("\n");
 }
 
-// The pins an upstream review could not find (issue 11): each keeps its evidence beside it.
+// The pins an upstream review could not find: each keeps its evidence beside it.
 const REVIEWED: readonly ImageName[] = ["gitlab", "outline", "uptimeKuma", "portainer", "portal", "frpc", "portainerApiClient"];
 
 describe("image pins", () => {

@@ -100,11 +100,10 @@ describe("Application", () => {
         expect(() => new Application("broken", { redirectUrl: "https://x.test/" } as never)).toThrow("Missing required property 'scopes'");
     });
 
-    it("reads an existing application by id through static get", async () => {
-        const app = Application.get("imported", "42");
+    it("pins the provider release and is recognised across SDK copies", async () => {
+        const app = new Application("pinned", { redirectUrl: "https://grafana.example.test/login/gitlab", scopes: ["openid"] });
         await outputOf(app.urn);
-        const rec = mocks.get(APPLICATION_TYPE, "imported");
-        expect(rec.id).toBe("42");
+        const rec = mocks.get(APPLICATION_TYPE, "pinned");
         expect(rec.options.version).toBe(GITLAB_PROVIDER_VERSION);
         expect(rec.options.version).toBe(PINNED_RELEASE);
         expect(Application.isInstance(app)).toBe(true);

@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POLICY_PACK_NAME, allPolicies } from "../../policies/policy-list";
-import { PlanDocument, PlanResource, diffPlans, parsePlanDocument } from "../../tools/mr-preview/offline-diff";
+import { diffPlans, parsePlanDocument } from "../../tools/mr-preview/offline-diff";
 import { ResourceState } from "../../tools/mr-preview/model";
 import { normalizePolicyLevel, parseEngineEvents, parsePreviewDigest } from "../../tools/mr-preview/parse";
 import { PlanResult, evaluateStack } from "../../tools/plan/evaluate";
-import { checkPlan, planJson } from "../../tools/plan/report";
+import { checkPlan, planJson, type PlanDocument, type PlanDocumentResource } from "../../tools/plan/report";
 import { stackFileConfig } from "../support/stacks";
 import { ConfigError } from "../../components/config";
 import { PLAINTEXT_CREDENTIAL_ENV, POSTGRES_BACKUP_LABEL, readFixture, stagingMergeRequestConfig } from "./fixtures";
@@ -37,7 +37,7 @@ async function evaluate(config: Record<string, unknown>, withBackupLabel: boolea
 }
 
 const STACK_URN = "urn:pulumi:staging::nexora::pulumi:pulumi:Stack::nexora-staging";
-const names = (resources: readonly PlanResource[]) => resources.map((r) => r.name).sort();
+const names = (resources: readonly PlanDocumentResource[]) => resources.map((r) => r.name).sort();
 
 let base: Live;
 let head: Live;

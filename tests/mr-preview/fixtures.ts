@@ -71,8 +71,8 @@ export function stagingMergeRequestConfig(base: Readonly<Record<string, unknown>
 /** The label the merge request's component change adds to PostgreSQL's data volume (it forces a replacement). */
 export const POSTGRES_BACKUP_LABEL = { label: "nexora.backup", value: "daily" } as const;
 
-/** What the README's example notes are rendered with (README.md, "Example note"). */
-export const README_EXAMPLE = {
+/** What the example notes in docs/merge-request-note.md are rendered with. */
+export const EXAMPLE_NOTE = {
     stack: "staging",
     commitSha: "1a2b3c4d",
     jobUrl: "https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/4242",
@@ -80,32 +80,32 @@ export const README_EXAMPLE = {
     offlineJobUrl: "https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/4243",
 } as const;
 
-/** The README's example note: the staging preview fixtures as `npm run mr-preview -- --preview … --events …` renders them. */
-export function readmeExampleNote(): string {
+/** The example note: the staging preview fixtures as `npm run mr-preview -- --preview … --events …` renders them. */
+export function exampleNote(): string {
     const report = mergeReports(parsePreviewDigest(readFixture("preview-staging.json")), parseEngineEvents(readFixture("preview-staging.events.ndjson")));
-    return renderPreviewNote(report, { stack: README_EXAMPLE.stack, jobUrl: README_EXAMPLE.jobUrl, commitSha: README_EXAMPLE.commitSha }).body;
+    return renderPreviewNote(report, { stack: EXAMPLE_NOTE.stack, jobUrl: EXAMPLE_NOTE.jobUrl, commitSha: EXAMPLE_NOTE.commitSha }).body;
 }
 
-/** The README's offline example: the staging plan fixtures as `npm run mr-preview -- --offline-base … --offline-head …` renders them. */
-export function readmeExampleOfflineNote(): string {
+/** The offline example: the staging plan fixtures as `npm run mr-preview -- --offline-base … --offline-head …` renders them. */
+export function exampleOfflineNote(): string {
     const diff = diffPlans(parsePlanDocument(readFixture("plan-staging-base.json"), "base"), parsePlanDocument(readFixture("plan-staging-head.json"), "head"));
-    return renderOfflineNote(diff, { stack: README_EXAMPLE.stack, baseRef: README_EXAMPLE.baseRef, headSha: README_EXAMPLE.commitSha, jobUrl: README_EXAMPLE.offlineJobUrl }).body;
+    return renderOfflineNote(diff, { stack: EXAMPLE_NOTE.stack, baseRef: EXAMPLE_NOTE.baseRef, headSha: EXAMPLE_NOTE.commitSha, jobUrl: EXAMPLE_NOTE.offlineJobUrl }).body;
 }
 
-export const README_PATH = path.join(__dirname, "../../README.md");
+export const EXAMPLE_NOTE_PATH = path.join(__dirname, "../../docs/merge-request-note.md");
 
-/** The README's "### Example note" section, up to the next `## ` heading. */
-const EXAMPLE_SECTION = /(### Example note\n[\s\S]*?\n---\n\n)([\s\S]*?)(\n\n---\n\n[\s\S]*?\n\n)(<!-- nexora-mr-preview[\s\S]*?)(\n\n## )/;
+/** The document's shape: its intro up to the first `---`, the note, prose between `---` and the offline note, the offline note to the end. */
+const EXAMPLE_DOC = /^([\s\S]*?\n---\n\n)([\s\S]*?)(\n\n---\n\n[\s\S]*?\n\n)(<!-- nexora-mr-preview[\s\S]*)$/;
 
 /**
- * The README with its example section rendered from the fixtures again: the whole preview note
- * between the two `---` rules, and the offline note's opening (everything before its counts
- * table) after them. The prose around them is the README's own. To re-render:
- * `npx tsx -e 'import {writeFileSync,readFileSync} from "node:fs"; import {README_PATH as p, renderReadmeExample as r} from "./tests/mr-preview/fixtures"; writeFileSync(p, r(readFileSync(p, "utf8")))'`
+ * docs/merge-request-note.md with its notes rendered from the fixtures again: the whole preview
+ * note between the two `---` rules, and the offline note's opening (everything before its counts
+ * table) after them. The prose around them is the document's own. To re-render:
+ * `npx tsx -e 'import {writeFileSync,readFileSync} from "node:fs"; import {EXAMPLE_NOTE_PATH as p, renderExampleDoc as r} from "./tests/mr-preview/fixtures"; writeFileSync(p, r(readFileSync(p, "utf8")))'`
  */
-export function renderReadmeExample(readme: string): string {
-    if (!EXAMPLE_SECTION.test(readme)) throw new Error("README.md: no \"### Example note\" section of the expected shape");
-    const offline = readmeExampleOfflineNote();
+export function renderExampleDoc(doc: string): string {
+    if (!EXAMPLE_DOC.test(doc)) throw new Error("docs/merge-request-note.md: not of the expected shape (intro, ---, note, ---, prose, offline note)");
+    const offline = exampleOfflineNote();
     const offlineOpening = offline.slice(0, offline.indexOf("\n\n| added |"));
-    return readme.replace(EXAMPLE_SECTION, (_all, intro: string, _note: string, between: string, _offline: string, next: string) => `${intro}${readmeExampleNote()}${between}${offlineOpening}${next}`);
+    return doc.replace(EXAMPLE_DOC, (_all, intro: string, _note: string, between: string) => `${intro}${exampleNote()}${between}${offlineOpening}\n`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PlanDocument, PlanParseError, changeEffect, diffPlans, parsePlanDocument, renderOfflineNote } from "../../tools/mr-preview/offline-diff";
+import { PlanParseError, changeEffect, diffPlans, parsePlanDocument, renderOfflineNote } from "../../tools/mr-preview/offline-diff";
 import { stackMarker } from "../../tools/mr-preview/markdown";
+import type { PlanDocument } from "../../tools/plan/report";
 import { PASTED_GITLAB_TOKEN, WEAK_DB_PASSWORD, readFixture } from "./fixtures";
 
 const base = () => parsePlanDocument(readFixture("plan-staging-base.json"), "base");
@@ -218,5 +219,11 @@ describe("parsePlanDocument", () => {
     it("names the file when the document is not a plan", () => {
         expect(() => parsePlanDocument("> nexora@0.1.0 plan\n{", "--offline-base")).toThrow(PlanParseError);
         expect(() => parsePlanDocument('{"stack":"dev"}', "--offline-head")).toThrow(/--offline-head: expected/);
+    });
+
+    it("accepts only the policy pack's levels, naming the violation", () => {
+        const doc = (level: string) => JSON.stringify({ stack: "dev", resources: [], violations: [{ policy: "p", urn: "u", level, message: "m" }] });
+        expect(parsePlanDocument(doc("mandatory"), "--offline-head").violations[0]?.level).toBe("mandatory");
+        expect(() => parsePlanDocument(doc("warning"), "--offline-head")).toThrow('--offline-head: violations[0].level must be "mandatory" or "advisory"');
     });
 });

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { allPolicies } from "../../policies/offline";
+import { allPolicies, POLICY_PACK_NAME } from "../../policies/offline";
 
 const root = path.resolve(__dirname, "../..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
@@ -30,7 +30,8 @@ describe("policy pack layout", () => {
 
     it("constructs the pack only in index.ts, from the shared list", () => {
         const index = read("policies/index.ts");
-        expect(index).toMatch(/new PolicyPack\("nexora-credentials", \{ policies: allPolicies \}\)/);
+        expect(index).toMatch(/new PolicyPack\(POLICY_PACK_NAME, \{ policies: allPolicies \}\)/);
+        expect(POLICY_PACK_NAME).toBe("nexora-credentials");
         expect(read("policies/offline.ts")).not.toMatch(/new PolicyPack|from "\.\/index"/);
     });
 

@@ -19,9 +19,8 @@ async function run(): Promise<void> {
     const decode = (value: unknown): unknown => {
         if (Array.isArray(value)) return value.map(decode);
         if (value === null || typeof value !== "object") return value;
-        const o = value as Record<string, unknown>;
-        if (o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return pulumi.secret(decode(o.value));
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, decode(v)]));
+        if (pulumi.runtime.isRpcSecret(value)) return pulumi.secret(decode(pulumi.runtime.unwrapRpcSecret(value)));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
     };
 
     // Same mock engine, project and stack as the plan (the plan's only invoke answer is not needed: no invokes here).

@@ -24,7 +24,7 @@ export interface ResourceState {
 }
 
 export interface PreviewStep {
-    /** Engine op: create, update, delete, replace, read, import, ... (see facts.md). */
+    /** Engine op: create, update, delete, replace, read, import, ... (the engine's step ops). */
     readonly op: string;
     readonly urn: string;
     readonly type: string;

@@ -11,23 +11,9 @@ import { DEFAULT_NOTE_BUDGET_BYTES, details, escapeHtml, fencedBlock, inlineCode
 import { PreviewStep, parseUrn } from "./model";
 import { PathSegment, diffOps, formatPath, lastKey, lineDiff, valueLines } from "./values";
 import { COMMAND_TYPE, statefulReasons } from "./classify";
-import type { PlanDocumentResource } from "../plan/report";
-
-/** A resource of `npm run plan -- <stack> --json` (the plan tool owns the contract). */
-export type PlanResource = PlanDocumentResource;
-
-export interface PlanViolation {
-    readonly policy: string;
-    readonly urn?: string;
-    readonly level: string;
-    readonly message: string;
-}
-
-export interface PlanDocument {
-    readonly stack: string;
-    readonly resources: readonly PlanResource[];
-    readonly violations: readonly PlanViolation[];
-}
+import type { Violation } from "../../policies/offline";
+// `npm run plan -- <stack> --json` documents: the plan tool and the policy pack own the contract.
+import type { PlanDocument, PlanDocumentResource } from "../plan/report";
 
 export class PlanParseError extends Error {}
 
@@ -44,7 +30,7 @@ export function parsePlanDocument(text: string, source: string): PlanDocument {
         throw new PlanParseError(`${source}: not a plan --json document: ${(err as Error).message}`);
     }
     if (!isObject(doc) || !Array.isArray(doc.resources)) throw new PlanParseError(`${source}: expected {"stack", "resources": [...], "violations": [...]}`);
-    const resources = doc.resources.filter(isObject).map((r, index): PlanResource => {
+    const resources = doc.resources.filter(isObject).map((r, index): PlanDocumentResource => {
         if (typeof r.urn !== "string") throw new PlanParseError(`${source}: resources[${index}] has no urn`);
         const parsed = parseUrn(r.urn);
         return {
@@ -57,14 +43,15 @@ export function parsePlanDocument(text: string, source: string): PlanDocument {
             inputs: isObject(r.inputs) ? r.inputs : {},
         };
     });
-    const violations = (Array.isArray(doc.violations) ? doc.violations : []).filter(isObject).map(
-        (v): PlanViolation => ({
+    const violations = (Array.isArray(doc.violations) ? doc.violations : []).filter(isObject).map((v, index): Violation => {
+        if (v.level !== "mandatory" && v.level !== "advisory") throw new PlanParseError(`${source}: violations[${index}].level must be "mandatory" or "advisory"`);
+        return {
             policy: String(v.policy ?? "(unnamed policy)"),
-            urn: typeof v.urn === "string" ? v.urn : undefined,
-            level: String(v.level ?? "advisory"),
+            urn: typeof v.urn === "string" ? v.urn : "",
+            level: v.level,
             message: String(v.message ?? ""),
-        }),
-    );
+        };
+    });
     return { stack: typeof doc.stack === "string" ? doc.stack : "", resources, violations };
 }
 
@@ -78,22 +65,22 @@ export interface ValueChange {
 }
 
 export interface ChangedResource {
-    readonly base: PlanResource;
-    readonly head: PlanResource;
+    readonly base: PlanDocumentResource;
+    readonly head: PlanDocumentResource;
     readonly changes: readonly ValueChange[];
 }
 
 export interface PlanDiff {
     readonly stack: string;
-    readonly added: readonly PlanResource[];
-    readonly removed: readonly PlanResource[];
+    readonly added: readonly PlanDocumentResource[];
+    readonly removed: readonly PlanDocumentResource[];
     readonly changed: readonly ChangedResource[];
     readonly unchanged: number;
     /** Paths where both sides are "[secret]": a change there cannot be seen offline. */
     readonly secretPathsNotCompared: number;
     /** Removed/added pairs of the same type under the same parent: likely renames. */
-    readonly possibleRenames: ReadonlyArray<{ readonly from: PlanResource; readonly to: PlanResource }>;
-    readonly violations: ReadonlyArray<PlanViolation & { readonly isNew: boolean }>;
+    readonly possibleRenames: ReadonlyArray<{ readonly from: PlanDocumentResource; readonly to: PlanDocumentResource }>;
+    readonly violations: ReadonlyArray<Violation & { readonly isNew: boolean }>;
 }
 
 const SECRET = "[secret]";
@@ -191,14 +178,14 @@ const RENAME_SIMILARITY = 0.75;
  * are each other's closest match: `dns-staging-erp-dev` → `dns-staging-pyerp-dev`.
  * Only a hint: the engine sees a delete and a create unless the program sets `aliases`.
  */
-function pairRenames(removed: readonly PlanResource[], added: readonly PlanResource[]): Array<{ from: PlanResource; to: PlanResource }> {
-    const sameSlot = (a: PlanResource, b: PlanResource) => a.type === b.type && a.parent === b.parent;
-    const best = (r: PlanResource, pool: readonly PlanResource[]) =>
+function pairRenames(removed: readonly PlanDocumentResource[], added: readonly PlanDocumentResource[]): Array<{ from: PlanDocumentResource; to: PlanDocumentResource }> {
+    const sameSlot = (a: PlanDocumentResource, b: PlanDocumentResource) => a.type === b.type && a.parent === b.parent;
+    const best = (r: PlanDocumentResource, pool: readonly PlanDocumentResource[]) =>
         pool
             .filter((candidate) => sameSlot(r, candidate))
             .map((candidate) => ({ candidate, score: nameSimilarity(r.name, candidate.name) }))
             .sort((x, y) => y.score - x.score)[0];
-    const pairs: Array<{ from: PlanResource; to: PlanResource }> = [];
+    const pairs: Array<{ from: PlanDocumentResource; to: PlanDocumentResource }> = [];
     for (const from of removed) {
         const forward = best(from, added);
         if (!forward || forward.score < RENAME_SIMILARITY) continue;
@@ -207,8 +194,8 @@ function pairRenames(removed: readonly PlanResource[], added: readonly PlanResou
     return pairs;
 }
 
-function violationKey(v: PlanViolation): string {
-    return [v.policy, v.urn ?? "", v.message].join("\u0000");
+function violationKey(v: Violation): string {
+    return [v.policy, v.urn, v.message].join("\u0000");
 }
 
 /** Compares base (target branch) and head (merge request) plans of one stack by URN. */
@@ -321,7 +308,7 @@ export interface OfflineNoteOptions {
 }
 
 /** A plan resource seen as a step, so the preview's stateful rules apply unchanged. */
-function asStep(resource: PlanResource, op: "delete" | "create"): PreviewStep {
+function asStep(resource: PlanDocumentResource, op: "delete" | "create"): PreviewStep {
     const state = { type: resource.type, urn: resource.urn, protect: resource.protect, retainOnDelete: resource.retainOnDelete, inputs: resource.inputs, outputs: {} };
     return {
         op,
@@ -335,11 +322,11 @@ function asStep(resource: PlanResource, op: "delete" | "create"): PreviewStep {
     };
 }
 
-function label(resource: PlanResource): string {
+function label(resource: PlanDocumentResource): string {
     return `${inlineCode(resource.name)} · ${inlineCode(resource.type)}`;
 }
 
-function labelHtml(resource: PlanResource): string {
+function labelHtml(resource: PlanDocumentResource): string {
     return `<code>${escapeHtml(resource.name)}</code> · <code>${escapeHtml(resource.type)}</code>`;
 }
 
@@ -356,7 +343,7 @@ function changeLines(change: ValueChange): string[] {
     return [header, ...before.map((l) => `- ${l}`), ...after.map((l) => `+ ${l}`)];
 }
 
-function inputsBlock(resource: PlanResource): string {
+function inputsBlock(resource: PlanDocumentResource): string {
     const lines = valueLines(maskValue(resource.inputs));
     const capped = lines.length > 200 ? [...lines.slice(0, 200), `… ${lines.length - 200} more lines in the job log`] : lines;
     return fencedBlock(capped.join("\n"), "json");

@@ -3,14 +3,14 @@
 // drifts ahead of the Node typings (the summary's `PolicyPacks` key is PascalCase, diff
 // kinds are `kind` in the digest but `diffKind` in events), so every key is looked up
 // without regard to case and unknown events are skipped.
+// The SDK's wire-format module only (not the whole SDK): its unknown and secret sentinels.
+import { isRpcSecret, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { Diagnostic, PolicyViolation, PreviewReport, PreviewStep, PropertyDiff, ResourceState, parseUrn } from "./model";
 
 type Json = Record<string, unknown>;
 
-/** Marks a value the engine will only know after apply. */
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+/** Marks a value the engine will only know after apply (the SDK's sentinel). */
+export const UNKNOWN_VALUE: string = unknownValue;
 
 export class PreviewParseError extends Error {}
 
@@ -43,7 +43,7 @@ function strList(obj: Json, name: string): string[] {
 export function normalizeValue(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(normalizeValue);
     if (isObject(value)) {
-        if (value[SECRET_SIG_KEY] === SECRET_SIG_VALUE) return "[secret]";
+        if (isRpcSecret(value)) return "[secret]";
         const out: Json = {};
         for (const [key, child] of Object.entries(value)) out[key] = normalizeValue(child);
         return out;

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseAllDocuments } from "yaml";
-import { CONFIG_NAMESPACE } from "../../components/config";
-import { hasOwn, isConfigKeyName, nullProtoMap, ownEntries } from "../../components/validators";
+import { CONFIG_NAMESPACE, requiredSecretKeys } from "../../components/config";
+import { hasOwn, nullProtoMap, ownEntries } from "../../components/validators";
 import type { PlatformArtifacts } from "../../components/platform";
-import { MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
+import { isSecretWrapped, MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
 
 /**
  * Evaluates the real program (components/program.ts `main`, exactly what `index.ts` runs)
@@ -15,7 +15,7 @@ import { MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
  */
 
 export const PROJECT = "nexora";
-export const SECRET_MASK = "[secret]";
+const SECRET_MASK = "[secret]";
 
 export interface PlanResource {
     readonly urn: string;
@@ -129,16 +129,11 @@ export function toEngineConfig(stack: string, config: Record<string, unknown>): 
             values[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    // Secrets that are never committed (set per deployment) still need a value to evaluate.
-    const own = (o: unknown, k: string): unknown => (o !== null && typeof o === "object" && hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
-    const apps = own(config, `${CONFIG_NAMESPACE}:apps`);
-    const wanted = new Set<string>();
-    const tunnelEnabled = own(config, `${CONFIG_NAMESPACE}:tunnelEnabled`);
-    if (tunnelEnabled === true || tunnelEnabled === "true") wanted.add("frpToken");
-    for (const [, app] of apps !== null && typeof apps === "object" ? ownEntries(apps) : []) {
-        const secretEnv = own(app, "secretEnv");
-        for (const [, key] of secretEnv !== null && typeof secretEnv === "object" ? ownEntries(secretEnv) : []) if (typeof key === "string" && isConfigKeyName(key)) wanted.add(key);
-    }
+    // Secrets that are never committed (set per deployment) still need a value to evaluate:
+    // the program's own rules say which (requiredSecretKeys), read from the same raw config.
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw = nullProtoMap(ownEntries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), String(v)] as const));
+    const wanted = new Set(requiredSecretKeys(raw).map((r) => r.key));
     for (const key of wanted) {
         const fullKey = `${CONFIG_NAMESPACE}:${key}`;
         if (values[fullKey] !== undefined) continue;
@@ -150,9 +145,7 @@ export function toEngineConfig(stack: string, config: Record<string, unknown>): 
 }
 
 function maskSecrets(value: unknown): unknown {
-    if (value !== null && typeof value === "object" && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
-        return SECRET_MASK;
-    }
+    if (isSecretWrapped(value)) return SECRET_MASK;
     if (Array.isArray(value)) return value.map(maskSecrets);
     if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
     return value;

@@ -1,8 +1,5 @@
-import type { Violation as PlanViolation } from "../../policies/offline";
+import type { Violation } from "../../policies/offline";
 import type { PlanResource } from "./evaluate";
-
-/** A policy finding as the plan prints it: the pack's own violation record. */
-export type { Violation as PlanViolation } from "../../policies/offline";
 
 const MAX_VALUE_CHARS = 100;
 
@@ -55,7 +52,7 @@ function inputLine(r: PlanResource): string {
  * The readable inventory: one block per component with its custom resources (type, name, key
  * inputs, protection), then the policy findings.
  */
-export function renderInventory(stack: string, resources: readonly PlanResource[], violations: readonly PlanViolation[], placeholders: readonly string[]): string {
+export function renderInventory(stack: string, resources: readonly PlanResource[], violations: readonly Violation[], placeholders: readonly string[]): string {
     const lines: string[] = [`Stack ${stack}: ${resources.filter((r) => r.custom).length} resources in ${resources.filter((r) => !r.custom).length} components`];
     if (placeholders.length > 0) {
         lines.push("", "Secret config replaced by placeholders:", ...placeholders.map((p) => `  ${p}`));

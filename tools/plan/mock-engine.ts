@@ -101,22 +101,19 @@ export interface MockOptions {
     readonly call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
 }
 
-const SIG_KEY = pulumi.runtime.specialSigKey;
-const SECRET_SIG = pulumi.runtime.specialSecretSig;
-
-/** True when a recorded value is a secret as serialized for the engine. */
+/** True when a recorded value is a secret as serialized for the engine (the SDK's own test). */
 export function isSecretWrapped(value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+    return Boolean(pulumi.runtime.isRpcSecret(value));
 }
 
-/** Wraps a value the way the engine marks a secret (for mock outputs). */
+/** Wraps a value the way the engine marks a secret (for mock outputs), with the SDK's signature. */
 export function secretWrapped<T>(value: T): { value: T } {
-    return { [SIG_KEY]: SECRET_SIG, value } as unknown as { value: T };
+    return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value } as unknown as { value: T };
 }
 
 /** Removes every secret wrapper, deeply. */
 export function unwrapSecrets(value: unknown): RecordedValue {
-    if (isSecretWrapped(value)) return unwrapSecrets((value as { value: unknown }).value);
+    if (isSecretWrapped(value)) return unwrapSecrets(pulumi.runtime.unwrapRpcSecret(value));
     if (Array.isArray(value)) return value.map(unwrapSecrets);
     if (isPlainObject(value)) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));

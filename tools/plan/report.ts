@@ -1,7 +1,7 @@
 import * as policyProxy from "@pulumi/policy/proxy";
 import { runPolicyPack } from "../../policies/offline";
 import type { PlanResult } from "./evaluate";
-import type { PlanViolation } from "./inventory";
+import type { Violation } from "../../policies/offline";
 import { unwrapSecrets } from "./mock-engine";
 
 // The engine's marker for a string unknown during preview (exported at runtime, untyped).
@@ -41,7 +41,7 @@ function asPreview(value: unknown, generated: ReadonlySet<string>): unknown {
 }
 
 /** Applies the whole policy pack to an evaluated stack, values as a preview shows them to CrossGuard. */
-export function checkPlan(plan: PlanResult): PlanViolation[] {
+export function checkPlan(plan: PlanResult): Violation[] {
     const generated = generatedRuns(plan);
     return runPolicyPack(
         plan.resources.map((r) => ({
@@ -68,14 +68,17 @@ export interface PlanDocumentResource {
     readonly inputs: Readonly<Record<string, unknown>>;
 }
 
-/** The `--json` document: a stable contract (the merge-request tools diff two of them by URN). */
+/**
+ * The `--json` document: a stable contract, defined here only (the merge-request tools diff two
+ * of them by URN, `npm run policy` reads its violations). A violation is the pack's own record.
+ */
 export interface PlanDocument {
     readonly stack: string;
     readonly resources: readonly PlanDocumentResource[];
-    readonly violations: readonly PlanViolation[];
+    readonly violations: readonly Violation[];
 }
 
-export function planJson(plan: PlanResult, violations: readonly PlanViolation[]): PlanDocument {
+export function planJson(plan: PlanResult, violations: readonly Violation[]): PlanDocument {
     return {
         stack: plan.stack,
         resources: plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, retainOnDelete: r.retainOnDelete, inputs: r.inputs })),

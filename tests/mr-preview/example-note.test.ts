@@ -1,47 +1,52 @@
-// The README's example notes are the fixtures as the tool renders them: the README's section is
-// compared with the renderer's output, so a renderer or fixture change fails here until the
-// example is rendered again (renderReadmeExample in fixtures.ts says how), and the key lines a
-// reader relies on are checked on their own.
+// The example notes the README links to (docs/merge-request-note.md) are the fixtures as the tool
+// renders them: the document is compared with the renderer's output, so a renderer or fixture
+// change fails here until the example is rendered again (renderExampleDoc in fixtures.ts says
+// how), and the key lines a reader relies on are checked on their own.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../tools/mr-preview/cli";
-import { README_EXAMPLE, README_PATH, fixturePath, readmeExampleNote, readmeExampleOfflineNote, renderReadmeExample } from "./fixtures";
+import { EXAMPLE_NOTE, EXAMPLE_NOTE_PATH, exampleNote, exampleOfflineNote, fixturePath, renderExampleDoc } from "./fixtures";
 
 const lines = (text: string) => text.split("\n");
 
-describe("README.md's example section", () => {
-    const readme = readFileSync(README_PATH, "utf8");
+describe("docs/merge-request-note.md", () => {
+    const doc = readFileSync(EXAMPLE_NOTE_PATH, "utf8");
 
     it("is what the renderer writes for the fixtures: the whole preview note, then the offline note up to its counts", () => {
-        const rendered = renderReadmeExample(readme);
+        const rendered = renderExampleDoc(doc);
         // Compared line by line first, so a failure shows which lines moved.
-        expect(readme.split("\n")).toEqual(rendered.split("\n"));
-        expect(readme).toBe(rendered);
+        expect(doc.split("\n")).toEqual(rendered.split("\n"));
+        expect(doc).toBe(rendered);
     });
 
     it("holds both notes", () => {
-        expect(readme).toContain(readmeExampleNote());
-        const offline = readmeExampleOfflineNote();
-        expect(readme).toContain(offline.slice(0, offline.indexOf("\n\n| added |")));
+        expect(doc).toContain(exampleNote());
+        const offline = exampleOfflineNote();
+        expect(doc).toContain(offline.slice(0, offline.indexOf("\n\n| added |")));
     });
 
     it("shows a re-run reload command as a replacement that keeps its container", () => {
-        const section = readme.slice(readme.indexOf("### Example note"), readme.indexOf("\n## ", readme.indexOf("### Example note")));
-        expect(section).toContain("> - ♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays");
-        expect(section).not.toContain("✏️ <code>caddy-reload</code>");
+        expect(doc).toContain("> - ♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays");
+        expect(doc).not.toContain("✏️ <code>caddy-reload</code>");
+    });
+
+    it("is linked from the README's merge-request section", () => {
+        const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## Merge requests"), readme.indexOf("\n## ", readme.indexOf("## Merge requests") + 1));
+        expect(section).toContain("](docs/merge-request-note.md)");
     });
 });
 
-describe("the README's example note", () => {
-    const note = readmeExampleNote();
+describe("the example note", () => {
+    const note = exampleNote();
 
     it("is exactly what the CLI writes for the staging fixtures", async () => {
         const out = path.join(mkdtempSync(path.join(tmpdir(), "readme-example-")), "note.md");
         const argv = ["--preview", fixturePath("preview-staging.json"), "--events", fixturePath("preview-staging.events.ndjson")];
-        const env = { CI_JOB_URL: README_EXAMPLE.jobUrl, CI_COMMIT_SHORT_SHA: README_EXAMPLE.commitSha };
-        const code = await main([...argv, "--stack", README_EXAMPLE.stack, "--out", out], env, { stdout: () => undefined, stderr: () => undefined });
+        const env = { CI_JOB_URL: EXAMPLE_NOTE.jobUrl, CI_COMMIT_SHORT_SHA: EXAMPLE_NOTE.commitSha };
+        const code = await main([...argv, "--stack", EXAMPLE_NOTE.stack, "--out", out], env, { stdout: () => undefined, stderr: () => undefined });
         expect(code).toBe(0);
         expect(readFileSync(out, "utf8")).toBe(note);
     });
@@ -74,8 +79,8 @@ describe("the README's example note", () => {
     });
 });
 
-describe("the README's offline example", () => {
-    const note = readmeExampleOfflineNote();
+describe("the offline example", () => {
+    const note = exampleOfflineNote();
 
     it("opens with the offline label, the data-loss warning and the counts", () => {
         expect(lines(note).slice(2, 8)).toEqual([

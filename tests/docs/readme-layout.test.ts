@@ -1,0 +1,56 @@
+// The README's layout picture names real files and folders, and every folder of components/ and
+// tools/ is in it: a folder added, moved or removed fails here until the picture follows.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The paths of the README's ```text block under "**Layout**", nested by two-space indentation. */
+function layoutPaths(readme: string): string[] {
+    const start = readme.indexOf("**Layout**");
+    expect(start, "README.md has a **Layout** picture").toBeGreaterThanOrEqual(0);
+    const open = readme.indexOf("```text\n", start);
+    const block = readme.slice(open + "```text\n".length, readme.indexOf("\n```", open + 1));
+    const parents: string[] = [];
+    const out: string[] = [];
+    for (const line of block.split("\n")) {
+        const depth = (line.length - line.trimStart().length) / 2;
+        expect(Number.isInteger(depth) && depth <= parents.length, `indentation of ${JSON.stringify(line)}`).toBe(true);
+        const name = line.trim().split(/\s+/)[0]!;
+        parents.length = depth;
+        const full = [...parents, name].join("");
+        out.push(full);
+        if (name.endsWith("/")) parents.push(name);
+    }
+    return out;
+}
+
+const folders = (dir: string): string[] =>
+    readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && e.name !== "node_modules")
+        .map((e) => `${dir}/${e.name}/`);
+
+describe("README.md's layout picture", () => {
+    const paths = layoutPaths(readFileSync(path.join(ROOT, "README.md"), "utf8"));
+
+    it("names only files and folders that exist, folders with a trailing slash", () => {
+        expect(paths.length).toBeGreaterThan(10);
+        for (const p of paths) {
+            expect(existsSync(path.join(ROOT, p)), p).toBe(true);
+            expect(p.endsWith("/"), `${p}: a folder ends in "/", a file does not`).toBe(statSync(path.join(ROOT, p)).isDirectory());
+        }
+    });
+
+    it("shows every folder of components/ and tools/", () => {
+        for (const folder of [...folders("components"), ...folders("tools")]) expect(paths, folder).toContain(folder);
+    });
+
+    it("shows every top-level folder of the repository (not the ignored ones: dependencies, CI output)", () => {
+        const ignored = readFileSync(path.join(ROOT, ".gitignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l.endsWith("/"));
+        const top = readdirSync(ROOT, { withFileTypes: true })
+            .filter((e) => e.isDirectory() && !e.name.startsWith(".") && !ignored.includes(`${e.name}/`))
+            .map((e) => `${e.name}/`);
+        for (const folder of top) expect(paths, folder).toContain(folder);
+    });
+});
