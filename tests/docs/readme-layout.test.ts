@@ -47,9 +47,13 @@ describe("README.md's layout picture", () => {
     });
 
     it("shows every top-level folder of the repository (not the ignored ones: dependencies, CI output)", () => {
-        const ignored = readFileSync(path.join(ROOT, ".gitignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l.endsWith("/"));
+        // Plain names (`out/`, `node_modules`): the ignored folders a checkout may hold.
+        const ignored = readFileSync(path.join(ROOT, ".gitignore"), "utf8")
+            .split("\n")
+            .map((l) => l.trim().replace(/\/$/, ""))
+            .filter((l) => /^[\w.-]+$/.test(l));
         const top = readdirSync(ROOT, { withFileTypes: true })
-            .filter((e) => e.isDirectory() && !e.name.startsWith(".") && !ignored.includes(`${e.name}/`))
+            .filter((e) => e.isDirectory() && !e.name.startsWith(".") && !ignored.includes(e.name))
             .map((e) => `${e.name}/`);
         for (const folder of top) expect(paths, folder).toContain(folder);
     });
