@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify as toYaml } from "yaml";
+import { main } from "../../tools/plan/cli";
 import { ROOT, stackFileConfig } from "../support/stacks";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -11,8 +12,19 @@ const CLI = path.join(ROOT, "tools", "plan", "cli.ts");
 const work = mkdtempSync(path.join(tmpdir(), "nexora-plan-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs `npm run plan -- ...args` the way a user does (the script is `tsx tools/plan/cli.ts`). */
-function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI in this process, as `npm run plan -- ...args` would, and collects what it writes.
+ * Sequential (no describe.concurrent): the Pulumi runtime the plan evaluates under is process-global.
+ */
+async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+
+/** Runs the real entry point the way a user does (the script is `tsx tools/plan/cli.ts`): its exit code and streams. */
+function planProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
         execFile(TSX, [CLI, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
             resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -26,7 +38,7 @@ function configFile(name: string, config: Record<string, unknown>): string {
     return file;
 }
 
-describe.concurrent("npm run plan", () => {
+describe("npm run plan", () => {
     it("prints the prod inventory grouped by component, secrets masked, and writes the artifacts", async () => {
         const out = path.join(work, "out");
         const r = await plan("prod", "--out", out);
@@ -66,12 +78,11 @@ describe.concurrent("npm run plan", () => {
         expect(r.stdout).toBe("");
     });
 
-    it("exits 2 for a missing stack file and for bad arguments, saying which", async () => {
-        const missing = await plan("qa");
+    it("exits 2 for a missing stack file and for bad arguments, saying which, as a process", async () => {
+        const [missing, badFlag] = await Promise.all([planProcess("qa"), planProcess("prod", "--colour")]);
         expect(missing.code).toBe(2);
         expect(missing.stderr).toContain("stack config file not found");
         expect(missing.stderr).toContain("Pulumi.qa.yaml");
-        const badFlag = await plan("prod", "--colour");
         expect(badFlag.code).toBe(2);
         expect(badFlag.stderr).toContain("--colour");
         expect(badFlag.stderr).toContain("usage: npm run plan");

@@ -10,6 +10,7 @@ import { INTERNAL_CA_DIR, INTERNAL_CA_FILE, READ_INTERNAL_CA_SCRIPT } from "../.
 import { lastHostAddress } from "../../components/validators";
 import { evaluateStack, type PlanResource, type PlanResult } from "../../tools/plan/evaluate";
 import { settingsOf, stackFileConfig } from "../support/stacks";
+import { stackPlan } from "../support/plans";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
@@ -18,8 +19,8 @@ let dev: PlanResult;
 let prod: PlanResult;
 beforeAll(async () => {
     // Sequential: the Pulumi runtime (mocks, config) is process-global.
-    dev = await evaluateStack({ stack: "dev" });
-    prod = await evaluateStack({ stack: "prod" });
+    dev = await stackPlan("dev");
+    prod = await stackPlan("prod");
 });
 
 const named = (plan: PlanResult, type: string, name: string): PlanResource => {

@@ -7,7 +7,8 @@
  * the secret `mattermostOAuth` stack output, which the plan does not record (and only prod has it).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluateStack, type PlanResource, type PlanResult } from "../../tools/plan/evaluate";
+import type { PlanResource, PlanResult } from "../../tools/plan/evaluate";
+import { stackPlan } from "../support/plans";
 
 const STACK = "staging";
 const APPLICATION = "gitlab:index/application:Application";
@@ -16,7 +17,7 @@ const COMMAND = "command:local:Command";
 
 let plan: PlanResult;
 beforeAll(async () => {
-    plan = await evaluateStack({ stack: STACK });
+    plan = await stackPlan(STACK);
 });
 
 function only(type: string, name: string): PlanResource {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BACKUP_MANIFEST_IN_CONTAINER, BACKUP_SCRIPT_IN_CONTAINER } from "../../components/backup/backup";
 import { evaluateStack, PlanResource, PlanResult } from "../../tools/plan/evaluate";
 import { stackFileConfig } from "../support/stacks";
+import { stackPlan } from "../support/plans";
 
 const CONTAINER = "docker:index/container:Container";
 let prod: PlanResult;
@@ -28,7 +29,7 @@ beforeAll(async () => {
     // GitLab, Outline and Grafana off; Uptime Kuma and Portainer on.
     const leanConfig: Record<string, unknown> = { ...stackFileConfig("staging"), "nexora:gitlabEnabled": false, "nexora:outlineEnabled": false, "nexora:grafanaEnabled": false, "nexora:runnerEnabled": false, "nexora:registryEnabled": false };
     lean = await evaluateStack({ stack: "staging", config: leanConfig });
-    dev = await evaluateStack({ stack: "dev" });
+    dev = await stackPlan("dev");
 });
 
 const backupContainer = (plan: PlanResult): PlanResource => plan.resources.find((r) => r.type === CONTAINER && r.inputs.name === `nexora-${plan.stack}-backup`)!;

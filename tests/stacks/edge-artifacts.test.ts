@@ -3,15 +3,16 @@ import { parse as parseToml } from "smol-toml";
 import { environments } from "../../components/config";
 import { buildRouteTable } from "../../components/edge/routes";
 import type { RouteTable } from "../../components/edge/types";
-import { evaluateStack, PlanResult } from "../../tools/plan/evaluate";
+import type { PlanResult } from "../../tools/plan/evaluate";
 import { adaptAndValidate } from "../support/caddy";
 import { settingsOf } from "../support/stacks";
+import { stackPlan } from "../support/plans";
 
 const plans: Record<string, PlanResult> = {};
 const tables: Record<string, RouteTable> = {};
 beforeAll(async () => {
     for (const stack of environments) {
-        plans[stack] = await evaluateStack({ stack });
+        plans[stack] = await stackPlan(stack);
         tables[stack] = buildRouteTable(settingsOf(stack));
     }
 });

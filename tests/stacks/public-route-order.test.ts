@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluateStack, type PlanResource, type PlanResult } from "../../tools/plan/evaluate";
+import type { PlanResource, PlanResult } from "../../tools/plan/evaluate";
+import { stackPlan } from "../support/plans";
 
 const COMMAND = "command:local:Command";
 let plan: PlanResult;
 let dev: PlanResult;
 
 beforeAll(async () => {
-    plan = await evaluateStack({ stack: "staging" });
-    dev = await evaluateStack({ stack: "dev" });
+    plan = await stackPlan("staging");
+    dev = await stackPlan("dev");
 });
 
 const byName = (p: PlanResult, type: string, name: string): PlanResource => {

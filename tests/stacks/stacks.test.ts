@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cidrsOverlap, environments, PlatformSettings } from "../../components/config";
 import { buildRouteTable } from "../../components/edge/routes";
-import { evaluateStack, PlanResource, PlanResult, placeholderSecret } from "../../tools/plan/evaluate";
+import { PlanResource, PlanResult, placeholderSecret } from "../../tools/plan/evaluate";
 import { mockRandomValue } from "../../tools/plan/mock-engine";
 import { settingsOf } from "../support/stacks";
+import { stackPlan } from "../support/plans";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -15,7 +16,7 @@ const plans: Record<string, PlanResult> = {};
 
 beforeAll(async () => {
     // Sequential: the Pulumi runtime (mocks, config) is process-global.
-    for (const stack of environments) plans[stack] = await evaluateStack({ stack });
+    for (const stack of environments) plans[stack] = await stackPlan(stack);
 });
 
 const ofType = (plan: PlanResult, type: string): PlanResource[] => plan.resources.filter((r) => r.type === type);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateStack } from "../../tools/plan/evaluate";
+import { stackPlan } from "../support/plans";
 
 /**
  * A volume's URN is its identity in state: a changed URN is a delete + create, which for a
@@ -27,7 +27,7 @@ const PROD_VOLUME_URNS = [
 
 describe("volume URNs", () => {
     it("stay exactly as deployed in prod", async () => {
-        const plan = await evaluateStack({ stack: "prod" });
+        const plan = await stackPlan("prod");
         const urns = plan.resources.filter((r) => r.type === "docker:index/volume:Volume").map((r) => r.urn);
         expect([...urns].sort()).toEqual([...PROD_VOLUME_URNS].sort());
     });

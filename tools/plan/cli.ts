@@ -9,25 +9,34 @@ import { checkPlan, planJson } from "./report";
 
 const USAGE = "usage: npm run plan -- <stack> [--json] [--out DIR] [--config FILE]";
 
-async function run(argv: string[]): Promise<number> {
+/** Where the CLI writes: the process's streams when run as `npm run plan`, a buffer in tests. */
+export interface PlanCliIo {
+    stdout(text: string): void;
+    stderr(text: string): void;
+}
+
+const processIo: PlanCliIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
+
+/** The CLI without the process around it: returns the exit code (0 ok, 1 policy violation, 2 bad config or arguments). */
+export async function main(argv: readonly string[], io: PlanCliIo = processIo): Promise<number> {
     let parsed;
     try {
         parsed = parseArgs({
-            args: argv,
+            args: [...argv],
             allowPositionals: true,
             options: { json: { type: "boolean", default: false }, out: { type: "string" }, config: { type: "string" }, help: { type: "boolean", default: false } },
         });
     } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+        io.stderr(`${(err as Error).message}\n${USAGE}\n`);
         return 2;
     }
     const { values, positionals } = parsed;
     if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
+        io.stdout(`${USAGE}\n`);
         return 0;
     }
     if (positionals.length !== 1) {
-        process.stderr.write(`expected exactly one stack name, got ${positionals.length}\n${USAGE}\n`);
+        io.stderr(`expected exactly one stack name, got ${positionals.length}\n${USAGE}\n`);
         return 2;
     }
     const stack = positionals[0]!;
@@ -37,7 +46,7 @@ async function run(argv: string[]): Promise<number> {
     } catch (err) {
         if (err instanceof ConfigError || err instanceof PlanInputError) {
             // A PlanInputError names its file (and line) itself.
-            process.stderr.write(err instanceof PlanInputError ? `${err.message}\n` : `${values.config ?? `Pulumi.${stack}.yaml`}: ${err.message}\n`);
+            io.stderr(err instanceof PlanInputError ? `${err.message}\n` : `${values.config ?? `Pulumi.${stack}.yaml`}: ${err.message}\n`);
             return 2;
         }
         throw err;
@@ -47,7 +56,7 @@ async function run(argv: string[]): Promise<number> {
         mkdirSync(values.out, { recursive: true });
         for (const [name, text] of Object.entries(plan.artifacts)) writeFileSync(path.join(values.out, name), text);
     }
-    process.stdout.write(values.json ? `${JSON.stringify(planJson(plan, violations), null, 2)}\n` : renderInventory(stack, plan.resources, violations, plan.placeholders));
+    io.stdout(values.json ? `${JSON.stringify(planJson(plan, violations), null, 2)}\n` : renderInventory(stack, plan.resources, violations, plan.placeholders));
     return violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
@@ -68,7 +77,8 @@ function crashed(err: unknown): void {
     process.stderr.write(`plan failed (a bug in the program, not in the config; rerun with NEXORA_PLAN_TRACES=1 for the stack trace): ${detail}\n`);
     exitAfterFlush(3);
 }
-process.on("unhandledRejection", crashed);
-process.on("uncaughtException", crashed);
-
-run(process.argv.slice(2)).then(exitAfterFlush, crashed);
+if (require.main === module) {
+    process.on("unhandledRejection", crashed);
+    process.on("uncaughtException", crashed);
+    main(process.argv.slice(2)).then(exitAfterFlush, crashed);
+}
