@@ -6,7 +6,7 @@
  */
 import { isIP } from "node:net";
 import { postgresIdentifierPattern } from "../postgres/sql";
-import { isIpOrCidr } from "../validators";
+import { isHostname, isIpOrCidr, isPort } from "../validators";
 
 /** Port GitLab's bundled nginx serves the web UI, API and Git-over-HTTP on (plain HTTP behind Caddy). */
 export const gitlabHttpPort = 80;
@@ -225,16 +225,15 @@ function httpsOrigin(value: string, field: string): string {
     return url.origin;
 }
 
-// RFC 1123 host names (letters, digits, inner hyphens per label) or an IP address.
-const hostNamePattern = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
+/** An RFC 1123 host name (the validators' rule; DNS names are case-insensitive) or an IP address. */
 function hostName(value: string, field: string): string {
-    if (!hostNamePattern.test(value) && isIP(value) === 0) throw new Error(`${field}: ${JSON.stringify(value)} is not a host name or IP address`);
+    if (!isHostname(value.toLowerCase()) && isIP(value) === 0) throw new Error(`${field}: ${JSON.stringify(value)} is not a host name or IP address`);
     return value;
 }
 
 function port(value: number, field: string): number {
-    return integerIn(value, 1, 65535, field);
+    if (!isPort(value)) throw new Error(`${field}: ${value} must be an integer from 1 to 65535`);
+    return value;
 }
 
 function integerIn(value: number, min: number, max: number, field: string): number {

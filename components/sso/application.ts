@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Application, type Provider } from "../gitlab/provider";
 import { type OAuthScope, validateScopes } from "./consumers";
+import { isDnsLabel } from "../validators";
 import { baseUrl } from "./endpoints";
 
-const CONSUMER = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Name of the GitLab application: shown on GitLab's consent page, unique per stack and consumer. */
 export function ssoApplicationName(stack: string, consumer: string): string {
@@ -37,7 +37,7 @@ export class SsoApplication extends pulumi.ComponentResource {
 
     constructor(name: string, args: SsoApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before registering anything: a bad declaration must not leave half a component behind.
-        if (!CONSUMER.test(args.consumer)) {
+        if (!isDnsLabel(args.consumer)) {
             throw new Error(`SSO consumer must be a lowercase catalog key (letters, digits, "-"), got ${JSON.stringify(args.consumer)}`);
         }
         // Same parsing as every other URL: rejects fragments, which OAuth forbids in redirect URIs.
