@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { coreServiceKeys } from "./catalog";
+import { FEATURE_KEYS, NEEDS_GITLAB, type PlatformFeatures } from "./features";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
 import type { OAuthScope } from "./sso/consumers";
 import { carriesCredential, isCredentialName } from "./credentials";
@@ -31,6 +32,7 @@ import {
 } from "./validators";
 
 export { cidrsOverlap, isDnsLabel, isIpv4, parseCidr };
+export { FEATURE_KEYS, type PlatformFeatures };
 import { cronProblem, offsiteRepositoryProblem, type Retention } from "./backup/manifest";
 
 /**
@@ -104,34 +106,6 @@ export interface PublishSettings {
     readonly https: number;
     readonly ssh: number;
 }
-
-/** Switchable platform services (`nexora:<name>Enabled`). */
-export interface PlatformFeatures {
-    /** GitLab CE, the identity provider: SSO, Outline, Grafana, the runner and the registry need it. */
-    readonly gitlab: boolean;
-    readonly outline: boolean;
-    readonly uptimeKuma: boolean;
-    readonly portainer: boolean;
-    readonly portal: boolean;
-    readonly grafana: boolean;
-    readonly runner: boolean;
-    readonly registry: boolean;
-}
-
-/** Config key of each feature switch. */
-export const FEATURE_KEYS = {
-    gitlab: "gitlabEnabled",
-    outline: "outlineEnabled",
-    uptimeKuma: "uptimeKumaEnabled",
-    portainer: "portainerEnabled",
-    portal: "portalEnabled",
-    grafana: "grafanaEnabled",
-    runner: "runnerEnabled",
-    registry: "registryEnabled",
-} as const satisfies Record<keyof PlatformFeatures, string>;
-
-/** Features that exist only with GitLab: they log in through it, or are part of it. */
-const NEEDS_GITLAB: readonly (keyof PlatformFeatures)[] = ["outline", "grafana", "runner", "registry"];
 
 /** Plain, validated settings: everything but secret values. */
 export interface PlatformSettings {
@@ -430,11 +404,11 @@ function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppC
         return undefined;
     }
     const firstWord = key.split("-")[0]!;
-    if ((coreServiceKeys as readonly string[]).includes(key)) {
-        c.fail(at, `an app name that is not a platform service (${coreServiceKeys.join(", ")} are taken)`);
+    if (coreServiceKeys().includes(key)) {
+        c.fail(at, `an app name that is not a platform service (${coreServiceKeys().join(", ")} are taken)`);
         return undefined;
     }
-    if (key.includes("-") && ([...coreServiceKeys, ...PLATFORM_NAME_WORDS] as readonly string[]).includes(firstWord)) {
+    if (key.includes("-") && ([...coreServiceKeys(), ...PLATFORM_NAME_WORDS] as readonly string[]).includes(firstWord)) {
         c.fail(at, `an app name that does not start with a platform name ("${firstWord}-" is the platform's: its containers, volumes and hostnames use it)`);
         return undefined;
     }
@@ -461,7 +435,7 @@ function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppC
     const subdomain = app.subdomain ?? key;
     if (typeof subdomain !== "string" || !isDnsLabel(subdomain)) {
         c.fail(`${at}.subdomain`, `a DNS label (a-z, 0-9, inner hyphens, at most 63), got ${describe(subdomain)}`);
-    } else if ((coreServiceKeys as readonly string[]).includes(subdomain)) {
+    } else if (coreServiceKeys().includes(subdomain)) {
         c.fail(`${at}.subdomain`, `a subdomain not used by a platform service, got ${describe(subdomain)}`);
     }
 
@@ -622,7 +596,7 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         const sibling = ctx.siblingStacks?.find((st) => st.stack === environment && st.appKeys.some((k) => k.split("-")[0] === suffix));
         if (!/^[a-z0-9]+$/.test(suffix)) {
             c.fail("(stack name)", `${environment}-<suffix> with a suffix of lowercase letters and digits only (a hyphen in it makes Docker names ambiguous), got ${describe(ctx.stack)}`);
-        } else if (([...coreServiceKeys, ...PLATFORM_NAME_WORDS] as readonly string[]).includes(suffix)) {
+        } else if (([...coreServiceKeys(), ...PLATFORM_NAME_WORDS] as readonly string[]).includes(suffix)) {
             c.fail("(stack name)", `a suffix that is not a platform name (nexora-${ctx.stack}-… would collide with stack ${environment}'s own ${suffix} names), got ${describe(ctx.stack)}`);
         } else if (sibling) {
             c.fail("(stack name)", `a suffix that is not the first word of an app of stack ${environment} (its apps ${suffix}-… are named nexora-${ctx.stack}-…), got ${describe(ctx.stack)}`);

@@ -7,11 +7,10 @@ import { renderCaddyfile } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
 import { renderFrpcToml } from "./edge/frpc";
 import { buildRouteTable, gitlabSshRoute, routeOf, routeUrl, urlOf } from "./edge/routes";
-import { FRPC_ADMIN_PORT, Tunnel } from "./edge/tunnel";
+import { Tunnel } from "./edge/tunnel";
 import type { RouteTable } from "./edge/types";
 import { validateRouteTable } from "./edge/validate";
 import { Gitlab } from "./gitlab/gitlab";
-import { gitlabContainerSshPort } from "./gitlab/omnibus";
 import { Grafana } from "./grafana/grafana";
 import { monitorsFor, MonitorSpec, UptimeKuma } from "./monitoring/uptime-kuma";
 import { Mysql } from "./mysql/mysql";
@@ -31,6 +30,7 @@ import { Backup } from "./backup/backup";
 import { backupStores } from "./backup/stores";
 import type * as docker from "@pulumi/docker";
 import { lastHostAddress } from "./validators";
+import { servicePort, services } from "./catalog";
 
 /** Username of the basic auth in front of restricted admin UIs. */
 export const EDGE_ADMIN_USER = "nexora-admin";
@@ -112,7 +112,7 @@ export class Platform extends pulumi.ComponentResource {
                       provider,
                       externalUrl: gitlabUrl,
                       sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
-                      sshPort: ssh?.remotePort ?? gitlabContainerSshPort,
+                      sshPort: ssh?.remotePort ?? servicePort("gitlab", "ssh"),
                       registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
                       edgeNetwork,
                       dataNetwork,
@@ -127,10 +127,6 @@ export class Platform extends pulumi.ComponentResource {
 
         // --- edge: Caddy, DNS, tunnel — all from the one route table
         const edgeAdmin = generatedPassword("edge-admin-password", this);
-        // A stack reached on published ports listens on those same ports inside, so Caddy's
-        // redirects carry the port clients use (the route table's public HTTPS port).
-        const httpPort = config.publish.http > 0 ? config.publish.http : 80;
-        const httpsPort = routes.httpsPort;
         const caddyfile = pulumi.secret(
             edgeAdmin.bcryptHash.apply((passwordHash) =>
                 renderCaddyfile(routes, {
@@ -140,8 +136,6 @@ export class Platform extends pulumi.ComponentResource {
                     // is frpc: trusting it would let any client forge X-Forwarded-For.
                     trustedProxies: [],
                     adminAuth: { username: EDGE_ADMIN_USER, passwordHash },
-                    httpPort,
-                    httpsPort,
                 }),
             ),
         );
@@ -163,7 +157,7 @@ export class Platform extends pulumi.ComponentResource {
                         authToken,
                         user: dockerName(stack),
                         caddyHost: caddyContainerName(stack),
-                        adminPort: FRPC_ADMIN_PORT,
+                        adminPort: servicePort("frpc", "admin"),
                     }),
                 ),
             );
@@ -186,8 +180,8 @@ export class Platform extends pulumi.ComponentResource {
                 edgeAddress: caddyAddress,
                 extraNetworks: features.uptimeKuma ? [adminNetwork] : [],
                 caddyfile,
-                httpPort,
-                httpsPort,
+                httpPort: routes.httpPort,
+                httpsPort: routes.httpsPort,
                 publish: config.publish.http > 0 || config.publish.https > 0,
                 reloadAfter: publicRoute,
             },
@@ -247,7 +241,7 @@ export class Platform extends pulumi.ComponentResource {
                 { parent: this },
             )
             : undefined;
-        const uptime = features.uptimeKuma ? new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this }) : undefined;
+        const uptime = features.uptimeKuma ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this }) : undefined;
         if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
@@ -266,9 +260,9 @@ export class Platform extends pulumi.ComponentResource {
                   { parent: this },
               )
             : undefined;
-        if (features.runner) {
+        if (features.gitlabRunner) {
             new GitlabRunner(
-                "gitlab-runner",
+                services.gitlabRunner.container,
                 { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl: gitlabUrl!, gitlabProvider: sso!.provider },
                 { parent: this },
             );

@@ -5,6 +5,7 @@ import { dockerExec } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
+import { services } from "../catalog";
 
 export interface TunnelArgs {
     readonly stack: string;
@@ -19,8 +20,6 @@ export interface TunnelArgs {
 }
 
 const FRPC_TOML = "/etc/frp/frpc.toml";
-/** frpc's admin API port on the container's loopback (rendered into frpc.toml as webServer). */
-export const FRPC_ADMIN_PORT = 7400;
 
 /** The container waits for its first config instead of crash-looping, then becomes frpc (PID 1). */
 export const FRPC_START_SCRIPT = `while [ ! -s ${FRPC_TOML} ]; do sleep 2; done; exec frpc -c ${FRPC_TOML}`;
@@ -60,13 +59,13 @@ export class Tunnel extends pulumi.ComponentResource {
 
     constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Tunnel", name, {}, opts);
-        this.containerName = dockerName(args.stack, "frpc");
-        const config = persistentVolume({ stack: args.stack, service: "frpc", role: "edge", purpose: "config" }, this, args.provider);
+        this.containerName = dockerName(args.stack, services.frpc.container);
+        const config = persistentVolume({ stack: args.stack, service: services.frpc.container, role: "edge", purpose: "config" }, this, args.provider);
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "frpc",
+                service: services.frpc.container,
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,

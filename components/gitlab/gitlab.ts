@@ -5,7 +5,8 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
-import { gitlabContainerSshPort, renderGitlabOmnibusConfig } from "./omnibus";
+import { renderGitlabOmnibusConfig } from "./omnibus";
+import { servicePort, services } from "../catalog";
 
 export interface GitlabArgs {
     readonly stack: string;
@@ -45,10 +46,10 @@ export class Gitlab extends pulumi.ComponentResource {
 
     constructor(name: string, args: GitlabArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:gitlab:Gitlab", name, {}, opts);
-        this.containerName = dockerName(args.stack, "gitlab");
+        this.containerName = dockerName(args.stack, services.gitlab.container);
         const root = generatedPassword(`${name}-root-password`, this);
         this.rootPassword = root.result;
-        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "gitlab", role: "platform", purpose }, this, args.provider);
+        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: services.gitlab.container, role: "platform", purpose }, this, args.provider);
         const config = volume("config");
         const data = volume("data");
         const logs = volume("logs");
@@ -80,7 +81,7 @@ export class Gitlab extends pulumi.ComponentResource {
             name,
             {
                 stack: args.stack,
-                service: "gitlab",
+                service: services.gitlab.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
@@ -94,7 +95,7 @@ export class Gitlab extends pulumi.ComponentResource {
                     { volume: data, target: "/var/opt/gitlab" },
                     { volume: logs, target: "/var/log/gitlab" },
                 ],
-                publish: args.publishSshPort ? [{ internal: gitlabContainerSshPort, external: args.publishSshPort }] : [],
+                publish: args.publishSshPort ? [{ internal: servicePort("gitlab", "ssh"), external: args.publishSshPort }] : [],
                 // Omnibus stops Puma, Sidekiq (finishing running jobs) and Gitaly in turn: minutes, not seconds.
                 stopGraceSeconds: 300,
                 healthcheck: {

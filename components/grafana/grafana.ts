@@ -5,6 +5,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
+import { servicePort, services } from "../catalog";
 
 export interface GrafanaArgs {
     readonly stack: string;
@@ -30,10 +31,11 @@ export class Grafana extends pulumi.ComponentResource {
 
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:grafana:Grafana", name, {}, opts);
-        this.containerName = dockerName(args.stack, "grafana");
+        const spec = services.grafana;
+        this.containerName = dockerName(args.stack, spec.container);
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "grafana", role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             `GF_SERVER_ROOT_URL=${args.url}`,
@@ -53,7 +55,7 @@ export class Grafana extends pulumi.ComponentResource {
             name,
             {
                 stack: args.stack,
-                service: "grafana",
+                service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
@@ -62,7 +64,7 @@ export class Grafana extends pulumi.ComponentResource {
                 volumes: [{ volume: data, target: "/var/lib/grafana" }],
                 // Grafana closes its database connections cleanly.
                 stopGraceSeconds: 30,
-                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/api/health || exit 1"], startPeriodSeconds: 30 },
+                healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("grafana")}/api/health || exit 1`], startPeriodSeconds: 30 },
             },
             this,
             { provider: args.provider, dependsOn: args.dependsOn },
