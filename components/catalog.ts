@@ -61,10 +61,11 @@ export function servicePort(key: ServiceKey, port: keyof ServicePorts = "http"):
 /** A web route of the platform: which service serves it, on which subdomain. */
 export interface WebRouteSpec {
     /**
-     * Route name: the `urls` output key, the DNS record's and the monitor's name (deployed state).
-     * @default the serving service's container name
+     * Route name: the `urls` output key, the DNS record's and the monitor's name, and what code
+     * looks the route up by (`urlOf`). Deployed state like the container name, but its own fact:
+     * renaming a container must not rename its public route.
      */
-    readonly name?: string;
+    readonly name: string;
     /** The service whose container serves it. */
     readonly service: ServiceKey;
     /** Which of that service's ports. @default "http" */
@@ -82,30 +83,25 @@ export const GITLAB_SSH_SUBDOMAIN = "git";
 
 export const webRoutes: readonly WebRouteSpec[] = [
     // Git pushes and LFS uploads can be large: GitLab enforces its own per-project limits.
-    { service: "gitlab", subdomain: "gitlab", enabled: (f) => f.gitlab, maxRequestBodyMiB: 5120, restricted: false },
-    { service: "outline", subdomain: "outline", enabled: (f) => f.outline, maxRequestBodyMiB: 100, restricted: false },
+    { name: "gitlab", service: "gitlab", subdomain: "gitlab", enabled: (f) => f.gitlab, maxRequestBodyMiB: 5120, restricted: false },
+    { name: "outline", service: "outline", subdomain: "outline", enabled: (f) => f.outline, maxRequestBodyMiB: 100, restricted: false },
     // Uptime Kuma creates its admin on first visit: never leave that page open to the internet.
-    { service: "uptimeKuma", subdomain: "uptime", enabled: (f) => f.uptimeKuma, maxRequestBodyMiB: 10, restricted: true },
+    { name: "uptime", service: "uptimeKuma", subdomain: "uptime", enabled: (f) => f.uptimeKuma, maxRequestBodyMiB: 10, restricted: true },
     // Portainer is root on the Docker host, but it starts with a generated admin and logs users
     // in through GitLab: a second (basic-auth) login in front would only get in the way.
-    { service: "portainer", subdomain: "portainer", enabled: (f) => f.portainer, maxRequestBodyMiB: 100, restricted: false },
-    { service: "portal", subdomain: "www", enabled: (f) => f.portal, maxRequestBodyMiB: 10, restricted: false },
-    { service: "grafana", subdomain: "grafana", enabled: (f) => f.grafana, maxRequestBodyMiB: 10, restricted: false },
+    { name: "portainer", service: "portainer", subdomain: "portainer", enabled: (f) => f.portainer, maxRequestBodyMiB: 100, restricted: false },
+    { name: "portal", service: "portal", subdomain: "www", enabled: (f) => f.portal, maxRequestBodyMiB: 10, restricted: false },
+    { name: "grafana", service: "grafana", subdomain: "grafana", enabled: (f) => f.grafana, maxRequestBodyMiB: 10, restricted: false },
     // The registry lives in GitLab's container. Image layers are large; the registry checks auth itself.
     { name: "registry", service: "gitlab", port: "registry", subdomain: "registry", enabled: (f) => f.registry, maxRequestBodyMiB: undefined, restricted: false },
 ];
-
-/** A web route's name (see WebRouteSpec.name). */
-export function webRouteName(route: WebRouteSpec): string {
-    return route.name ?? services[route.service].container;
-}
 
 /** Names apps may not take: every service's container name, route name and subdomain, and internal names. */
 export function coreServiceKeys(): readonly string[] {
     return [
         ...new Set([
             ...Object.values(services).map((s) => s.container),
-            ...webRoutes.flatMap((r) => [webRouteName(r), r.subdomain]),
+            ...webRoutes.flatMap((r) => [r.name, r.subdomain]),
             GITLAB_SSH_SUBDOMAIN,
             "ssh",
             "postgres",

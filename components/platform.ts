@@ -287,12 +287,13 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         if (config.backup.enabled) {
+            // By store key: the service's container name (backup/stores.ts).
             const volumes: Record<string, docker.Volume | undefined> = {
-                outline: outline?.dataVolume,
-                uptime: uptime?.dataVolume,
-                portainer: portainer?.dataVolume,
-                grafana: grafana?.dataVolume,
-                caddy: caddy.dataVolume,
+                [services.outline.container]: outline?.dataVolume,
+                [services.uptimeKuma.container]: uptime?.dataVolume,
+                [services.portainer.container]: portainer?.dataVolume,
+                [services.grafana.container]: grafana?.dataVolume,
+                [services.caddy.container]: caddy.dataVolume,
             };
             this.backup = new Backup(
                 "backup",

@@ -1,4 +1,4 @@
-import { GITLAB_SSH_SUBDOMAIN, hostnameFor, servicePort, services, webRouteName, webRoutes } from "../catalog";
+import { GITLAB_SSH_SUBDOMAIN, hostnameFor, servicePort, services, webRoutes } from "../catalog";
 import type { PlatformFeatures } from "../features";
 import { dockerName } from "../naming";
 import type { HttpRoute, RouteTable, TcpRoute } from "./types";
@@ -31,7 +31,7 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
     for (const route of webRoutes) {
         if (!route.enabled(settings.features)) continue;
         http.push({
-            service: webRouteName(route),
+            service: route.name,
             hostname: hostnameFor(settings, route.subdomain),
             upstream: { host: dockerName(settings.stack, services[route.service].container), port: servicePort(route.service, route.port) },
             maxRequestBodyMiB: route.maxRequestBodyMiB,
