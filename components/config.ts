@@ -4,6 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { coreServiceKeys } from "./catalog";
 import { FEATURE_KEYS, NEEDS_GITLAB, type PlatformFeatures } from "./features";
+import { buildRouteTable } from "./edge/routes";
+import type { RouteTable } from "./edge/types";
+import { validateRouteTable } from "./edge/validate";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
 import type { OAuthScope } from "./sso/consumers";
 import { carriesCredential, isCredentialName } from "./credentials";
@@ -39,6 +42,17 @@ import { cronProblem, offsiteRepositoryProblem, type Retention } from "./backup/
  * The only reader of Pulumi config. Raw strings go through `parseSettings` (pure, fully
  * validated, every problem reported at once) before any resource is registered; secrets
  * are wrapped as Outputs here so no component ever sees them as plain strings.
+ *
+ * Written by hand rather than with a schema library such as zod, after weighing it: zod would
+ * collect every issue with its path just as well, but the shape checks are the small part here.
+ * Most rules span keys (tunnel against published ports, features that need GitLab, subnets
+ * against the Docker host and the relay, sibling stacks' names, which keys the engine stores as
+ * secrets, the route table built from all of them), so they would be `superRefine` callbacks, the
+ * same code as now. Every message must also pass the hostile-value rule (`describe`: a credential
+ * or payload is never echoed into CI logs), which zod's default messages break (they quote the
+ * received value), so each would need a custom error map. And the engine hands over flat strings
+ * with objects as JSON, without YAML positions, so a library would add no line numbers either.
+ * The syntax predicates themselves (validators.ts) are shared with the renderers either way.
  */
 
 export const CONFIG_NAMESPACE = "nexora";
@@ -136,6 +150,8 @@ export interface PlatformSettings {
     /** Names of the secret config keys that were set (values are never kept here). */
     readonly secretKeysSet: readonly string[];
     readonly backup: BackupSettings;
+    /** The stack's route table, built from the settings above and validated with them. */
+    readonly routes: RouteTable;
 }
 
 /** Settings plus the secret values, wrapped as secret Outputs. */
@@ -741,6 +757,11 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         if (clash) c.fail(`apps.${app.key}.subdomain`, `a subdomain no other app uses ("${app.subdomain}" is also apps.${clash.key})`);
     }
 
+    // Sorted before routing: the route table's order is the urls output's and the monitors'.
+    apps.sort((a, b) => a.key.localeCompare(b.key));
+    const routeInputs = { stack: ctx.stack, hostnamePattern, baseDomain, features, dns, tunnel, publish };
+    const routes = checkRoutes(c, routeInputs, apps);
+
     if (c.issues.length > 0) throw new ConfigError(c.issues);
 
     const secretValues = nullProtoMap<string>([]);
@@ -763,11 +784,44 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         images,
         mattermostUrl,
         gitlabTokenRotation,
-        apps: apps.sort((a, b) => a.key.localeCompare(b.key)),
+        apps,
         secretKeysSet: Object.keys(secretValues).sort(),
         backup,
+        routes,
     };
     return { settings: deepFreeze(settings), secretValues };
+}
+
+/**
+ * Builds the route table from the parsed settings and reports each of its problems under the key
+ * that causes it: an app's route under `apps.<key>.subdomain`, a platform route under
+ * `hostnamePattern`, Caddy's ports under the publish keys. Routes whose inputs already failed are
+ * left out, so one bad value is reported once.
+ */
+function checkRoutes(c: Checker, settings: Omit<Parameters<typeof buildRouteTable>[0], "apps">, apps: readonly AppSettings[]): RouteTable {
+    const failed = (prefix: string) => c.issues.some((i) => i.key === `${CONFIG_NAMESPACE}:${prefix}` || i.key.startsWith(`${CONFIG_NAMESPACE}:${prefix}.`));
+    const patternFailed = ["hostnamePattern", "baseDomain", "(stack name)"].some(failed);
+    const routedApps = apps.filter((a) => !failed(`apps.${a.key}`));
+    const table = buildRouteTable({ ...settings, apps: routedApps });
+    if (patternFailed) return table;
+    const appKeys = new Set(routedApps.map((a) => a.key));
+    const sshKey = settings.tunnel.enabled ? "sshRemotePort" : "publishSshPort";
+    const failedBefore = new Set(["publishHttpPort", "publishHttpsPort", sshKey, ...routedApps.map((a) => `apps.${a.key}.subdomain`)].filter(failed));
+    for (const problem of validateRouteTable(table)) {
+        // Each problem starts with its entry: "http route #2 (…)", "tcp route #0 (…)" or "route table:".
+        const entry = /^(http|tcp) route #(\d+) /.exec(problem);
+        let key: string;
+        if (entry?.[1] === "http") {
+            const service = table.http[Number(entry[2])]?.service ?? "";
+            key = appKeys.has(service) ? `apps.${service}.subdomain` : "hostnamePattern";
+        } else if (entry?.[1] === "tcp") {
+            key = problem.includes("remotePort") ? sshKey : "hostnamePattern";
+        } else {
+            key = problem.includes("httpsPort") ? "publishHttpsPort" : problem.includes("httpPort") ? "publishHttpPort" : "(stack name)";
+        }
+        if (!failedBefore.has(key)) c.fail(key, `a value that yields a valid route: ${problem}`);
+    }
+    return table;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -6,10 +6,9 @@ import { Caddy, caddyContainerName } from "./edge/caddy";
 import { renderCaddyfile } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
 import { renderFrpcToml } from "./edge/frpc";
-import { buildRouteTable, gitlabSshRoute, routeOf, routeUrl, urlOf } from "./edge/routes";
+import { gitlabSshRoute, routeOf, routeUrl, urlOf } from "./edge/routes";
 import { Tunnel } from "./edge/tunnel";
 import type { RouteTable } from "./edge/types";
-import { validateRouteTable } from "./edge/validate";
 import { Gitlab } from "./gitlab/gitlab";
 import { Grafana } from "./grafana/grafana";
 import { monitorsFor, MonitorSpec, UptimeKuma } from "./monitoring/uptime-kuma";
@@ -25,7 +24,6 @@ import { Identity } from "./identity/identity";
 import { ssoRedirectUrl } from "./sso/endpoints";
 import { GitlabRunner } from "./runner/runner";
 import { generatedPassword } from "./secrets/random";
-import { ConfigError } from "./config";
 import { Backup } from "./backup/backup";
 import { backupStores } from "./backup/stores";
 import type * as docker from "@pulumi/docker";
@@ -64,13 +62,9 @@ export class Platform extends pulumi.ComponentResource {
     readonly backup?: Backup;
 
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
-        // Checked before super(): a bad route is a config error, reported before any resource exists.
-        const routes = buildRouteTable(config);
-        const routeProblems = validateRouteTable(routes);
-        if (routeProblems.length > 0) {
-            throw new ConfigError(routeProblems.map((p) => ({ key: "nexora:apps / nexora:hostnamePattern", expected: `a valid route table: ${p}` })));
-        }
         super("nexora:platform:Platform", name, {}, opts);
+        // Built and validated with the rest of the config (parseSettings): a bad route is a config error there.
+        const routes = config.routes;
         const stack = config.stack;
         const images = config.images;
         const features = config.features;
