@@ -49,8 +49,8 @@ import { cronProblem, offsiteRepositoryProblem, type Retention } from "./backup/
  * against the Docker host and the relay, sibling stacks' names, which keys the engine stores as
  * secrets, the route table built from all of them), so they would be `superRefine` callbacks, the
  * same code as now. Every message must also pass the hostile-value rule (`describe`: a credential
- * or payload is never echoed into CI logs), which zod's default messages break (they quote the
- * received value), so each would need a custom error map. And the engine hands over flat strings
+ * or payload is never echoed into CI logs) and say what was expected in the key's own terms, so
+ * zod's default messages would all be replaced by a custom error map. And the engine hands over flat strings
  * with objects as JSON, without YAML positions, so a library would add no line numbers either.
  * The syntax predicates themselves (validators.ts) are shared with the renderers either way.
  */
