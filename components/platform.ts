@@ -113,9 +113,8 @@ export class Platform extends pulumi.ComponentResource {
                       caddyAddress,
                       database: postgres.credentials.gitlab!,
                       publishSshPort: config.publish.ssh || undefined,
-                      dependsOn: [postgres.provisioning],
                   },
-                  { parent: this },
+                  { parent: this, dependsOn: [postgres.provisioning] },
               )
             : undefined;
 
@@ -158,7 +157,7 @@ export class Platform extends pulumi.ComponentResource {
             // Not after Caddy: until Caddy runs, relayed connections fail as they would during a Caddy restart.
             const tunnelClient = new Tunnel(
                 "tunnel",
-                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [] },
+                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml },
                 { parent: this },
             );
             publicRoute.push(tunnelClient.apply);
@@ -230,9 +229,8 @@ export class Platform extends pulumi.ComponentResource {
                     database: postgres.credentials.outline!,
                     redis: { host: redis.host, port: redis.port, password: redis.password },
                     oidcEnv: sso!.outlineEnv!,
-                    dependsOn: [postgres.provisioning, redis.container],
                 },
-                { parent: this },
+                { parent: this, dependsOn: [postgres.provisioning, redis.container] },
             )
             : undefined;
         const uptime = features.uptimeKuma ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this }) : undefined;
@@ -249,9 +247,8 @@ export class Platform extends pulumi.ComponentResource {
                       dataNetwork,
                       database: postgres.credentials.grafana!,
                       oauthEnv: sso!.grafanaEnv,
-                      dependsOn: [postgres.provisioning],
                   },
-                  { parent: this },
+                  { parent: this, dependsOn: [postgres.provisioning] },
               )
             : undefined;
         if (features.gitlabRunner) {
@@ -274,9 +271,8 @@ export class Platform extends pulumi.ComponentResource {
                     database: app.database ? mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
-                    dependsOn: app.database ? [mysql!.provisioning] : [],
                 },
-                { parent: this },
+                { parent: this, dependsOn: app.database ? [mysql!.provisioning] : [] },
             );
         }
 

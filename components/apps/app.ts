@@ -19,7 +19,6 @@ export interface BusinessAppArgs {
     readonly secretValues: Readonly<Record<string, pulumi.Output<string>>>;
     /** OAuth settings ("KEY=value") from the SSO component, when `sso` is set. */
     readonly ssoEnv?: pulumi.Input<pulumi.Input<string>[]>;
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -68,6 +67,7 @@ export class BusinessApp extends pulumi.ComponentResource {
         }
         // Sorted: the order of config keys must not replace the container.
         const envs = withExtraEnv(env, args.ssoEnv).apply((entries) => [...entries].sort());
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
@@ -84,7 +84,7 @@ export class BusinessApp extends pulumi.ComponentResource {
                 memoryMiB: app.memoryMiB,
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

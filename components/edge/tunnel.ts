@@ -15,8 +15,6 @@ export interface TunnelArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     /** The rendered frpc.toml; secret (it carries the frps token). */
     readonly frpcToml: pulumi.Input<string>;
-    /** Caddy must be up before the relay sends traffic. */
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 const FRPC_TOML = "/etc/frp/frpc.toml";
@@ -61,6 +59,7 @@ export class Tunnel extends pulumi.ComponentResource {
         super("nexora:edge:Tunnel", name, {}, opts);
         this.containerName = dockerName(args.stack, services.frpc.container);
         const config = persistentVolume({ stack: args.stack, service: services.frpc.container, role: "edge", purpose: "config" }, this, args.provider);
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
@@ -76,7 +75,7 @@ export class Tunnel extends pulumi.ComponentResource {
                 healthcheck: { test: ["CMD-SHELL", "pgrep -x frpc >/dev/null || exit 1"], intervalSeconds: 30, startPeriodSeconds: 60 },
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.apply = dockerExec(
             `${name}-apply`,

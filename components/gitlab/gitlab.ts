@@ -27,8 +27,6 @@ export interface GitlabArgs {
     readonly database: DatabaseCredentials;
     /** Host port for SSH when the stack publishes one. @default 0 — not published */
     readonly publishSshPort?: number;
-    /** Resources GitLab must wait for (database provisioning). */
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -77,6 +75,7 @@ export class Gitlab extends pulumi.ComponentResource {
             ),
         );
 
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
@@ -113,7 +112,7 @@ export class Gitlab extends pulumi.ComponentResource {
                 shmSizeMiB: 256,
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -18,7 +18,6 @@ export interface GrafanaArgs {
     readonly database: DatabaseCredentials;
     /** GitLab OAuth settings ("KEY=value") from the SSO component. @default none */
     readonly oauthEnv?: pulumi.Input<pulumi.Input<string>[]>;
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Grafana (roadmap; `grafanaEnabled`) on the shared PostgreSQL, never with its admin/admin default. */
@@ -51,6 +50,7 @@ export class Grafana extends pulumi.ComponentResource {
             "GF_USERS_ALLOW_SIGN_UP=false",
         ];
         const envs = withExtraEnv(baseEnv, args.oauthEnv);
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
@@ -67,7 +67,7 @@ export class Grafana extends pulumi.ComponentResource {
                 healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("grafana")}/api/health || exit 1`], startPeriodSeconds: 30 },
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -23,7 +23,6 @@ export interface OutlineArgs {
      * @default none — Outline starts without a login method
      */
     readonly oidcEnv?: pulumi.Input<pulumi.Input<string>[]>;
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Where Outline keeps uploads with FILE_STORAGE=local (its image runs as uid 1001 and owns it). */
@@ -65,6 +64,7 @@ export class Outline extends pulumi.ComponentResource {
             "ENABLE_UPDATES=false",
         ];
         const envs = withExtraEnv(baseEnv, args.oidcEnv);
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
@@ -82,7 +82,7 @@ export class Outline extends pulumi.ComponentResource {
                 waitTimeoutSeconds: 300,
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }
