@@ -1,9 +1,11 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseToml } from "smol-toml";
 import { services, type ServiceKey, type ServiceSpec } from "../../components/catalog";
 import { buildRouteTable } from "../../components/edge/routes";
 import { evaluateStack, type PlanResult } from "../../tools/plan/evaluate";
-import { settingsOf } from "../support/stacks";
+import { ROOT, settingsOf } from "../support/stacks";
 
 /**
  * The catalog is the one home of each service's Docker name and ports: an edit there, and only
@@ -76,5 +78,24 @@ describe("the service catalog", () => {
         expect([table.httpPort, table.httpsPort]).toEqual([8080, 8443]);
         // dev publishes its own host ports: Caddy listens on those inside too, whatever the catalog says.
         expect([buildRouteTable(dev).httpPort, buildRouteTable(dev).httpsPort]).toEqual([18080, 18443]);
+    });
+});
+
+describe("the components", () => {
+    const files = (readdirSync(path.join(ROOT, "components"), { recursive: true }) as string[])
+        .filter((f) => f.endsWith(".ts") && f !== "catalog.ts")
+        .map((f) => ({ file: f, code: readFileSync(path.join(ROOT, "components", f), "utf8").replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, "") }));
+
+    it("do not spell a Docker name that differs from its service key: the catalog's container field carries it", () => {
+        const renamed = Object.values(services).filter((s) => s.container !== s.key);
+        expect(renamed.map((s) => s.key)).toEqual(["uptimeKuma", "gitlabRunner"]);
+        // Exempt: the names of the stores inside existing backup repositories, a deployed fact of their own.
+        for (const { file, code } of files.filter((f) => f.file !== path.join("backup", "manifest.ts"))) {
+            for (const s of renamed) expect({ file, spells: code.includes(`"${s.container}"`) }).toEqual({ file, spells: false });
+        }
+    });
+
+    it("call no service on a loopback port of their own: health checks and API helpers take it from the catalog", () => {
+        for (const { file, code } of files) expect({ file, found: code.match(/(127\.0\.0\.1|localhost):\d+/g) }).toEqual({ file, found: null });
     });
 });
