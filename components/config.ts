@@ -3,6 +3,10 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { coreServiceKeys } from "./catalog";
+import { FEATURE_KEYS, NEEDS_GITLAB, type PlatformFeatures } from "./features";
+import { buildRouteTable } from "./edge/routes";
+import type { RouteTable } from "./edge/types";
+import { validateRouteTable } from "./edge/validate";
 import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "./images";
 import { BUSINESS_APP_SSO_DEFAULT, type OAuthScope } from "./sso/consumers";
 import { carriesCredential, isCredentialName } from "./credentials";
@@ -31,12 +35,24 @@ import {
 } from "./validators";
 
 export { cidrsOverlap, isDnsLabel, isIpv4, parseCidr };
+export { FEATURE_KEYS, type PlatformFeatures };
 import { cronProblem, offsiteRepositoryProblem, type Retention } from "./backup/manifest";
 
 /**
  * The only reader of Pulumi config. Raw strings go through `parseSettings` (pure, fully
  * validated, every problem reported at once) before any resource is registered; secrets
  * are wrapped as Outputs here so no component ever sees them as plain strings.
+ *
+ * Written by hand rather than with a schema library such as zod, after weighing it: zod would
+ * collect every issue with its path just as well, but the shape checks are the small part here.
+ * Most rules span keys (tunnel against published ports, features that need GitLab, subnets
+ * against the Docker host and the relay, sibling stacks' names, which keys the engine stores as
+ * secrets, the route table built from all of them), so they would be `superRefine` callbacks, the
+ * same code as now. Every message must also pass the hostile-value rule (`describe`: a credential
+ * or payload is never echoed into CI logs) and say what was expected in the key's own terms, so
+ * zod's default messages would all be replaced by a custom error map. And the engine hands over flat strings
+ * with objects as JSON, without YAML positions, so a library would add no line numbers either.
+ * The syntax predicates themselves (validators.ts) are shared with the renderers either way.
  */
 
 export const CONFIG_NAMESPACE = "nexora";
@@ -105,34 +121,6 @@ export interface PublishSettings {
     readonly ssh: number;
 }
 
-/** Switchable platform services (`nexora:<name>Enabled`). */
-export interface PlatformFeatures {
-    /** GitLab CE, the identity provider: SSO, Outline, Grafana, the runner and the registry need it. */
-    readonly gitlab: boolean;
-    readonly outline: boolean;
-    readonly uptimeKuma: boolean;
-    readonly portainer: boolean;
-    readonly portal: boolean;
-    readonly grafana: boolean;
-    readonly runner: boolean;
-    readonly registry: boolean;
-}
-
-/** Config key of each feature switch. */
-export const FEATURE_KEYS = {
-    gitlab: "gitlabEnabled",
-    outline: "outlineEnabled",
-    uptimeKuma: "uptimeKumaEnabled",
-    portainer: "portainerEnabled",
-    portal: "portalEnabled",
-    grafana: "grafanaEnabled",
-    runner: "runnerEnabled",
-    registry: "registryEnabled",
-} as const satisfies Record<keyof PlatformFeatures, string>;
-
-/** Features that exist only with GitLab: they log in through it, or are part of it. */
-const NEEDS_GITLAB: readonly (keyof PlatformFeatures)[] = ["outline", "grafana", "runner", "registry"];
-
 /** Plain, validated settings: everything but secret values. */
 export interface PlatformSettings {
     readonly project: string;
@@ -162,6 +150,8 @@ export interface PlatformSettings {
     /** Names of the secret config keys that were set (values are never kept here). */
     readonly secretKeysSet: readonly string[];
     readonly backup: BackupSettings;
+    /** The stack's route table, built from the settings above and validated with them. */
+    readonly routes: RouteTable;
 }
 
 /** Settings plus the secret values, wrapped as secret Outputs. */
@@ -482,11 +472,11 @@ function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppC
         return undefined;
     }
     const firstWord = key.split("-")[0]!;
-    if ((coreServiceKeys as readonly string[]).includes(key)) {
-        c.fail(at, `an app name that is not a platform service (${coreServiceKeys.join(", ")} are taken)`);
+    if (coreServiceKeys().includes(key)) {
+        c.fail(at, `an app name that is not a platform service (${coreServiceKeys().join(", ")} are taken)`);
         return undefined;
     }
-    if (key.includes("-") && ([...coreServiceKeys, ...PLATFORM_NAME_WORDS] as readonly string[]).includes(firstWord)) {
+    if (key.includes("-") && ([...coreServiceKeys(), ...PLATFORM_NAME_WORDS] as readonly string[]).includes(firstWord)) {
         c.fail(at, `an app name that does not start with a platform name ("${firstWord}-" is the platform's: its containers, volumes and hostnames use it)`);
         return undefined;
     }
@@ -513,7 +503,7 @@ function readApp(c: Checker, key: string, index: number, raw: unknown, ctx: AppC
     const subdomain = app.subdomain ?? key;
     if (typeof subdomain !== "string" || !isDnsLabel(subdomain)) {
         c.fail(`${at}.subdomain`, `a DNS label (a-z, 0-9, inner hyphens, at most 63), got ${describe(subdomain)}`);
-    } else if ((coreServiceKeys as readonly string[]).includes(subdomain)) {
+    } else if (coreServiceKeys().includes(subdomain)) {
         c.fail(`${at}.subdomain`, `a subdomain not used by a platform service, got ${describe(subdomain)}`);
     }
 
@@ -674,7 +664,7 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         const sibling = ctx.siblingStacks?.find((st) => st.stack === environment && st.appKeys.some((k) => k.split("-")[0] === suffix));
         if (!/^[a-z0-9]+$/.test(suffix)) {
             c.fail("(stack name)", `${environment}-<suffix> with a suffix of lowercase letters and digits only (a hyphen in it makes Docker names ambiguous), got ${describe(ctx.stack)}`);
-        } else if (([...coreServiceKeys, ...PLATFORM_NAME_WORDS] as readonly string[]).includes(suffix)) {
+        } else if (([...coreServiceKeys(), ...PLATFORM_NAME_WORDS] as readonly string[]).includes(suffix)) {
             c.fail("(stack name)", `a suffix that is not a platform name (nexora-${ctx.stack}-… would collide with stack ${environment}'s own ${suffix} names), got ${describe(ctx.stack)}`);
         } else if (sibling) {
             c.fail("(stack name)", `a suffix that is not the first word of an app of stack ${environment} (its apps ${suffix}-… are named nexora-${ctx.stack}-…), got ${describe(ctx.stack)}`);
@@ -795,7 +785,7 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
     }
     // With Caddy's internal CA only the SSO consumers are given its root (README "Dev SSO"): the
     // runner's job containers clone from GitLab's public URL and would not trust it.
-    if (tls === "internal" && features.runner && features.gitlab) {
+    if (tls === "internal" && features.gitlabRunner && features.gitlab) {
         c.fail("runnerEnabled", "false when tls is internal (job containers would not trust Caddy's internal CA), got true");
     }
 
@@ -826,6 +816,11 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         if (clash) c.fail(`apps.${app.key}.subdomain`, `a subdomain no other app uses ("${app.subdomain}" is also apps.${clash.key})`);
     }
 
+    // Sorted before routing: the route table's order is the urls output's and the monitors'.
+    apps.sort((a, b) => a.key.localeCompare(b.key));
+    const routeInputs = { stack: ctx.stack, hostnamePattern, baseDomain, features, dns, tunnel, publish };
+    const routes = checkRoutes(c, routeInputs, apps);
+
     if (c.issues.length > 0) throw new ConfigError(c.issues);
 
     const secretValues = nullProtoMap<string>([]);
@@ -848,11 +843,44 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         images,
         mattermostUrl,
         gitlabTokenRotation,
-        apps: apps.sort((a, b) => a.key.localeCompare(b.key)),
+        apps,
         secretKeysSet: Object.keys(secretValues).sort(),
         backup,
+        routes,
     };
     return { settings: deepFreeze(settings), secretValues };
+}
+
+/**
+ * Builds the route table from the parsed settings and reports each of its problems under the key
+ * that causes it: an app's route under `apps.<key>.subdomain`, a platform route under
+ * `hostnamePattern`, Caddy's ports under the publish keys. Routes whose inputs already failed are
+ * left out, so one bad value is reported once.
+ */
+function checkRoutes(c: Checker, settings: Omit<Parameters<typeof buildRouteTable>[0], "apps">, apps: readonly AppSettings[]): RouteTable {
+    const failed = (prefix: string) => c.issues.some((i) => i.key === `${CONFIG_NAMESPACE}:${prefix}` || i.key.startsWith(`${CONFIG_NAMESPACE}:${prefix}.`));
+    const patternFailed = ["hostnamePattern", "baseDomain", "(stack name)"].some(failed);
+    const routedApps = apps.filter((a) => !failed(`apps.${a.key}`));
+    const table = buildRouteTable({ ...settings, apps: routedApps });
+    if (patternFailed) return table;
+    const appKeys = new Set(routedApps.map((a) => a.key));
+    const sshKey = settings.tunnel.enabled ? "sshRemotePort" : "publishSshPort";
+    const failedBefore = new Set(["publishHttpPort", "publishHttpsPort", sshKey, ...routedApps.map((a) => `apps.${a.key}.subdomain`)].filter(failed));
+    for (const problem of validateRouteTable(table)) {
+        // Each problem starts with its entry: "http route #2 (…)", "tcp route #0 (…)" or "route table:".
+        const entry = /^(http|tcp) route #(\d+) /.exec(problem);
+        let key: string;
+        if (entry?.[1] === "http") {
+            const service = table.http[Number(entry[2])]?.service ?? "";
+            key = appKeys.has(service) ? `apps.${service}.subdomain` : "hostnamePattern";
+        } else if (entry?.[1] === "tcp") {
+            key = problem.includes("remotePort") ? sshKey : "hostnamePattern";
+        } else {
+            key = problem.includes("httpsPort") ? "publishHttpsPort" : problem.includes("httpPort") ? "publishHttpPort" : "(stack name)";
+        }
+        if (!failedBefore.has(key)) c.fail(key, `a value that yields a valid route: ${problem}`);
+    }
+    return table;
 }
 
 function deepFreeze<T>(value: T): T {

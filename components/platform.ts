@@ -6,12 +6,10 @@ import { Caddy, caddyContainerName } from "./edge/caddy";
 import { renderCaddyfile } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
 import { renderFrpcToml } from "./edge/frpc";
-import { buildRouteTable, gitlabSshRoute, routeOf, routeUrl, urlOf } from "./edge/routes";
-import { FRPC_ADMIN_PORT, Tunnel } from "./edge/tunnel";
+import { gitlabSshRoute, routeOf, routeUrl, urlOf } from "./edge/routes";
+import { Tunnel } from "./edge/tunnel";
 import type { RouteTable } from "./edge/types";
-import { validateRouteTable } from "./edge/validate";
 import { Gitlab } from "./gitlab/gitlab";
-import { gitlabContainerSshPort } from "./gitlab/omnibus";
 import { Grafana } from "./grafana/grafana";
 import { monitorsFor, MonitorSpec, UptimeKuma } from "./monitoring/uptime-kuma";
 import { Mysql } from "./mysql/mysql";
@@ -26,11 +24,11 @@ import { Identity } from "./identity/identity";
 import { ssoRedirectUrl } from "./sso/endpoints";
 import { GitlabRunner } from "./runner/runner";
 import { generatedPassword } from "./secrets/random";
-import { ConfigError } from "./config";
 import { Backup } from "./backup/backup";
 import { backupStores } from "./backup/stores";
 import type * as docker from "@pulumi/docker";
 import { lastHostAddress } from "./validators";
+import { servicePort, services } from "./catalog";
 
 /** Username of the basic auth in front of restricted admin UIs. */
 export const EDGE_ADMIN_USER = "nexora-admin";
@@ -64,13 +62,9 @@ export class Platform extends pulumi.ComponentResource {
     readonly backup?: Backup;
 
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
-        // Checked before super(): a bad route is a config error, reported before any resource exists.
-        const routes = buildRouteTable(config);
-        const routeProblems = validateRouteTable(routes);
-        if (routeProblems.length > 0) {
-            throw new ConfigError(routeProblems.map((p) => ({ key: "nexora:apps / nexora:hostnamePattern", expected: `a valid route table: ${p}` })));
-        }
         super("nexora:platform:Platform", name, {}, opts);
+        // Built and validated with the rest of the config (parseSettings): a bad route is a config error there.
+        const routes = config.routes;
         const stack = config.stack;
         const images = config.images;
         const features = config.features;
@@ -112,25 +106,20 @@ export class Platform extends pulumi.ComponentResource {
                       provider,
                       externalUrl: gitlabUrl,
                       sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
-                      sshPort: ssh?.remotePort ?? gitlabContainerSshPort,
+                      sshPort: ssh?.remotePort ?? servicePort("gitlab", "ssh"),
                       registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
                       edgeNetwork,
                       dataNetwork,
                       caddyAddress,
                       database: postgres.credentials.gitlab!,
                       publishSshPort: config.publish.ssh || undefined,
-                      dependsOn: [postgres.provisioning],
                   },
-                  { parent: this },
+                  { parent: this, dependsOn: [postgres.provisioning] },
               )
             : undefined;
 
         // --- edge: Caddy, DNS, tunnel — all from the one route table
         const edgeAdmin = generatedPassword("edge-admin-password", this);
-        // A stack reached on published ports listens on those same ports inside, so Caddy's
-        // redirects carry the port clients use (the route table's public HTTPS port).
-        const httpPort = config.publish.http > 0 ? config.publish.http : 80;
-        const httpsPort = routes.httpsPort;
         const caddyfile = pulumi.secret(
             edgeAdmin.bcryptHash.apply((passwordHash) =>
                 renderCaddyfile(routes, {
@@ -140,8 +129,6 @@ export class Platform extends pulumi.ComponentResource {
                     // is frpc: trusting it would let any client forge X-Forwarded-For.
                     trustedProxies: [],
                     adminAuth: { username: EDGE_ADMIN_USER, passwordHash },
-                    httpPort,
-                    httpsPort,
                 }),
             ),
         );
@@ -163,14 +150,14 @@ export class Platform extends pulumi.ComponentResource {
                         authToken,
                         user: dockerName(stack),
                         caddyHost: caddyContainerName(stack),
-                        adminPort: FRPC_ADMIN_PORT,
+                        adminPort: servicePort("frpc", "admin"),
                     }),
                 ),
             );
             // Not after Caddy: until Caddy runs, relayed connections fail as they would during a Caddy restart.
             const tunnelClient = new Tunnel(
                 "tunnel",
-                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml, dependsOn: [] },
+                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml },
                 { parent: this },
             );
             publicRoute.push(tunnelClient.apply);
@@ -190,8 +177,8 @@ export class Platform extends pulumi.ComponentResource {
                 edgeAddress: caddyAddress,
                 extraNetworks: features.uptimeKuma ? [adminNetwork] : [],
                 caddyfile,
-                httpPort,
-                httpsPort,
+                httpPort: routes.httpPort,
+                httpsPort: routes.httpsPort,
                 publish: config.publish.http > 0 || config.publish.https > 0,
                 reloadAfter: publicRoute,
                 edgeAliases: internalTlsSso ? [routeOf(routes, "gitlab").hostname] : undefined,
@@ -252,12 +239,11 @@ export class Platform extends pulumi.ComponentResource {
                     redis: { host: redis.host, port: redis.port, password: redis.password },
                     oidcEnv: sso!.outlineEnv!,
                     internalCa,
-                    dependsOn: [postgres.provisioning, redis.container],
                 },
-                { parent: this },
+                { parent: this, dependsOn: [postgres.provisioning, redis.container] },
             )
             : undefined;
-        const uptime = features.uptimeKuma ? new UptimeKuma("uptime", { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this }) : undefined;
+        const uptime = features.uptimeKuma ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this }) : undefined;
         if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
@@ -272,14 +258,13 @@ export class Platform extends pulumi.ComponentResource {
                       database: postgres.credentials.grafana!,
                       oauthEnv: sso!.grafanaEnv,
                       internalCa,
-                      dependsOn: [postgres.provisioning],
                   },
-                  { parent: this },
+                  { parent: this, dependsOn: [postgres.provisioning] },
               )
             : undefined;
-        if (features.runner) {
+        if (features.gitlabRunner) {
             new GitlabRunner(
-                "gitlab-runner",
+                services.gitlabRunner.container,
                 { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl: gitlabUrl!, gitlabProvider: sso!.provider },
                 { parent: this },
             );
@@ -298,19 +283,19 @@ export class Platform extends pulumi.ComponentResource {
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
                     internalCa,
-                    dependsOn: app.database ? [mysql!.provisioning] : [],
                 },
-                { parent: this },
+                { parent: this, dependsOn: app.database ? [mysql!.provisioning] : [] },
             );
         }
 
         if (config.backup.enabled) {
+            // By store key: the service's container name (backup/stores.ts).
             const volumes: Record<string, docker.Volume | undefined> = {
-                outline: outline?.dataVolume,
-                uptime: uptime?.dataVolume,
-                portainer: portainer?.dataVolume,
-                grafana: grafana?.dataVolume,
-                caddy: caddy.dataVolume,
+                [services.outline.container]: outline?.dataVolume,
+                [services.uptimeKuma.container]: uptime?.dataVolume,
+                [services.portainer.container]: portainer?.dataVolume,
+                [services.grafana.container]: grafana?.dataVolume,
+                [services.caddy.container]: caddy.dataVolume,
             };
             this.backup = new Backup(
                 "backup",

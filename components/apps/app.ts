@@ -20,7 +20,6 @@ export interface BusinessAppArgs {
     readonly secretValues: Readonly<Record<string, pulumi.Output<string>>>;
     /** OAuth settings ("KEY=value") from the SSO component, when `sso` is set. */
     readonly ssoEnv?: pulumi.Input<pulumi.Input<string>[]>;
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Caddy's internal CA, for an SSO app's token exchange with GitLab (`tls internal` stacks). @default none */
     readonly internalCa?: InternalCa;
 }
@@ -74,6 +73,7 @@ export class BusinessApp extends pulumi.ComponentResource {
         if (internalCa) env.push(`OAUTH_CA_FILE=${INTERNAL_CA_FILE}`);
         // Sorted: the order of config keys must not replace the container.
         const envs = withExtraEnv(env, args.ssoEnv).apply((entries) => [...entries].sort());
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
@@ -91,7 +91,7 @@ export class BusinessApp extends pulumi.ComponentResource {
                 memoryMiB: app.memoryMiB,
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -1,7 +1,8 @@
 import type { PlatformSettings } from "../config";
 import { mysqlIdentifier } from "../mysql/mysql";
 import { dockerName } from "../naming";
-import type { BackupStore } from "./manifest";
+import { services, type ServiceKey } from "../catalog";
+import type { BackupStore, BackupStoreKey } from "./manifest";
 
 /**
  * The stores a stack backs up, from its settings alone: every store of a service the stack runs.
@@ -19,12 +20,17 @@ export function backupStores(settings: Pick<PlatformSettings, "stack" | "feature
     if (appsWithDb.length > 0) {
         stores.push({ key: "mysql", kind: "mysql", container: name("mysql"), consumers: Object.fromEntries(appsWithDb.map((a) => [mysqlIdentifier(a.key), name(a.key)])) });
     }
-    if (features.gitlab) stores.push({ key: "gitlab", kind: "gitlab", container: name("gitlab") });
-    if (features.outline) stores.push({ key: "outline", kind: "volume", volume: dockerName(stack, "outline", "data"), container: name("outline"), pauseDuringBackup: false });
+    if (features.gitlab) stores.push({ key: "gitlab", kind: "gitlab", container: name(services.gitlab.container) });
+    // A volume store is named after its service's container (deployed state: the repository's tags).
+    const volume = (service: ServiceKey, pauseDuringBackup: boolean): BackupStore => {
+        const container = services[service].container;
+        return { key: container as Exclude<BackupStoreKey, "postgres" | "mysql" | "gitlab">, kind: "volume", volume: dockerName(stack, container, "data"), container: name(container), pauseDuringBackup };
+    };
+    if (features.outline) stores.push(volume("outline", false));
     // Uptime Kuma (SQLite) and Portainer (BoltDB) write live database files: paused while read.
-    if (features.uptimeKuma) stores.push({ key: "uptime", kind: "volume", volume: dockerName(stack, "uptime", "data"), container: name("uptime"), pauseDuringBackup: true });
-    if (features.portainer) stores.push({ key: "portainer", kind: "volume", volume: dockerName(stack, "portainer", "data"), container: name("portainer"), pauseDuringBackup: true });
-    if (features.grafana) stores.push({ key: "grafana", kind: "volume", volume: dockerName(stack, "grafana", "data"), container: name("grafana"), pauseDuringBackup: false });
-    stores.push({ key: "caddy", kind: "volume", volume: dockerName(stack, "caddy", "data"), container: name("caddy"), pauseDuringBackup: false });
+    if (features.uptimeKuma) stores.push(volume("uptimeKuma", true));
+    if (features.portainer) stores.push(volume("portainer", true));
+    if (features.grafana) stores.push(volume("grafana", false));
+    stores.push(volume("caddy", false));
     return stores;
 }

@@ -192,12 +192,15 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
  * Pulls the pinned image and runs the service container, as children of `parent`:
  * `${name}-image` and `${name}-container`. Container replacement is delete-before-create
  * downtime, so inputs here change only when the service really changes.
+ * `opts.dependsOn` is the component's own `opts.dependsOn`: across the components, what a whole
+ * service waits for goes in the options, never in Args. Args name only a dependency of one step
+ * inside a component (Caddy's `reloadAfter`, the identity's `publicPath` for its readiness gate).
  */
 export function createServiceContainer(
     name: string,
     args: ServiceContainerArgs,
     parent: pulumi.Resource,
-    opts: { provider: docker.Provider; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> },
+    opts: { provider: docker.Provider; dependsOn?: pulumi.CustomResourceOptions["dependsOn"] },
 ): { image: docker.RemoteImage; container: docker.Container } {
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent, provider: opts.provider });
     const container = new docker.Container(`${name}-container`, serviceContainerInputs(args, image.imageId), {

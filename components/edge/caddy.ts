@@ -5,6 +5,7 @@ import { dockerExec, payloadHash } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
+import { servicePort, services } from "../catalog";
 import { type InternalCa, readInternalCa } from "./internal-ca";
 
 export interface CaddyArgs {
@@ -24,7 +25,7 @@ export interface CaddyArgs {
     readonly extraNetworks?: readonly pulumi.Input<string>[];
     /** The rendered Caddyfile (secret when it carries the admin basic-auth hash). */
     readonly caddyfile: pulumi.Input<string>;
-    /** Ports Caddy listens on in its container (the Caddyfile's http_port/https_port). @default 80, 443 */
+    /** Ports Caddy listens on in its container (the route table's, as the Caddyfile's http_port/https_port). @default the catalog's */
     readonly httpPort?: number;
     readonly httpsPort?: number;
     /** Publish those ports on the host under the same numbers (a stack without the tunnel). @default false */
@@ -44,7 +45,7 @@ export interface CaddyArgs {
 
 /** Docker name of a stack's Caddy container (others route to it before the component exists). */
 export function caddyContainerName(stack: string): string {
-    return dockerName(stack, "caddy");
+    return dockerName(stack, services.caddy.container);
 }
 
 const CADDYFILE = "/etc/caddy/Caddyfile";
@@ -81,17 +82,17 @@ export class Caddy extends pulumi.ComponentResource {
     constructor(name: string, args: CaddyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Caddy", name, {}, opts);
         this.containerName = caddyContainerName(args.stack);
-        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "caddy", role: "edge", purpose }, this, args.provider);
+        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: services.caddy.container, role: "edge", purpose }, this, args.provider);
         const data = (this.dataVolume = volume("data"));
         const config = volume("config");
         const etc = volume("etc");
-        const ports = [args.httpPort ?? 80, args.httpsPort ?? 443];
+        const ports = [args.httpPort ?? servicePort("caddy", "http"), args.httpsPort ?? servicePort("caddy", "https")];
         const publish = args.publish ? ports.map((port) => ({ internal: port, external: port })) : [];
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "caddy",
+                service: services.caddy.container,
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,
@@ -104,7 +105,7 @@ export class Caddy extends pulumi.ComponentResource {
                 publish,
                 // Caddy drains open connections on a graceful stop.
                 stopGraceSeconds: 30,
-                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:2019/config/ >/dev/null || exit 1"], intervalSeconds: 15, startPeriodSeconds: 10 },
+                healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("caddy", "admin")}/config/ >/dev/null || exit 1`], intervalSeconds: 15, startPeriodSeconds: 10 },
                 waitTimeoutSeconds: 120,
             },
             this,

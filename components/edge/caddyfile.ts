@@ -1,3 +1,4 @@
+import { servicePort } from "../catalog";
 import type { HttpRoute, RouteTable } from "./types";
 import { isEmail, isIpOrCidr, isPort } from "../validators";
 import { assertValidRouteTable } from "./validate";
@@ -35,25 +36,21 @@ export interface CaddyfileOptions {
     readonly adminAuth?: CaddyAdminAuth;
     /**
      * Port Caddy serves plain HTTP on (ACME HTTP-01, redirects to HTTPS).
-     * @default 80
+     * @default the route table's httpPort
      */
     readonly httpPort?: number;
     /**
      * Port Caddy serves HTTPS on.
-     * @default 443
+     * @default the route table's httpsPort
      */
     readonly httpsPort?: number;
     /**
      * Admin endpoint address (host:port), or "off". `caddy reload` reads it from the new
      * config to know where to post it, so it must stay reachable inside the container.
-     * @default "localhost:2019"
+     * @default localhost on Caddy's admin port in the service catalog
      */
     readonly admin?: string;
 }
-
-const DEFAULT_HTTP_PORT = 80;
-const DEFAULT_HTTPS_PORT = 443;
-const DEFAULT_ADMIN = "localhost:2019";
 
 /** Nothing with spaces, quotes, braces or "#", which would be Caddyfile syntax. */
 const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -83,8 +80,14 @@ const SECURITY_HEADERS: readonly string[] = [
  * The syntax is what both Debian's caddy 2.6 (tests) and the current 2.x image accept.
  * Throws on an invalid route table or options, so nothing unchecked is ever interpolated.
  */
-export function renderCaddyfile(table: RouteTable, options: CaddyfileOptions): string {
+export function renderCaddyfile(table: RouteTable, given: CaddyfileOptions): string {
     assertValidRouteTable(table);
+    const options: CaddyfileOptions = {
+        ...given,
+        httpPort: given.httpPort ?? table.httpPort,
+        httpsPort: given.httpsPort ?? table.httpsPort,
+        admin: given.admin ?? `localhost:${servicePort("caddy", "admin")}`,
+    };
     const problems = optionProblems(table, options);
     if (problems.length > 0) {
         throw new Error(`invalid Caddyfile options for stack ${JSON.stringify(table.stack)}:\n  - ${problems.join("\n  - ")}`);
@@ -98,9 +101,9 @@ export function renderCaddyfile(table: RouteTable, options: CaddyfileOptions): s
 
 function globalOptions(options: CaddyfileOptions): string[] {
     const lines = [
-        `admin ${options.admin ?? DEFAULT_ADMIN}`,
-        `http_port ${options.httpPort ?? DEFAULT_HTTP_PORT}`,
-        `https_port ${options.httpsPort ?? DEFAULT_HTTPS_PORT}`,
+        `admin ${options.admin!}`,
+        `http_port ${options.httpPort!}`,
+        `https_port ${options.httpsPort!}`,
     ];
     if (options.tls === "acme") lines.push(`email ${options.acmeEmail!}`);
     // The local CA's root goes to no trust store: a container has none worth writing, and tests must not touch the host's.
@@ -159,8 +162,8 @@ function optionProblems(table: RouteTable, options: CaddyfileOptions): string[] 
         const port = options[key];
         if (port !== undefined && !isPort(port)) problems.push(`${key} must be an integer from 1 to 65535, got ${String(port)}`);
     }
-    const httpPort = options.httpPort ?? DEFAULT_HTTP_PORT;
-    if (httpPort === (options.httpsPort ?? DEFAULT_HTTPS_PORT)) problems.push(`httpPort and httpsPort are both ${httpPort}`);
+    const httpPort = options.httpPort;
+    if (httpPort === options.httpsPort) problems.push(`httpPort and httpsPort are both ${httpPort}`);
     if (options.admin !== undefined && options.admin !== "off") {
         const match = ADMIN_ADDRESS.exec(options.admin);
         if (match === null || !isPort(Number(match[1]))) problems.push(`admin ${JSON.stringify(options.admin)} must be "off" or host:port`);

@@ -45,8 +45,6 @@ export interface FrpcProxy {
     readonly remotePort?: number;
 }
 
-const DEFAULT_CADDY_HTTP_PORT = 80;
-const DEFAULT_CADDY_HTTPS_PORT = 443;
 /** No "." so "{user}.{proxy}" splits one way; nothing TOML-breaking reaches a file anyway (smol-toml quotes). */
 const FRP_USER = /^[A-Za-z0-9_-]+$/;
 const HOST = /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
@@ -63,8 +61,8 @@ const HOST = /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
  */
 export function frpcProxies(table: RouteTable, options: FrpcOptions): FrpcProxy[] {
     const caddy = options.caddyHost;
-    const httpPort = options.caddyHttpPort ?? DEFAULT_CADDY_HTTP_PORT;
-    const httpsPort = options.caddyHttpsPort ?? DEFAULT_CADDY_HTTPS_PORT;
+    // Caddy listens on the route table's ports (plain HTTP: ACME HTTP-01 and redirects).
+    const { httpPort, httpsPort } = table;
     const web = [...table.http]
         .sort((a, b) => compareStrings(a.hostname, b.hostname))
         .flatMap(({ hostname }): FrpcProxy[] => [
@@ -118,10 +116,7 @@ function optionProblems(options: FrpcOptions): string[] {
     if (options.authToken.length === 0) problems.push("authToken is empty");
     if (!FRP_USER.test(options.user)) problems.push(`user ${JSON.stringify(options.user)} must be letters, digits, "_" or "-"`);
     if (!HOST.test(options.caddyHost)) problems.push(`caddyHost ${JSON.stringify(options.caddyHost)} is not a container name`);
-    for (const key of ["caddyHttpPort", "caddyHttpsPort", "adminPort"] as const) {
-        const port = options[key];
-        if (port !== undefined && !isPort(port)) problems.push(`${key} must be an integer from 1 to 65535, got ${String(port)}`);
-    }
+    if (options.adminPort !== undefined && !isPort(options.adminPort)) problems.push(`adminPort must be an integer from 1 to 65535, got ${String(options.adminPort)}`);
     return problems;
 }
 

@@ -1,6 +1,5 @@
-import { GITLAB_SSH_SUBDOMAIN, hostnameFor, webServices } from "../catalog";
-import type { PlatformSettings } from "../config";
-import { gitlabContainerSshPort } from "../gitlab/omnibus";
+import { GITLAB_SSH_SUBDOMAIN, hostnameFor, servicePort, services, webRoutes } from "../catalog";
+import type { PlatformFeatures } from "../features";
 import { dockerName } from "../naming";
 import type { HttpRoute, RouteTable, TcpRoute } from "./types";
 
@@ -8,21 +7,36 @@ import type { HttpRoute, RouteTable, TcpRoute } from "./types";
 const APP_MAX_REQUEST_BODY_MIB = 100;
 
 /**
+ * What the route table is built from: the parts of the stack's settings it reads (parseSettings
+ * builds it before the settings are complete, so this does not import the config module back).
+ */
+export interface RouteSettings {
+    readonly stack: string;
+    readonly hostnamePattern: string;
+    readonly baseDomain: string;
+    readonly features: PlatformFeatures;
+    readonly dns: { readonly proxied: boolean };
+    readonly tunnel: { readonly enabled: boolean; readonly sshRemotePort: number };
+    readonly publish: { readonly http: number; readonly https: number; readonly ssh: number };
+    readonly apps: readonly { readonly key: string; readonly subdomain: string; readonly port: number }[];
+}
+
+/**
  * Builds the stack's route table from the service catalog and the stack's apps. Everything
  * hostname-related (Caddyfile, DNS, frpc.toml, OAuth redirect URLs, monitors, outputs) reads it.
  */
-export function buildRouteTable(settings: PlatformSettings): RouteTable {
+export function buildRouteTable(settings: RouteSettings): RouteTable {
     const proxied = settings.dns.proxied;
     const http: HttpRoute[] = [];
-    for (const svc of webServices) {
-        if (!svc.enabled(settings.features)) continue;
+    for (const route of webRoutes) {
+        if (!route.enabled(settings.features)) continue;
         http.push({
-            service: svc.key,
-            hostname: hostnameFor(settings, svc.subdomain),
-            upstream: { host: dockerName(settings.stack, svc.container ?? svc.key), port: svc.port },
-            maxRequestBodyMiB: svc.maxRequestBodyMiB,
+            service: route.name,
+            hostname: hostnameFor(settings, route.subdomain),
+            upstream: { host: dockerName(settings.stack, services[route.service].container), port: servicePort(route.service, route.port) },
+            maxRequestBodyMiB: route.maxRequestBodyMiB,
             securityHeaders: true,
-            restricted: svc.restricted,
+            restricted: route.restricted,
             proxied,
         });
     }
@@ -45,13 +59,17 @@ export function buildRouteTable(settings: PlatformSettings): RouteTable {
                   {
                       service: "gitlab-ssh",
                       hostname: hostnameFor(settings, GITLAB_SSH_SUBDOMAIN),
-                      upstream: { host: dockerName(settings.stack, "gitlab"), port: gitlabContainerSshPort },
+                      upstream: { host: dockerName(settings.stack, services.gitlab.container), port: servicePort("gitlab", "ssh") },
                       remotePort: sshPort,
                   },
               ]
             : [];
-    const httpsPort = !settings.tunnel.enabled && settings.publish.https > 0 ? settings.publish.https : 443;
-    return { stack: settings.stack, httpsPort, http, tcp };
+    // A stack reached on published ports has Caddy listen on those same ports inside, so its
+    // redirects carry the port clients use.
+    const published = !settings.tunnel.enabled;
+    const httpPort = published && settings.publish.http > 0 ? settings.publish.http : servicePort("caddy", "http");
+    const httpsPort = published && settings.publish.https > 0 ? settings.publish.https : servicePort("caddy", "https");
+    return { stack: settings.stack, httpPort, httpsPort, http, tcp };
 }
 
 /** The route of a service; throws when the stack does not route it (a wiring bug, not a config error). */
@@ -66,7 +84,7 @@ export function gitlabSshRoute(table: RouteTable): TcpRoute | undefined {
     return table.tcp.find((r) => r.service === "gitlab-ssh");
 }
 
-/** Public URL of a route: https, with the port when it is not 443. */
+/** Public URL of a route: https, with the port when it is not 443 (the public HTTPS port, whatever Caddy's default). */
 export function routeUrl(table: Pick<RouteTable, "httpsPort">, route: Pick<HttpRoute, "hostname">): string {
     return `https://${route.hostname}${table.httpsPort === 443 ? "" : `:${table.httpsPort}`}`;
 }

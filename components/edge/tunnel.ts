@@ -5,6 +5,7 @@ import { dockerExec } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
+import { services } from "../catalog";
 
 export interface TunnelArgs {
     readonly stack: string;
@@ -14,13 +15,9 @@ export interface TunnelArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     /** The rendered frpc.toml; secret (it carries the frps token). */
     readonly frpcToml: pulumi.Input<string>;
-    /** Caddy must be up before the relay sends traffic. */
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 const FRPC_TOML = "/etc/frp/frpc.toml";
-/** frpc's admin API port on the container's loopback (rendered into frpc.toml as webServer). */
-export const FRPC_ADMIN_PORT = 7400;
 
 /** The container waits for its first config instead of crash-looping, then becomes frpc (PID 1). */
 export const FRPC_START_SCRIPT = `while [ ! -s ${FRPC_TOML} ]; do sleep 2; done; exec frpc -c ${FRPC_TOML}`;
@@ -60,13 +57,14 @@ export class Tunnel extends pulumi.ComponentResource {
 
     constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Tunnel", name, {}, opts);
-        this.containerName = dockerName(args.stack, "frpc");
-        const config = persistentVolume({ stack: args.stack, service: "frpc", role: "edge", purpose: "config" }, this, args.provider);
+        this.containerName = dockerName(args.stack, services.frpc.container);
+        const config = persistentVolume({ stack: args.stack, service: services.frpc.container, role: "edge", purpose: "config" }, this, args.provider);
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "frpc",
+                service: services.frpc.container,
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,
@@ -77,7 +75,7 @@ export class Tunnel extends pulumi.ComponentResource {
                 healthcheck: { test: ["CMD-SHELL", "pgrep -x frpc >/dev/null || exit 1"], intervalSeconds: 30, startPeriodSeconds: 60 },
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.apply = dockerExec(
             `${name}-apply`,

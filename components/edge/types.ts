@@ -37,7 +37,9 @@ export interface TcpRoute {
 
 export interface RouteTable {
     readonly stack: string;
-    /** Port clients reach HTTPS on: 443 through the relay, the published host port otherwise. */
+    /** Port Caddy serves plain HTTP on (ACME HTTP-01, redirects): the published host port, or Caddy's own. */
+    readonly httpPort: number;
+    /** Port Caddy serves HTTPS on and clients reach it on: the published host port, or Caddy's own through the relay. */
     readonly httpsPort: number;
     readonly http: readonly HttpRoute[];
     readonly tcp: readonly TcpRoute[];

@@ -20,6 +20,10 @@ export function validateRouteTable(table: RouteTable): string[] {
     if (!STACK_NAME.test(table.stack)) {
         errors.push(`route table: stack name ${JSON.stringify(table.stack)} must be letters, digits, ".", "_" or "-"`);
     }
+    for (const key of ["httpPort", "httpsPort"] as const) {
+        if (!isPort(table[key])) errors.push(`route table: ${key} must be an integer from 1 to 65535, got ${String(table[key])}`);
+    }
+    if (table.httpPort === table.httpsPort) errors.push(`route table: httpPort and httpsPort are both ${table.httpPort}`);
 
     // Hostname → first entry using it; every name must be unique across HTTP and TCP routes,
     // because each one becomes exactly one DNS record and one Caddy site or frp proxy.

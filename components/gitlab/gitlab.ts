@@ -5,7 +5,8 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
-import { gitlabContainerSshPort, renderGitlabOmnibusConfig } from "./omnibus";
+import { renderGitlabOmnibusConfig } from "./omnibus";
+import { servicePort, services } from "../catalog";
 
 export interface GitlabArgs {
     readonly stack: string;
@@ -26,8 +27,6 @@ export interface GitlabArgs {
     readonly database: DatabaseCredentials;
     /** Host port for SSH when the stack publishes one. @default 0 — not published */
     readonly publishSshPort?: number;
-    /** Resources GitLab must wait for (database provisioning). */
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -45,10 +44,10 @@ export class Gitlab extends pulumi.ComponentResource {
 
     constructor(name: string, args: GitlabArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:gitlab:Gitlab", name, {}, opts);
-        this.containerName = dockerName(args.stack, "gitlab");
+        this.containerName = dockerName(args.stack, services.gitlab.container);
         const root = generatedPassword(`${name}-root-password`, this);
         this.rootPassword = root.result;
-        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: "gitlab", role: "platform", purpose }, this, args.provider);
+        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: services.gitlab.container, role: "platform", purpose }, this, args.provider);
         const config = volume("config");
         const data = volume("data");
         const logs = volume("logs");
@@ -76,11 +75,12 @@ export class Gitlab extends pulumi.ComponentResource {
             ),
         );
 
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "gitlab",
+                service: services.gitlab.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
@@ -94,7 +94,7 @@ export class Gitlab extends pulumi.ComponentResource {
                     { volume: data, target: "/var/opt/gitlab" },
                     { volume: logs, target: "/var/log/gitlab" },
                 ],
-                publish: args.publishSshPort ? [{ internal: gitlabContainerSshPort, external: args.publishSshPort }] : [],
+                publish: args.publishSshPort ? [{ internal: servicePort("gitlab", "ssh"), external: args.publishSshPort }] : [],
                 // Omnibus stops Puma, Sidekiq (finishing running jobs) and Gitaly in turn: minutes, not seconds.
                 stopGraceSeconds: 300,
                 healthcheck: {
@@ -112,7 +112,7 @@ export class Gitlab extends pulumi.ComponentResource {
                 shmSizeMiB: 256,
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -5,15 +5,10 @@
  * can never end a literal or run code.
  */
 import { isIP } from "node:net";
+import { servicePort } from "../catalog";
 import { postgresIdentifierPattern } from "../postgres/sql";
 import { isHostname, isIpOrCidr, isPort } from "../validators";
 
-/** Port GitLab's bundled nginx serves the web UI, API and Git-over-HTTP on (plain HTTP behind Caddy). */
-export const gitlabHttpPort = 80;
-/** Port the bundled nginx serves the container registry on when `registryExternalUrl` is set. */
-export const gitlabRegistryHttpPort = 5050;
-/** Port the container's sshd listens on; publish or tunnel `sshPort` to it. */
-export const gitlabContainerSshPort = 22;
 
 /** Connection to the external PostgreSQL database GitLab uses instead of its bundled one. */
 export interface GitlabDatabaseSettings {
@@ -146,7 +141,8 @@ export function renderGitlabOmnibusConfig(settings: GitlabOmnibusSettings): stri
         "",
         "## TLS ends at Caddy: plain HTTP inside; client addresses come from trusted proxies' X-Forwarded-For.",
         "letsencrypt['enable'] = false",
-        `nginx['listen_port'] = ${gitlabHttpPort}`,
+        // The web UI, API and Git over HTTP, plain HTTP behind Caddy.
+        `nginx['listen_port'] = ${servicePort("gitlab", "http")}`,
         "nginx['listen_https'] = false",
         ...realIp("nginx"),
         `gitlab_rails['trusted_proxies'] = ${rubyArray(trustedProxies)}`,
@@ -175,7 +171,7 @@ export function renderGitlabOmnibusConfig(settings: GitlabOmnibusSettings): stri
         lines.push(
             "## Container registry on its own host name, plain HTTP behind Caddy like the web UI.",
             `registry_external_url ${rubyString(registryUrl)}`,
-            `registry_nginx['listen_port'] = ${gitlabRegistryHttpPort}`,
+            `registry_nginx['listen_port'] = ${servicePort("gitlab", "registry")}`,
             "registry_nginx['listen_https'] = false",
             ...realIp("registry_nginx"),
         );

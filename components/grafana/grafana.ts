@@ -6,6 +6,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
+import { servicePort, services } from "../catalog";
 
 export interface GrafanaArgs {
     readonly stack: string;
@@ -18,7 +19,6 @@ export interface GrafanaArgs {
     readonly database: DatabaseCredentials;
     /** GitLab OAuth settings ("KEY=value") from the SSO component. @default none */
     readonly oauthEnv?: pulumi.Input<pulumi.Input<string>[]>;
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Caddy's internal CA, trusted for the token exchange with GitLab (`tls internal` stacks). @default none */
     readonly internalCa?: InternalCa;
 }
@@ -33,10 +33,11 @@ export class Grafana extends pulumi.ComponentResource {
 
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:grafana:Grafana", name, {}, opts);
-        this.containerName = dockerName(args.stack, "grafana");
+        const spec = services.grafana;
+        this.containerName = dockerName(args.stack, spec.container);
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "grafana", role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             `GF_SERVER_ROOT_URL=${args.url}`,
@@ -54,11 +55,12 @@ export class Grafana extends pulumi.ComponentResource {
         // [auth.gitlab] tls_client_ca: the CA list Grafana's GitLab client trusts.
         if (args.internalCa) baseEnv.push(`GF_AUTH_GITLAB_TLS_CLIENT_CA=${INTERNAL_CA_FILE}`);
         const envs = withExtraEnv(baseEnv, args.oauthEnv);
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "grafana",
+                service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
@@ -68,10 +70,10 @@ export class Grafana extends pulumi.ComponentResource {
                 uploads: internalCaUploads(args.internalCa),
                 // Grafana closes its database connections cleanly.
                 stopGraceSeconds: 30,
-                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/api/health || exit 1"], startPeriodSeconds: 30 },
+                healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("grafana")}/api/health || exit 1`], startPeriodSeconds: 30 },
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

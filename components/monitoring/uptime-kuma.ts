@@ -5,6 +5,7 @@ import type { RouteTable } from "../edge/types";
 import { createServiceContainer, DEFAULT_CAPABILITY_DROPS } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
+import { services } from "../catalog";
 
 export interface UptimeKumaArgs {
     readonly stack: string;
@@ -48,13 +49,14 @@ export class UptimeKuma extends pulumi.ComponentResource {
 
     constructor(name: string, args: UptimeKumaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:monitoring:UptimeKuma", name, {}, opts);
-        this.containerName = dockerName(args.stack, "uptime");
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "uptime", role: "platform", purpose: "data" }, this, args.provider));
+        const spec = services.uptimeKuma;
+        this.containerName = dockerName(args.stack, spec.container);
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "uptime",
+                service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,

@@ -7,6 +7,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
+import { servicePort, services } from "../catalog";
 
 export interface OutlineArgs {
     readonly stack: string;
@@ -23,7 +24,6 @@ export interface OutlineArgs {
      * @default none — Outline starts without a login method
      */
     readonly oidcEnv?: pulumi.Input<pulumi.Input<string>[]>;
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Caddy's internal CA, trusted for the token exchange with GitLab (`tls internal` stacks). @default none */
     readonly internalCa?: InternalCa;
 }
@@ -40,16 +40,18 @@ export class Outline extends pulumi.ComponentResource {
 
     constructor(name: string, args: OutlineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:outline:Outline", name, {}, opts);
-        this.containerName = dockerName(args.stack, "outline");
+        const spec = services.outline;
+        const port = servicePort("outline");
+        this.containerName = dockerName(args.stack, spec.container);
         // Outline requires SECRET_KEY to be exactly 32 random bytes as 64 hex characters.
         const secretKey = new random.RandomBytes(`${name}-secret-key`, { length: 32 }, { parent: this });
         const utilsSecret = generatedPassword(`${name}-utils-secret`, this);
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "outline", role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             "NODE_ENV=production",
             `URL=${args.url}`,
-            "PORT=3000",
+            `PORT=${port}`,
             pulumi.interpolate`SECRET_KEY=${secretKey.hex}`,
             pulumi.interpolate`UTILS_SECRET=${utilsSecret.result}`,
             pulumi.interpolate`DATABASE_URL=postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}`,
@@ -70,11 +72,12 @@ export class Outline extends pulumi.ComponentResource {
             baseEnv.push(`NODE_EXTRA_CA_CERTS=${INTERNAL_CA_FILE}`, `ALLOWED_PRIVATE_IP_ADDRESSES=${args.internalCa.caddyAddress}`);
         }
         const envs = withExtraEnv(baseEnv, args.oidcEnv);
+        // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "outline",
+                service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
@@ -84,11 +87,11 @@ export class Outline extends pulumi.ComponentResource {
                 uploads: internalCaUploads(args.internalCa),
                 // Finishes in-flight requests and queue jobs.
                 stopGraceSeconds: 30,
-                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:3000/_health | grep -q OK"], startPeriodSeconds: 60 },
+                healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${port}/_health | grep -q OK`], startPeriodSeconds: 60 },
                 waitTimeoutSeconds: 300,
             },
             this,
-            { provider: args.provider, dependsOn: args.dependsOn },
+            { provider: args.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

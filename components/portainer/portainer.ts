@@ -5,6 +5,7 @@ import { INTERNAL_CA_DIR, type InternalCa, internalCaUploads } from "../edge/int
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { generatedPassword } from "../secrets/random";
+import { servicePort, services } from "../catalog";
 
 export interface PortainerArgs {
     readonly stack: string;
@@ -34,15 +35,16 @@ export class Portainer extends pulumi.ComponentResource {
 
     constructor(name: string, args: PortainerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:portainer:Portainer", name, {}, opts);
-        this.containerName = dockerName(args.stack, "portainer");
+        const spec = services.portainer;
+        this.containerName = dockerName(args.stack, spec.container);
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: "portainer", role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "portainer",
+                service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
@@ -57,7 +59,7 @@ export class Portainer extends pulumi.ComponentResource {
                 binds: [{ source: args.dockerSocket ?? DOCKER_SOCKET, target: DOCKER_SOCKET }],
                 // Portainer keeps its state in a BoltDB file: let it close the file.
                 stopGraceSeconds: 30,
-                healthcheck: { test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:9000/api/system/status || exit 1"], startPeriodSeconds: 20 },
+                healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("portainer")}/api/system/status || exit 1`], startPeriodSeconds: 20 },
             },
             this,
             { provider: args.provider },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
+import { servicePort, services } from "../catalog";
 
 export interface PortalArgs {
     readonly stack: string;
@@ -25,19 +26,20 @@ export class Portal extends pulumi.ComponentResource {
 
     constructor(name: string, args: PortalArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:portal:Portal", name, {}, opts);
-        this.containerName = dockerName(args.stack, "portal");
-        this.contentVolume = persistentVolume({ stack: args.stack, service: "portal", role: "platform", purpose: "content" }, this, args.provider);
+        const spec = services.portal;
+        this.containerName = dockerName(args.stack, spec.container);
+        this.contentVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "content" }, this, args.provider);
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "portal",
+                service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
                 networks: [args.edgeNetwork],
                 volumes: [{ volume: this.contentVolume, target: PORTAL_CONTENT_DIR, readOnly: true }],
-                healthcheck: { test: ["CMD-SHELL", "wget -q --spider http://127.0.0.1:80/ || exit 1"], startPeriodSeconds: 5 },
+                healthcheck: { test: ["CMD-SHELL", `wget -q --spider http://127.0.0.1:${servicePort("portal")}/ || exit 1`], startPeriodSeconds: 5 },
                 memoryMiB: 128,
             },
             this,

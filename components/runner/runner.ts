@@ -7,6 +7,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { DOCKER_SOCKET } from "../portainer/portainer";
 import { dockerSocketPath } from "../validators";
+import { services } from "../catalog";
 
 export interface GitlabRunnerArgs {
     readonly stack: string;
@@ -45,13 +46,14 @@ export class GitlabRunner extends pulumi.ComponentResource {
 
     constructor(name: string, args: GitlabRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:runner:GitlabRunner", name, {}, opts);
-        this.containerName = dockerName(args.stack, "gitlab-runner");
-        const config = persistentVolume({ stack: args.stack, service: "gitlab-runner", role: "platform", purpose: "config" }, this, args.provider);
+        const spec = services.gitlabRunner;
+        this.containerName = dockerName(args.stack, spec.container);
+        const config = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "config" }, this, args.provider);
         this.container = createServiceContainer(
             name,
             {
                 stack: args.stack,
-                service: "gitlab-runner",
+                service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,

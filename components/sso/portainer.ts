@@ -4,6 +4,7 @@ import { shellQuote } from "../docker/exec";
 import { DEFAULT_IMAGES } from "../images";
 import { type OAuthScope, scopeString, SSO_CONSUMERS, validateScopes } from "./consumers";
 import { oidcEndpoints } from "./endpoints";
+import { servicePort } from "../catalog";
 
 /**
  * Runs the API calls next to Portainer: the Portainer image has no HTTP client that can PUT,
@@ -84,7 +85,7 @@ export interface PortainerOAuthSettingsArgs {
     readonly dockerHost: string;
     /** Name of the running Portainer container; the API client joins its network namespace. */
     readonly portainerContainer: pulumi.Input<string>;
-    /** Port Portainer serves HTTP on inside its container. @default 9000 */
+    /** Port Portainer serves HTTP on inside its container. @default the service catalog's */
     readonly port?: number;
     /** @default "admin" */
     readonly adminUsername?: string;
@@ -120,7 +121,7 @@ export class PortainerOAuthSettings extends pulumi.ComponentResource {
     constructor(name: string, args: PortainerOAuthSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before registering anything: a bad declaration must not leave half a component behind.
         const scopes = validateScopes(args.scopes ?? SSO_CONSUMERS.portainer.scopes, "Portainer OAuth scopes");
-        const port = args.port ?? 9000;
+        const port = args.port ?? servicePort("portainer");
         if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Portainer port must be 1-65535, got ${port}`);
         super("nexora:sso:PortainerOAuthSettings", name, {}, opts);
         const image = args.clientImage ?? PORTAINER_API_CLIENT_IMAGE;

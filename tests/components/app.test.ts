@@ -55,9 +55,8 @@ function build(app: AppSettings, overrides: Partial<BusinessAppArgs> = {}) {
         ssoEnv: app.sso
             ? [pulumi.secret("OAUTH_CLIENT_ID=cid-pyerp"), pulumi.secret(`OAUTH_CLIENT_SECRET=${CLIENT_SECRET}`), "OAUTH_ISSUER=https://staging-gitlab.nexora.restry.cn"]
             : undefined,
-        dependsOn: app.database ? [provisioning] : [],
         ...overrides,
-    });
+    }, { dependsOn: app.database ? [provisioning] : [] });
     return { provider, provisioning, component };
 }
 

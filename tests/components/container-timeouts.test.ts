@@ -72,8 +72,7 @@ describe("GitLab's first boot", () => {
             dataNetwork: DATA_NETWORK,
             caddyAddress: "172.30.20.254",
             database: databaseCredentials("gitlab", "Pg0gitlabDbPassword0123456789abc"),
-            dependsOn: [marker],
-        });
+        }, { dependsOn: [marker] });
         await mocks.settled();
         const container = mocks.get(T.container, "gitlab-container");
         const waitSeconds = container.inputs.waitTimeout as number;

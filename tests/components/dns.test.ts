@@ -20,7 +20,7 @@ const http = (service: string, proxied: boolean): HttpRoute => ({
 
 const TABLE: RouteTable = {
     stack: "staging",
-    httpsPort: 443,
+    httpPort: 80, httpsPort: 443,
     http: [http("gitlab", true), http("outline", true), http("pyerp", true)],
     tcp: [{ service: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
 };
@@ -101,7 +101,7 @@ describe("Dns", () => {
     });
 
     it("creates no record for an empty route table", async () => {
-        new Dns("dns", { table: { stack: "staging", httpsPort: 443, http: [], tcp: [] }, zone: "restry.cn", relayAddress: RELAY });
+        new Dns("dns", { table: { stack: "staging", httpPort: 80, httpsPort: 443, http: [], tcp: [] }, zone: "restry.cn", relayAddress: RELAY });
         await mocks.settled();
         expect(mocks.ofType(T.dnsRecord)).toEqual([]);
     });

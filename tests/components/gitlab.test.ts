@@ -28,9 +28,8 @@ function build(overrides: Partial<GitlabArgs> = {}) {
         dataNetwork: DATA_NETWORK,
         caddyAddress: CADDY_ADDRESS,
         database: databaseCredentials("gitlab", DB_PASSWORD),
-        dependsOn: [provisioning],
         ...overrides,
-    });
+    }, { dependsOn: [provisioning] });
     return { provider, provisioning, gitlab };
 }
 

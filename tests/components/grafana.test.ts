@@ -26,9 +26,8 @@ function build(overrides: Partial<GrafanaArgs> = {}) {
         edgeNetwork: EDGE_NETWORK,
         dataNetwork: DATA_NETWORK,
         database: databaseCredentials("grafana", DB_PASSWORD),
-        dependsOn: [provisioning],
         ...overrides,
-    });
+    }, { dependsOn: [provisioning] });
     return { provisioning, grafana };
 }
 

@@ -28,9 +28,8 @@ function build(overrides: Partial<OutlineArgs> = {}) {
         dataNetwork: DATA_NETWORK,
         database: databaseCredentials("outline", DB_PASSWORD),
         redis: { host: "nexora-staging-redis", port: 6379, password: REDIS_PASSWORD },
-        dependsOn: [provisioning],
         ...overrides,
-    });
+    }, { dependsOn: [provisioning] });
     return { provisioning, outline };
 }
 

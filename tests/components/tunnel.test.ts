@@ -25,8 +25,7 @@ function build(frpcToml: string = FRPC_TOML) {
         dockerHost: DOCKER_HOST,
         edgeNetwork: EDGE_NETWORK,
         frpcToml: pulumi.secret(frpcToml),
-        dependsOn: [caddy],
-    });
+    }, { dependsOn: [caddy] });
     return { caddy, tunnel };
 }
 

@@ -151,6 +151,47 @@ describe("parseSettings", () => {
     it("accepts stacks named after their environment with a suffix", () => {
         expect(issuesOf(validRaw({ environment: "dev", tls: "internal", tunnelEnabled: "false", dnsEnabled: "false" }), "dev-alice")).toEqual([]);
     });
+
+    describe("route table", () => {
+        /** A pattern whose sample hostname ("svc") is exactly `sampleLength` long, under nexora.restry.cn. */
+        const patternOf = (sampleLength: number): string => {
+            const labels: string[] = [];
+            let rest = sampleLength - "svc.".length - "nexora.restry.cn".length;
+            while (rest > 0) {
+                const n = Math.min(63, rest - 1);
+                labels.push("x".repeat(n));
+                rest -= n + 1;
+            }
+            return ["{service}", ...labels, "{domain}"].join(".");
+        };
+
+        it("is part of the settings, built from them", () => {
+            const { settings } = parseSettings(validRaw(), { project: "nexora", stack: "prod" });
+            expect(settings.routes.http.map((r) => r.service)).toEqual(["gitlab", "outline", "uptime", "portainer", "portal", "pyerp"]);
+            expect(settings.routes.tcp.map((r) => r.remotePort)).toEqual([2222]);
+        });
+
+        it("reports a route that is too long under the app's own key, with every other problem", () => {
+            const pattern = patternOf(240);
+            const issues = issuesOf(
+                validRaw({
+                    hostnamePattern: pattern,
+                    apps: JSON.stringify({ pyerp: { image: "registry.example.cn/erp/pyerp:1.2.3", port: 8000, subdomain: "p".repeat(40) } }),
+                    backupSchedule: "every day",
+                }),
+            );
+            expect(issues.map((i) => i.key).sort()).toEqual(["nexora:apps.pyerp.subdomain", "nexora:backupSchedule"]);
+            expect(issues.find((i) => i.key === "nexora:apps.pyerp.subdomain")!.expected).toMatch(/valid route: http route #\d+ \(service "pyerp".*253/);
+        });
+
+        it("reports a platform route that is too long under hostnamePattern", () => {
+            const issues = issuesOf(validRaw({ hostnamePattern: patternOf(250), apps: "{}" }));
+            expect(new Set(issues.map((i) => i.key))).toEqual(new Set(["nexora:hostnamePattern"]));
+            const services = issues.map((i) => /service "([a-z]+)"/.exec(i.expected)?.[1]).sort();
+            // Subdomains of up to 6 characters fit in 253 (gitlab, uptime, www); outline and portainer do not.
+            expect(services).toEqual(["outline", "portainer"]);
+        });
+    });
 });
 
 describe("Pulumi.yaml", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { webServices } from "../../components/catalog";
+import { webRoutes } from "../../components/catalog";
 import { ConfigError, FEATURE_KEYS, parseSettings, type PlatformFeatures } from "../../components/config";
 import { buildRouteTable } from "../../components/edge/routes";
 
@@ -34,7 +34,7 @@ describe("feature switches", () => {
             portainer: true,
             portal: true,
             grafana: false,
-            runner: false,
+            gitlabRunner: false,
             registry: false,
         } satisfies PlatformFeatures);
     });
@@ -45,7 +45,7 @@ describe("feature switches", () => {
             const base = feature === "grafana" || feature === "registry" ? { [key]: "true" } : {};
             const on = parseSettings(raw(base), { project: "nexora", stack: "dev" }).settings;
             const off = parseSettings(raw({ [key]: "false" }), { project: "nexora", stack: "dev" }).settings;
-            const serviceKeys = webServices.filter((s) => s.enabled({ ...on.features, [feature]: false }) !== s.enabled(on.features)).map((s) => s.key);
+            const serviceKeys = webRoutes.filter((s) => s.enabled({ ...on.features, [feature]: false }) !== s.enabled(on.features)).map((s) => s.name);
             const onRoutes = buildRouteTable(on).http.map((r) => r.service);
             const offRoutes = buildRouteTable(off).http.map((r) => r.service);
             for (const service of serviceKeys) {

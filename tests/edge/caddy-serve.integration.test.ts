@@ -54,7 +54,7 @@ async function setUp(): Promise<void> {
     ports = { http: await freePort(), https: await freePort(), admin: await freePort() };
     table = {
         stack: "dev",
-        httpsPort: 443,
+        httpPort: 80, httpsPort: 443,
         http: [
             route("gitlab", { maxRequestBodyMiB: 1 }),
             route("portainer", { restricted: true }),

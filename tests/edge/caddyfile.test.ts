@@ -32,7 +32,7 @@ describe("renderCaddyfile", () => {
     it("renders the exact text for a small table (global block, sorted site blocks, every option)", () => {
         const table: RouteTable = {
             stack: "prod",
-            httpsPort: 443,
+            httpPort: 80, httpsPort: 443,
             http: [
                 route("portainer", { upstream: { host: "nexora-prod-portainer", port: 9000 }, securityHeaders: true, restricted: true }),
                 route("gitlab", { upstream: { host: "nexora-prod-gitlab", port: 80 }, maxRequestBodyMiB: 1024 }),
@@ -147,7 +147,7 @@ describe("renderCaddyfile", () => {
     });
 
     it("renders only the global block for a table without HTTP routes", () => {
-        expect(renderCaddyfile({ stack: "dev", httpsPort: 443, http: [], tcp: [] }, internal)).toBe(
+        expect(renderCaddyfile({ stack: "dev", httpPort: 80, httpsPort: 443, http: [], tcp: [] }, internal)).toBe(
             "# Caddyfile of stack dev, rendered from its route table: change the table, not this file.\n" +
                 "{\n\tadmin localhost:2019\n\thttp_port 80\n\thttps_port 443\n\tskip_install_trust\n}\n",
         );

@@ -24,7 +24,7 @@ export function stackRouteTable(stack: "dev" | "staging" | "prod", sshRemotePort
     };
     return {
         stack,
-        httpsPort: 443,
+        httpPort: 80, httpsPort: 443,
         http: [
             web("gitlab", 80, { maxRequestBodyMiB: 1024 }),
             web("outline", 3000, { maxRequestBodyMiB: 100 }),

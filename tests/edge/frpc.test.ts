@@ -58,8 +58,8 @@ describe("renderFrpcToml", () => {
         expect(proxies).toHaveLength(prodTable.http.length * 2 + prodTable.tcp.length);
     });
 
-    it("uses the given Caddy ports", () => {
-        const { proxies } = parseFrpc(renderFrpcToml(prodTable, { ...options, caddyHttpPort: 8080, caddyHttpsPort: 8443 }));
+    it("sends to the ports Caddy listens on, from the route table", () => {
+        const { proxies } = parseFrpc(renderFrpcToml({ ...prodTable, httpPort: 8080, httpsPort: 8443 }, options));
         expect(new Set(proxies.filter((p) => p.type === "http").map((p) => p.localPort))).toEqual(new Set([8080]));
         expect(new Set(proxies.filter((p) => p.type === "https").map((p) => p.localPort))).toEqual(new Set([8443]));
     });
@@ -82,7 +82,7 @@ describe("renderFrpcToml", () => {
     });
 
     it("renders a table without routes", () => {
-        const config = parseFrpc(renderFrpcToml({ stack: "dev", httpsPort: 443, http: [], tcp: [] }, options));
+        const config = parseFrpc(renderFrpcToml({ stack: "dev", httpPort: 80, httpsPort: 443, http: [], tcp: [] }, options));
         expect(config.proxies ?? []).toEqual([]);
     });
 
@@ -98,7 +98,7 @@ describe("renderFrpcToml", () => {
         ["empty token", { authToken: "" }, /authToken is empty/],
         ["user with a dot", { user: "nexora.prod" }, /user "nexora.prod"/],
         ["caddyHost", { caddyHost: "" }, /caddyHost ""/],
-        ["caddyHttpsPort", { caddyHttpsPort: 65536 }, /caddyHttpsPort .* got 65536/],
+        ["adminPort", { adminPort: 65536 }, /adminPort .* got 65536/],
     ] as [string, Partial<FrpcOptions>, RegExp][])("rejects a bad %s", (_case, change, message) => {
         expect(() => renderFrpcToml(prodTable, { ...options, ...change })).toThrow(message);
     });

@@ -24,7 +24,15 @@ describe("validateRouteTable", () => {
     });
 
     it("accepts an empty table", () => {
-        expect(validateRouteTable({ stack: "dev", httpsPort: 443, http: [], tcp: [] })).toEqual([]);
+        expect(validateRouteTable({ stack: "dev", httpPort: 80, httpsPort: 443, http: [], tcp: [] })).toEqual([]);
+    });
+
+    it("rejects Caddy ports out of range or equal", () => {
+        expect(validateRouteTable({ stack: "dev", httpPort: 0, httpsPort: 65536, http: [], tcp: [] })).toEqual([
+            "route table: httpPort must be an integer from 1 to 65535, got 0",
+            "route table: httpsPort must be an integer from 1 to 65535, got 65536",
+        ]);
+        expect(validateRouteTable({ stack: "dev", httpPort: 8443, httpsPort: 8443, http: [], tcp: [] })).toEqual(["route table: httpPort and httpsPort are both 8443"]);
     });
 
     // Each bad table differs from prodTable in one place; the error must name that entry and say what is wrong.

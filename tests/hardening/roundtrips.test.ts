@@ -59,6 +59,7 @@ const hostnames = fc.uniqueArray(fc.tuple(label, label).map(([a, b]) => `${a}.${
 function table(names: readonly string[]): RouteTable {
     return {
         stack: "dev",
+        httpPort: 80,
         httpsPort: 443,
         http: names.map((hostname, i) => ({
             service: `svc${i}`,

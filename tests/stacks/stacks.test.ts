@@ -32,7 +32,7 @@ function platformServicesOf(s: PlatformSettings): string[] {
         ...CORE_SERVICES,
         ...(s.apps.some((a) => a.database) ? ["mysql"] : []),
         ...(s.features.grafana ? ["grafana"] : []),
-        ...(s.features.runner ? ["gitlab-runner"] : []),
+        ...(s.features.gitlabRunner ? ["gitlab-runner"] : []),
         ...(s.tunnel.enabled ? ["frpc"] : []),
         ...(s.backup.enabled ? ["backup"] : []),
     ];
