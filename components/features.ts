@@ -1,5 +1,5 @@
 /**
- * The stack's feature switches. Kept apart from config.ts, which parses them, so the service
+ * The stack's feature switches. Kept apart from config/, which parses them, so the service
  * catalog can say when a service runs without importing the config module back.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The syntax rules every value from a stack file is checked against: config.ts applies them
+ * The syntax rules every value from a stack file is checked against: config/ applies them
  * where it reads a value, and the renderers (Caddyfile, frpc.toml, gitlab.rb, health checks)
  * apply the same functions before they interpolate. One rule per kind of value, so a value the
  * config accepts is always one its renderer accepts.
