@@ -93,7 +93,15 @@ export const webRoutes: readonly WebRouteSpec[] = [
     { name: "portal", service: "portal", subdomain: "www", enabled: (f) => f.portal, maxRequestBodyMiB: 10, restricted: false },
     { name: "grafana", service: "grafana", subdomain: "grafana", enabled: (f) => f.grafana, maxRequestBodyMiB: 10, restricted: false },
     // The registry lives in GitLab's container. Image layers are large; the registry checks auth itself.
-    { name: "registry", service: "gitlab", port: "registry", subdomain: "registry", enabled: (f) => f.registry, maxRequestBodyMiB: undefined, restricted: false },
+    {
+        name: "registry",
+        service: "gitlab",
+        port: "registry",
+        subdomain: "registry",
+        enabled: (f) => f.registry,
+        maxRequestBodyMiB: undefined,
+        restricted: false,
+    },
 ];
 
 /** Names apps may not take: every service's container name, route name and subdomain, and internal names. */

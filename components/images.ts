@@ -64,7 +64,10 @@ export interface ImageRef {
 
 /** Splits an image reference into registry, repository, tag and digest; undefined when malformed. */
 export function parseImageRef(ref: string): ImageRef | undefined {
-    const m = /^(?:([a-z0-9.-]+(?::\d+)?|localhost(?::\d+)?)\/)?([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(ref);
+    const m =
+        /^(?:([a-z0-9.-]+(?::\d+)?|localhost(?::\d+)?)\/)?([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(
+            ref,
+        );
     if (!m) return undefined;
     const [, first, rest, tag, digest] = m;
     // "name/x" without a dot or port in the first part is a Docker Hub namespace, not a registry.

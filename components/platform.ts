@@ -73,7 +73,11 @@ export class Platform extends pulumi.ComponentResource {
         this.urls = Object.fromEntries(routes.http.map((r) => [r.service, routeUrl(routes, r)]));
         this.monitors = monitorsFor(routes);
 
-        const host = new DockerHost("docker", { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet }, { parent: this });
+        const host = new DockerHost(
+            "docker",
+            { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet },
+            { parent: this },
+        );
         const provider = host.provider;
         const edgeNetwork = host.edgeNetwork.name;
         const dataNetwork = host.dataNetwork.name;
@@ -87,12 +91,20 @@ export class Platform extends pulumi.ComponentResource {
             ...(features.outline ? [{ name: "outline" }] : []),
             ...(features.grafana ? [{ name: "grafana" }] : []),
         ];
-        const postgres = new Postgres("postgres", { stack, image: images.postgres, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers }, { parent: this });
+        const postgres = new Postgres(
+            "postgres",
+            { stack, image: images.postgres, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers },
+            { parent: this },
+        );
         const redis = new Redis("redis", { stack, image: images.redis, provider, network: dataNetwork }, { parent: this });
         const appsWithDb = config.apps.filter((a) => a.database).map((a) => a.key);
         const mysql =
             appsWithDb.length > 0
-                ? new Mysql("mysql", { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: appsDataNetwork, consumers: appsWithDb }, { parent: this })
+                ? new Mysql(
+                      "mysql",
+                      { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: appsDataNetwork, consumers: appsWithDb },
+                      { parent: this },
+                  )
                 : undefined;
 
         // --- GitLab, the identity provider
@@ -211,7 +223,12 @@ export class Platform extends pulumi.ComponentResource {
                           insecureTls: config.tls === "internal",
                           caddyContainerName: caddy.container.name,
                           portainer: portainer
-                              ? { url: urlOf(routes, "portainer"), container: portainer.container, adminPassword: portainer.adminPassword, apiClientImage: images.portainerApiClient }
+                              ? {
+                                    url: urlOf(routes, "portainer"),
+                                    container: portainer.container,
+                                    adminPassword: portainer.adminPassword,
+                                    apiClientImage: images.portainerApiClient,
+                                }
                               : undefined,
                           publicPath,
                           mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
@@ -227,23 +244,25 @@ export class Platform extends pulumi.ComponentResource {
         // --- platform services
         const outline = features.outline
             ? new Outline(
-                "outline",
-                {
-                    stack,
-                    image: images.outline,
-                    provider,
-                    url: urlOf(routes, "outline"),
-                    edgeNetwork,
-                    dataNetwork,
-                    database: postgres.credentials.outline!,
-                    redis: { host: redis.host, port: redis.port, password: redis.password },
-                    oidcEnv: sso!.outlineEnv!,
-                    internalCa,
-                },
-                { parent: this, dependsOn: [postgres.provisioning, redis.container] },
-            )
+                  "outline",
+                  {
+                      stack,
+                      image: images.outline,
+                      provider,
+                      url: urlOf(routes, "outline"),
+                      edgeNetwork,
+                      dataNetwork,
+                      database: postgres.credentials.outline!,
+                      redis: { host: redis.host, port: redis.port, password: redis.password },
+                      oidcEnv: sso!.outlineEnv!,
+                      internalCa,
+                  },
+                  { parent: this, dependsOn: [postgres.provisioning, redis.container] },
+              )
             : undefined;
-        const uptime = features.uptimeKuma ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this }) : undefined;
+        const uptime = features.uptimeKuma
+            ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this })
+            : undefined;
         if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
@@ -265,7 +284,15 @@ export class Platform extends pulumi.ComponentResource {
         if (features.gitlabRunner) {
             new GitlabRunner(
                 services.gitlabRunner.container,
-                { stack, image: images.gitlabRunner, provider, edgeNetwork, dockerHost: config.dockerHost, gitlabUrl: gitlabUrl!, gitlabProvider: sso!.provider },
+                {
+                    stack,
+                    image: images.gitlabRunner,
+                    provider,
+                    edgeNetwork,
+                    dockerHost: config.dockerHost,
+                    gitlabUrl: gitlabUrl!,
+                    gitlabProvider: sso!.provider,
+                },
                 { parent: this },
             );
         }

@@ -96,9 +96,21 @@ const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(ran
  * record pointing there sends visitors nowhere, or somewhere of an attacker's choosing on their LAN.
  */
 const NON_PUBLIC_RANGES = [
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.88.99.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
 ].map(range);
 
 function inRanges(n: number, ranges: readonly Range[]): boolean {
@@ -228,12 +240,15 @@ export function isConfigKeyName(value: string): boolean {
  */
 export function dockerHostProblem(value: string): string | undefined {
     if (value.startsWith("unix://")) {
-        return /^unix:\/\/(\/[A-Za-z0-9._-]+)+$/.test(value) && !/\/\.\.?(\/|$)/.test(value.slice(7)) ? undefined : "a unix:// socket path of letters, digits, '.', '_', '-'";
+        return /^unix:\/\/(\/[A-Za-z0-9._-]+)+$/.test(value) && !/\/\.\.?(\/|$)/.test(value.slice(7))
+            ? undefined
+            : "a unix:// socket path of letters, digits, '.', '_', '-'";
     }
     const m = /^(ssh|tcp):\/\/(?:([^@]*)@)?([^:@]*)(?::([^:@]*))?$/.exec(value);
     if (!m) return "unix:///path/to/docker.sock, ssh://user@host[:port] or tcp://host:port";
     const [, scheme, user, host, port] = m;
-    if (scheme === "ssh" && (user === undefined || !/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user))) return "an ssh:// address with a user name (letters, digits, '.', '_', '-', not starting with '-')";
+    if (scheme === "ssh" && (user === undefined || !/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user)))
+        return "an ssh:// address with a user name (letters, digits, '.', '_', '-', not starting with '-')";
     if (scheme === "tcp" && user !== undefined) return "a tcp:// address without a user";
     if (!isHostOrIpv4(host!)) return "a host name or IPv4 address after the scheme";
     if (port === undefined) return scheme === "tcp" ? "a tcp:// address with a port" : undefined;

@@ -125,9 +125,7 @@ function providerOf(r: OfflineResource, byUrn: ReadonlyMap<string, OfflineResour
     }
     // A provider reference is "<provider urn>::<provider id>".
     const provider = byUrn.get(r.provider) ?? byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")));
-    return provider === undefined
-        ? undefined
-        : { type: provider.type, props: unknownCheckingProxy(provider.props), urn: provider.urn, name: provider.name };
+    return provider === undefined ? undefined : { type: provider.type, props: unknownCheckingProxy(provider.props), urn: provider.urn, name: provider.name };
 }
 
 function levelForReport(level: EnforcementLevel): Violation["level"] {
@@ -191,9 +189,7 @@ function policyResources(resources: readonly OfflineResource[], byUrn: ReadonlyM
         if (parent !== undefined) {
             list[i].parent = parent;
         }
-        list[i].dependencies = (r.dependencies ?? [])
-            .map((d) => built.get(d))
-            .filter((d): d is PolicyResource => d !== undefined);
+        list[i].dependencies = (r.dependencies ?? []).map((d) => built.get(d)).filter((d): d is PolicyResource => d !== undefined);
     });
     return list;
 }
@@ -260,11 +256,7 @@ export function runPolicyPack(resources: OfflineResource[], config?: Partial<Pol
 }
 
 /** `runPolicyPack` for any list of policies (the runner's own tests use made-up ones). */
-export function runPolicies(
-    policies: Policies,
-    resources: readonly OfflineResource[],
-    config?: Partial<PolicyPackConfigValues>,
-): Violation[] {
+export function runPolicies(policies: Policies, resources: readonly OfflineResource[], config?: Partial<PolicyPackConfigValues>): Violation[] {
     const run = prepareRun(resources, config);
     const violations: Violation[] = [];
 
@@ -274,9 +266,7 @@ export function runPolicies(
             if (level === "disabled" || !isResourcePolicy(policy) || policy.validateResource === undefined) {
                 continue;
             }
-            const validations: ResourceValidation[] = Array.isArray(policy.validateResource)
-                ? policy.validateResource
-                : [policy.validateResource];
+            const validations: ResourceValidation[] = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
             const report: ReportViolation = (message) => {
                 // As in the engine, a resource policy's violation is always about the resource validated.
                 violations.push({ policy: policy.name, urn: r.urn, level: levelForReport(level), message });

@@ -66,7 +66,11 @@ export class Backup extends pulumi.ComponentResource {
         this.repositoryVolume = persistentVolume({ stack: args.stack, service: "backup", role: "platform", purpose: "repo" }, this, args.provider);
         // Dumps in transit, restore staging, restic's cache and the status files.
         const spool = persistentVolume({ stack: args.stack, service: "backup", role: "platform", purpose: "spool" }, this, args.provider);
-        const resticImage = new docker.RemoteImage(`${name}-restic-image`, { name: args.resticImage, keepLocally: true }, { parent: this, provider: args.provider });
+        const resticImage = new docker.RemoteImage(
+            `${name}-restic-image`,
+            { name: args.resticImage, keepLocally: true },
+            { parent: this, provider: args.provider },
+        );
 
         this.targets = [
             { name: "local", repository: REPO_PATH, offHost: false },
@@ -126,7 +130,13 @@ export class Backup extends pulumi.ComponentResource {
                 ],
                 // Unhealthy when the last cycle failed or a store's last good snapshot is too old. Checked
                 // every minute: it only reads the status files, and the first result comes a minute after a start.
-                healthcheck: { test: ["CMD", BACKUP_SCRIPT_IN_CONTAINER, "health"], intervalSeconds: 60, timeoutSeconds: 30, retries: 1, startPeriodSeconds: 30 },
+                healthcheck: {
+                    test: ["CMD", BACKUP_SCRIPT_IN_CONTAINER, "health"],
+                    intervalSeconds: 60,
+                    timeoutSeconds: 30,
+                    retries: 1,
+                    startPeriodSeconds: 30,
+                },
                 // A cycle in progress is abandoned; the next one starts over (restic leaves no partial snapshot).
                 stopGraceSeconds: 30,
             },

@@ -108,7 +108,12 @@ export function renderManifest(m: ManifestInput): string {
                     return [
                         line(`${p}_kind`, s.kind),
                         line(`${p}_container`, s.container),
-                        line(`${p}_consumers`, Object.entries(s.consumers).map(([db, c]) => `${db}:${c}`).join(" ")),
+                        line(
+                            `${p}_consumers`,
+                            Object.entries(s.consumers)
+                                .map(([db, c]) => `${db}:${c}`)
+                                .join(" "),
+                        ),
                     ];
                 case "gitlab":
                     return [line(`${p}_kind`, s.kind), line(`${p}_container`, s.container), line(`${p}_stop`, s.container)];

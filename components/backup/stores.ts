@@ -18,13 +18,24 @@ export function backupStores(settings: Pick<PlatformSettings, "stack" | "feature
     stores.push({ key: "postgres", kind: "postgres", container: name("postgres"), consumers: Object.fromEntries(pgConsumers.map((k) => [k, name(k)])) });
     const appsWithDb = settings.apps.filter((a) => a.database);
     if (appsWithDb.length > 0) {
-        stores.push({ key: "mysql", kind: "mysql", container: name("mysql"), consumers: Object.fromEntries(appsWithDb.map((a) => [mysqlIdentifier(a.key), name(a.key)])) });
+        stores.push({
+            key: "mysql",
+            kind: "mysql",
+            container: name("mysql"),
+            consumers: Object.fromEntries(appsWithDb.map((a) => [mysqlIdentifier(a.key), name(a.key)])),
+        });
     }
     if (features.gitlab) stores.push({ key: "gitlab", kind: "gitlab", container: name(services.gitlab.container) });
     // A volume store is named after its service's container (deployed state: the repository's tags).
     const volume = (service: ServiceKey, pauseDuringBackup: boolean): BackupStore => {
         const container = services[service].container;
-        return { key: container as Exclude<BackupStoreKey, "postgres" | "mysql" | "gitlab">, kind: "volume", volume: dockerName(stack, container, "data"), container: name(container), pauseDuringBackup };
+        return {
+            key: container as Exclude<BackupStoreKey, "postgres" | "mysql" | "gitlab">,
+            kind: "volume",
+            volume: dockerName(stack, container, "data"),
+            container: name(container),
+            pauseDuringBackup,
+        };
     };
     if (features.outline) stores.push(volume("outline", false));
     // Uptime Kuma (SQLite) and Portainer (BoltDB) write live database files: paused while read.

@@ -75,7 +75,10 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
     // The health check runs it in a shell: the grammar admits no shell syntax, and the check quotes it anyway.
     const healthPath = app.healthPath ?? "/";
     if (typeof healthPath !== "string" || !isUrlPathWithQuery(healthPath)) {
-        c.fail(`${at}.healthPath`, `a URL path starting with "/" (letters, digits, - . _ ~ ! : @ + , = %XX; an optional ?query may add & / ?), got ${describe(healthPath)}`);
+        c.fail(
+            `${at}.healthPath`,
+            `a URL path starting with "/" (letters, digits, - . _ ~ ! : @ + , = %XX; an optional ?query may add & / ?), got ${describe(healthPath)}`,
+        );
     }
 
     const env = readStringMap(c, `${at}.env`, app.env, (name, v) => {
@@ -83,8 +86,10 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
         const upper = name.toUpperCase();
         // Reported below as "the platform sets it" when the platform does.
         const managed = APP_MANAGED_ENV.includes(upper) && (upper.startsWith("DB_") ? app.database === true : app.sso !== undefined && app.sso !== false);
-        if (!managed && isCredentialName(name)) return `a variable that is not a credential: ${name} names one; store the value with pulumi config set --secret <key> and map ${name} to that key under secretEnv`;
-        if (carriesCredential(v)) return "a value without a credential in it (a password in a URL or DSN, a password=/token= parameter or flag, or a token-shaped string was found; not shown): store it with pulumi config set --secret <key> and reference it under secretEnv";
+        if (!managed && isCredentialName(name))
+            return `a variable that is not a credential: ${name} names one; store the value with pulumi config set --secret <key> and map ${name} to that key under secretEnv`;
+        if (carriesCredential(v))
+            return "a value without a credential in it (a password in a URL or DSN, a password=/token= parameter or flag, or a token-shaped string was found; not shown): store it with pulumi config set --secret <key> and reference it under secretEnv";
         return undefined;
     });
     const secretEnv = readStringMap(c, `${at}.secretEnv`, app.secretEnv, (_name, v) => {
@@ -147,7 +152,8 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
     const seen = new Set<string>();
     for (const name of names) {
         const folded = name.toUpperCase();
-        if (seen.has(folded)) c.fail(`${at}.env`, `each environment variable set once (case-insensitively) across env, secretEnv and generatedSecrets; ${name} is set twice`);
+        if (seen.has(folded))
+            c.fail(`${at}.env`, `each environment variable set once (case-insensitively) across env, secretEnv and generatedSecrets; ${name} is set twice`);
         seen.add(folded);
         if (APP_MANAGED_ENV.includes(folded) && (folded.startsWith("DB_") ? database === true : sso !== undefined)) {
             c.fail(`${at}.env.${name}`, `not to be set: the platform sets ${folded} for this app`);

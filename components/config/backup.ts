@@ -78,7 +78,10 @@ export function readBackupSettings(c: Checker, raw: Readonly<Record<string, stri
             const knownHosts = get("backupOffsiteKnownHosts")!;
             if (kind === "sftp") {
                 if (!/^\S+ (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256) [A-Za-z0-9+/=]+/.test(knownHosts)) {
-                    c.fail("backupOffsiteKnownHosts", `the sftp host's known_hosts line ("host ssh-ed25519 AAAA..."; ssh-keyscan), got ${describe(knownHosts)}`);
+                    c.fail(
+                        "backupOffsiteKnownHosts",
+                        `the sftp host's known_hosts line ("host ssh-ed25519 AAAA..."; ssh-keyscan), got ${describe(knownHosts)}`,
+                    );
                 }
             }
             offsite = { repository, kind, knownHosts };

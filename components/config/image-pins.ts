@@ -45,7 +45,10 @@ export function checkPostgresDataMajor(c: Checker, postgresImage: string, rawDat
     const tag = parseImageRef(postgresImage)?.tag;
     const imageMajor = tag === undefined ? undefined : /^(\d+)(?:$|[.-])/.exec(tag)?.[1];
     if (imageMajor === undefined) {
-        c.fail("images.postgres", `a tag that starts with the PostgreSQL major version (e.g. postgres:${rawDataMajor}.15-bookworm), so it can be checked against postgresDataMajor, got ${describe(postgresImage)}`);
+        c.fail(
+            "images.postgres",
+            `a tag that starts with the PostgreSQL major version (e.g. postgres:${rawDataMajor}.15-bookworm), so it can be checked against postgresDataMajor, got ${describe(postgresImage)}`,
+        );
     } else if (imageMajor !== rawDataMajor) {
         c.fail(
             "images.postgres",

@@ -17,7 +17,22 @@
 
 export { cidrsOverlap, isDnsLabel, isIpv4, parseCidr } from "../validators";
 export { FEATURE_KEYS, type PlatformFeatures } from "../features";
-export { CONFIG_NAMESPACE, type Environment, environments, type TlsMode, APP_OAUTH_SCOPES, type AppSsoSettings, type AppSettings, type DnsSettings, type TunnelSettings, type PublishSettings, type PlatformSettings, type PlatformConfig, type ConfigIssue, ConfigError } from "./types";
+export {
+    CONFIG_NAMESPACE,
+    type Environment,
+    environments,
+    type TlsMode,
+    APP_OAUTH_SCOPES,
+    type AppSsoSettings,
+    type AppSettings,
+    type DnsSettings,
+    type TunnelSettings,
+    type PublishSettings,
+    type PlatformSettings,
+    type PlatformConfig,
+    type ConfigIssue,
+    ConfigError,
+} from "./types";
 export { SCALAR_DEFAULTS, type ScalarKey, OBJECT_KEYS, BACKUP_SECRET_KEYS, SECRET_KEYS, type RequiredSecret, requiredSecretKeys } from "./keys";
 export { type ParseContext, parseSettings, toPlatformConfig } from "./parse";
 export { readSiblingStacks, readPlatformConfig } from "./runtime";

@@ -49,7 +49,13 @@ export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 /** Structured keys (JSON objects; Pulumi.yaml cannot type objects, so they are validated here). */
 export const OBJECT_KEYS = ["images", "apps", "backupRetention"] as const;
 /** Secret backup keys: the alert webhook and heartbeat URLs embed tokens; off-host credentials. */
-export const BACKUP_SECRET_KEYS = ["backupAlertWebhook", "backupHeartbeatUrl", "backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey", "backupOffsiteSshKey"] as const;
+export const BACKUP_SECRET_KEYS = [
+    "backupAlertWebhook",
+    "backupHeartbeatUrl",
+    "backupOffsiteAccessKeyId",
+    "backupOffsiteSecretAccessKey",
+    "backupOffsiteSshKey",
+] as const;
 /** The platform's own keys whose values must be stored as secrets (which ones a config requires: requiredSecretKeys). */
 export const SECRET_KEYS = ["frpToken", "gitlabApiToken", ...BACKUP_SECRET_KEYS] as const;
 
@@ -75,7 +81,11 @@ export function requiredSecretKeys(raw: Readonly<Record<string, string>>): Requi
     const value = (key: ScalarKey): string | undefined => (hasOwn(raw, key) ? raw[key] : SCALAR_DEFAULTS[key]);
     const out: RequiredSecret[] = [];
     if (value("tunnelEnabled") === "true") {
-        out.push({ key: "frpToken", reportAt: "frpToken", message: "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)" });
+        out.push({
+            key: "frpToken",
+            reportAt: "frpToken",
+            message: "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)",
+        });
     }
     const repository = value("backupOffsiteRepository") ?? "";
     if (repository !== "" && offsiteRepositoryProblem(repository) === undefined) {
@@ -84,7 +94,11 @@ export function requiredSecretKeys(raw: Readonly<Record<string, string>>): Requi
             out.push({ key: "backupOffsiteSshKey", reportAt: "backupOffsiteSshKey", message });
         } else {
             for (const key of ["backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey"]) {
-                out.push({ key, reportAt: key, message: `the S3 credential as a secret (pulumi config set --secret ${key} ...; backupOffsiteRepository is s3)` });
+                out.push({
+                    key,
+                    reportAt: key,
+                    message: `the S3 credential as a secret (pulumi config set --secret ${key} ...; backupOffsiteRepository is s3)`,
+                });
             }
         }
     }

@@ -5,13 +5,41 @@ import { buildRouteTable } from "../edge/routes";
 import { type RouteTable } from "../edge/types";
 import { validateRouteTable } from "../edge/validate";
 import { FEATURE_KEYS, NEEDS_GITLAB, type PlatformFeatures } from "../features";
-import { cidrContains, cidrsOverlap, dockerHostAddress, dockerHostProblem, hasOwn, isDnsLabel, isDomain, isEmail, isHostOrIpv4, isHttpsOrigin, isIpv4, isPrivateCidr, isPublicIpv4, isUnderDomain, nullProtoMap, ownEntries, parseCidr } from "../validators";
+import {
+    cidrContains,
+    cidrsOverlap,
+    dockerHostAddress,
+    dockerHostProblem,
+    hasOwn,
+    isDnsLabel,
+    isDomain,
+    isEmail,
+    isHostOrIpv4,
+    isHttpsOrigin,
+    isIpv4,
+    isPrivateCidr,
+    isPublicIpv4,
+    isUnderDomain,
+    nullProtoMap,
+    ownEntries,
+    parseCidr,
+} from "../validators";
 import { PLATFORM_NAME_WORDS, readApp } from "./apps";
 import { backupSecretsOf, readBackupSettings } from "./backup";
 import { Checker, describe, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
 import { checkPostgresDataMajor, readImages } from "./image-pins";
 import { SCALAR_DEFAULTS, SECRET_KEYS, type ScalarKey, knownKeys, requiredSecretKeys } from "./keys";
-import { type AppSettings, CONFIG_NAMESPACE, ConfigError, type DnsSettings, type PlatformConfig, type PlatformSettings, type PublishSettings, type TunnelSettings, environments } from "./types";
+import {
+    type AppSettings,
+    CONFIG_NAMESPACE,
+    ConfigError,
+    type DnsSettings,
+    type PlatformConfig,
+    type PlatformSettings,
+    type PublishSettings,
+    type TunnelSettings,
+    environments,
+} from "./types";
 
 /** Ports the relay itself serves (SSH, HTTP, HTTPS): a stack's SSH tunnel must not take one. */
 const RELAY_OWN_PORTS = [22, 80, 443];
@@ -42,7 +70,10 @@ const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "cloudfl
  * JSON) and returns plain settings plus the raw secret values by key. Throws ConfigError
  * listing every problem. Pure: no Pulumi runtime needed.
  */
-export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: ParseContext): { settings: PlatformSettings; secretValues: Record<string, string> } {
+export function parseSettings(
+    rawInput: Readonly<Record<string, string>>,
+    ctx: ParseContext,
+): { settings: PlatformSettings; secretValues: Record<string, string> } {
     const c = new Checker();
     // Null prototype: a key named "constructor" or "toString" is looked up as an entry, never inherited.
     const raw = nullProtoMap(ownEntries(rawInput).map(([k, v]) => [k, String(v)] as const));
@@ -64,7 +95,10 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
     const environment = readEnum(c, "environment", get("environment"), environments);
     // Only a valid environment can disagree with the stack name (readEnum's fallback would mislead).
     if (environmentValid && ctx.stack !== environment && !ctx.stack.startsWith(`${environment}-`)) {
-        c.fail("environment", `the stack's environment ("${ctx.stack}" runs environment "${environment}"; name the stack ${environment} or ${environment}-<suffix>)`);
+        c.fail(
+            "environment",
+            `the stack's environment ("${ctx.stack}" runs environment "${environment}"; name the stack ${environment} or ${environment}-<suffix>)`,
+        );
     }
     if (!/^[a-z][a-z0-9-]{0,20}$/.test(ctx.stack)) {
         c.fail("(stack name)", `a stack name of lowercase letters, digits and hyphens (it prefixes every Docker name), got ${describe(ctx.stack)}`);
@@ -74,18 +108,31 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         const suffix = ctx.stack.slice(environment.length + 1);
         const sibling = ctx.siblingStacks?.find((st) => st.stack === environment && st.appKeys.some((k) => k.split("-")[0] === suffix));
         if (!/^[a-z0-9]+$/.test(suffix)) {
-            c.fail("(stack name)", `${environment}-<suffix> with a suffix of lowercase letters and digits only (a hyphen in it makes Docker names ambiguous), got ${describe(ctx.stack)}`);
+            c.fail(
+                "(stack name)",
+                `${environment}-<suffix> with a suffix of lowercase letters and digits only (a hyphen in it makes Docker names ambiguous), got ${describe(ctx.stack)}`,
+            );
         } else if (([...coreServiceKeys(), ...PLATFORM_NAME_WORDS] as readonly string[]).includes(suffix)) {
-            c.fail("(stack name)", `a suffix that is not a platform name (nexora-${ctx.stack}-… would collide with stack ${environment}'s own ${suffix} names), got ${describe(ctx.stack)}`);
+            c.fail(
+                "(stack name)",
+                `a suffix that is not a platform name (nexora-${ctx.stack}-… would collide with stack ${environment}'s own ${suffix} names), got ${describe(ctx.stack)}`,
+            );
         } else if (sibling) {
-            c.fail("(stack name)", `a suffix that is not the first word of an app of stack ${environment} (its apps ${suffix}-… are named nexora-${ctx.stack}-…), got ${describe(ctx.stack)}`);
+            c.fail(
+                "(stack name)",
+                `a suffix that is not the first word of an app of stack ${environment} (its apps ${suffix}-… are named nexora-${ctx.stack}-…), got ${describe(ctx.stack)}`,
+            );
         }
     }
     for (const sibling of ctx.siblingStacks ?? []) {
         if (!sibling.stack.startsWith(`${ctx.stack}-`)) continue;
         const suffix = sibling.stack.slice(ctx.stack.length + 1);
         for (const key of Object.keys(appsRaw)) {
-            if (key.startsWith(`${suffix}-`)) c.fail(`apps.${keyPart(key, 0)}`, `an app name that does not start with "${suffix}-": stack ${sibling.stack} owns the Docker names nexora-${sibling.stack}-…`);
+            if (key.startsWith(`${suffix}-`))
+                c.fail(
+                    `apps.${keyPart(key, 0)}`,
+                    `an app name that does not start with "${suffix}-": stack ${sibling.stack} owns the Docker names nexora-${sibling.stack}-…`,
+                );
         }
     }
 
@@ -94,7 +141,10 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
 
     const hostnamePattern = get("hostnamePattern")!;
     if (hostnamePattern.split("{service}").length !== 2 || hostnamePattern.split("{domain}").length > 2) {
-        c.fail("hostnamePattern", `a pattern containing {service} exactly once (and {domain} at most once), like "staging-{service}.{domain}", got ${describe(hostnamePattern)}`);
+        c.fail(
+            "hostnamePattern",
+            `a pattern containing {service} exactly once (and {domain} at most once), like "staging-{service}.{domain}", got ${describe(hostnamePattern)}`,
+        );
     } else {
         const sample = hostnamePattern.replace("{service}", "svc").replace("{domain}", baseDomain);
         if (sample.length > 253 || !sample.split(".").every(isDnsLabel)) {
@@ -110,13 +160,18 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
 
     const tls = readEnum(c, "tls", get("tls"), ["acme", "internal"] as const);
     const acmeEmail = get("acmeEmail")!;
-    if ((tls === "acme" || acmeEmail !== "") && !isEmail(acmeEmail)) c.fail("acmeEmail", `an email address for ACME${tls === "acme" ? " (tls is acme)" : ' or ""'}, got ${describe(acmeEmail)}`);
+    if ((tls === "acme" || acmeEmail !== "") && !isEmail(acmeEmail))
+        c.fail("acmeEmail", `an email address for ACME${tls === "acme" ? " (tls is acme)" : ' or ""'}, got ${describe(acmeEmail)}`);
 
     const edgeSubnet = get("edgeSubnet") ?? "";
     const dataSubnet = get("dataSubnet") ?? "";
     const hostAddress = dockerHostIssue ? undefined : dockerHostAddress(dockerHost);
-    for (const [key, value] of [["edgeSubnet", edgeSubnet], ["dataSubnet", dataSubnet]] as const) {
-        if (!parseCidr(value)) c.fail(key, `an IPv4 network in CIDR form, /8 to /29, unique to this stack on its Docker host (e.g. 172.30.10.0/24), got ${describe(value)}`);
+    for (const [key, value] of [
+        ["edgeSubnet", edgeSubnet],
+        ["dataSubnet", dataSubnet],
+    ] as const) {
+        if (!parseCidr(value))
+            c.fail(key, `an IPv4 network in CIDR form, /8 to /29, unique to this stack on its Docker host (e.g. 172.30.10.0/24), got ${describe(value)}`);
         else if (!isPrivateCidr(value)) c.fail(key, `a private network (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), got ${describe(value)}`);
         else if (hostAddress !== undefined && isIpv4(hostAddress) && cidrContains(value, hostAddress)) {
             c.fail(key, `a subnet that does not contain the Docker host's own address ${hostAddress} (the host would lose its route to the LAN)`);
@@ -146,7 +201,11 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         if (!isDomain(dns.zone) || !isUnderDomain(baseDomain, dns.zone)) {
             c.fail("cloudflareZone", `the Cloudflare zone that contains baseDomain ${describe(baseDomain)} (dnsEnabled is true), got ${describe(dns.zone)}`);
         }
-        if (!isPublicIpv4(dns.relayAddress)) c.fail("relayAddress", `the relay's public IPv4 address in canonical dotted form (dnsEnabled is true; private, loopback, documentation and multicast ranges are refused), got ${describe(dns.relayAddress)}`);
+        if (!isPublicIpv4(dns.relayAddress))
+            c.fail(
+                "relayAddress",
+                `the relay's public IPv4 address in canonical dotted form (dnsEnabled is true; private, loopback, documentation and multicast ranges are refused), got ${describe(dns.relayAddress)}`,
+            );
         const token = (ctx.otherKeys ?? []).includes("cloudflare:apiToken");
         if (token && isSecret("cloudflare:apiToken") === false) {
             c.fail("cloudflare:apiToken", "to be stored as a secret (pulumi config set --secret cloudflare:apiToken ...), not in plaintext");
@@ -168,18 +227,29 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         sshRemotePort: readPort(c, "sshRemotePort", get("sshRemotePort"), true),
     };
     if (tunnel.enabled) {
-        if (!isHostOrIpv4(tunnel.serverAddr)) c.fail("frpServerAddr", `the relay's frps address, an IPv4 address or host name (tunnelEnabled is true), got ${describe(tunnel.serverAddr)}`);
+        if (!isHostOrIpv4(tunnel.serverAddr))
+            c.fail("frpServerAddr", `the relay's frps address, an IPv4 address or host name (tunnelEnabled is true), got ${describe(tunnel.serverAddr)}`);
         else {
-            for (const [key, subnet] of [["edgeSubnet", edgeSubnet], ["dataSubnet", dataSubnet]] as const) {
+            for (const [key, subnet] of [
+                ["edgeSubnet", edgeSubnet],
+                ["dataSubnet", dataSubnet],
+            ] as const) {
                 if (cidrContains(subnet, tunnel.serverAddr)) c.fail(key, `a subnet that does not contain the relay address ${tunnel.serverAddr}`);
             }
         }
-        if (tunnel.sshRemotePort === 0 && features.gitlab) c.fail("sshRemotePort", "the relay port for this stack's GitLab SSH (tunnelEnabled and gitlabEnabled are true)");
+        if (tunnel.sshRemotePort === 0 && features.gitlab)
+            c.fail("sshRemotePort", "the relay port for this stack's GitLab SSH (tunnelEnabled and gitlabEnabled are true)");
         if (tunnel.sshRemotePort !== 0 && [...RELAY_OWN_PORTS, tunnel.serverPort].includes(tunnel.sshRemotePort)) {
-            c.fail("sshRemotePort", `a relay port the relay does not use itself (not 22, 80, 443 or frpServerPort ${tunnel.serverPort}), got ${tunnel.sshRemotePort}`);
+            c.fail(
+                "sshRemotePort",
+                `a relay port the relay does not use itself (not 22, 80, 443 or frpServerPort ${tunnel.serverPort}), got ${tunnel.sshRemotePort}`,
+            );
         }
         if (publish.http || publish.https || publish.ssh) {
-            c.fail("tunnelEnabled", "false when publishHttpPort/publishHttpsPort/publishSshPort are set (a stack is reached through the tunnel or through host ports, not both)");
+            c.fail(
+                "tunnelEnabled",
+                "false when publishHttpPort/publishHttpsPort/publishSshPort are set (a stack is reached through the tunnel or through host ports, not both)",
+            );
         }
     }
     for (const required of requiredSecretKeys(raw)) if (!hasOwn(raw, required.key)) c.fail(required.reportAt, required.message);
@@ -189,7 +259,8 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
         const value = raw[key]!;
         if (isSecret(fullKey) === false) c.fail(key, `to be stored as a secret (pulumi config set --secret ${key} ...), not in plaintext`);
         // Checked here, where it is read: the renderers only see it inside an apply.
-        else if (value.trim() === "" || /[\s\u0000-\u001f\u007f]/.test(value)) c.fail(key, "a non-empty token without spaces or control characters (not shown)");
+        else if (value.trim() === "" || /[\s\u0000-\u001f\u007f]/.test(value))
+            c.fail(key, "a non-empty token without spaces or control characters (not shown)");
     }
     if (tls === "acme" && !tunnel.enabled && !publish.http) {
         c.fail("tls", "internal when neither the tunnel nor publishHttpPort lets ACME reach Caddy");
@@ -201,7 +272,8 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
     }
 
     const gitlabTokenRotation = get("gitlabTokenRotation")!;
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(gitlabTokenRotation)) c.fail("gitlabTokenRotation", `1-64 letters, digits, ".", "_" or "-", got ${describe(gitlabTokenRotation)}`);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(gitlabTokenRotation))
+        c.fail("gitlabTokenRotation", `1-64 letters, digits, ".", "_" or "-", got ${describe(gitlabTokenRotation)}`);
 
     const images = readImages(c, raw.images);
     const backup = readBackupSettings(c, raw, environment, Object.keys(appsRaw));
@@ -213,7 +285,10 @@ export function parseSettings(rawInput: Readonly<Record<string, string>>, ctx: P
     } else if (mattermostUrl !== "" && !features.gitlab) {
         c.fail("mattermostUrl", `"" when gitlabEnabled is false (Mattermost logs in through GitLab), got ${describe(mattermostUrl)}`);
     } else if (mattermostUrl !== "" && tls === "internal") {
-        c.fail("mattermostUrl", `"" when tls is internal (an external Mattermost neither reaches nor trusts this stack's GitLab), got ${describe(mattermostUrl)}`);
+        c.fail(
+            "mattermostUrl",
+            `"" when tls is internal (an external Mattermost neither reaches nor trusts this stack's GitLab), got ${describe(mattermostUrl)}`,
+        );
     }
 
     const apps: AppSettings[] = [];

@@ -136,7 +136,12 @@ export function settingsLabels(args: Pick<ServiceContainerArgs, "healthcheck" | 
     const healthcheck = JSON.stringify([hc.test, hc.intervalSeconds ?? 30, hc.timeoutSeconds ?? 10, hc.retries ?? 5, hc.startPeriodSeconds ?? 30]);
     return [
         { label: "nexora.healthcheck-sha256", value: createHash("sha256").update(healthcheck).digest("hex").slice(0, 16) },
-        { label: "nexora.log-opts", value: Object.entries(CONTAINER_LOG_OPTS).map(([k, v]) => `${k}=${v}`).join(",") },
+        {
+            label: "nexora.log-opts",
+            value: Object.entries(CONTAINER_LOG_OPTS)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(","),
+        },
         ...(args.memoryMiB === undefined ? [] : [{ label: "nexora.memory-mib", value: String(args.memoryMiB) }]),
     ];
 }
@@ -158,7 +163,8 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
                 ? { name: n.name, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}), ...(n.aliases?.length ? { aliases: [...n.aliases] } : {}) }
                 : { name: n as pulumi.Input<string> },
         ),
-        capabilities: (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0 ? { drops: [...(args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS)] } : undefined,
+        capabilities:
+            (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0 ? { drops: [...(args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS)] } : undefined,
         securityOpts: args.noNewPrivileges === false ? undefined : ["no-new-privileges:true"],
         mounts: [
             ...(args.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),

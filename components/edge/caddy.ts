@@ -82,7 +82,8 @@ export class Caddy extends pulumi.ComponentResource {
     constructor(name: string, args: CaddyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Caddy", name, {}, opts);
         this.containerName = caddyContainerName(args.stack);
-        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: services.caddy.container, role: "edge", purpose }, this, args.provider);
+        const volume = (purpose: string) =>
+            persistentVolume({ stack: args.stack, service: services.caddy.container, role: "edge", purpose }, this, args.provider);
         const data = (this.dataVolume = volume("data"));
         const config = volume("config");
         const etc = volume("etc");
@@ -105,7 +106,11 @@ export class Caddy extends pulumi.ComponentResource {
                 publish,
                 // Caddy drains open connections on a graceful stop.
                 stopGraceSeconds: 30,
-                healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("caddy", "admin")}/config/ >/dev/null || exit 1`], intervalSeconds: 15, startPeriodSeconds: 10 },
+                healthcheck: {
+                    test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("caddy", "admin")}/config/ >/dev/null || exit 1`],
+                    intervalSeconds: 15,
+                    startPeriodSeconds: 10,
+                },
                 waitTimeoutSeconds: 120,
             },
             this,

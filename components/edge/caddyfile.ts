@@ -100,11 +100,7 @@ export function renderCaddyfile(table: RouteTable, given: CaddyfileOptions): str
 }
 
 function globalOptions(options: CaddyfileOptions): string[] {
-    const lines = [
-        `admin ${options.admin!}`,
-        `http_port ${options.httpPort!}`,
-        `https_port ${options.httpsPort!}`,
-    ];
+    const lines = [`admin ${options.admin!}`, `http_port ${options.httpPort!}`, `https_port ${options.httpsPort!}`];
     if (options.tls === "acme") lines.push(`email ${options.acmeEmail!}`);
     // The local CA's root goes to no trust store: a container has none worth writing, and tests must not touch the host's.
     else lines.push("skip_install_trust");

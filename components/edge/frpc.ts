@@ -116,7 +116,8 @@ function optionProblems(options: FrpcOptions): string[] {
     if (options.authToken.length === 0) problems.push("authToken is empty");
     if (!FRP_USER.test(options.user)) problems.push(`user ${JSON.stringify(options.user)} must be letters, digits, "_" or "-"`);
     if (!HOST.test(options.caddyHost)) problems.push(`caddyHost ${JSON.stringify(options.caddyHost)} is not a container name`);
-    if (options.adminPort !== undefined && !isPort(options.adminPort)) problems.push(`adminPort must be an integer from 1 to 65535, got ${String(options.adminPort)}`);
+    if (options.adminPort !== undefined && !isPort(options.adminPort))
+        problems.push(`adminPort must be an integer from 1 to 65535, got ${String(options.adminPort)}`);
     return problems;
 }
 

@@ -54,6 +54,10 @@ export function readInternalCa(
     args: { dockerHost: string; caddyContainer: pulumi.Input<string>; caddyContainerId: pulumi.Input<string>; caddyAddress: string },
     opts: pulumi.CustomResourceOptions,
 ): { read: command.local.Command; ca: InternalCa } {
-    const read = dockerExec(name, { dockerHost: args.dockerHost, containerName: args.caddyContainer, script: READ_INTERNAL_CA_SCRIPT, triggers: [args.caddyContainerId] }, opts);
+    const read = dockerExec(
+        name,
+        { dockerHost: args.dockerHost, containerName: args.caddyContainer, script: READ_INTERNAL_CA_SCRIPT, triggers: [args.caddyContainerId] },
+        opts,
+    );
     return { read, ca: { pem: read.stdout, caddyAddress: args.caddyAddress } };
 }

@@ -124,11 +124,7 @@ export class GitlabAdminToken extends pulumi.ComponentResource {
         super("nexora:gitlab:AdminToken", name, {}, opts);
         const rotation = args.rotationTrigger ?? "";
 
-        const generated = new random.RandomPassword(
-            `${name}-value`,
-            { length: TOKEN_RANDOM_LENGTH, special: false, keepers: { rotation } },
-            { parent: this },
-        );
+        const generated = new random.RandomPassword(`${name}-value`, { length: TOKEN_RANDOM_LENGTH, special: false, keepers: { rotation } }, { parent: this });
         const value = pulumi.secret(pulumi.interpolate`${PERSONAL_ACCESS_TOKEN_PREFIX}${generated.result}`);
 
         const runner = (ruby: string) => pulumi.interpolate`docker exec -e ${ADMIN_TOKEN_ENV} ${args.containerName} gitlab-rails runner ${shellQuote(ruby)}`;

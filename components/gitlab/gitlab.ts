@@ -47,7 +47,8 @@ export class Gitlab extends pulumi.ComponentResource {
         this.containerName = dockerName(args.stack, services.gitlab.container);
         const root = generatedPassword(`${name}-root-password`, this);
         this.rootPassword = root.result;
-        const volume = (purpose: string) => persistentVolume({ stack: args.stack, service: services.gitlab.container, role: "platform", purpose }, this, args.provider);
+        const volume = (purpose: string) =>
+            persistentVolume({ stack: args.stack, service: services.gitlab.container, role: "platform", purpose }, this, args.provider);
         const config = volume("config");
         const data = volume("data");
         const logs = volume("logs");

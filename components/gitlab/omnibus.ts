@@ -9,7 +9,6 @@ import { servicePort } from "../catalog";
 import { postgresIdentifierPattern } from "../postgres/sql";
 import { isHostname, isIpOrCidr, isPort } from "../validators";
 
-
 /** Connection to the external PostgreSQL database GitLab uses instead of its bundled one. */
 export interface GitlabDatabaseSettings {
     /** Host name of the PostgreSQL server on the stack's data network, e.g. "nexora-prod-postgres". */
@@ -201,7 +200,9 @@ function rubyArray(values: readonly string[]): string {
 }
 
 function rubyHash(entries: Readonly<Record<string, string>>): string {
-    return `{ ${Object.entries(entries).map(([key, value]) => `${rubyString(key)} => ${rubyString(value)}`).join(", ")} }`;
+    return `{ ${Object.entries(entries)
+        .map(([key, value]) => `${rubyString(key)} => ${rubyString(value)}`)
+        .join(", ")} }`;
 }
 
 const controlCharacters = /[\u0000-\u001f\u007f]/;
@@ -244,7 +245,8 @@ function identifier(value: string, field: string): string {
 
 function secret(value: string, field: string): void {
     if (value.length === 0) throw new Error(`${field}: must not be empty`);
-    if (controlCharacters.test(value)) throw new Error(`${field}: must not contain control characters (NUL, newline, tab…); check for a trailing newline in the secret`);
+    if (controlCharacters.test(value))
+        throw new Error(`${field}: must not contain control characters (NUL, newline, tab…); check for a trailing newline in the secret`);
 }
 
 function addresses(values: readonly string[], field: string): string[] {

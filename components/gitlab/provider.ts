@@ -154,8 +154,8 @@ export class Application extends pulumi.CustomResource {
         resourceInputs["name"] = args ? args.name : undefined;
         resourceInputs["redirectUrl"] = args ? args.redirectUrl : undefined;
         resourceInputs["scopes"] = args ? args.scopes : undefined;
-        resourceInputs["applicationId"] = undefined /*out*/;
-        resourceInputs["secret"] = undefined /*out*/;
+        resourceInputs["applicationId"] = undefined; /*out*/
+        resourceInputs["secret"] = undefined; /*out*/
         opts = pulumi.mergeOptions(resourceOptsDefaults(), opts);
         const secretOpts = { additionalSecretOutputs: ["secret"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
@@ -211,10 +211,21 @@ export class UserRunner extends pulumi.CustomResource {
         if (args.runnerType === undefined && !opts.urn) {
             throw new Error("Missing required property 'runnerType'");
         }
-        for (const key of ["accessLevel", "description", "groupId", "locked", "maximumTimeout", "paused", "projectId", "runnerType", "tagLists", "untagged"] as const) {
+        for (const key of [
+            "accessLevel",
+            "description",
+            "groupId",
+            "locked",
+            "maximumTimeout",
+            "paused",
+            "projectId",
+            "runnerType",
+            "tagLists",
+            "untagged",
+        ] as const) {
             resourceInputs[key] = args[key];
         }
-        resourceInputs["token"] = undefined /*out*/;
+        resourceInputs["token"] = undefined; /*out*/
         opts = pulumi.mergeOptions(resourceOptsDefaults(), opts);
         opts = pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] });
         super(UserRunner.__pulumiType, name, resourceInputs, opts);

@@ -37,7 +37,11 @@ export class Grafana extends pulumi.ComponentResource {
         this.containerName = dockerName(args.stack, spec.container);
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume(
+            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            this,
+            args.provider,
+        ));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             `GF_SERVER_ROOT_URL=${args.url}`,

@@ -105,7 +105,11 @@ export class Identity extends pulumi.ComponentResource {
             this.grafanaEnv = grafanaGitlabEnv({ gitlabUrl, clientId: grafana.clientId, clientSecret: grafana.clientSecret });
         }
         if (args.portainer) {
-            const portainer = application("portainer", ssoRedirectUrl(args.portainer.url, SSO_CONSUMERS.portainer.redirectPath), SSO_CONSUMERS.portainer.scopes);
+            const portainer = application(
+                "portainer",
+                ssoRedirectUrl(args.portainer.url, SSO_CONSUMERS.portainer.redirectPath),
+                SSO_CONSUMERS.portainer.scopes,
+            );
             new PortainerOAuthSettings(
                 `${name}-portainer-oauth`,
                 {

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "../docker/exec";
 import { CADDY_LOCAL_ROOT_CERT } from "../edge/internal-ca";
 
-
 export interface PublicReadinessScriptOptions {
     /** URL polled until GitLab itself answers it, e.g. `https://gitlab.nexora.restry.cn/api/v4/version`. */
     readonly url: string;
@@ -30,8 +29,13 @@ export interface PublicReadinessScriptOptions {
  * "not found" page or Caddy's basic-auth 401 (no JSON body) are not.
  */
 export function publicReadinessScript(opts: PublicReadinessScriptOptions): string {
-    for (const [name, value] of Object.entries({ timeoutSeconds: opts.timeoutSeconds, intervalSeconds: opts.intervalSeconds ?? 10, requestTimeoutSeconds: opts.requestTimeoutSeconds ?? 10 })) {
-        if (!Number.isInteger(value) || value < 1 || value > 24 * 3600) throw new Error(`${name} must be a whole number of seconds from 1 to 86400, got ${value}`);
+    for (const [name, value] of Object.entries({
+        timeoutSeconds: opts.timeoutSeconds,
+        intervalSeconds: opts.intervalSeconds ?? 10,
+        requestTimeoutSeconds: opts.requestTimeoutSeconds ?? 10,
+    })) {
+        if (!Number.isInteger(value) || value < 1 || value > 24 * 3600)
+            throw new Error(`${name} must be a whole number of seconds from 1 to 86400, got ${value}`);
     }
     let parsed: URL;
     try {

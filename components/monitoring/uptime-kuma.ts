@@ -51,7 +51,11 @@ export class UptimeKuma extends pulumi.ComponentResource {
         super("nexora:monitoring:UptimeKuma", name, {}, opts);
         const spec = services.uptimeKuma;
         this.containerName = dockerName(args.stack, spec.container);
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume(
+            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            this,
+            args.provider,
+        ));
         this.container = createServiceContainer(
             name,
             {

@@ -60,11 +60,16 @@ export class Mysql extends pulumi.ComponentResource {
 
         const passwords = generatedPasswords(name, args.consumers, this);
         this.credentials = Object.fromEntries(
-            args.consumers.map((c) => [c, { host: this.host, port: this.port, database: mysqlIdentifier(c), username: mysqlIdentifier(c), password: passwords[c]! }]),
+            args.consumers.map((c) => [
+                c,
+                { host: this.host, port: this.port, database: mysqlIdentifier(c), username: mysqlIdentifier(c), password: passwords[c]! },
+            ]),
         );
         const script = pulumi
             .all(passwords)
-            .apply((values) => renderMysqlProvisioning(args.consumers.map((c) => ({ user: mysqlIdentifier(c), database: mysqlIdentifier(c), password: values[c]! }))));
+            .apply((values) =>
+                renderMysqlProvisioning(args.consumers.map((c) => ({ user: mysqlIdentifier(c), database: mysqlIdentifier(c), password: values[c]! }))),
+            );
         this.provisioning = dockerExec(
             `${name}-provisioning`,
             {

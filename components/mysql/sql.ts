@@ -68,11 +68,15 @@ function validateConsumers(consumers: readonly MysqlConsumer[]): MysqlConsumer[]
     consumers.forEach((consumer, index) => {
         const where = `MySQL consumer #${index} (user ${JSON.stringify(consumer.user)})`;
         if (!userPattern.test(consumer.user)) {
-            throw new Error(`${where}: user: ${JSON.stringify(consumer.user)} must match ${userPattern.source} (lowercase letter or _, then up to 31 lowercase letters, digits or _)`);
+            throw new Error(
+                `${where}: user: ${JSON.stringify(consumer.user)} must match ${userPattern.source} (lowercase letter or _, then up to 31 lowercase letters, digits or _)`,
+            );
         }
         if (reservedUsers.has(consumer.user)) throw new Error(`${where}: user: "${consumer.user}" is reserved for the server's administrator`);
         if (!databasePattern.test(consumer.database)) {
-            throw new Error(`${where}: database: ${JSON.stringify(consumer.database)} must match ${databasePattern.source} (lowercase letter or _, then up to 63 lowercase letters, digits or _)`);
+            throw new Error(
+                `${where}: database: ${JSON.stringify(consumer.database)} must match ${databasePattern.source} (lowercase letter or _, then up to 63 lowercase letters, digits or _)`,
+            );
         }
         if (reservedDatabases.has(consumer.database)) throw new Error(`${where}: database: "${consumer.database}" is a system schema`);
         if (consumer.password.length === 0) throw new Error(`${where}: password: must not be empty`);

@@ -46,7 +46,11 @@ export class Outline extends pulumi.ComponentResource {
         // Outline requires SECRET_KEY to be exactly 32 random bytes as 64 hex characters.
         const secretKey = new random.RandomBytes(`${name}-secret-key`, { length: 32 }, { parent: this });
         const utilsSecret = generatedPassword(`${name}-utils-secret`, this);
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume(
+            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            this,
+            args.provider,
+        ));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             "NODE_ENV=production",

@@ -39,7 +39,11 @@ export class Portainer extends pulumi.ComponentResource {
         this.containerName = dockerName(args.stack, spec.container);
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
-        const data = (this.dataVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "data" }, this, args.provider));
+        const data = (this.dataVolume = persistentVolume(
+            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            this,
+            args.provider,
+        ));
         this.container = createServiceContainer(
             name,
             {
@@ -59,7 +63,10 @@ export class Portainer extends pulumi.ComponentResource {
                 binds: [{ source: args.dockerSocket ?? DOCKER_SOCKET, target: DOCKER_SOCKET }],
                 // Portainer keeps its state in a BoltDB file: let it close the file.
                 stopGraceSeconds: 30,
-                healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("portainer")}/api/system/status || exit 1`], startPeriodSeconds: 20 },
+                healthcheck: {
+                    test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("portainer")}/api/system/status || exit 1`],
+                    startPeriodSeconds: 20,
+                },
             },
             this,
             { provider: args.provider },

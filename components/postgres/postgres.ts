@@ -62,7 +62,11 @@ export class Postgres extends pulumi.ComponentResource {
                 role: "datastore",
                 containerName: this.host,
                 image: args.image,
-                envs: [pulumi.interpolate`POSTGRES_PASSWORD=${superuserPassword.result}`, "POSTGRES_USER=postgres", "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256"],
+                envs: [
+                    pulumi.interpolate`POSTGRES_PASSWORD=${superuserPassword.result}`,
+                    "POSTGRES_USER=postgres",
+                    "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256",
+                ],
                 networks: [args.network],
                 volumes: [{ volume: data, target: "/var/lib/postgresql/data" }],
                 // A fast shutdown (SIGINT) checkpoints before exiting; crash recovery otherwise.
@@ -77,12 +81,14 @@ export class Postgres extends pulumi.ComponentResource {
 
         const names = args.consumers.map((c) => c.name);
         const passwords = generatedPasswords(name, names, this);
-        this.credentials = Object.fromEntries(
-            names.map((n) => [n, { host: this.host, port: this.port, database: n, username: n, password: passwords[n]! }]),
-        );
+        this.credentials = Object.fromEntries(names.map((n) => [n, { host: this.host, port: this.port, database: n, username: n, password: passwords[n]! }]));
         const script = pulumi
             .all(passwords)
-            .apply((values) => renderPostgresProvisioning(args.consumers.map((c) => ({ role: c.name, database: c.name, password: values[c.name]!, extensions: c.extensions }))));
+            .apply((values) =>
+                renderPostgresProvisioning(
+                    args.consumers.map((c) => ({ role: c.name, database: c.name, password: values[c.name]!, extensions: c.extensions })),
+                ),
+            );
         this.provisioning = dockerExec(
             `${name}-provisioning`,
             {

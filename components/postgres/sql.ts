@@ -36,8 +36,19 @@ const extensionNamePattern = /^[a-z_][a-z0-9_-]{0,62}$/;
 
 // Names the cluster owns or that pg_hba.conf / role specifications treat as keywords.
 const reservedNames: ReadonlySet<string> = new Set([
-    "postgres", "template0", "template1", "public", "all", "none", "user",
-    "current_user", "current_role", "session_user", "replication", "samerole", "samegroup",
+    "postgres",
+    "template0",
+    "template1",
+    "public",
+    "all",
+    "none",
+    "user",
+    "current_user",
+    "current_role",
+    "session_user",
+    "replication",
+    "samerole",
+    "samegroup",
 ]);
 
 // Databases every cluster has; nobody but the superuser should connect to them.
@@ -137,7 +148,8 @@ function validateConsumers(consumers: readonly PostgresConsumer[]): ValidConsume
         if (roleOwner !== undefined) throw new Error(`${where}: role: already used by consumer #${roleOwner}; each consumer needs its own role`);
         roles.set(consumer.role, index);
         const databaseOwner = databases.get(consumer.database);
-        if (databaseOwner !== undefined) throw new Error(`${where}: database: already used by consumer #${databaseOwner}; each consumer needs its own database`);
+        if (databaseOwner !== undefined)
+            throw new Error(`${where}: database: already used by consumer #${databaseOwner}; each consumer needs its own database`);
         databases.set(consumer.database, index);
         return { role: consumer.role, database: consumer.database, password: consumer.password, extensions };
     });
@@ -146,10 +158,14 @@ function validateConsumers(consumers: readonly PostgresConsumer[]): ValidConsume
 
 function assertIdentifier(name: string, field: string): void {
     if (!postgresIdentifierPattern.test(name)) {
-        throw new Error(`${field}: ${JSON.stringify(name)} must match ${postgresIdentifierPattern.source} (lowercase letter or _, then up to 62 lowercase letters, digits or _)`);
+        throw new Error(
+            `${field}: ${JSON.stringify(name)} must match ${postgresIdentifierPattern.source} (lowercase letter or _, then up to 62 lowercase letters, digits or _)`,
+        );
     }
     if (reservedNames.has(name) || name.startsWith("pg_")) {
-        throw new Error(`${field}: ${JSON.stringify(name)} is reserved by PostgreSQL (postgres, template0/1, public, pg_* and role keywords); pick another name`);
+        throw new Error(
+            `${field}: ${JSON.stringify(name)} is reserved by PostgreSQL (postgres, template0/1, public, pg_* and role keywords); pick another name`,
+        );
     }
 }
 

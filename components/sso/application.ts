@@ -4,7 +4,6 @@ import { type OAuthScope, validateScopes } from "./consumers";
 import { isDnsLabel } from "../validators";
 import { baseUrl } from "./endpoints";
 
-
 /** Name of the GitLab application: shown on GitLab's consent page, unique per stack and consumer. */
 export function ssoApplicationName(stack: string, consumer: string): string {
     return `nexora-${stack}-${consumer}`;

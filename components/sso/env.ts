@@ -83,7 +83,8 @@ export function grafanaGitlabEnv(opts: GrafanaGitlabOptions): pulumi.Input<strin
     const scopes = validateScopes(opts.scopes ?? SSO_CONSUMERS.grafana.scopes, "Grafana GitLab scopes");
     const groups = opts.allowedGroups ?? [];
     const bad = groups.filter((g) => !GITLAB_GROUP_PATH.test(g));
-    if (bad.length > 0) throw new Error(`Grafana allowed groups must be GitLab group paths like "nexora/dev", got ${bad.map((g) => JSON.stringify(g)).join(", ")}`);
+    if (bad.length > 0)
+        throw new Error(`Grafana allowed groups must be GitLab group paths like "nexora/dev", got ${bad.map((g) => JSON.stringify(g)).join(", ")}`);
     const ep = oidcEndpoints(opts.gitlabUrl);
     const env: pulumi.Input<string>[] = [
         "GF_AUTH_GITLAB_ENABLED=true",
@@ -128,5 +129,9 @@ export function mattermostGitlabSettings(opts: OAuthClientCredentials & { readon
  * (GitLab's issuer, from which any OIDC library discovers the endpoints).
  */
 export function appOauthEnv(opts: OAuthClientCredentials): pulumi.Input<string>[] {
-    return [secretEntry("OAUTH_CLIENT_ID", opts.clientId), secretEntry("OAUTH_CLIENT_SECRET", opts.clientSecret), `OAUTH_ISSUER=${oidcEndpoints(opts.gitlabUrl).issuer}`];
+    return [
+        secretEntry("OAUTH_CLIENT_ID", opts.clientId),
+        secretEntry("OAUTH_CLIENT_SECRET", opts.clientSecret),
+        `OAUTH_ISSUER=${oidcEndpoints(opts.gitlabUrl).issuer}`,
+    ];
 }

@@ -90,13 +90,10 @@ export function effectiveConfig(given: Partial<Record<PolicyConfigKey, unknown>>
         minScore: typeof given.minScore === "number" ? given.minScore : DEFAULT_CONFIG.minScore,
         minLength: typeof given.minLength === "number" ? given.minLength : DEFAULT_CONFIG.minLength,
         additionalDenylist: stringArray(given.additionalDenylist) ?? DEFAULT_CONFIG.additionalDenylist,
-        minGeneratedLength:
-            typeof given.minGeneratedLength === "number" ? given.minGeneratedLength : DEFAULT_CONFIG.minGeneratedLength,
+        minGeneratedLength: typeof given.minGeneratedLength === "number" ? given.minGeneratedLength : DEFAULT_CONFIG.minGeneratedLength,
         dockerSocketAllowed: stringArray(given.dockerSocketAllowed) ?? DEFAULT_CONFIG.dockerSocketAllowed,
         allowLoopbackHttpRedirect:
-            typeof given.allowLoopbackHttpRedirect === "boolean"
-                ? given.allowLoopbackHttpRedirect
-                : DEFAULT_CONFIG.allowLoopbackHttpRedirect,
+            typeof given.allowLoopbackHttpRedirect === "boolean" ? given.allowLoopbackHttpRedirect : DEFAULT_CONFIG.allowLoopbackHttpRedirect,
     };
 }
 

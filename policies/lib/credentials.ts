@@ -128,7 +128,11 @@ function visit(walk: Walk, value: unknown, location: string, key: string | undef
             return;
         }
         if (key !== undefined && ARGV_INPUTS.has(key)) {
-            scanArgv(walk, location, items.filter((item): item is [number, string] => typeof item[1] === "string"));
+            scanArgv(
+                walk,
+                location,
+                items.filter((item): item is [number, string] => typeof item[1] === "string"),
+            );
             return;
         }
         for (const [i, item] of items) {
@@ -236,5 +240,8 @@ export function stackWords(urn: string, props: unknown): string[] {
 
 /** The words of the name a credential sits under ("envs[SMTP_PASSWORD]" gives "envs", "smtp", "password"). */
 export function locationWords(location: string): string[] {
-    return location.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3);
+    return location
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((w) => w.length >= 3);
 }

@@ -14,9 +14,7 @@ export interface EnvEntry {
 
 export function parseEnvEntry(entry: string): EnvEntry {
     const eq = entry.indexOf("=");
-    return eq < 0
-        ? { key: entry, value: "", hasValue: false }
-        : { key: entry.slice(0, eq), value: entry.slice(eq + 1), hasValue: true };
+    return eq < 0 ? { key: entry, value: "", hasValue: false } : { key: entry.slice(0, eq), value: entry.slice(eq + 1), hasValue: true };
 }
 
 /** The known entries of a container's `envs` (string[] of "KEY=VALUE"). */

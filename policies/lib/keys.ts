@@ -21,10 +21,48 @@ const CREDENTIAL_NAMES = new Set(["REQUIREPASS", "MASTERAUTH", "MASTERPASS"]);
 const CREDENTIAL_WORDS = new Set(["PWD", "PASS", "PSK"]);
 // Words that turn a credential-looking name into something else: a file path, a flag, a URL, a name, an id.
 const NON_CREDENTIAL_WORDS = new Set([
-    "FILE", "FILES", "PATH", "DIR", "METHOD", "ALLOW", "RANDOM", "URI", "URL", "ENDPOINT", "EXPIRY",
-    "EXPIRES", "EXPIRATION", "TTL", "LENGTH", "MIN", "MAX", "TYPE", "NAME", "ID", "PUBLIC", "HEADER",
-    "ENABLE", "ENABLED", "DISABLE", "DISABLED", "REQUIRE", "REQUIRED", "POLICY", "FORMAT", "ALGORITHM",
-    "PROVIDER", "COMMAND", "CMD", "REF", "VERSION", "LIFETIME", "TIMEOUT", "RESET", "EXPIRE", "SCOPE", "SCOPES",
+    "FILE",
+    "FILES",
+    "PATH",
+    "DIR",
+    "METHOD",
+    "ALLOW",
+    "RANDOM",
+    "URI",
+    "URL",
+    "ENDPOINT",
+    "EXPIRY",
+    "EXPIRES",
+    "EXPIRATION",
+    "TTL",
+    "LENGTH",
+    "MIN",
+    "MAX",
+    "TYPE",
+    "NAME",
+    "ID",
+    "PUBLIC",
+    "HEADER",
+    "ENABLE",
+    "ENABLED",
+    "DISABLE",
+    "DISABLED",
+    "REQUIRE",
+    "REQUIRED",
+    "POLICY",
+    "FORMAT",
+    "ALGORITHM",
+    "PROVIDER",
+    "COMMAND",
+    "CMD",
+    "REF",
+    "VERSION",
+    "LIFETIME",
+    "TIMEOUT",
+    "RESET",
+    "EXPIRE",
+    "SCOPE",
+    "SCOPES",
 ]);
 
 /** True when an input, env variable or config key of this name holds a credential. */
@@ -51,10 +89,7 @@ export function isCredentialKey(key: string): boolean {
 
 /** True for names of password-like credentials (the ones that come with a user name). */
 export function isPasswordKey(key: string): boolean {
-    return (
-        isCredentialKey(key) &&
-        keyWords(key).some((w) => w.includes("PASSWORD") || w.includes("PASSWD") || w === "PWD" || w === "PASS")
-    );
+    return isCredentialKey(key) && keyWords(key).some((w) => w.includes("PASSWORD") || w.includes("PASSWD") || w === "PWD" || w === "PASS");
 }
 
 const PASSWORD_WORD = /(passwd|password|pwd|pass)/i;
@@ -87,9 +122,7 @@ export function pairedUsername(key: string, siblings: ReadonlyMap<string, string
     }
     const match = PASSWORD_WORD.exec(key);
     if (match) {
-        const candidates = USER_WORDS.map(
-            (userWord) => key.slice(0, match.index) + matchCase(match[0], userWord) + key.slice(match.index + match[0].length),
-        );
+        const candidates = USER_WORDS.map((userWord) => key.slice(0, match.index) + matchCase(match[0], userWord) + key.slice(match.index + match[0].length));
         // Exact spellings first; a case-insensitive match only when none exists.
         const lowerSiblings = new Map([...siblings].map(([k, v]) => [k.toLowerCase(), v]));
         for (const lookup of [(k: string) => siblings.get(k), (k: string) => lowerSiblings.get(k.toLowerCase())]) {

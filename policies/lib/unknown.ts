@@ -14,8 +14,7 @@ export const UNKNOWN: unique symbol = Symbol("unknown during preview");
 export type Unknown = typeof UNKNOWN;
 
 // The SDK exports UnknownValueError at runtime but ships no typings for it (proxy.d.ts is empty).
-const sdkUnknownValueError = (policySdk as unknown as { UnknownValueError?: new (...args: never[]) => Error })
-    .UnknownValueError;
+const sdkUnknownValueError = (policySdk as unknown as { UnknownValueError?: new (...args: never[]) => Error }).UnknownValueError;
 
 /**
  * True for the SDK's UnknownValueError. The duck-typed branch covers a second copy of
@@ -25,11 +24,7 @@ export function isUnknownValueError(err: unknown): boolean {
     if (sdkUnknownValueError !== undefined && err instanceof sdkUnknownValueError) {
         return true;
     }
-    return (
-        err instanceof Error &&
-        err.constructor.name === "UnknownValueError" &&
-        Array.isArray((err as { props?: unknown }).props)
-    );
+    return err instanceof Error && err.constructor.name === "UnknownValueError" && Array.isArray((err as { props?: unknown }).props);
 }
 
 /** `container[key]`, or `UNKNOWN` when the engine cannot know it yet. Other errors propagate. */

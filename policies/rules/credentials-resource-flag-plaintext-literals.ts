@@ -38,14 +38,11 @@ function visitStrings(value: unknown, location: string, depth: number, visit: (t
  */
 export const credentialsResourceFlagPlaintextLiterals: ResourceValidationPolicy = {
     name: "credentials-resource-flag-plaintext-literals",
-    description:
-        "Flags token-shaped (glpat-, ghp_, AKIA..., xox..., private keys) or high-entropy string literals " +
-        "outside credential inputs.",
+    description: "Flags token-shaped (glpat-, ghp_, AKIA..., xox..., private keys) or high-entropy string literals " + "outside credential inputs.",
     enforcementLevel: "advisory",
     severity: "medium",
     remediationSteps:
-        "Keep the credential in `pulumi config set --secret` or a RandomPassword and pass it through an input " +
-        "named for what it is (…_TOKEN, …_PASSWORD).",
+        "Keep the credential in `pulumi config set --secret` or a RandomPassword and pass it through an input " + "named for what it is (…_TOKEN, …_PASSWORD).",
     validateResource: (args, reportViolation) => {
         // The random provider's values are generated, not literals (and offline props may carry its outputs).
         if (args.type.startsWith("random:")) {

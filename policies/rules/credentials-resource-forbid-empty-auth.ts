@@ -11,12 +11,10 @@ const ALLOW_EMPTY = new Set(["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_
 export const credentialsResourceForbidEmptyAuth: ResourceValidationPolicy = {
     name: "credentials-resource-forbid-empty-auth",
     description:
-        "No trust authentication (POSTGRES_HOST_AUTH_METHOD=trust), no *_ALLOW_EMPTY_PASSWORD switch, " +
-        "and no empty credential (e.g. DB_PASSWORD=).",
+        "No trust authentication (POSTGRES_HOST_AUTH_METHOD=trust), no *_ALLOW_EMPTY_PASSWORD switch, " + "and no empty credential (e.g. DB_PASSWORD=).",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps:
-        "Remove the trust/allow-empty setting and give the service a generated password (random.RandomPassword).",
+    remediationSteps: "Remove the trust/allow-empty setting and give the service a generated password (random.RandomPassword).",
     validateResource: (args, reportViolation) => {
         const resource = describeResource(args.type, args.name);
         if (args.type === TYPES.container) {

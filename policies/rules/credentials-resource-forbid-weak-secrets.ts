@@ -40,9 +40,7 @@ export const credentialsResourceForbidWeakSecrets: ResourceValidationPolicy = {
                 username: candidate.username,
             });
             if (weaknesses.length > 0) {
-                reportViolation(
-                    `${describeResource(args.type, args.name)} ${candidate.location} is weak: ${describeWeaknesses(weaknesses)}.`,
-                );
+                reportViolation(`${describeResource(args.type, args.name)} ${candidate.location} is weak: ${describeWeaknesses(weaknesses)}.`);
             }
         }
     },

@@ -14,12 +14,8 @@ function imageNames(container: PolicyResource, images: readonly PolicyResource[]
     }
     // The program passes RemoteImage.imageId / repoDigest: find which RemoteImage that is.
     const fromDependencies = (container.propertyDependencies["image"] ?? []).filter((d) => d.type === TYPES.remoteImage);
-    const byValue = images.filter((img) =>
-        ["imageId", "repoDigest", "id"].some((key) => readString(img.props, key) === image),
-    );
-    return [...fromDependencies, ...byValue]
-        .map((img) => readString(img.props, "name"))
-        .filter((n): n is string => n !== undefined);
+    const byValue = images.filter((img) => ["imageId", "repoDigest", "id"].some((key) => readString(img.props, key) === image));
+    return [...fromDependencies, ...byValue].map((img) => readString(img.props, "name")).filter((n): n is string => n !== undefined);
 }
 
 /**
@@ -77,16 +73,12 @@ export const dockerContainerForbidExposedDatastore: StackValidationPolicy = {
             // The docker provider disconnects a container with networksAdvanced from the default bridge
             // (its networkMode still reads "bridge"), so then only the listed networks count.
             const hasAdvanced = Array.isArray(networks) && networks.length > 0;
-            const standalone =
-                typeof networkMode === "string" && (networkMode === "none" || networkMode.startsWith("container:"));
+            const standalone = typeof networkMode === "string" && (networkMode === "none" || networkMode.startsWith("container:"));
             if (!hasAdvanced && !standalone) {
                 if (networkMode === undefined || networkMode === "bridge" || networkMode === "default") {
                     reportViolation(`${self} has no networksAdvanced: it joins Docker's default bridge network.`, container.urn);
                 } else if (typeof networkMode === "string" && !internalNetworks.has(networkMode)) {
-                    reportViolation(
-                        `${self} sets networkMode '${networkMode}', which is not an internal network of this stack.`,
-                        container.urn,
-                    );
+                    reportViolation(`${self} sets networkMode '${networkMode}', which is not an internal network of this stack.`, container.urn);
                 }
             }
             for (const [i, network] of attached) {

@@ -14,8 +14,7 @@ const MIN_SUBSTRING_MATCH = 8;
  */
 export const randomStringForbidCredentialUse: StackValidationPolicy = {
     name: "random-string-forbid-credential-use",
-    description:
-        "random.RandomString stores its result unencrypted in the state: use random.RandomPassword for credentials.",
+    description: "random.RandomString stores its result unencrypted in the state: use random.RandomPassword for credentials.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: "Replace the RandomString with a random.RandomPassword (its result is a secret).",

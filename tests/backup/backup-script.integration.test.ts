@@ -30,10 +30,15 @@ const mysql = (text: string): string => {
 };
 
 /** Byte-exact fingerprints of the seeded (never load-written) data. */
-const pgSeedDigest = () => sql("wiki", "SELECT md5(string_agg(id || ':' || title || ':' || encode(body, 'hex'), ',' ORDER BY id)) || ' ' || count(*) FROM notes");
+const pgSeedDigest = () =>
+    sql("wiki", "SELECT md5(string_agg(id || ':' || title || ':' || encode(body, 'hex'), ',' ORDER BY id)) || ' ' || count(*) FROM notes");
 const mySeedDigest = () => mysql("SELECT CONCAT(MD5(GROUP_CONCAT(id, ':', name, ':', HEX(payload) ORDER BY id SEPARATOR ',')), ' ', COUNT(*)) FROM shop.items");
 /** pgbench's TPC-B transaction keeps these four sums equal: a torn dump would break them. */
-const pgbenchSums = () => sql("ledger", "SELECT (SELECT sum(abalance) FROM pgbench_accounts) || ' ' || (SELECT coalesce(sum(delta),0) FROM pgbench_history) || ' ' || (SELECT sum(tbalance) FROM pgbench_tellers) || ' ' || (SELECT sum(bbalance) FROM pgbench_branches)");
+const pgbenchSums = () =>
+    sql(
+        "ledger",
+        "SELECT (SELECT sum(abalance) FROM pgbench_accounts) || ' ' || (SELECT coalesce(sum(delta),0) FROM pgbench_history) || ' ' || (SELECT sum(tbalance) FROM pgbench_tellers) || ' ' || (SELECT sum(bbalance) FROM pgbench_branches)",
+    );
 /** The MySQL writer moves money between accounts in transactions: the total never changes. */
 const myTotal = () => mysql("SELECT SUM(balance), COUNT(*) FROM shop.accounts");
 
@@ -62,10 +67,19 @@ beforeAll(async () => {
     box = createSandbox(root, pg, maria);
 
     // PostgreSQL: a pgbench database (the write load) and a wiki database with seeded rows, each with its own owner.
-    sql("postgres", "CREATE ROLE ledger LOGIN PASSWORD 'ledger-pw-1234567890'; CREATE DATABASE ledger OWNER ledger; CREATE ROLE wiki LOGIN PASSWORD 'wiki-pw-1234567890'; CREATE DATABASE wiki OWNER wiki;");
-    const init = spawn("pgbench", ["-i", "-q", "-s", "2", "-h", "127.0.0.1", "-p", String(pg.port), "-U", "postgres", "ledger"], { env: { PATH: process.env.PATH ?? "", PGPASSWORD: pg.superuserPassword }, stdio: "ignore" });
+    sql(
+        "postgres",
+        "CREATE ROLE ledger LOGIN PASSWORD 'ledger-pw-1234567890'; CREATE DATABASE ledger OWNER ledger; CREATE ROLE wiki LOGIN PASSWORD 'wiki-pw-1234567890'; CREATE DATABASE wiki OWNER wiki;",
+    );
+    const init = spawn("pgbench", ["-i", "-q", "-s", "2", "-h", "127.0.0.1", "-p", String(pg.port), "-U", "postgres", "ledger"], {
+        env: { PATH: process.env.PATH ?? "", PGPASSWORD: pg.superuserPassword },
+        stdio: "ignore",
+    });
     await exited(init);
-    sql("wiki", "CREATE TABLE notes (id int PRIMARY KEY, title text NOT NULL, body bytea NOT NULL); ALTER TABLE notes OWNER TO wiki; INSERT INTO notes SELECT g, 'note ' || g || ' — ünïcødé ''quoted''', decode(md5(g::text) || md5((g*7)::text), 'hex') FROM generate_series(1, 5000) g;");
+    sql(
+        "wiki",
+        "CREATE TABLE notes (id int PRIMARY KEY, title text NOT NULL, body bytea NOT NULL); ALTER TABLE notes OWNER TO wiki; INSERT INTO notes SELECT g, 'note ' || g || ' — ünïcødé ''quoted''', decode(md5(g::text) || md5((g*7)::text), 'hex') FROM generate_series(1, 5000) g;",
+    );
 
     // MySQL: an app database with seeded rows (binary too) and an accounts table under a transfer load.
     mysql(`CREATE DATABASE shop; USE shop; CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(200) NOT NULL, payload VARBINARY(64) NOT NULL) ENGINE=InnoDB;
@@ -77,7 +91,8 @@ beforeAll(async () => {
     // A file volume: binary files, a nested directory, a symlink, modes.
     const vol = path.join(box.data, "outline");
     mkdirSync(path.join(vol, "uploads", "2026"), { recursive: true });
-    for (let i = 0; i < 20; i++) writeFileSync(path.join(vol, "uploads", "2026", `file-${i}.bin`), Buffer.from(Array.from({ length: 4096 + i }, (_, j) => (i * 31 + j * 7) % 256)));
+    for (let i = 0; i < 20; i++)
+        writeFileSync(path.join(vol, "uploads", "2026", `file-${i}.bin`), Buffer.from(Array.from({ length: 4096 + i }, (_, j) => (i * 31 + j * 7) % 256)));
     writeFileSync(path.join(vol, "secret.key"), "not really a key\n");
     chmodSync(path.join(vol, "secret.key"), 0o600);
     symlinkSync("uploads/2026/file-1.bin", path.join(vol, "latest"));
@@ -115,11 +130,20 @@ describe("nexora-backup cycle and restore on real restic, PostgreSQL and MariaDB
         // The live SQLite-style volume was paused while read.
         expect(box.takeOps()).toEqual(["pause nexora-t-outline", "unpause nexora-t-outline"]);
 
-        const status = JSON.parse(box.run(["status"]).stdout) as { ok: boolean; stores: { store: string; fresh: boolean; ageSeconds: number; snapshot: string; addedBytes: number }[] };
+        const status = JSON.parse(box.run(["status"]).stdout) as {
+            ok: boolean;
+            stores: { store: string; fresh: boolean; ageSeconds: number; snapshot: string; addedBytes: number }[];
+        };
         expect(status.ok).toBe(true);
         for (const s of status.stores) expect(s.addedBytes, s.store).toBeGreaterThan(0);
-        expect(status.stores.map((s) => [s.store, s.fresh])).toEqual([["postgres", true], ["mysql", true], ["outline", true]]);
-        expect(readFileSync(path.join(box.spool, "status", "metrics.prom"), "utf8")).toMatch(/nexora_backup_last_success_timestamp_seconds\{stack="t",target="local",store="postgres"\} \d{10}/);
+        expect(status.stores.map((s) => [s.store, s.fresh])).toEqual([
+            ["postgres", true],
+            ["mysql", true],
+            ["outline", true],
+        ]);
+        expect(readFileSync(path.join(box.spool, "status", "metrics.prom"), "utf8")).toMatch(
+            /nexora_backup_last_success_timestamp_seconds\{stack="t",target="local",store="postgres"\} \d{10}/,
+        );
         expect(box.run(["health"]).status).toBe(0);
         for (const f of readdirSync(path.join(box.spool, "status")).filter((n) => n.startsWith("last-good."))) {
             firstByStore[f.split(".")[2]!] = Number(readFileSync(path.join(box.spool, "status", f), "utf8").split(" ")[2]);
@@ -163,9 +187,14 @@ describe("nexora-backup cycle and restore on real restic, PostgreSQL and MariaDB
         expect(sql("wiki", "SELECT tableowner FROM pg_tables WHERE tablename = 'notes'")).toBe("wiki");
         // The consumers were stopped for the restore and started again; nothing else was touched.
         expect(box.takeOps()).toEqual([
-            "stop nexora-t-ledger", "stop nexora-t-outline", "start nexora-t-ledger", "start nexora-t-outline",
-            "stop nexora-t-shop", "start nexora-t-shop",
-            "stop nexora-t-outline", "start nexora-t-outline",
+            "stop nexora-t-ledger",
+            "stop nexora-t-outline",
+            "start nexora-t-ledger",
+            "start nexora-t-outline",
+            "stop nexora-t-shop",
+            "start nexora-t-shop",
+            "stop nexora-t-outline",
+            "start nexora-t-outline",
         ]);
     }, 120_000);
 
@@ -195,7 +224,9 @@ describe("nexora-backup cycle and restore on real restic, PostgreSQL and MariaDB
         const r = box.run(["cycle"]);
         expect(r.status, r.stderr).toBe(0);
         const added = addedByStore();
-        console.log(`[backup] bytes added: first snapshots ${JSON.stringify(firstByStore)}, after restores ${JSON.stringify(baseline)}, after 20 new rows ${JSON.stringify(added)}`);
+        console.log(
+            `[backup] bytes added: first snapshots ${JSON.stringify(firstByStore)}, after restores ${JSON.stringify(baseline)}, after 20 new rows ${JSON.stringify(added)}`,
+        );
         // Unchanged stores add (next to) nothing: the dumps are byte-identical and deduplicate.
         expect(added.mysql).toBeLessThan(64 * 1024);
         expect(added.outline).toBeLessThan(64 * 1024);
@@ -209,7 +240,10 @@ describe("nexora-backup cycle and restore on real restic, PostgreSQL and MariaDB
     it("refuses a wrong password with a clear message and changes nothing", () => {
         sql("wiki", "DELETE FROM notes WHERE id = 1");
         const before = pgSeedDigest();
-        for (const args of [["restore", "postgres"], ["restore", "postgres", "--dry-run"]]) {
+        for (const args of [
+            ["restore", "postgres"],
+            ["restore", "postgres", "--dry-run"],
+        ]) {
             const r = box.run(args, { RESTIC_PASSWORD: "not-the-password" });
             expect(r.status).toBe(3);
             expect(r.stderr).toContain("the repository password is wrong");
@@ -272,7 +306,9 @@ describe("nexora-backup cycle and restore on real restic, PostgreSQL and MariaDB
             expect(received[0]!.path).toBe("/hooks/t0k3n-in-path");
             const alert = JSON.parse(received[0]!.body) as { text: string; stack: string };
             expect(alert.stack).toBe("t");
-            expect(alert.text, alert.text).toMatch(/^Nexora backup of stack t failed: target:local postgres mysql outline \(see: docker logs nexora-t-backup\)$/);
+            expect(alert.text, alert.text).toMatch(
+                /^Nexora backup of stack t failed: target:local postgres mysql outline \(see: docker logs nexora-t-backup\)$/,
+            );
             expect(received[0]!.body).not.toContain(broken.password);
             expect(r.stderr).not.toContain(broken.password);
             expect(broken.run(["health"]).status).toBe(1);
@@ -310,5 +346,11 @@ function createSandboxFor(repository: string): BackupSandbox {
     const dir = mkdtempSync(path.join(root, "alt-"));
     const alt = createSandbox(dir, pg, maria, { repository });
     // Same password as the main sandbox: only the repository differs.
-    return { ...alt, password: box.password, env: (extra) => alt.env({ RESTIC_PASSWORD: box.password, ...extra }), run: (args, extra) => alt.run(args, { RESTIC_PASSWORD: box.password, ...extra }), runAsync: (args, extra) => alt.runAsync(args, { RESTIC_PASSWORD: box.password, ...extra }) };
+    return {
+        ...alt,
+        password: box.password,
+        env: (extra) => alt.env({ RESTIC_PASSWORD: box.password, ...extra }),
+        run: (args, extra) => alt.run(args, { RESTIC_PASSWORD: box.password, ...extra }),
+        runAsync: (args, extra) => alt.runAsync(args, { RESTIC_PASSWORD: box.password, ...extra }),
+    };
 }

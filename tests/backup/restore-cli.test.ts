@@ -23,14 +23,18 @@ async function restore(argv: string[], env: Record<string, string> = {}, answer 
     let stdout = "";
     let stderr = "";
     const questions: string[] = [];
-    const code = await main(argv, { PATH: process.env.PATH, HOME: root, NEXORA_DOCKER_CLI: fakeDocker, ...env }, {
-        stdout: (t) => (stdout += t),
-        stderr: (t) => (stderr += t),
-        confirm: async (q) => {
-            questions.push(q);
-            return answer;
+    const code = await main(
+        argv,
+        { PATH: process.env.PATH, HOME: root, NEXORA_DOCKER_CLI: fakeDocker, ...env },
+        {
+            stdout: (t) => (stdout += t),
+            stderr: (t) => (stderr += t),
+            confirm: async (q) => {
+                questions.push(q);
+                return answer;
+            },
         },
-    });
+    );
     return { code, stdout, stderr, questions };
 }
 
@@ -109,7 +113,9 @@ describe("npm run restore", () => {
         chmodSync(pulumi, 0o755);
         const r = await restore(["dev-e2e", "caddy", "--config", E2E_CONFIG, "--yes"], { NEXORA_PULUMI_CLI: pulumi });
         expect(r.code, r.stderr).toBe(0);
-        expect(readFileSync(path.join(root, "pulumi-args"), "utf8").trim()).toBe("stack output backupRepositoryPassword --show-secrets --stack dev-e2e --non-interactive");
+        expect(readFileSync(path.join(root, "pulumi-args"), "utf8").trim()).toBe(
+            "stack output backupRepositoryPassword --show-secrets --stack dev-e2e --non-interactive",
+        );
         box.takeOps();
     });
 

@@ -48,7 +48,12 @@ export function requireRestic(): void {
 /** The stores of the sandbox: PostgreSQL, MySQL (MariaDB), and one file volume ("outline"). */
 export function sandboxStores(stack: string): BackupStore[] {
     return [
-        { key: "postgres", kind: "postgres", container: `nexora-${stack}-postgres`, consumers: { ledger: `nexora-${stack}-ledger`, wiki: `nexora-${stack}-outline` } },
+        {
+            key: "postgres",
+            kind: "postgres",
+            container: `nexora-${stack}-postgres`,
+            consumers: { ledger: `nexora-${stack}-ledger`, wiki: `nexora-${stack}-outline` },
+        },
         { key: "mysql", kind: "mysql", container: `nexora-${stack}-mysql`, consumers: { shop: `nexora-${stack}-shop` } },
         { key: "outline", kind: "volume", volume: `nexora-${stack}-outline-data`, container: `nexora-${stack}-outline`, pauseDuringBackup: true },
     ];
@@ -127,12 +132,18 @@ export function createSandbox(
         runAsync,
         restic(args, pw = password) {
             const t0 = Date.now();
-            const r = spawnSync("restic", ["-r", repo, "--no-cache", ...args], { env: { PATH: process.env.PATH ?? "", HOME: root, RESTIC_PASSWORD: pw }, encoding: "utf8", maxBuffer: 64 << 20 });
+            const r = spawnSync("restic", ["-r", repo, "--no-cache", ...args], {
+                env: { PATH: process.env.PATH ?? "", HOME: root, RESTIC_PASSWORD: pw },
+                encoding: "utf8",
+                maxBuffer: 64 << 20,
+            });
             return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t0) / 1000 };
         },
         takeOps() {
             if (!existsSync(opsLog)) return [];
-            const ops = readFileSync(opsLog, "utf8").split("\n").filter((l) => l !== "");
+            const ops = readFileSync(opsLog, "utf8")
+                .split("\n")
+                .filter((l) => l !== "");
             writeFileSync(opsLog, "");
             return ops;
         },

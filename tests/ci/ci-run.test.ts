@@ -20,6 +20,7 @@ describe(".ci/run", () => {
     });
 
     it("runs the README's commands", () => {
-        for (const command of [/^npm run lint$/, /^npm test\b/, /^npm run policy$/, /^npm run e2e\b/]) expect(indexOf(command), String(command)).toBeGreaterThanOrEqual(0);
+        for (const command of [/^npm run lint$/, /^npm test\b/, /^npm run policy$/, /^npm run e2e\b/])
+            expect(indexOf(command), String(command)).toBeGreaterThanOrEqual(0);
     });
 });

@@ -73,7 +73,11 @@ beforeEach(() => {
 });
 
 describe("preview.sh", () => {
-    const credentials = { PULUMI_BACKEND_URL: "postgres://pulumi:pw@state.nexora.internal:5432/pulumi", PULUMI_CONFIG_PASSPHRASE: "x", NEXORA_MR_NOTE_TOKEN: "glpat-x" };
+    const credentials = {
+        PULUMI_BACKEND_URL: "postgres://pulumi:pw@state.nexora.internal:5432/pulumi",
+        PULUMI_CONFIG_PASSPHRASE: "x",
+        NEXORA_MR_NOTE_TOKEN: "glpat-x",
+    };
 
     it("previews the stack with the policy pack, posts the note, then fails the job if the preview failed", () => {
         const result = runScript("preview.sh", ["staging"], { ...credentials, FAKE_PULUMI_STATUS: "255" });
@@ -132,7 +136,14 @@ describe("offline-diff.sh, also preview.sh's fallback without backend credential
     });
 
     it("writes the widget's report with the real tool: the job's stack's added, changed and removed resources", () => {
-        const added = { urn: "urn:pulumi:staging::nexora::cloudflare:index/dnsRecord:DnsRecord::dns-erp-dev", type: "cloudflare:index/dnsRecord:DnsRecord", name: "dns-erp-dev", parent: null, protect: false, inputs: {} };
+        const added = {
+            urn: "urn:pulumi:staging::nexora::cloudflare:index/dnsRecord:DnsRecord::dns-erp-dev",
+            type: "cloudflare:index/dnsRecord:DnsRecord",
+            name: "dns-erp-dev",
+            parent: null,
+            protect: false,
+            inputs: {},
+        };
         const result = runScript("preview.sh", ["staging"], {
             CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
             NEXORA_STACKS: "dev staging",
@@ -148,7 +159,11 @@ describe("offline-diff.sh, also preview.sh's fallback without backend credential
     });
 
     it("says so when the job's stack gets no diff, and so no report", () => {
-        const result = runScript("offline-diff.sh", ["staging"], { CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha, NEXORA_STACKS: "dev staging", FAKE_BASE_PLAN_FAILS: "staging" });
+        const result = runScript("offline-diff.sh", ["staging"], {
+            CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
+            NEXORA_STACKS: "dev staging",
+            FAKE_BASE_PLAN_FAILS: "staging",
+        });
         // The target branch failing to plan is not the merge request's failure.
         expect(result.status).toBe(0);
         expect(result.stdout).toContain("the target branch cannot plan stack staging");

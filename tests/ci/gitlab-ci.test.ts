@@ -168,7 +168,9 @@ describe("deployments", () => {
     });
 
     it("never lets two stacks share a resource group", () => {
-        const groups = jobNames(ci).map((n) => job(n).resource_group).filter(Boolean);
+        const groups = jobNames(ci)
+            .map((n) => job(n).resource_group)
+            .filter(Boolean);
         expect(new Set(groups)).toEqual(new Set(["dev", "staging", "prod"]));
     });
 
@@ -186,7 +188,9 @@ describe("pinned images", () => {
     it("runs the Pulumi CLI release that matches the SDK in package.json, on Node 22", () => {
         const variables = ci.variables as Record<string, string>;
         const image = ((ci.default as Record<string, string>).image ?? "").replace("$PULUMI_IMAGE", variables.PULUMI_IMAGE);
-        const sdk = (JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
+        const sdk = (JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies[
+            "@pulumi/pulumi"
+        ];
         expect(image).toBe(`pulumi/pulumi-nodejs-22:${sdk}`);
         expect(variables.DOCKER_CLI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
         expect(readFileSync(path.join(__dirname, "../../.gitlab-ci.yml"), "utf8")).not.toMatch(/:latest\b/);

@@ -4,7 +4,19 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { BusinessApp, type BusinessAppArgs } from "../../components/apps/app";
 import type { AppSettings } from "../../components/config";
 import { type MockRecorder, mockRandomValue, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import {
+    DATA_NETWORK,
+    databaseCredentials,
+    dockerProvider,
+    EDGE_NETWORK,
+    envMap,
+    inventoryOf,
+    containerLabelsFor,
+    providerRef,
+    STACK,
+    T,
+    urnOf,
+} from "./support";
 
 const SMTP_PASSWORD = "smtp-Secret-Value-0123456789";
 const DB_PASSWORD = "My0pyerpDbPassword0123456789abcd";
@@ -44,19 +56,27 @@ beforeEach(() => {
 function build(app: AppSettings, overrides: Partial<BusinessAppArgs> = {}) {
     const provider = dockerProvider();
     const provisioning = new docker.Network("provisioning-marker", { name: "nexora-staging-marker" }, { provider });
-    const component = new BusinessApp(`app-${app.key}`, {
-        stack: STACK,
-        app,
-        provider,
-        edgeNetwork: EDGE_NETWORK,
-        dataNetwork: DATA_NETWORK,
-        database: app.database ? databaseCredentials(app.key, DB_PASSWORD, "nexora-staging-mysql", 3306) : undefined,
-        secretValues: { pyerpSmtpPassword: pulumi.secret(SMTP_PASSWORD) },
-        ssoEnv: app.sso
-            ? [pulumi.secret("OAUTH_CLIENT_ID=cid-pyerp"), pulumi.secret(`OAUTH_CLIENT_SECRET=${CLIENT_SECRET}`), "OAUTH_ISSUER=https://staging-gitlab.nexora.restry.cn"]
-            : undefined,
-        ...overrides,
-    }, { dependsOn: app.database ? [provisioning] : [] });
+    const component = new BusinessApp(
+        `app-${app.key}`,
+        {
+            stack: STACK,
+            app,
+            provider,
+            edgeNetwork: EDGE_NETWORK,
+            dataNetwork: DATA_NETWORK,
+            database: app.database ? databaseCredentials(app.key, DB_PASSWORD, "nexora-staging-mysql", 3306) : undefined,
+            secretValues: { pyerpSmtpPassword: pulumi.secret(SMTP_PASSWORD) },
+            ssoEnv: app.sso
+                ? [
+                      pulumi.secret("OAUTH_CLIENT_ID=cid-pyerp"),
+                      pulumi.secret(`OAUTH_CLIENT_SECRET=${CLIENT_SECRET}`),
+                      "OAUTH_ISSUER=https://staging-gitlab.nexora.restry.cn",
+                  ]
+                : undefined,
+            ...overrides,
+        },
+        { dependsOn: app.database ? [provisioning] : [] },
+    );
     return { provider, provisioning, component };
 }
 
@@ -70,7 +90,12 @@ describe("BusinessApp", () => {
         build(PYERP);
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:apps:BusinessApp", "app-pyerp"))).toEqual(
-            [`${T.randomPassword} app-pyerp-session-secret`, `${T.randomPassword} app-pyerp-jwt-key`, `${T.image} app-pyerp-image`, `${T.container} app-pyerp-container`].sort(),
+            [
+                `${T.randomPassword} app-pyerp-session-secret`,
+                `${T.randomPassword} app-pyerp-jwt-key`,
+                `${T.image} app-pyerp-image`,
+                `${T.container} app-pyerp-container`,
+            ].sort(),
         );
         for (const name of ["app-pyerp-session-secret", "app-pyerp-jwt-key"]) {
             expect(mocks.get(T.randomPassword, name).inputs).toMatchObject({ length: 48, special: false });
@@ -107,7 +132,13 @@ describe("BusinessApp", () => {
         build(PYERP);
         await mocks.settled();
         expect(mocks.get(T.container, "app-pyerp-container").secretInputs).toContain("envs");
-        for (const value of [SMTP_PASSWORD, DB_PASSWORD, CLIENT_SECRET, mockRandomValue("app-pyerp-session-secret", 48), mockRandomValue("app-pyerp-jwt-key", 48)]) {
+        for (const value of [
+            SMTP_PASSWORD,
+            DB_PASSWORD,
+            CLIENT_SECRET,
+            mockRandomValue("app-pyerp-session-secret", 48),
+            mockRandomValue("app-pyerp-jwt-key", 48),
+        ]) {
             expect(mocks.plaintextLeaks(value)).toEqual([]);
         }
     });
@@ -150,6 +181,9 @@ describe("BusinessApp", () => {
         expect(container.inputs.envs).toEqual([]);
         expect(container.inputs).not.toHaveProperty("memory");
         expect(mocks.ofType(T.randomPassword)).toEqual([]);
-        expect(inventoryOf(mocks, mocks.get("nexora:apps:BusinessApp", "app-hjhs"))).toEqual([`${T.container} app-hjhs-container`, `${T.image} app-hjhs-image`]);
+        expect(inventoryOf(mocks, mocks.get("nexora:apps:BusinessApp", "app-hjhs"))).toEqual([
+            `${T.container} app-hjhs-container`,
+            `${T.image} app-hjhs-image`,
+        ]);
     });
 });

@@ -33,7 +33,14 @@ describe("Caddy", () => {
         build();
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:edge:Caddy", "caddy"))).toEqual(
-            [`${T.volume} caddy-data`, `${T.volume} caddy-config`, `${T.volume} caddy-etc`, `${T.image} caddy-image`, `${T.container} caddy-container`, `${T.command} caddy-reload`].sort(),
+            [
+                `${T.volume} caddy-data`,
+                `${T.volume} caddy-config`,
+                `${T.volume} caddy-etc`,
+                `${T.image} caddy-image`,
+                `${T.container} caddy-container`,
+                `${T.command} caddy-reload`,
+            ].sort(),
         );
     });
 
@@ -55,7 +62,12 @@ describe("Caddy", () => {
     it("runs on the edge network, publishing host ports only when asked", async () => {
         build();
         await mocks.settled();
-        expect(mocks.get(T.container, "caddy-container").inputs).toMatchObject({ name: "nexora-staging-caddy", networksAdvanced: [{ name: EDGE_NETWORK }], ports: [], wait: true });
+        expect(mocks.get(T.container, "caddy-container").inputs).toMatchObject({
+            name: "nexora-staging-caddy",
+            networksAdvanced: [{ name: EDGE_NETWORK }],
+            ports: [],
+            wait: true,
+        });
         mocks = setupMocks({ stack: "staging" });
         build(CADDYFILE_ONE, { httpPort: 18080, httpsPort: 18443, publish: true });
         await mocks.settled();

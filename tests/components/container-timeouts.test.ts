@@ -61,18 +61,22 @@ describe("GitLab's first boot", () => {
     it("is not cut to the provider's 20 minutes: create and update outlast its health wait", async () => {
         const provider = dockerProvider();
         const marker = new docker.Network("marker", { name: "marker" }, { provider });
-        new Gitlab("gitlab", {
-            stack: STACK,
-            image: "gitlab/gitlab-ce:18.11.2-ce.0",
-            provider,
-            externalUrl: "https://staging-gitlab.nexora.restry.cn",
-            sshHost: "staging-ssh.nexora.restry.cn",
-            sshPort: 2222,
-            edgeNetwork: EDGE_NETWORK,
-            dataNetwork: DATA_NETWORK,
-            caddyAddress: "172.30.20.254",
-            database: databaseCredentials("gitlab", "Pg0gitlabDbPassword0123456789abc"),
-        }, { dependsOn: [marker] });
+        new Gitlab(
+            "gitlab",
+            {
+                stack: STACK,
+                image: "gitlab/gitlab-ce:18.11.2-ce.0",
+                provider,
+                externalUrl: "https://staging-gitlab.nexora.restry.cn",
+                sshHost: "staging-ssh.nexora.restry.cn",
+                sshPort: 2222,
+                edgeNetwork: EDGE_NETWORK,
+                dataNetwork: DATA_NETWORK,
+                caddyAddress: "172.30.20.254",
+                database: databaseCredentials("gitlab", "Pg0gitlabDbPassword0123456789abc"),
+            },
+            { dependsOn: [marker] },
+        );
         await mocks.settled();
         const container = mocks.get(T.container, "gitlab-container");
         const waitSeconds = container.inputs.waitTimeout as number;

@@ -20,7 +20,8 @@ const http = (service: string, proxied: boolean): HttpRoute => ({
 
 const TABLE: RouteTable = {
     stack: "staging",
-    httpPort: 80, httpsPort: 443,
+    httpPort: 80,
+    httpsPort: 443,
     http: [http("gitlab", true), http("outline", true), http("pyerp", true)],
     tcp: [{ service: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
 };

@@ -7,7 +7,21 @@ import { DockerHost } from "../../components/docker/host";
 import { createServiceContainer, goDuration, type ServiceContainerArgs, serviceContainerInputs, settingsLabels } from "../../components/docker/service";
 import { persistentVolume } from "../../components/docker/volume";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
-import { DATA_SUBNET, DOCKER_HOST, dockerProvider, EDGE_NETWORK, EDGE_SUBNET, inventoryOf, containerLabelsFor, ownerLabelsFor, providerRef, STACK, T, testParent, urnOf } from "./support";
+import {
+    DATA_SUBNET,
+    DOCKER_HOST,
+    dockerProvider,
+    EDGE_NETWORK,
+    EDGE_SUBNET,
+    inventoryOf,
+    containerLabelsFor,
+    ownerLabelsFor,
+    providerRef,
+    STACK,
+    T,
+    testParent,
+    urnOf,
+} from "./support";
 
 let mocks: MockRecorder;
 beforeEach(() => {
@@ -20,7 +34,13 @@ describe("DockerHost", () => {
         await mocks.settled();
         const component = mocks.get("nexora:docker:DockerHost", "docker");
         expect(inventoryOf(mocks, component)).toEqual(
-            [`${T.network} docker-admin`, `${T.network} docker-apps-data`, `${T.network} docker-data`, `${T.network} docker-edge`, `${T.dockerProvider} docker-provider`].sort(),
+            [
+                `${T.network} docker-admin`,
+                `${T.network} docker-apps-data`,
+                `${T.network} docker-data`,
+                `${T.network} docker-edge`,
+                `${T.dockerProvider} docker-provider`,
+            ].sort(),
         );
         expect(mocks.resources).toHaveLength(6);
         expect(mocks.get(T.dockerProvider, "docker-provider").inputs).toEqual({ host: DOCKER_HOST });
@@ -63,7 +83,12 @@ describe("DockerHost", () => {
     it("names networks after the stack, so two stacks on one host do not collide", async () => {
         new DockerHost("docker", { stack: "prod", host: DOCKER_HOST, edgeSubnet: EDGE_SUBNET, dataSubnet: DATA_SUBNET });
         await mocks.settled();
-        expect(mocks.ofType(T.network).map((n) => n.inputs.name).sort()).toEqual(["nexora-prod-admin", "nexora-prod-apps-data", "nexora-prod-data", "nexora-prod-edge"]);
+        expect(
+            mocks
+                .ofType(T.network)
+                .map((n) => n.inputs.name)
+                .sort(),
+        ).toEqual(["nexora-prod-admin", "nexora-prod-apps-data", "nexora-prod-data", "nexora-prod-edge"]);
     });
 
     it("gives the apps and MySQL an internal network of their own, and the admin UIs one apps are not on", async () => {
@@ -199,7 +224,10 @@ describe("createServiceContainer", () => {
             "outline",
             {
                 ...baseServiceArgs,
-                volumes: [{ volume: data, target: "/var/lib/outline/data" }, { volume: data, target: "/mnt/ro", readOnly: true }],
+                volumes: [
+                    { volume: data, target: "/var/lib/outline/data" },
+                    { volume: data, target: "/mnt/ro", readOnly: true },
+                ],
                 binds: [{ source: "/run/user/1000/docker.sock", target: "/var/run/docker.sock" }],
             },
             parent,
@@ -265,7 +293,13 @@ describe("dockerExec", () => {
         const parent = testParent();
         dockerExec(
             "postgres-provisioning",
-            { dockerHost: DOCKER_HOST, containerName: "nexora-staging-postgres", script: "exec psql -f -", stdin: pulumi.secret("SELECT 1;"), triggers: ["h1", 2] },
+            {
+                dockerHost: DOCKER_HOST,
+                containerName: "nexora-staging-postgres",
+                script: "exec psql -f -",
+                stdin: pulumi.secret("SELECT 1;"),
+                triggers: ["h1", 2],
+            },
             { parent },
         );
         await mocks.settled();
@@ -288,7 +322,9 @@ describe("dockerExec", () => {
 
     it("takes the container name from an Output and depends on where it came from", async () => {
         const parent = testParent();
-        const { container } = createServiceContainer("postgres", { ...baseServiceArgs, containerName: "nexora-staging-postgres" }, parent, { provider: dockerProvider() });
+        const { container } = createServiceContainer("postgres", { ...baseServiceArgs, containerName: "nexora-staging-postgres" }, parent, {
+            provider: dockerProvider(),
+        });
         dockerExec("postgres-provisioning", { dockerHost: DOCKER_HOST, containerName: container.name, script: "true" }, { parent });
         await mocks.settled();
         const cmd = mocks.get(T.command, "postgres-provisioning");
@@ -309,7 +345,13 @@ describe("settings the provider cannot diff", () => {
 
     it("carry a health check change into a label, so the container is replaced instead of silently keeping the old check", () => {
         const a = settingsLabels({ healthcheck: base });
-        for (const changed of [{ test: ["CMD", "false"] }, { ...base, intervalSeconds: 7 }, { ...base, timeoutSeconds: 3 }, { ...base, retries: 2 }, { ...base, startPeriodSeconds: 5 }]) {
+        for (const changed of [
+            { test: ["CMD", "false"] },
+            { ...base, intervalSeconds: 7 },
+            { ...base, timeoutSeconds: 3 },
+            { ...base, retries: 2 },
+            { ...base, startPeriodSeconds: 5 },
+        ]) {
             expect(label(settingsLabels({ healthcheck: changed }), "nexora.healthcheck-sha256")).not.toBe(label(a, "nexora.healthcheck-sha256"));
         }
         expect(settingsLabels({ healthcheck: { ...base } })).toEqual(a);

@@ -2,7 +2,20 @@ import * as docker from "@pulumi/docker";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Gitlab, type GitlabArgs } from "../../components/gitlab/gitlab";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, ownerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import {
+    DATA_NETWORK,
+    databaseCredentials,
+    dockerProvider,
+    EDGE_NETWORK,
+    envMap,
+    inventoryOf,
+    containerLabelsFor,
+    ownerLabelsFor,
+    providerRef,
+    STACK,
+    T,
+    urnOf,
+} from "./support";
 
 const IMAGE = "gitlab/gitlab-ce:18.11.2-ce.0";
 const CADDY_ADDRESS = "172.30.20.254";
@@ -17,19 +30,23 @@ function build(overrides: Partial<GitlabArgs> = {}) {
     const provider = dockerProvider();
     // Stands in for the PostgreSQL provisioning GitLab must wait for.
     const provisioning = new docker.Network("provisioning-marker", { name: "nexora-staging-marker" }, { provider });
-    const gitlab = new Gitlab("gitlab", {
-        stack: STACK,
-        image: IMAGE,
-        provider,
-        externalUrl: "https://staging-gitlab.nexora.restry.cn",
-        sshHost: "staging-ssh.nexora.restry.cn",
-        sshPort: 2222,
-        edgeNetwork: EDGE_NETWORK,
-        dataNetwork: DATA_NETWORK,
-        caddyAddress: CADDY_ADDRESS,
-        database: databaseCredentials("gitlab", DB_PASSWORD),
-        ...overrides,
-    }, { dependsOn: [provisioning] });
+    const gitlab = new Gitlab(
+        "gitlab",
+        {
+            stack: STACK,
+            image: IMAGE,
+            provider,
+            externalUrl: "https://staging-gitlab.nexora.restry.cn",
+            sshHost: "staging-ssh.nexora.restry.cn",
+            sshPort: 2222,
+            edgeNetwork: EDGE_NETWORK,
+            dataNetwork: DATA_NETWORK,
+            caddyAddress: CADDY_ADDRESS,
+            database: databaseCredentials("gitlab", DB_PASSWORD),
+            ...overrides,
+        },
+        { dependsOn: [provisioning] },
+    );
     return { provider, provisioning, gitlab };
 }
 

@@ -18,16 +18,20 @@ beforeEach(() => {
 function build(overrides: Partial<GrafanaArgs> = {}) {
     const provider = dockerProvider();
     const provisioning = new docker.Network("provisioning-marker", { name: "nexora-staging-marker" }, { provider });
-    const grafana = new Grafana("grafana", {
-        stack: STACK,
-        image: IMAGE,
-        provider,
-        url: URL,
-        edgeNetwork: EDGE_NETWORK,
-        dataNetwork: DATA_NETWORK,
-        database: databaseCredentials("grafana", DB_PASSWORD),
-        ...overrides,
-    }, { dependsOn: [provisioning] });
+    const grafana = new Grafana(
+        "grafana",
+        {
+            stack: STACK,
+            image: IMAGE,
+            provider,
+            url: URL,
+            edgeNetwork: EDGE_NETWORK,
+            dataNetwork: DATA_NETWORK,
+            database: databaseCredentials("grafana", DB_PASSWORD),
+            ...overrides,
+        },
+        { dependsOn: [provisioning] },
+    );
     return { provisioning, grafana };
 }
 

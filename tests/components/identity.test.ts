@@ -23,7 +23,11 @@ beforeEach(() => {
 function build(overrides: Partial<IdentityArgs> = {}) {
     const provider = dockerProvider();
     const gitlabContainer = new docker.Container("gitlab", { name: "nexora-staging-gitlab", image: "gitlab/gitlab-ce:18.11.2-ce.0", wait: true }, { provider });
-    const portainerContainer = new docker.Container("portainer", { name: "nexora-staging-portainer", image: "portainer/portainer-ce:2.45.1-alpine" }, { provider });
+    const portainerContainer = new docker.Container(
+        "portainer",
+        { name: "nexora-staging-portainer", image: "portainer/portainer-ce:2.45.1-alpine" },
+        { provider },
+    );
     const identity = new Identity("identity", {
         stack: "staging",
         gitlabUrl: GITLAB_URL,
@@ -92,15 +96,30 @@ describe("Identity without an existing token", () => {
         await mocks.settled();
         const apps = applicationsByName();
         expect(Object.keys(apps).sort()).toEqual(
-            ["identity-outline-app", "identity-grafana-app", "identity-portainer-app", "identity-mattermost-app", "identity-app-pyerp-app", "identity-app-hjhs-app"].sort(),
+            [
+                "identity-outline-app",
+                "identity-grafana-app",
+                "identity-portainer-app",
+                "identity-mattermost-app",
+                "identity-app-pyerp-app",
+                "identity-app-hjhs-app",
+            ].sort(),
         );
         const expected: Record<string, { name: string; redirectUrl: string; scopes: string[] }> = {
             "identity-outline-app": { name: "nexora-staging-outline", redirectUrl: `${OUTLINE_URL}/auth/oidc.callback`, scopes: ["openid", "email"] },
             "identity-grafana-app": { name: "nexora-staging-grafana", redirectUrl: `${GRAFANA_URL}/login/gitlab`, scopes: ["openid", "email"] },
             "identity-portainer-app": { name: "nexora-staging-portainer", redirectUrl: `${PORTAINER_URL}/`, scopes: ["openid"] },
             "identity-mattermost-app": { name: "nexora-staging-mattermost", redirectUrl: `${MATTERMOST_URL}/signup/gitlab/complete`, scopes: ["read_user"] },
-            "identity-app-pyerp-app": { name: "nexora-staging-app-pyerp", redirectUrl: "https://staging-pyerp.nexora.restry.cn/oauth/callback", scopes: ["openid", "profile", "email"] },
-            "identity-app-hjhs-app": { name: "nexora-staging-app-hjhs", redirectUrl: "https://staging-hjhs.nexora.restry.cn/auth/callback", scopes: ["openid"] },
+            "identity-app-pyerp-app": {
+                name: "nexora-staging-app-pyerp",
+                redirectUrl: "https://staging-pyerp.nexora.restry.cn/oauth/callback",
+                scopes: ["openid", "profile", "email"],
+            },
+            "identity-app-hjhs-app": {
+                name: "nexora-staging-app-hjhs",
+                redirectUrl: "https://staging-hjhs.nexora.restry.cn/auth/callback",
+                scopes: ["openid"],
+            },
         };
         for (const [name, inputs] of Object.entries(expected)) {
             expect(apps[name]!.inputs).toEqual({ ...inputs, confidential: true });

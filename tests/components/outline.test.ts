@@ -19,17 +19,21 @@ beforeEach(() => {
 function build(overrides: Partial<OutlineArgs> = {}) {
     const provider = dockerProvider();
     const provisioning = new docker.Network("provisioning-marker", { name: "nexora-staging-marker" }, { provider });
-    const outline = new Outline("outline", {
-        stack: STACK,
-        image: IMAGE,
-        provider,
-        url: URL,
-        edgeNetwork: EDGE_NETWORK,
-        dataNetwork: DATA_NETWORK,
-        database: databaseCredentials("outline", DB_PASSWORD),
-        redis: { host: "nexora-staging-redis", port: 6379, password: REDIS_PASSWORD },
-        ...overrides,
-    }, { dependsOn: [provisioning] });
+    const outline = new Outline(
+        "outline",
+        {
+            stack: STACK,
+            image: IMAGE,
+            provider,
+            url: URL,
+            edgeNetwork: EDGE_NETWORK,
+            dataNetwork: DATA_NETWORK,
+            database: databaseCredentials("outline", DB_PASSWORD),
+            redis: { host: "nexora-staging-redis", port: 6379, password: REDIS_PASSWORD },
+            ...overrides,
+        },
+        { dependsOn: [provisioning] },
+    );
     return { provisioning, outline };
 }
 
@@ -89,11 +93,19 @@ describe("Outline", () => {
     });
 
     it("appends the OIDC settings when given, keeping them secret", async () => {
-        const oidcEnv = [pulumi.secret("OIDC_CLIENT_ID=cid-outline"), pulumi.secret(`OIDC_CLIENT_SECRET=${CLIENT_SECRET}`), "OIDC_AUTH_URI=https://staging-gitlab.nexora.restry.cn/oauth/authorize"];
+        const oidcEnv = [
+            pulumi.secret("OIDC_CLIENT_ID=cid-outline"),
+            pulumi.secret(`OIDC_CLIENT_SECRET=${CLIENT_SECRET}`),
+            "OIDC_AUTH_URI=https://staging-gitlab.nexora.restry.cn/oauth/authorize",
+        ];
         build({ oidcEnv });
         await mocks.settled();
         const envs: string[] = mocks.get(T.container, "outline-container").inputs.envs;
-        expect(envs.slice(-3)).toEqual(["OIDC_CLIENT_ID=cid-outline", `OIDC_CLIENT_SECRET=${CLIENT_SECRET}`, "OIDC_AUTH_URI=https://staging-gitlab.nexora.restry.cn/oauth/authorize"]);
+        expect(envs.slice(-3)).toEqual([
+            "OIDC_CLIENT_ID=cid-outline",
+            `OIDC_CLIENT_SECRET=${CLIENT_SECRET}`,
+            "OIDC_AUTH_URI=https://staging-gitlab.nexora.restry.cn/oauth/authorize",
+        ]);
         expect(envMap(envs).URL).toBe(URL);
         expect(mocks.plaintextLeaks(CLIENT_SECRET)).toEqual([]);
     });

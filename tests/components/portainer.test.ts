@@ -16,7 +16,12 @@ describe("Portainer", () => {
         new Portainer("portainer", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:portainer:Portainer", "portainer"))).toEqual(
-            [`${T.randomPassword} portainer-admin-password`, `${T.volume} portainer-data`, `${T.image} portainer-image`, `${T.container} portainer-container`].sort(),
+            [
+                `${T.randomPassword} portainer-admin-password`,
+                `${T.volume} portainer-data`,
+                `${T.image} portainer-image`,
+                `${T.container} portainer-container`,
+            ].sort(),
         );
         expect(mocks.get(T.randomPassword, "portainer-admin-password").inputs.length).toBeGreaterThanOrEqual(24);
     });
@@ -52,9 +57,17 @@ describe("Portainer", () => {
     });
 
     it("binds a non-default socket path at the standard path inside", async () => {
-        new Portainer("portainer", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK, dockerSocket: "/run/user/1000/docker.sock" });
+        new Portainer("portainer", {
+            stack: STACK,
+            image: IMAGE,
+            provider: dockerProvider(),
+            edgeNetwork: EDGE_NETWORK,
+            dockerSocket: "/run/user/1000/docker.sock",
+        });
         await mocks.settled();
         const mounts: { type: string; source: string; target: string }[] = mocks.get(T.container, "portainer-container").inputs.mounts;
-        expect(mounts.filter((m) => m.type === "bind")).toEqual([{ type: "bind", source: "/run/user/1000/docker.sock", target: "/var/run/docker.sock", readOnly: false }]);
+        expect(mounts.filter((m) => m.type === "bind")).toEqual([
+            { type: "bind", source: "/run/user/1000/docker.sock", target: "/var/run/docker.sock", readOnly: false },
+        ]);
     });
 });

@@ -22,15 +22,17 @@ describe("Postgres", () => {
         build();
         await mocks.settled();
         const component = mocks.get("nexora:postgres:Postgres", "postgres");
-        expect(inventoryOf(mocks, component)).toEqual([
-            `${T.command} postgres-provisioning`,
-            `${T.container} postgres-container`,
-            `${T.volume} postgres-data`,
-            `${T.image} postgres-image`,
-            `${T.randomPassword} postgres-gitlab-password`,
-            `${T.randomPassword} postgres-outline-password`,
-            `${T.randomPassword} postgres-superuser-password`,
-        ].sort());
+        expect(inventoryOf(mocks, component)).toEqual(
+            [
+                `${T.command} postgres-provisioning`,
+                `${T.container} postgres-container`,
+                `${T.volume} postgres-data`,
+                `${T.image} postgres-image`,
+                `${T.randomPassword} postgres-gitlab-password`,
+                `${T.randomPassword} postgres-outline-password`,
+                `${T.randomPassword} postgres-superuser-password`,
+            ].sort(),
+        );
     });
 
     it("generates one password per consumer plus the superuser's, each at least 24 letters and digits", async () => {
@@ -48,7 +50,13 @@ describe("Postgres", () => {
         const { postgres } = build();
         expect(Object.keys(postgres.credentials).sort()).toEqual(["gitlab", "outline"]);
         const gitlab = postgres.credentials.gitlab!;
-        expect({ ...gitlab, password: undefined }).toEqual({ host: "nexora-staging-postgres", port: 5432, database: "gitlab", username: "gitlab", password: undefined });
+        expect({ ...gitlab, password: undefined }).toEqual({
+            host: "nexora-staging-postgres",
+            port: 5432,
+            database: "gitlab",
+            username: "gitlab",
+            password: undefined,
+        });
         expect(await outputOf(gitlab.password)).toBe(mockRandomValue("postgres-gitlab-password", 32));
         expect(await isSecretOutput(gitlab.password)).toBe(true);
         expect(await outputOf(postgres.credentials.outline!.password)).toBe(mockRandomValue("postgres-outline-password", 32));
@@ -102,7 +110,9 @@ describe("Postgres", () => {
         const { postgres } = build();
         await mocks.settled();
         const cmd = mocks.get(T.command, "postgres-provisioning");
-        expect(cmd.inputs.create).toBe("docker exec -i nexora-staging-postgres sh -c 'exec psql -v ON_ERROR_STOP=1 -v VERBOSITY=terse --no-psqlrc -q -U postgres -d postgres -f -'");
+        expect(cmd.inputs.create).toBe(
+            "docker exec -i nexora-staging-postgres sh -c 'exec psql -v ON_ERROR_STOP=1 -v VERBOSITY=terse --no-psqlrc -q -U postgres -d postgres -f -'",
+        );
         expect(cmd.inputs.update).toBe(cmd.inputs.create);
         expect(cmd.inputs.environment).toEqual({ DOCKER_HOST });
         expect(cmd.options.dependencies).toContain(await urnOf(postgres.container));

@@ -15,7 +15,9 @@ describe("Redis", () => {
         new Redis("redis", { stack: STACK, image: IMAGE, provider: dockerProvider(), network: DATA_NETWORK });
         await mocks.settled();
         const component = mocks.get("nexora:redis:Redis", "redis");
-        expect(inventoryOf(mocks, component)).toEqual([`${T.container} redis-container`, `${T.image} redis-image`, `${T.randomPassword} redis-password`, `${T.volume} redis-data`].sort());
+        expect(inventoryOf(mocks, component)).toEqual(
+            [`${T.container} redis-container`, `${T.image} redis-image`, `${T.randomPassword} redis-password`, `${T.volume} redis-data`].sort(),
+        );
     });
 
     it("runs only on the data network, publishes no port, requires a generated password and persists append-only to a protected volume", async () => {

@@ -30,7 +30,9 @@ describe("runner registration script (real sh)", () => {
         const { status, calls } = register("glrt-abc123");
         expect(status).toBe(0);
         expect(calls[0]).toMatch(/^unregister /);
-        expect(calls[1]).toMatch(/^register token=glrt-abc123 args=register --non-interactive --name nexora-staging-docker-runner --url https:\/\/staging-gitlab\.nexora\.restry\.cn --executor docker --docker-image alpine:3\.22$/);
+        expect(calls[1]).toMatch(
+            /^register token=glrt-abc123 args=register --non-interactive --name nexora-staging-docker-runner --url https:\/\/staging-gitlab\.nexora\.restry\.cn --executor docker --docker-image alpine:3\.22$/,
+        );
         expect(calls[1]!.split("args=")[1]).not.toContain("glrt-");
     });
 
@@ -41,7 +43,10 @@ describe("runner registration script (real sh)", () => {
     });
 
     it("stops without registering when no token arrives", () => {
-        const r = spawnSync("sh", ["-c", runnerRegisterScript("n", "https://g.example", "alpine:3.22")], { input: "", env: { PATH: `${path.join(dir, "bin")}:/usr/bin:/bin` } });
+        const r = spawnSync("sh", ["-c", runnerRegisterScript("n", "https://g.example", "alpine:3.22")], {
+            input: "",
+            env: { PATH: `${path.join(dir, "bin")}:/usr/bin:/bin` },
+        });
         expect(r.status).not.toBe(0);
     });
 });

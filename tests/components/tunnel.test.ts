@@ -18,14 +18,18 @@ beforeEach(() => {
 function build(frpcToml: string = FRPC_TOML) {
     const provider = dockerProvider();
     const caddy = new docker.Container("caddy", { name: "nexora-staging-caddy", image: "caddy:2.8.4-alpine" }, { provider });
-    const tunnel = new Tunnel("tunnel", {
-        stack: STACK,
-        image: IMAGE,
-        provider,
-        dockerHost: DOCKER_HOST,
-        edgeNetwork: EDGE_NETWORK,
-        frpcToml: pulumi.secret(frpcToml),
-    }, { dependsOn: [caddy] });
+    const tunnel = new Tunnel(
+        "tunnel",
+        {
+            stack: STACK,
+            image: IMAGE,
+            provider,
+            dockerHost: DOCKER_HOST,
+            edgeNetwork: EDGE_NETWORK,
+            frpcToml: pulumi.secret(frpcToml),
+        },
+        { dependsOn: [caddy] },
+    );
     return { caddy, tunnel };
 }
 
@@ -93,7 +97,9 @@ describe("Tunnel", () => {
             return { container: mocks.get(T.container, "tunnel-container"), apply: mocks.get(T.command, "tunnel-apply") };
         };
         const before = await evaluate(FRPC_TOML);
-        const after = await evaluate(`${FRPC_TOML}\n[[proxies]]\nname = "staging-ssh"\ntype = "tcp"\nlocalIP = "nexora-staging-gitlab"\nlocalPort = 22\nremotePort = 2222\n`);
+        const after = await evaluate(
+            `${FRPC_TOML}\n[[proxies]]\nname = "staging-ssh"\ntype = "tcp"\nlocalIP = "nexora-staging-gitlab"\nlocalPort = 22\nremotePort = 2222\n`,
+        );
         expect(after.container.inputs).toEqual(before.container.inputs);
         expect(after.apply.inputs.triggers).not.toEqual(before.apply.inputs.triggers);
         expect(after.apply.inputs.stdin).not.toEqual(before.apply.inputs.stdin);

@@ -25,8 +25,13 @@ describe("monitorsFor", () => {
     it("gives one HTTP monitor per routed hostname and none for TCP routes", () => {
         const table: RouteTable = {
             stack: "staging",
-            httpPort: 80, httpsPort: 443,
-            http: [route("gitlab", "staging-gitlab.nexora.restry.cn"), route("pyerp", "staging-pyerp.nexora.restry.cn"), { ...route("uptime", "staging-uptime.nexora.restry.cn"), restricted: true }],
+            httpPort: 80,
+            httpsPort: 443,
+            http: [
+                route("gitlab", "staging-gitlab.nexora.restry.cn"),
+                route("pyerp", "staging-pyerp.nexora.restry.cn"),
+                { ...route("uptime", "staging-uptime.nexora.restry.cn"), restricted: true },
+            ],
             tcp: [{ service: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
         };
         expect(monitorsFor(table)).toEqual([
@@ -39,7 +44,9 @@ describe("monitorsFor", () => {
 
     it("checks the published HTTPS port when the stack is reached without the relay", () => {
         const table: RouteTable = { stack: "dev", httpPort: 18080, httpsPort: 18443, http: [route("outline", "dev-outline.nexora.restry.cn")], tcp: [] };
-        expect(monitorsFor(table)).toEqual([{ name: "dev/outline", url: "https://dev-outline.nexora.restry.cn:18443/", intervalSeconds: 60, acceptedStatusCodes: ["200-399"] }]);
+        expect(monitorsFor(table)).toEqual([
+            { name: "dev/outline", url: "https://dev-outline.nexora.restry.cn:18443/", intervalSeconds: 60, acceptedStatusCodes: ["200-399"] },
+        ]);
     });
 
     it("gives no monitors for an empty table", () => {

@@ -30,7 +30,13 @@ describe("backup config", () => {
     });
 
     it("defaults to every 6 hours, 7 daily, 4 weekly and 6 monthly snapshots, stale after 13 hours, no off-host copy", () => {
-        expect(parse("prod").backup).toEqual({ enabled: true, schedule: "30 */6 * * *", retention: { daily: 7, weekly: 4, monthly: 6 }, maxAgeHours: 13, offsite: undefined });
+        expect(parse("prod").backup).toEqual({
+            enabled: true,
+            schedule: "30 */6 * * *",
+            retention: { daily: 7, weekly: 4, monthly: 6 },
+            maxAgeHours: 13,
+            offsite: undefined,
+        });
         expect(DEFAULT_BACKUP_RETENTION).toEqual({ daily: 7, weekly: 4, monthly: 6 });
     });
 

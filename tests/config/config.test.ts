@@ -82,7 +82,12 @@ describe("parseSettings", () => {
         ["tunnel without ssh port", { sshRemotePort: "0" }, "nexora:sshRemotePort", /relay port/],
         ["port out of range", { frpServerPort: "70000" }, "nexora:frpServerPort", /1-65535/],
         ["tunnel and host ports at once", { publishHttpPort: "8080" }, "nexora:tunnelEnabled", /not both/],
-        ["duplicate published ports", { tunnelEnabled: "false", publishHttpPort: "8080", publishHttpsPort: "8080" }, "nexora:publishHttpsPort", /not already published/],
+        [
+            "duplicate published ports",
+            { tunnelEnabled: "false", publishHttpPort: "8080", publishHttpsPort: "8080" },
+            "nexora:publishHttpsPort",
+            /not already published/,
+        ],
         ["bad mattermost url", { mattermostUrl: "http://mm.cn.restry.cn/" }, "nexora:mattermostUrl", /https:\/\/ origin/],
         ["images not a mapping", { images: "[1,2]" }, "nexora:images", /an object/],
         ["unknown image", { images: JSON.stringify({ jenkins: "jenkins/jenkins:2.4" }) }, "nexora:images.jenkins", /known images/],
@@ -91,18 +96,58 @@ describe("parseSettings", () => {
         ["GitLab 19 on PostgreSQL 16", { images: JSON.stringify({ gitlab: "gitlab/gitlab-ce:19.2.0-ce.0" }) }, "nexora:images.gitlab", /PostgreSQL 17/],
         ["apps not JSON", { apps: "{nope" }, "nexora:apps", /an object/],
         ["app named like a core service", { apps: JSON.stringify({ gitlab: { image: "a/b:1", port: 80 } }) }, "nexora:apps.gitlab", /not a platform service/],
-        ["app subdomain of a core service", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, subdomain: "www" } }) }, "nexora:apps.shop.subdomain", /not used by a platform service/],
+        [
+            "app subdomain of a core service",
+            { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, subdomain: "www" } }) },
+            "nexora:apps.shop.subdomain",
+            /not used by a platform service/,
+        ],
         ["app with a bad name", { apps: JSON.stringify({ "My App": { image: "a/b:1", port: 80 } }) }, "nexora:apps.My App", /lowercase/],
         ["app without image", { apps: JSON.stringify({ shop: { port: 80 } }) }, "nexora:apps.shop.image", /image reference/],
         ["app with unpinned image", { apps: JSON.stringify({ shop: { image: "a/b", port: 80 } }) }, "nexora:apps.shop.image", /pinned/],
         ["app port out of range", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 0 } }) }, "nexora:apps.shop.port", /1-65535/],
-        ["app with an unknown field", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, replicas: 2 } }) }, "nexora:apps.shop.replicas", /known app field/],
-        ["app health path without slash", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, healthPath: "health" } }) }, "nexora:apps.shop.healthPath", /starting with "\/"/],
-        ["app env with a bad name", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, env: { "BAD-NAME": "x" } } }) }, "nexora:apps.shop.env.BAD-NAME", /environment variable name/],
-        ["app env overriding managed DB settings", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, database: true, env: { DB_PASSWORD: "x" } } }) }, "nexora:apps.shop.env.DB_PASSWORD", /platform sets/],
-        ["app secretEnv naming an unset key", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, secretEnv: { API_KEY: "shopApiKey" } } }) }, "nexora:apps.shop.secretEnv.API_KEY", /pulumi config set --secret shopApiKey/],
-        ["app sso with an unknown scope", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, sso: { scopes: ["sudo"] } } }) }, "nexora:apps.shop.sso.scopes", /GitLab scopes/],
-        ["two apps on one subdomain", { apps: JSON.stringify({ a1: { image: "a/b:1", port: 80, subdomain: "shop" }, a2: { image: "a/b:1", port: 80, subdomain: "shop" } }) }, "nexora:apps.a2.subdomain", /also apps.a1/],
+        [
+            "app with an unknown field",
+            { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, replicas: 2 } }) },
+            "nexora:apps.shop.replicas",
+            /known app field/,
+        ],
+        [
+            "app health path without slash",
+            { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, healthPath: "health" } }) },
+            "nexora:apps.shop.healthPath",
+            /starting with "\/"/,
+        ],
+        [
+            "app env with a bad name",
+            { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, env: { "BAD-NAME": "x" } } }) },
+            "nexora:apps.shop.env.BAD-NAME",
+            /environment variable name/,
+        ],
+        [
+            "app env overriding managed DB settings",
+            { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, database: true, env: { DB_PASSWORD: "x" } } }) },
+            "nexora:apps.shop.env.DB_PASSWORD",
+            /platform sets/,
+        ],
+        [
+            "app secretEnv naming an unset key",
+            { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, secretEnv: { API_KEY: "shopApiKey" } } }) },
+            "nexora:apps.shop.secretEnv.API_KEY",
+            /pulumi config set --secret shopApiKey/,
+        ],
+        [
+            "app sso with an unknown scope",
+            { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, sso: { scopes: ["sudo"] } } }) },
+            "nexora:apps.shop.sso.scopes",
+            /GitLab scopes/,
+        ],
+        [
+            "two apps on one subdomain",
+            { apps: JSON.stringify({ a1: { image: "a/b:1", port: 80, subdomain: "shop" }, a2: { image: "a/b:1", port: 80, subdomain: "shop" } }) },
+            "nexora:apps.a2.subdomain",
+            /also apps.a1/,
+        ],
         ["app memory too small", { apps: JSON.stringify({ shop: { image: "a/b:1", port: 80, memoryMiB: 1 } }) }, "nexora:apps.shop.memoryMiB", /MiB >= 16/],
     ];
 
@@ -142,7 +187,8 @@ describe("parseSettings", () => {
 
     it("gives a business app with sso: true the business-app SSO default, and fills an omitted field from it", () => {
         const appsOf = (sso: unknown) => JSON.stringify({ shop: { image: "a/b:1", port: 80, sso } });
-        const shop = (sso: unknown) => parseSettings(validRaw({ apps: appsOf(sso), gitlabEnabled: "true" }), { project: "nexora", stack: "prod" }).settings.apps[0]!;
+        const shop = (sso: unknown) =>
+            parseSettings(validRaw({ apps: appsOf(sso), gitlabEnabled: "true" }), { project: "nexora", stack: "prod" }).settings.apps[0]!;
         expect(shop(true).sso).toEqual(BUSINESS_APP_SSO_DEFAULT);
         expect(shop({ scopes: ["openid"] }).sso).toEqual({ redirectPath: BUSINESS_APP_SSO_DEFAULT.redirectPath, scopes: ["openid"] });
         expect(shop({ redirectPath: "/login/callback" }).sso).toEqual({ redirectPath: "/login/callback", scopes: BUSINESS_APP_SSO_DEFAULT.scopes });
@@ -217,7 +263,10 @@ describe("parseImageRef", () => {
     it.each([
         ["gitlab/gitlab-ce:18.11.12-ce.0", { repository: "gitlab/gitlab-ce", tag: "18.11.12-ce.0" }],
         ["postgres:16.15-bookworm", { repository: "postgres", tag: "16.15-bookworm" }],
-        ["registry.cn-hangzhou.aliyuncs.com/nexora-erp/pyerp:1.0", { registry: "registry.cn-hangzhou.aliyuncs.com", repository: "nexora-erp/pyerp", tag: "1.0" }],
+        [
+            "registry.cn-hangzhou.aliyuncs.com/nexora-erp/pyerp:1.0",
+            { registry: "registry.cn-hangzhou.aliyuncs.com", repository: "nexora-erp/pyerp", tag: "1.0" },
+        ],
         ["localhost:5000/app:2", { registry: "localhost:5000", repository: "app", tag: "2" }],
         ["redis", { repository: "redis", tag: undefined }],
     ])("parses %s", (ref, expected) => {

@@ -67,7 +67,14 @@ describe("feature switches", () => {
             }),
         );
         expect(issues.map((i) => i.key).sort()).toEqual(
-            ["nexora:apps.shop.sso", "nexora:grafanaEnabled", "nexora:mattermostUrl", "nexora:outlineEnabled", "nexora:registryEnabled", "nexora:runnerEnabled"].sort(),
+            [
+                "nexora:apps.shop.sso",
+                "nexora:grafanaEnabled",
+                "nexora:mattermostUrl",
+                "nexora:outlineEnabled",
+                "nexora:registryEnabled",
+                "nexora:runnerEnabled",
+            ].sort(),
         );
         for (const issue of issues) expect(issue.expected).toMatch(/gitlabEnabled is false/);
     });

@@ -21,7 +21,10 @@ describe("image pins", () => {
     it.each(REVIEWED)("%s carries the evidence that its tag exists", (name) => {
         const comment = commentAbove(name);
         expect(comment).toMatch(/Evidence/);
-        const tag = DEFAULT_IMAGES[name].split(":").pop()!.replace(/-(alpine|ce\.0)$/, "");
+        const tag = DEFAULT_IMAGES[name]
+            .split(":")
+            .pop()!
+            .replace(/-(alpine|ce\.0)$/, "");
         expect(comment).toContain(tag);
     });
 });

@@ -42,7 +42,10 @@ describe("PostgreSQL's major version against the data directory", () => {
 
     it("needs a tag that names the major, and a sane postgresDataMajor", () => {
         const digestOnly = `postgres@sha256:${"a".repeat(64)}`;
-        expect(issuesOf(raw(postgres(digestOnly)))[0]).toMatchObject({ key: "nexora:images.postgres", expected: expect.stringMatching(/starts with the PostgreSQL major/) });
+        expect(issuesOf(raw(postgres(digestOnly)))[0]).toMatchObject({
+            key: "nexora:images.postgres",
+            expected: expect.stringMatching(/starts with the PostgreSQL major/),
+        });
         expect(issuesOf(raw({ postgresDataMajor: "sixteen" }))[0]).toMatchObject({ key: "nexora:postgresDataMajor" });
     });
 

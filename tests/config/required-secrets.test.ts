@@ -14,7 +14,9 @@ describe("requiredSecretKeys", () => {
     });
 
     it("needs the off-site credentials of the repository's kind", () => {
-        expect(requiredSecretKeys({ backupOffsiteRepository: "sftp:backup@40.162.94.187:/srv/restic/prod" }).map((r) => r.key)).toEqual(["backupOffsiteSshKey"]);
+        expect(requiredSecretKeys({ backupOffsiteRepository: "sftp:backup@40.162.94.187:/srv/restic/prod" }).map((r) => r.key)).toEqual([
+            "backupOffsiteSshKey",
+        ]);
         expect(requiredSecretKeys({ backupOffsiteRepository: "s3:https://s3.example.cn/bucket/prod" }).map((r) => r.key)).toEqual([
             "backupOffsiteAccessKeyId",
             "backupOffsiteSecretAccessKey",
@@ -23,7 +25,11 @@ describe("requiredSecretKeys", () => {
 
     it("needs every key an app's secretEnv names, reported under the variable", () => {
         expect(requiredSecretKeys({ apps })).toEqual([
-            { key: "pyerpSmtpPass", reportAt: "apps.pyerp.secretEnv.SMTP_PASS", message: "secret config key nexora:pyerpSmtpPass to be set (pulumi config set --secret pyerpSmtpPass ...)" },
+            {
+                key: "pyerpSmtpPass",
+                reportAt: "apps.pyerp.secretEnv.SMTP_PASS",
+                message: "secret config key nexora:pyerpSmtpPass to be set (pulumi config set --secret pyerpSmtpPass ...)",
+            },
         ]);
     });
 
@@ -44,7 +50,11 @@ describe("requiredSecretKeys", () => {
 
 describe("toEngineConfig gives exactly the required secrets a placeholder", () => {
     it("follows the rules, not a copy of them", () => {
-        const config = { "nexora:tunnelEnabled": true, "nexora:apps": JSON.parse(apps), "nexora:backupOffsiteRepository": "s3:https://s3.example.cn/bucket/dev" };
+        const config = {
+            "nexora:tunnelEnabled": true,
+            "nexora:apps": JSON.parse(apps),
+            "nexora:backupOffsiteRepository": "s3:https://s3.example.cn/bucket/dev",
+        };
         const { values, secretKeys } = toEngineConfig("dev", config);
         const wanted = ["frpToken", "backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey", "pyerpSmtpPass"].map((k) => `nexora:${k}`);
         expect([...secretKeys].sort()).toEqual([...wanted].sort());

@@ -24,7 +24,10 @@ function configTable(readme: string): Row[] {
     const rows: Row[] = [];
     for (const line of lines.slice(header + 2)) {
         if (!line.startsWith("|")) break;
-        const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+        const cells = line
+            .split(/(?<!\\)\|/)
+            .slice(1, -1)
+            .map((c) => c.trim());
         expect(cells, line).toHaveLength(3);
         rows.push({ keys: [...cells[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!), defaultCell: cells[1]!, meaning: cells[2]! });
     }
@@ -69,7 +72,10 @@ describe("README.md's config table", () => {
 
     it("marks every secret key as a secret with no default", () => {
         for (const row of rows.filter((r) => r.keys.some((k) => (SECRET_KEYS as readonly string[]).includes(k)))) {
-            expect(row.keys.every((k) => (SECRET_KEYS as readonly string[]).includes(k)), row.keys.join(", ")).toBe(true);
+            expect(
+                row.keys.every((k) => (SECRET_KEYS as readonly string[]).includes(k)),
+                row.keys.join(", "),
+            ).toBe(true);
             expect(row.defaultCell, row.keys.join(", ")).toBe("—");
             expect(row.meaning, row.keys.join(", ")).toMatch(/^secret: /);
         }

@@ -11,7 +11,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "yaml";
 
-
 export const ROOT = path.resolve(__dirname, "../..");
 export const STACK = "dev-e2e";
 

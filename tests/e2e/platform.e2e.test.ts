@@ -164,7 +164,11 @@ describe("the e2e stack on a real engine", () => {
                     { allowFail: true },
                 )
             ).code;
-        for (const [service, port, network] of [["postgres", 5432, "data"], ["mysql", 3306, "apps-data"], ["redis", 6379, "data"]] as const) {
+        for (const [service, port, network] of [
+            ["postgres", 5432, "data"],
+            ["mysql", 3306, "apps-data"],
+            ["redis", 6379, "data"],
+        ] as const) {
             const c = containers.get(container(service))!;
             expect(Object.keys(c.networks)).toEqual([`${PREFIX}-${network}`]);
             const ip = c.networks[`${PREFIX}-${network}`]!.IPAddress;
@@ -177,10 +181,29 @@ describe("the e2e stack on a real engine", () => {
     it("gives each app a database user that logs in to its own database and no other", async () => {
         const containers = await stackContainers();
         const mysql = (user: string, password: string, database: string) =>
-            docker(["exec", "-i", "-e", `MYSQL_PWD=${password}`, container("mysql"), "mysql", "-h127.0.0.1", `-u${user}`, database, "-N", "-e", "SELECT DATABASE()"], {
-                allowFail: true,
-            });
-        for (const [app, other] of [["ledger", "shop"], ["shop", "ledger"]] as const) {
+            docker(
+                [
+                    "exec",
+                    "-i",
+                    "-e",
+                    `MYSQL_PWD=${password}`,
+                    container("mysql"),
+                    "mysql",
+                    "-h127.0.0.1",
+                    `-u${user}`,
+                    database,
+                    "-N",
+                    "-e",
+                    "SELECT DATABASE()",
+                ],
+                {
+                    allowFail: true,
+                },
+            );
+        for (const [app, other] of [
+            ["ledger", "shop"],
+            ["shop", "ledger"],
+        ] as const) {
             const c = containers.get(container(app))!;
             const user = envOf(c, "DB_USER")!;
             const password = envOf(c, "DB_PASSWORD")!;
@@ -200,7 +223,11 @@ describe("the e2e stack on a real engine", () => {
             [host("www"), portalAnswers],
         ];
         for (const [hostname, answers] of expected) {
-            const r = await eventually(() => requestViaRelay(hostname, "/", ca), (x) => x.status === 200, 60_000);
+            const r = await eventually(
+                () => requestViaRelay(hostname, "/", ca),
+                (x) => x.status === 200,
+                60_000,
+            );
             expect({ hostname, status: r.status, right: answers(r.body) }).toEqual({ hostname, status: 200, right: true });
         }
         // A name the stack does not serve reaches no upstream.
@@ -223,7 +250,10 @@ describe("the e2e stack on a real engine", () => {
             });
             const { steps } = await preview();
             const ops = opsByName(steps);
-            expect(containerSteps(steps).map((s) => [nameOf(s.urn), s.op]), explainSteps(changed(steps))).toEqual([["app-crm-container", "create"]]);
+            expect(
+                containerSteps(steps).map((s) => [nameOf(s.urn), s.op]),
+                explainSteps(changed(steps)),
+            ).toEqual([["app-crm-container", "create"]]);
             expect(ops["caddy-reload"]).toBe("replace");
             expect(ops["tunnel-apply"]).toBe("replace");
             const r = await applyUnderLoad("add app", [
@@ -233,7 +263,11 @@ describe("the e2e stack on a real engine", () => {
             ]);
             expect(r.replaced).toEqual([]);
             expect(r.failed).toBe(0);
-            const crm = await eventually(() => requestViaRelay(host("crm"), "/", ca), (x) => x.status === 200, 60_000);
+            const crm = await eventually(
+                () => requestViaRelay(host("crm"), "/", ca),
+                (x) => x.status === 200,
+                60_000,
+            );
             expect(appAnswers("crm")(crm.body)).toBe(true);
         });
 
@@ -250,7 +284,11 @@ describe("the e2e stack on a real engine", () => {
             ]);
             expect(r.replaced).toEqual([]);
             expect(r.failed).toBe(0);
-            const store = await eventually(() => requestViaRelay(host("store"), "/", ca), (x) => x.status === 200, 60_000);
+            const store = await eventually(
+                () => requestViaRelay(host("store"), "/", ca),
+                (x) => x.status === 200,
+                60_000,
+            );
             expect(appAnswers("shop")(store.body)).toBe(true);
         });
 
@@ -261,7 +299,10 @@ describe("the e2e stack on a real engine", () => {
             // The engine previews the password's replacement; its dependents show as unchanged in
             // the preview (the new value is not known until the up) and are replaced by the up.
             expect(opsByName(steps)["app-ledger-secret-key"]).toBe("replace");
-            expect(containerSteps(steps).filter((s) => nameOf(s.urn) !== "app-ledger-container"), explainSteps(changed(steps))).toEqual([]);
+            expect(
+                containerSteps(steps).filter((s) => nameOf(s.urn) !== "app-ledger-container"),
+                explainSteps(changed(steps)),
+            ).toEqual([]);
             const r = await applyUnderLoad(
                 "rotate secret",
                 [
@@ -283,7 +324,10 @@ describe("the e2e stack on a real engine", () => {
                 apps.shop!.image = "nexora-e2e/business-app:1.1.0";
             });
             const { steps } = await preview();
-            expect(containerSteps(steps).map((s) => nameOf(s.urn)), explainSteps(changed(steps))).toEqual(["app-shop-container"]);
+            expect(
+                containerSteps(steps).map((s) => nameOf(s.urn)),
+                explainSteps(changed(steps)),
+            ).toEqual(["app-shop-container"]);
             const r = await applyUnderLoad("bump image", [
                 { hostname: host("ledger"), path: "/", expect: appAnswers("ledger") },
                 { hostname: host("crm"), path: "/", expect: appAnswers("crm") },
@@ -302,7 +346,16 @@ describe("the e2e stack on a real engine", () => {
         it("switches an optional service off and on again, its data kept", async () => {
             await docker(["exec", container("portal"), "sh", "-c", "true"]);
             // Content on the portal's volume, to see it again after the switch.
-            await docker(["run", "--rm", "-v", `${PREFIX}-portal-content:/c`, "nexora-e2e/bookworm:base", "sh", "-c", "echo 'Welcome to nginx, e2e page' > /c/e2e.html"]);
+            await docker([
+                "run",
+                "--rm",
+                "-v",
+                `${PREFIX}-portal-content:/c`,
+                "nexora-e2e/bookworm:base",
+                "sh",
+                "-c",
+                "echo 'Welcome to nginx, e2e page' > /c/e2e.html",
+            ]);
             ws.writeConfig((c) => {
                 c["nexora:portalEnabled"] = false;
             });
@@ -331,7 +384,11 @@ describe("the e2e stack on a real engine", () => {
             const on = await applyUnderLoad("switch portal on", untouched);
             expect(on.replaced).toEqual([]);
             expect(on.failed).toBe(0);
-            const page = await eventually(() => requestViaRelay(host("www"), "/e2e.html", ca), (x) => x.status === 200, 60_000);
+            const page = await eventually(
+                () => requestViaRelay(host("www"), "/e2e.html", ca),
+                (x) => x.status === 200,
+                60_000,
+            );
             expect(page.body).toContain("e2e page");
         });
     });
@@ -341,9 +398,14 @@ describe("the e2e stack on a real engine", () => {
         let password = "";
         let ledgerDb = "";
         const psql = (db: string, sql: string) =>
-            docker(["exec", "-i", container("postgres"), "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", db, "-f", "-"], { input: sql });
+            docker(["exec", "-i", container("postgres"), "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", db, "-f", "-"], {
+                input: sql,
+            });
         const mysql = (sql: string) =>
-            docker(["exec", "-i", container("mysql"), "sh", "-c", 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql -uroot --protocol=socket -N -B "$0"', ledgerDb], { input: sql });
+            docker(
+                ["exec", "-i", container("mysql"), "sh", "-c", 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql -uroot --protocol=socket -N -B "$0"', ledgerDb],
+                { input: sql },
+            );
         const caddySh = (script: string) => docker(["exec", container("caddy"), "sh", "-c", script]);
         const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
         /** What must come back: hashes of every seeded row as the database prints it, and of every file. */
@@ -404,7 +466,9 @@ describe("the e2e stack on a real engine", () => {
                     "INSERT INTO drill_accounts VALUES (1, 1000), (2, 1000);\n" +
                     "CREATE TABLE drill_transfers (id int AUTO_INCREMENT PRIMARY KEY, amount int NOT NULL);\n",
             );
-            await caddySh("mkdir -p /data/drill/nested && head -c 3000000 /dev/urandom > /data/drill/random.bin && printf 'hello, yesterday\\n' > /data/drill/nested/note.txt");
+            await caddySh(
+                "mkdir -p /data/drill/nested && head -c 3000000 /dev/urandom > /data/drill/random.bin && printf 'hello, yesterday\\n' > /data/drill/nested/note.txt",
+            );
             const seeded = await fingerprint();
             expect((await psql("drill", "SELECT count(*) FROM drill_rows;")).stdout.trim()).toBe("50000");
             expect((await mysql("SELECT count(*) FROM drill_rows;")).stdout.trim()).toBe("20000");
@@ -433,9 +497,15 @@ describe("the e2e stack on a real engine", () => {
             let writesDuringBackup: { pgbench: number; transfers: number };
             try {
                 await new Promise((r) => setTimeout(r, 4000));
-                const before = { pgbench: Number((await psql("drill", "SELECT count(*) FROM pgbench_history;")).stdout), transfers: Number((await mysql("SELECT count(*) FROM drill_transfers;")).stdout) };
+                const before = {
+                    pgbench: Number((await psql("drill", "SELECT count(*) FROM pgbench_history;")).stdout),
+                    transfers: Number((await mysql("SELECT count(*) FROM drill_transfers;")).stdout),
+                };
                 first = await cycle();
-                const after = { pgbench: Number((await psql("drill", "SELECT count(*) FROM pgbench_history;")).stdout), transfers: Number((await mysql("SELECT count(*) FROM drill_transfers;")).stdout) };
+                const after = {
+                    pgbench: Number((await psql("drill", "SELECT count(*) FROM pgbench_history;")).stdout),
+                    transfers: Number((await mysql("SELECT count(*) FROM drill_transfers;")).stdout),
+                };
                 writesDuringBackup = { pgbench: after.pgbench - before.pgbench, transfers: after.transfers - before.transfers };
             } finally {
                 await docker(["exec", container("mysql"), "touch", "/tmp/drill-stop"], { allowFail: true });
@@ -451,12 +521,20 @@ describe("the e2e stack on a real engine", () => {
             expect(afterFirst.stores.map((s) => s.store).sort()).toEqual(["caddy", "mysql", "postgres"]);
             const firstAdded = Object.fromEntries(afterFirst.stores.map((s) => [s.store, s.addedBytes]));
             const sizes = await docker(["exec", backup, "du", "-sb", "/repo"]);
-            record("drill first backup", { seconds: first.seconds, addedBytes: firstAdded, repositoryBytes: Number(sizes.stdout.split(/\s/)[0]), writesDuringBackup });
+            record("drill first backup", {
+                seconds: first.seconds,
+                addedBytes: firstAdded,
+                repositoryBytes: Number(sizes.stdout.split(/\s/)[0]),
+                writesDuringBackup,
+            });
             const logs = await docker(["logs", backup]);
             expect(logs.stdout + logs.stderr + first.stdout + first.stderr).not.toContain(password);
 
             // 3. Change and delete.
-            await psql("drill", "DELETE FROM drill_rows WHERE id % 3 = 0; UPDATE drill_rows SET payload = 'changed' WHERE id % 3 = 1; DROP TABLE pgbench_history;");
+            await psql(
+                "drill",
+                "DELETE FROM drill_rows WHERE id % 3 = 0; UPDATE drill_rows SET payload = 'changed' WHERE id % 3 = 1; DROP TABLE pgbench_history;",
+            );
             await mysql("DELETE FROM drill_rows WHERE id > 100; UPDATE drill_rows SET payload = 'changed'; UPDATE drill_accounts SET balance = 0;");
             await caddySh("rm /data/drill/random.bin && printf 'changed\\n' > /data/drill/nested/note.txt && printf 'new\\n' > /data/drill/extra.txt");
             expect(await fingerprint()).not.toEqual(seeded);
@@ -478,14 +556,31 @@ describe("the e2e stack on a real engine", () => {
 
             // 5. Every seeded row and file, byte for byte; the databases consistent as of one instant.
             expect(await fingerprint()).toEqual(seeded);
-            const tpcb = (await psql("drill", "SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT sum(bbalance) FROM pgbench_branches) AND (SELECT sum(bbalance) FROM pgbench_branches) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history);")).stdout.trim();
+            const tpcb = (
+                await psql(
+                    "drill",
+                    "SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT sum(bbalance) FROM pgbench_branches) AND (SELECT sum(bbalance) FROM pgbench_branches) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history);",
+                )
+            ).stdout.trim();
             expect(tpcb).toBe("t");
-            const [total, moved, logged] = (await mysql("SELECT (SELECT sum(balance) FROM drill_accounts), (SELECT balance - 1000 FROM drill_accounts WHERE id = 2), (SELECT count(*) FROM drill_transfers);")).stdout.trim().split(/\s+/).map(Number);
+            const [total, moved, logged] = (
+                await mysql(
+                    "SELECT (SELECT sum(balance) FROM drill_accounts), (SELECT balance - 1000 FROM drill_accounts WHERE id = 2), (SELECT count(*) FROM drill_transfers);",
+                )
+            ).stdout
+                .trim()
+                .split(/\s+/)
+                .map(Number);
             expect({ total, moved }).toEqual({ total: 2000, moved: logged });
             expect(logged).toBeGreaterThan(0);
             // The apps the MySQL restore stopped are serving again.
             for (const app of ["ledger", "shop"]) {
-                const h = await eventually(async () => (await stackContainers()).get(container(app))?.health, (x) => x === "healthy", 120_000, 2000);
+                const h = await eventually(
+                    async () => (await stackContainers()).get(container(app))?.health,
+                    (x) => x === "healthy",
+                    120_000,
+                    2000,
+                );
                 expect({ app, h }).toEqual({ app, h: "healthy" });
             }
 
@@ -516,7 +611,10 @@ describe("the e2e stack on a real engine", () => {
                 docker(["run", "--rm", "--network", "none", ...volumes.flatMap((v) => ["-v", v]), "nexora-e2e/bookworm:base", "sh", "-c", script]);
             await helper("cp -a /repo/. /saved/", [`${repo}:/repo`, `${saved}:/saved`]);
             try {
-                await helper("for f in $(find /repo/data -type f); do printf 'damaged by the drill' | dd of=\"$f\" bs=1 seek=100 conv=notrunc status=none; done", [`${repo}:/repo`]);
+                await helper(
+                    "for f in $(find /repo/data -type f); do printf 'damaged by the drill' | dd of=\"$f\" bs=1 seek=100 conv=notrunc status=none; done",
+                    [`${repo}:/repo`],
+                );
                 const damaged = await restore(["postgres", "--yes"]);
                 expect(damaged.code).toBe(1);
                 expect(damaged.stderr).toMatch(/repository is damaged.*Nothing was changed/);
@@ -539,7 +637,8 @@ describe("the e2e stack on a real engine", () => {
             });
             await new Promise<void>((resolve, reject) => server.once("error", reject).listen(ALERT_PORT, EDGE_GATEWAY, resolve));
             const repo = `${PREFIX}-backup-repo`;
-            const helper = (script: string) => docker(["run", "--rm", "--network", "none", "-v", `${repo}:/repo`, "nexora-e2e/bookworm:base", "sh", "-c", script]);
+            const helper = (script: string) =>
+                docker(["run", "--rm", "--network", "none", "-v", `${repo}:/repo`, "nexora-e2e/bookworm:base", "sh", "-c", script]);
             try {
                 await helper("mv /repo/config /repo/config.away");
                 const broken = await cycle();
@@ -548,7 +647,12 @@ describe("the e2e stack on a real engine", () => {
                 expect((await status()).ok).toBe(false);
                 const health = await docker(["exec", backup, "nexora-backup", "health"], { allowFail: true });
                 expect({ code: health.code, out: health.stdout.trim() }).toEqual({ code: 1, out: "the last backup cycle failed" });
-                const alert = await eventually(async () => alerts.slice(), (a) => a.length > 0, 20_000, 500);
+                const alert = await eventually(
+                    async () => alerts.slice(),
+                    (a) => a.length > 0,
+                    20_000,
+                    500,
+                );
                 expect(alert[0]).toMatch(/^POST \/nexora-backup-alert .*Nexora backup of stack dev-e2e failed: target:local postgres mysql caddy/);
                 expect(alert[0]).toContain(`"stack":"${STACK}"`);
                 expect(alert.join("\n")).not.toContain(password);
@@ -570,7 +674,16 @@ describe("the e2e stack on a real engine", () => {
             input: "CREATE TABLE e2e_survivor (id int PRIMARY KEY, note text); INSERT INTO e2e_survivor VALUES (1, 'kept by postgres');\n",
         });
         await docker(
-            ["exec", "-i", "-e", `MYSQL_PWD=${envOf(ledger, "DB_PASSWORD")!}`, container("mysql"), "mysql", `-u${envOf(ledger, "DB_USER")!}`, envOf(ledger, "DB_NAME")!],
+            [
+                "exec",
+                "-i",
+                "-e",
+                `MYSQL_PWD=${envOf(ledger, "DB_PASSWORD")!}`,
+                container("mysql"),
+                "mysql",
+                `-u${envOf(ledger, "DB_USER")!}`,
+                envOf(ledger, "DB_NAME")!,
+            ],
             { input: "CREATE TABLE e2e_survivor (id int PRIMARY KEY, note text); INSERT INTO e2e_survivor VALUES (1, 'kept by mysql');\n" },
         );
 
@@ -592,7 +705,18 @@ describe("the e2e stack on a real engine", () => {
         const up = await ws.pulumi(["up", "--yes", "--skip-preview"]);
         if (up.code !== 0) throw new Error(`up after destroy failed\n${tail(up.stdout, 120)}\n${tail(up.stderr)}`);
         record("up after destroy seconds", up.seconds);
-        const pg = await docker(["exec", container("postgres"), "psql", "-U", "postgres", "-d", "postgres", "-At", "-c", "SELECT note FROM e2e_survivor WHERE id = 1"]);
+        const pg = await docker([
+            "exec",
+            container("postgres"),
+            "psql",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-At",
+            "-c",
+            "SELECT note FROM e2e_survivor WHERE id = 1",
+        ]);
         expect(pg.stdout.trim()).toBe("kept by postgres");
         const ledgerAgain = (await stackContainers()).get(container("ledger"))!;
         const my = await docker([

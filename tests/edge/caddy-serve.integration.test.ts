@@ -54,12 +54,9 @@ async function setUp(): Promise<void> {
     ports = { http: await freePort(), https: await freePort(), admin: await freePort() };
     table = {
         stack: "dev",
-        httpPort: 80, httpsPort: 443,
-        http: [
-            route("gitlab", { maxRequestBodyMiB: 1 }),
-            route("portainer", { restricted: true }),
-            route("www", { securityHeaders: false }),
-        ],
+        httpPort: 80,
+        httpsPort: 443,
+        http: [route("gitlab", { maxRequestBodyMiB: 1 }), route("portainer", { restricted: true }), route("www", { securityHeaders: false })],
         // Caddy ignores TCP routes; one is here to show it does not trip over them.
         tcp: [{ service: "gitlab-ssh", hostname: "dev-ssh.nexora.restry.cn", upstream: { host: "127.0.0.1", port: 22 }, remotePort: 2224 }],
     };

@@ -32,7 +32,8 @@ describe("renderCaddyfile", () => {
     it("renders the exact text for a small table (global block, sorted site blocks, every option)", () => {
         const table: RouteTable = {
             stack: "prod",
-            httpPort: 80, httpsPort: 443,
+            httpPort: 80,
+            httpsPort: 443,
             http: [
                 route("portainer", { upstream: { host: "nexora-prod-portainer", port: 9000 }, securityHeaders: true, restricted: true }),
                 route("gitlab", { upstream: { host: "nexora-prod-gitlab", port: 80 }, maxRequestBodyMiB: 1024 }),
@@ -94,7 +95,10 @@ describe("renderCaddyfile", () => {
     });
 
     it("changes when one route changes, so the reload trigger fires", () => {
-        const changed: RouteTable = { ...prodTable, http: [{ ...prodTable.http[0]!, upstream: { host: "nexora-prod-gitlab", port: 8080 } }, ...prodTable.http.slice(1)] };
+        const changed: RouteTable = {
+            ...prodTable,
+            http: [{ ...prodTable.http[0]!, upstream: { host: "nexora-prod-gitlab", port: 8080 } }, ...prodTable.http.slice(1)],
+        };
         expect(renderCaddyfile(changed, acme)).not.toBe(renderCaddyfile(prodTable, acme));
     });
 

@@ -5,8 +5,7 @@ import type { HttpRoute, RouteTable, TcpRoute } from "../../components/edge/type
  * services, an admin UI behind basic auth, business apps, GitLab SSH as the one TCP route.
  */
 export function stackRouteTable(stack: "dev" | "staging" | "prod", sshRemotePort: number): RouteTable {
-    const hostname = (service: string): string =>
-        stack === "prod" ? `${service}.nexora.restry.cn` : `${stack}-${service}.nexora.restry.cn`;
+    const hostname = (service: string): string => (stack === "prod" ? `${service}.nexora.restry.cn` : `${stack}-${service}.nexora.restry.cn`);
     const web = (service: string, port: number, extra: Partial<HttpRoute> = {}): HttpRoute => ({
         service,
         hostname: hostname(service),
@@ -24,7 +23,8 @@ export function stackRouteTable(stack: "dev" | "staging" | "prod", sshRemotePort
     };
     return {
         stack,
-        httpPort: 80, httpsPort: 443,
+        httpPort: 80,
+        httpsPort: 443,
         http: [
             web("gitlab", 80, { maxRequestBodyMiB: 1024 }),
             web("outline", 3000, { maxRequestBodyMiB: 100 }),

@@ -56,7 +56,16 @@ describe("Caddy's internal CA, read and trusted", () => {
                 stack: "dev",
                 httpPort: ports.http,
                 httpsPort: ports.https,
-                http: [{ service: "gitlab", hostname: GITLAB, upstream: { host: "127.0.0.1", port: upstream.port }, securityHeaders: true, restricted: false, proxied: false }],
+                http: [
+                    {
+                        service: "gitlab",
+                        hostname: GITLAB,
+                        upstream: { host: "127.0.0.1", port: upstream.port },
+                        securityHeaders: true,
+                        restricted: false,
+                        proxied: false,
+                    },
+                ],
                 tcp: [],
             },
             {

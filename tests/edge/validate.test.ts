@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HttpRoute, RouteTable, TcpRoute } from "../../components/edge/types";
-import {
-    assertValidRouteTable,
-    hostnameProblem,
-    validateRouteTable,
-    validateSharedRelay,
-} from "../../components/edge/validate";
+import { assertValidRouteTable, hostnameProblem, validateRouteTable, validateSharedRelay } from "../../components/edge/validate";
 import { devTable, prodTable, stagingTable } from "./fixtures";
 
 /** prodTable with its first HTTP route changed. */
@@ -32,12 +27,19 @@ describe("validateRouteTable", () => {
             "route table: httpPort must be an integer from 1 to 65535, got 0",
             "route table: httpsPort must be an integer from 1 to 65535, got 65536",
         ]);
-        expect(validateRouteTable({ stack: "dev", httpPort: 8443, httpsPort: 8443, http: [], tcp: [] })).toEqual(["route table: httpPort and httpsPort are both 8443"]);
+        expect(validateRouteTable({ stack: "dev", httpPort: 8443, httpsPort: 8443, http: [], tcp: [] })).toEqual([
+            "route table: httpPort and httpsPort are both 8443",
+        ]);
     });
 
     // Each bad table differs from prodTable in one place; the error must name that entry and say what is wrong.
     const badTables: [string, RouteTable, string, RegExp][] = [
-        ["uppercase label", withHttp0({ hostname: "GitLab.nexora.restry.cn" }), 'http route #0 (service "gitlab", hostname "GitLab.nexora.restry.cn")', /label "GitLab"/],
+        [
+            "uppercase label",
+            withHttp0({ hostname: "GitLab.nexora.restry.cn" }),
+            'http route #0 (service "gitlab", hostname "GitLab.nexora.restry.cn")',
+            /label "GitLab"/,
+        ],
         ["underscore", withHttp0({ hostname: "git_lab.nexora.restry.cn" }), "http route #0", /label "git_lab"/],
         ["leading hyphen", withHttp0({ hostname: "-gitlab.nexora.restry.cn" }), "http route #0", /label "-gitlab"/],
         ["trailing hyphen", withHttp0({ hostname: "gitlab-.nexora.restry.cn" }), "http route #0", /label "gitlab-"/],
@@ -123,7 +125,9 @@ describe("hostnameProblem", () => {
 describe("assertValidRouteTable", () => {
     it("throws one error listing every problem", () => {
         const table = withHttp0({ hostname: "Bad", upstream: { host: "", port: 80 } });
-        expect(() => assertValidRouteTable(table)).toThrow(/invalid route table for stack "prod":\n {2}- http route #0.*label "Bad".*\n {2}- http route #0.*upstream host is empty/s);
+        expect(() => assertValidRouteTable(table)).toThrow(
+            /invalid route table for stack "prod":\n {2}- http route #0.*label "Bad".*\n {2}- http route #0.*upstream host is empty/s,
+        );
     });
 
     it("passes a valid table", () => {

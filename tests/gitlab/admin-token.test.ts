@@ -4,13 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as docker from "@pulumi/docker";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-    ADMIN_TOKEN_ENV,
-    ADMIN_TOKEN_LIFETIME_DAYS,
-    adminTokenCreateRuby,
-    GitlabAdminToken,
-    gitlabApiBaseUrl,
-} from "../../components/gitlab/admin-token";
+import { ADMIN_TOKEN_ENV, ADMIN_TOKEN_LIFETIME_DAYS, adminTokenCreateRuby, GitlabAdminToken, gitlabApiBaseUrl } from "../../components/gitlab/admin-token";
 import { Provider } from "../../components/gitlab/provider";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
 

@@ -68,7 +68,10 @@ let workDir: string;
 let ruby: string;
 
 beforeAll(() => {
-    const found = (process.env.PATH ?? "").split(":").map((dir) => join(dir, "ruby")).find((path) => existsSync(path));
+    const found = (process.env.PATH ?? "")
+        .split(":")
+        .map((dir) => join(dir, "ruby"))
+        .find((path) => existsSync(path));
     if (found === undefined) throw new Error("ruby not found on PATH: apt-get install -y ruby");
     ruby = found;
     workDir = mkdtempSync(join(tmpdir(), "nexora-gitlab-rb-"));

@@ -102,7 +102,9 @@ describe("renderGitlabOmnibusConfig", () => {
         const first = renderGitlabOmnibusConfig(settings);
         expect(renderGitlabOmnibusConfig({ ...settings, externalUrl: "https://GitLab.nexora.restry.cn:443/" })).toBe(first);
         expect(renderGitlabOmnibusConfig(settings)).toBe(first);
-        expect(lines(renderGitlabOmnibusConfig({ ...settings, externalUrl: "https://gitlab.example.com:8443" }))).toContain("external_url 'https://gitlab.example.com:8443'");
+        expect(lines(renderGitlabOmnibusConfig({ ...settings, externalUrl: "https://gitlab.example.com:8443" }))).toContain(
+            "external_url 'https://gitlab.example.com:8443'",
+        );
     });
 
     it("escapes secrets as single-quoted Ruby strings", () => {

@@ -55,11 +55,21 @@ const yamlCases: [string, string, string][] = [
     [
         "alias bomb",
         "a: &a [x,x,x,x,x,x,x,x,x,x]\n" +
-            Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(",")}]\n`).join("") +
+            Array.from(
+                { length: 8 },
+                (_, i) =>
+                    `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+                        .fill(`*${String.fromCharCode(97 + i)}`)
+                        .join(",")}]\n`,
+            ).join("") +
             "config: {}\n",
         "alias",
     ],
-    ["alias bomb inside config", "config:\n  x: &x [1,1,1,1,1,1,1,1]\n  y: &y [*x,*x,*x,*x,*x,*x,*x,*x]\n  z: &z [*y,*y,*y,*y,*y,*y,*y,*y]\n  w: [*z,*z,*z,*z,*z,*z,*z,*z]\n", "alias"],
+    [
+        "alias bomb inside config",
+        "config:\n  x: &x [1,1,1,1,1,1,1,1]\n  y: &y [*x,*x,*x,*x,*x,*x,*x,*x]\n  z: &z [*y,*y,*y,*y,*y,*y,*y,*y]\n  w: [*z,*z,*z,*z,*z,*z,*z,*z]\n",
+        "alias",
+    ],
     ["undefined alias", "config:\n  nexora:tls: *nothing\n", ":"],
 ];
 for (const [what, text, key] of yamlCases) add({ id: `yaml: ${what}`, category: "yaml", text, code: 2, key });
@@ -105,7 +115,13 @@ add({
     code: 2,
     key: "nexora:apps.shop.__proto__",
 });
-add({ id: "prototype: generatedSecrets __proto__", category: "prototype", config: (c) => (pyerp(c).generatedSecrets = ["__proto__"]), code: 2, key: "nexora:apps.pyerp.generatedSecrets[0]" });
+add({
+    id: "prototype: generatedSecrets __proto__",
+    category: "prototype",
+    config: (c) => (pyerp(c).generatedSecrets = ["__proto__"]),
+    code: 2,
+    key: "nexora:apps.pyerp.generatedSecrets[0]",
+});
 
 // --- 3. Shell, config-file and URL syntax in every field that reaches one
 const PAYLOADS = [
@@ -147,7 +163,15 @@ const FIELDS: { field: string; key: string; stack?: string; set: (c: Config, v: 
 ];
 for (const f of FIELDS) {
     for (const [i, p] of PAYLOADS.entries()) {
-        add({ id: `injection: ${f.field} #${i} ${JSON.stringify(p)}`, category: "injection", stack: f.stack, config: (c) => f.set(c, p), code: 2, key: f.key, payload: "touch /tmp/pwned" });
+        add({
+            id: `injection: ${f.field} #${i} ${JSON.stringify(p)}`,
+            category: "injection",
+            stack: f.stack,
+            config: (c) => f.set(c, p),
+            code: 2,
+            key: f.key,
+            payload: "touch /tmp/pwned",
+        });
     }
 }
 
@@ -177,7 +201,12 @@ const edge: [string, string, string, (c: Config) => void][] = [
     ["prod", "publish ssh with tunnel", "nexora:tunnelEnabled", prod((c) => (c[`${N}publishSshPort`] = 2223))],
     ["prod", "edge subnet contains the Docker host", "nexora:edgeSubnet", prod((c) => (c[`${N}edgeSubnet`] = "192.168.31.0/24"))],
     ["prod", "data subnet contains the Docker host", "nexora:dataSubnet", prod((c) => (c[`${N}dataSubnet`] = "192.168.0.0/16"))],
-    ["prod", "edge subnet contains the relay", "nexora:edgeSubnet", prod((c) => ((c[`${N}frpServerAddr`] = "10.9.0.5"), (c[`${N}edgeSubnet`] = "10.9.0.0/24")))],
+    [
+        "prod",
+        "edge subnet contains the relay",
+        "nexora:edgeSubnet",
+        prod((c) => ((c[`${N}frpServerAddr`] = "10.9.0.5"), (c[`${N}edgeSubnet`] = "10.9.0.0/24"))),
+    ],
     ["prod", "frpServerPort 0", "nexora:frpServerPort", prod((c) => (c[`${N}frpServerPort`] = 0))],
     ["prod", "hostnames outside baseDomain", "nexora:hostnamePattern", prod((c) => (c[`${N}hostnamePattern`] = "{service}.evil.example"))],
     ["prod", "hostname pattern without domain", "nexora:hostnamePattern", prod((c) => (c[`${N}hostnamePattern`] = "{service}"))],
@@ -283,14 +312,47 @@ for (const [stack, what, key, set] of names) add({ id: `names: ${what}`, categor
 
 // --- 6. Credentials in plain env: by name, and by value shape
 const CREDENTIAL_NAMES = [
-    "SMTP_PASS", "DB_PW", "ADMIN_PWD", "LDAP_PASSWD", "AWS_CREDS", "API_KEYS", "SMS_PIN", "VAULT_PASSCODE", "OAUTH_PROVIDER_SECRET",
-    "SECRET_NAME", "TOKEN_ID", "PROVIDER_TOKEN", "CLIENT_SECRET_ID", "smtpPassword", "dbPass", "SMTPPASSWORD", "MYSQLPWD", "STRIPE_API_KEY",
-    "SESSION_SECRET", "JWT_SECRET", "SENTRY_DSN", "PRIVATE_KEY", "AccessKey", "ldapBindCreds", "REDIS_REQUIREPASS", "PASSWORD",
-    "WEBHOOK_TOKEN_NAME", "SIGNING_KEY", "ENCRYPTION_KEYS", "MAIL_PASSPHRASE",
+    "SMTP_PASS",
+    "DB_PW",
+    "ADMIN_PWD",
+    "LDAP_PASSWD",
+    "AWS_CREDS",
+    "API_KEYS",
+    "SMS_PIN",
+    "VAULT_PASSCODE",
+    "OAUTH_PROVIDER_SECRET",
+    "SECRET_NAME",
+    "TOKEN_ID",
+    "PROVIDER_TOKEN",
+    "CLIENT_SECRET_ID",
+    "smtpPassword",
+    "dbPass",
+    "SMTPPASSWORD",
+    "MYSQLPWD",
+    "STRIPE_API_KEY",
+    "SESSION_SECRET",
+    "JWT_SECRET",
+    "SENTRY_DSN",
+    "PRIVATE_KEY",
+    "AccessKey",
+    "ldapBindCreds",
+    "REDIS_REQUIREPASS",
+    "PASSWORD",
+    "WEBHOOK_TOKEN_NAME",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEYS",
+    "MAIL_PASSPHRASE",
 ];
 for (const [i, name] of CREDENTIAL_NAMES.entries()) {
     const value = `plainSecretValue${i}x`;
-    add({ id: `credential name: ${name}`, category: "credential", config: (c) => (pyerp(c).env = { [name]: value }), code: 2, key: `nexora:apps.pyerp.env.${name}`, payload: value });
+    add({
+        id: `credential name: ${name}`,
+        category: "credential",
+        config: (c) => (pyerp(c).env = { [name]: value }),
+        code: 2,
+        key: `nexora:apps.pyerp.env.${name}`,
+        payload: value,
+    });
 }
 const CREDENTIAL_VALUES: [string, string][] = [
     ["redis URL with empty user", "redis://:HunterSecret42@redis:6379"],
@@ -319,7 +381,14 @@ const CREDENTIAL_VALUES: [string, string][] = [
     ["assignment in value", "opts=a,secret=HunterSecret42"],
 ];
 for (const [what, value] of CREDENTIAL_VALUES) {
-    add({ id: `credential value: ${what}`, category: "credential", config: (c) => (pyerp(c).env = { APP_OPTS: value }), code: 2, key: "nexora:apps.pyerp.env.APP_OPTS", payload: value });
+    add({
+        id: `credential value: ${what}`,
+        category: "credential",
+        config: (c) => (pyerp(c).env = { APP_OPTS: value }),
+        code: 2,
+        key: "nexora:apps.pyerp.env.APP_OPTS",
+        payload: value,
+    });
 }
 
 // --- 7. Secrets that are not stored as secrets, and secretEnv pointing at platform keys
@@ -330,7 +399,13 @@ const storage: [string, string, string, (c: Config) => void, string?][] = [
     ["prod", "frpToken mapping", "nexora:frpToken", (c) => (c[`${N}frpToken`] = { token: "PlainFrpToken4242" }), "PlainFrpToken4242"],
     ["dev", "gitlabApiToken in plaintext", "nexora:gitlabApiToken", (c) => (c[`${N}gitlabApiToken`] = "glpat-PlainApiToken4242xyz"), "PlainApiToken4242"],
     ["prod", "cloudflare:apiToken in plaintext", "cloudflare:apiToken", (c) => (c["cloudflare:apiToken"] = "PlainCloudflare4242xyz"), "PlainCloudflare4242xyz"],
-    ["dev", "secretEnv target in plaintext", "nexora:apps.pyerp.secretEnv.SMTP_PASSWORD", (c) => ((pyerp(c).secretEnv = { SMTP_PASSWORD: "smtpPassword" }), (c[`${N}smtpPassword`] = "pyerp_smtp_pass_2024!")), "pyerp_smtp_pass_2024!"],
+    [
+        "dev",
+        "secretEnv target in plaintext",
+        "nexora:apps.pyerp.secretEnv.SMTP_PASSWORD",
+        (c) => ((pyerp(c).secretEnv = { SMTP_PASSWORD: "smtpPassword" }), (c[`${N}smtpPassword`] = "pyerp_smtp_pass_2024!")),
+        "pyerp_smtp_pass_2024!",
+    ],
     ["prod", "secretEnv → frpToken", "nexora:apps.pyerp.secretEnv.FRP", (c) => (pyerp(c).secretEnv = { FRP: "frpToken" })],
     ["dev", "secretEnv → gitlabApiToken", "nexora:apps.pyerp.secretEnv.GL", (c) => (pyerp(c).secretEnv = { GL: "gitlabApiToken" })],
     ["dev", "secretEnv → relayAddress", "nexora:apps.pyerp.secretEnv.RELAY", (c) => (pyerp(c).secretEnv = { RELAY: "relayAddress" })],
@@ -338,14 +413,33 @@ const storage: [string, string, string, (c: Config) => void, string?][] = [
     ["dev", "secretEnv → apps", "nexora:apps.pyerp.secretEnv.APPS", (c) => (pyerp(c).secretEnv = { APPS: "apps" })],
     ["dev", "secretEnv → namespaced key", "nexora:apps.pyerp.secretEnv.CF", (c) => (pyerp(c).secretEnv = { CF: "cloudflare:apiToken" })],
 ];
-for (const [stack, what, key, set, payload] of storage) add({ id: `secret storage: ${what}`, category: "secret-storage", stack, config: set, code: 2, key, payload });
+for (const [stack, what, key, set, payload] of storage)
+    add({ id: `secret storage: ${what}`, category: "secret-storage", stack, config: set, code: 2, key, payload });
 
 // --- 8. Hostile-looking but legitimate: accepted, and quoted where it lands
 export const ACCEPTED_HEALTH_PATH = "/health?x=1&y=2";
 add({ id: "accepted: health path with a query", category: "accepted", config: (c) => (pyerp(c).healthPath = ACCEPTED_HEALTH_PATH), code: 0, key: "" });
-add({ id: "accepted: app named constructor", category: "accepted", config: (c) => Reflect.set(apps(c), "constructor", { image: "a/b:1", port: 80 }), code: 0, key: "" });
-add({ id: "accepted: env named toString and valueOf", category: "accepted", config: (c) => (pyerp(c).env = { toString: "1", valueOf: "2" }), code: 0, key: "" });
-add({ id: "accepted: secret key named constructor, stored as a secret", category: "accepted", config: (c) => ((pyerp(c).secretEnv = { SMTP_PASSWORD: "constructor" }), (c[`${N}constructor`] = { secure: "AAABAHx" })), code: 0, key: "" });
+add({
+    id: "accepted: app named constructor",
+    category: "accepted",
+    config: (c) => Reflect.set(apps(c), "constructor", { image: "a/b:1", port: 80 }),
+    code: 0,
+    key: "",
+});
+add({
+    id: "accepted: env named toString and valueOf",
+    category: "accepted",
+    config: (c) => (pyerp(c).env = { toString: "1", valueOf: "2" }),
+    code: 0,
+    key: "",
+});
+add({
+    id: "accepted: secret key named constructor, stored as a secret",
+    category: "accepted",
+    config: (c) => ((pyerp(c).secretEnv = { SMTP_PASSWORD: "constructor" }), (c[`${N}constructor`] = { secure: "AAABAHx" })),
+    code: 0,
+    key: "",
+});
 add({ id: "accepted: stack dev-e2e", category: "accepted", stack: "dev-e2e", code: 0, key: "" });
 
 export const HOSTILE_CASES: readonly HostileCase[] = cases;

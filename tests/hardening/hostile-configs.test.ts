@@ -11,7 +11,9 @@ describe("hostile stack files", () => {
     it("are at least 300, covering every category", () => {
         expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(300);
         expect(new Set(HOSTILE_CASES.map((c) => c.id)).size).toBe(HOSTILE_CASES.length);
-        expect(new Set(HOSTILE_CASES.map((c) => c.category))).toEqual(new Set(["yaml", "prototype", "injection", "edge", "names", "credential", "secret-storage", "accepted"]));
+        expect(new Set(HOSTILE_CASES.map((c) => c.category))).toEqual(
+            new Set(["yaml", "prototype", "injection", "edge", "names", "credential", "secret-storage", "accepted"]),
+        );
     });
 
     it.each(HOSTILE_CASES.map((c) => [c.id, c] as const))("%s", async (_id, c) => {

@@ -29,11 +29,17 @@ describe("shell quoting", () => {
     it("sh reads any string back unchanged from shellQuote and shellWord", () => {
         // One sh per batch: a process per sample would be slow.
         fc.assert(
-            fc.property(fc.array(fc.string({ unit: "binary", maxLength: 40 }).map((s) => s.replace(/\0/g, "")), { minLength: 1, maxLength: 20 }), (values) => {
-                const script = values.map((v, i) => `printf '%s\\0' ${i % 2 === 0 ? shellQuote(v) : shellWord(v)}`).join("; ");
-                const out = execFileSync("sh", ["-c", script], { encoding: "utf8" });
-                expect(out.split("\0").slice(0, -1)).toEqual(values);
-            }),
+            fc.property(
+                fc.array(
+                    fc.string({ unit: "binary", maxLength: 40 }).map((s) => s.replace(/\0/g, "")),
+                    { minLength: 1, maxLength: 20 },
+                ),
+                (values) => {
+                    const script = values.map((v, i) => `printf '%s\\0' ${i % 2 === 0 ? shellQuote(v) : shellWord(v)}`).join("; ");
+                    const out = execFileSync("sh", ["-c", script], { encoding: "utf8" });
+                    expect(out.split("\0").slice(0, -1)).toEqual(values);
+                },
+            ),
             { numRuns: 40 },
         );
     });
@@ -53,53 +59,71 @@ describe("URL paths", () => {
     const pathChar = fc.constantFrom(..."abcXYZ019-._~!:@+,=%/?&$'()*;#` \n\"\\<>|{}[]".split(""));
     it("an accepted health path makes a health check whose URL sh sees as one word", () => {
         fc.assert(
-            fc.property(fc.array(pathChar, { maxLength: 30 }).map((cs) => `/${cs.join("")}`), (path) => {
-                if (!isUrlPathWithQuery(path)) return;
-                expect(SHELL_SYNTAX.test(path.replace(/[?&]/g, ""))).toBe(false);
-                const [, line] = appHealthcheck(8000, path);
-                const out = execFileSync("sh", ["-c", `set -- ${line!.split(" || ")[0]!.replace(/^wget -q --spider /, "")}; printf '%s' "$#:$1"`], { encoding: "utf8" });
-                expect(out).toBe(`1:http://127.0.0.1:8000${path}`);
-            }),
+            fc.property(
+                fc.array(pathChar, { maxLength: 30 }).map((cs) => `/${cs.join("")}`),
+                (path) => {
+                    if (!isUrlPathWithQuery(path)) return;
+                    expect(SHELL_SYNTAX.test(path.replace(/[?&]/g, ""))).toBe(false);
+                    const [, line] = appHealthcheck(8000, path);
+                    const out = execFileSync("sh", ["-c", `set -- ${line!.split(" || ")[0]!.replace(/^wget -q --spider /, "")}; printf '%s' "$#:$1"`], {
+                        encoding: "utf8",
+                    });
+                    expect(out).toBe(`1:http://127.0.0.1:8000${path}`);
+                },
+            ),
             { numRuns: 60 },
         );
     });
 
     it("a redirect path never has a query, fragment, space or empty segment", () => {
         fc.assert(
-            fc.property(fc.array(pathChar, { maxLength: 30 }).map((cs) => `/${cs.join("")}`), (path) => {
-                if (isUrlPath(path)) expect(/[?#\s]|\/\//.test(path)).toBe(false);
-            }),
+            fc.property(
+                fc.array(pathChar, { maxLength: 30 }).map((cs) => `/${cs.join("")}`),
+                (path) => {
+                    if (isUrlPath(path)) expect(/[?#\s]|\/\//.test(path)).toBe(false);
+                },
+            ),
             RUNS,
         );
     });
 
     it("any query of unreserved characters after a valid path is accepted", () => {
-        fc.assert(fc.property(fc.stringMatching(/^[a-z0-9=&]{0,20}$/), (q) => {
-            expect(isUrlPathWithQuery(`/health?${q}`)).toBe(true);
-        }), RUNS);
+        fc.assert(
+            fc.property(fc.stringMatching(/^[a-z0-9=&]{0,20}$/), (q) => {
+                expect(isUrlPathWithQuery(`/health?${q}`)).toBe(true);
+            }),
+            RUNS,
+        );
     });
 });
 
 describe("addresses and names", () => {
     const octet = fc.integer({ min: 0, max: 255 });
     it("isIpv4 accepts exactly the canonical dotted quads", () => {
-        fc.assert(fc.property(octet, octet, octet, octet, (a, b, c, d) => {
-            expect(isIpv4(`${a}.${b}.${c}.${d}`)).toBe(true);
-        }), RUNS);
-        fc.assert(fc.property(fc.string(), (s) => {
-            if (isIpv4(s)) expect(s.split(".").map(Number).join(".")).toBe(s);
-        }), RUNS);
+        fc.assert(
+            fc.property(octet, octet, octet, octet, (a, b, c, d) => {
+                expect(isIpv4(`${a}.${b}.${c}.${d}`)).toBe(true);
+            }),
+            RUNS,
+        );
+        fc.assert(
+            fc.property(fc.string(), (s) => {
+                if (isIpv4(s)) expect(s.split(".").map(Number).join(".")).toBe(s);
+            }),
+            RUNS,
+        );
     });
 
     it("a public address is never in a private subnet", () => {
         fc.assert(
             fc.property(octet, octet, octet, octet, (a, b, c, d) => {
                 const ip = `${a}.${b}.${c}.${d}`;
-                if (isPublicIpv4(ip)) for (const net of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"]) {
-                    const r = parseCidr(net, 0, 32)!;
-                    const n = ((a * 256 + b) * 256 + c) * 256 + d;
-                    expect(n >= r.start && n <= r.end).toBe(false);
-                }
+                if (isPublicIpv4(ip))
+                    for (const net of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"]) {
+                        const r = parseCidr(net, 0, 32)!;
+                        const n = ((a * 256 + b) * 256 + c) * 256 + d;
+                        expect(n >= r.start && n <= r.end).toBe(false);
+                    }
             }),
             RUNS,
         );
@@ -122,9 +146,12 @@ describe("addresses and names", () => {
     });
 
     it("a hostname that passes has nothing a Caddyfile, TOML or shell reads as syntax", () => {
-        fc.assert(fc.property(fc.string(), (s) => {
-            if (hostnameProblem(s) === undefined) expect(/^[a-z0-9.-]+$/.test(s)).toBe(true);
-        }), RUNS);
+        fc.assert(
+            fc.property(fc.string(), (s) => {
+                if (hostnameProblem(s) === undefined) expect(/^[a-z0-9.-]+$/.test(s)).toBe(true);
+            }),
+            RUNS,
+        );
     });
 
     it("a dockerHost that passes never hands ssh an option or a shell metacharacter", () => {
@@ -153,9 +180,12 @@ describe("addresses and names", () => {
     });
 
     it("an https origin that passes has a port 1-65535 at most and nothing after it", () => {
-        fc.assert(fc.property(fc.integer({ min: -10, max: 200_000 }), (port) => {
-            expect(isHttpsOrigin(`https://mm.cn.restry.cn:${port}`)).toBe(port >= 1 && port <= 65535);
-        }), RUNS);
+        fc.assert(
+            fc.property(fc.integer({ min: -10, max: 200_000 }), (port) => {
+                expect(isHttpsOrigin(`https://mm.cn.restry.cn:${port}`)).toBe(port >= 1 && port <= 65535);
+            }),
+            RUNS,
+        );
     });
 });
 
@@ -166,9 +196,12 @@ describe("credentials", () => {
     const tail = fc.constantFrom("", "_NAME", "_ID", "_VALUE", "_1");
 
     it("a name with a credential word in any position is a credential name", () => {
-        fc.assert(fc.property(word, secretWord, tail, (w, s, t) => {
-            expect(isCredentialName(`${w}_${s}${t}`)).toBe(true);
-        }), RUNS);
+        fc.assert(
+            fc.property(word, secretWord, tail, (w, s, t) => {
+                expect(isCredentialName(`${w}_${s}${t}`)).toBe(true);
+            }),
+            RUNS,
+        );
     });
 
     it("a secret in any of the usual carriers is found, and masking removes it", () => {
@@ -194,8 +227,11 @@ describe("credentials", () => {
     });
 
     it("masking is idempotent", () => {
-        fc.assert(fc.property(fc.string(), (s) => {
-            expect(maskCredentials(maskCredentials(s))).toBe(maskCredentials(s));
-        }), RUNS);
+        fc.assert(
+            fc.property(fc.string(), (s) => {
+                expect(maskCredentials(maskCredentials(s))).toBe(maskCredentials(s));
+            }),
+            RUNS,
+        );
     });
 });

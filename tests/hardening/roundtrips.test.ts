@@ -28,7 +28,10 @@ const hostile = fc.constantFrom(
     `"; touch ${canary}; "`,
 );
 /** Any printable text: rubyString refuses control characters by design (they never belong in gitlab.rb values). */
-const printable = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }).map((s) => s.replace(/[\u0000-\u001f\u007f]/g, "")), hostile);
+const printable = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 40 }).map((s) => s.replace(/[\u0000-\u001f\u007f]/g, "")),
+    hostile,
+);
 
 describe("rubyString", () => {
     it("ruby reads any printable string back unchanged and runs nothing in it", () => {
@@ -54,7 +57,10 @@ describe("rubyString", () => {
 });
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?$/).filter(isDnsLabel);
-const hostnames = fc.uniqueArray(fc.tuple(label, label).map(([a, b]) => `${a}.${b}.nexora.restry.cn`), { minLength: 1, maxLength: 12 });
+const hostnames = fc.uniqueArray(
+    fc.tuple(label, label).map(([a, b]) => `${a}.${b}.nexora.restry.cn`),
+    { minLength: 1, maxLength: 12 },
+);
 
 function table(names: readonly string[]): RouteTable {
     return {
@@ -77,7 +83,13 @@ describe("frpc.toml", () => {
     it("frpc's TOML reader gets every token, address and hostname back unchanged", () => {
         fc.assert(
             fc.property(hostnames, fc.string({ unit: "binary", minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 65535 }), (names, token, port) => {
-                const toml = renderFrpcToml(table(names), { serverAddr: "203.0.113.7", serverPort: port, authToken: token, user: "nexora-dev", caddyHost: "nexora-dev-caddy" });
+                const toml = renderFrpcToml(table(names), {
+                    serverAddr: "203.0.113.7",
+                    serverPort: port,
+                    authToken: token,
+                    user: "nexora-dev",
+                    caddyHost: "nexora-dev-caddy",
+                });
                 const doc = parseToml(toml) as { auth: { token: string }; serverPort: number; proxies: { customDomains?: string[] }[] };
                 expect(doc.auth.token).toBe(token);
                 expect(doc.serverPort).toBe(port);
@@ -101,7 +113,10 @@ describe("Caddyfile", () => {
                         adminAuth: { username: "edge-admin", passwordHash: `$2a$14$${"N".repeat(53)}` },
                     }),
                 );
-                const json = execFileSync(caddyBinary(), ["adapt", "--config", caddyfile, "--adapter", "caddyfile"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+                const json = execFileSync(caddyBinary(), ["adapt", "--config", caddyfile, "--adapter", "caddyfile"], {
+                    encoding: "utf8",
+                    stdio: ["ignore", "pipe", "ignore"],
+                });
                 const routes = (JSON.parse(json) as { apps: { http: { servers: Record<string, { routes: unknown[] }> } } }).apps.http.servers;
                 const text = JSON.stringify(routes);
                 const hosts = [...text.matchAll(/"host":\[([^\]]*)\]/g)].flatMap((m) => JSON.parse(`[${m[1]}]`) as string[]);

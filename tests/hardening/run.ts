@@ -26,7 +26,9 @@ export async function runPlanText(stack: string, text: string, file = `Pulumi.${
     }
     const violations = checkPlan(plan);
     const output = renderInventory(stack, plan.resources, violations, plan.placeholders) + JSON.stringify(planJson(plan, violations));
-    const commands = plan.resources.flatMap((r) => [r.plainInputs.create, r.plainInputs.update, r.plainInputs.healthcheck, r.plainInputs.command].map((v) => JSON.stringify(v ?? "")));
+    const commands = plan.resources.flatMap((r) =>
+        [r.plainInputs.create, r.plainInputs.update, r.plainInputs.healthcheck, r.plainInputs.command].map((v) => JSON.stringify(v ?? "")),
+    );
     return {
         code: violations.some((v) => v.level === "mandatory") ? 1 : 0,
         output,

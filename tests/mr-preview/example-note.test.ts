@@ -28,7 +28,9 @@ describe("docs/merge-request-note.md", () => {
     });
 
     it("shows a re-run reload command as a replacement that keeps its container", () => {
-        expect(doc).toContain("> - ♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays");
+        expect(doc).toContain(
+            "> - ♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays",
+        );
         expect(doc).not.toContain("✏️ <code>caddy-reload</code>");
     });
 
@@ -54,7 +56,11 @@ describe("the example note", () => {
     it("heads with the stack, the commit and the counts per operation", () => {
         expect(lines(note)).toContain("### Pulumi preview · stack `staging` at `1a2b3c4d`");
         const header = lines(note).indexOf("| create | replace | delete | same |");
-        expect(lines(note).slice(header, header + 3)).toEqual(["| create | replace | delete | same |", "| ---: | ---: | ---: | ---: |", "| 4 | **5** | **6** | 111 |"]);
+        expect(lines(note).slice(header, header + 3)).toEqual([
+            "| create | replace | delete | same |",
+            "| ---: | ---: | ---: | ---: |",
+            "| 4 | **5** | **6** | 111 |",
+        ]);
         expect(lines(note)).toContain("❌ **`pulumi up` would fail:** 1 mandatory policy violation, 2 errors.");
     });
 
@@ -91,7 +97,9 @@ describe("the offline example", () => {
             "> It cannot see drift or provider defaults. Which changes replace is told only for containers and commands, from their providers' rules; for other types a change may replace too.",
             "> Secret values are `[secret]` in both plans and are not compared: a changed secret does not show here (2 secret values not compared).",
         ]);
-        expect(lines(note)).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
+        expect(lines(note)).toContain(
+            "> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**",
+        );
         expect(lines(note)).toContain("| 4 | 4 | **6** | 108 |");
     });
 });

@@ -82,7 +82,13 @@ export async function startFakeGitLab(): Promise<FakeGitLab> {
             }
             if (req.method === "POST" && !match[3]) {
                 if (typeof bodyText !== "string") return send(res, 400, { message: "400 Bad request - body is missing" });
-                const note: FakeNote = { id: nextId++, body: bodyText, system: false, author: bot, updated_at: new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)).toISOString() };
+                const note: FakeNote = {
+                    id: nextId++,
+                    body: bodyText,
+                    system: false,
+                    author: bot,
+                    updated_at: new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)).toISOString(),
+                };
                 list.push(note);
                 return send(res, 201, note);
             }

@@ -59,7 +59,10 @@ it("the merge request's plaintext credentials are a config error today, naming b
 });
 
 describe("plan-staging-base.json and plan-staging-head.json", () => {
-    const fixtures = () => ({ base: parsePlanDocument(readFixture("plan-staging-base.json"), "base"), head: parsePlanDocument(readFixture("plan-staging-head.json"), "head") });
+    const fixtures = () => ({
+        base: parsePlanDocument(readFixture("plan-staging-base.json"), "base"),
+        head: parsePlanDocument(readFixture("plan-staging-head.json"), "head"),
+    });
 
     it("declare only resources the program declares, with its URNs, types, parents and protect flags", () => {
         for (const [fixture, live] of [
@@ -123,7 +126,11 @@ describe("preview-staging.json and preview-staging.events.ndjson", () => {
     it("create what the merge request adds, delete what it removes and change what it changes", () => {
         const live = diffPlans(base.doc, head.doc);
         const steps = digest().steps;
-        const urns = (op: string) => steps.filter((s) => s.op === op).map((s) => s.urn).sort();
+        const urns = (op: string) =>
+            steps
+                .filter((s) => s.op === op)
+                .map((s) => s.urn)
+                .sort();
         expect(urns("create")).toEqual(live.added.map((r) => r.urn).sort());
         expect(urns("delete")).toEqual(live.removed.map((r) => r.urn).sort());
         const changed = live.changed.map((c) => c.head.urn).sort();

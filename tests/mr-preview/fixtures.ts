@@ -89,7 +89,12 @@ export function exampleNote(): string {
 /** The offline example: the staging plan fixtures as `npm run mr-preview -- --offline-base … --offline-head …` renders them. */
 export function exampleOfflineNote(): string {
     const diff = diffPlans(parsePlanDocument(readFixture("plan-staging-base.json"), "base"), parsePlanDocument(readFixture("plan-staging-head.json"), "head"));
-    return renderOfflineNote(diff, { stack: EXAMPLE_NOTE.stack, baseRef: EXAMPLE_NOTE.baseRef, headSha: EXAMPLE_NOTE.commitSha, jobUrl: EXAMPLE_NOTE.offlineJobUrl }).body;
+    return renderOfflineNote(diff, {
+        stack: EXAMPLE_NOTE.stack,
+        baseRef: EXAMPLE_NOTE.baseRef,
+        headSha: EXAMPLE_NOTE.commitSha,
+        jobUrl: EXAMPLE_NOTE.offlineJobUrl,
+    }).body;
 }
 
 export const EXAMPLE_NOTE_PATH = path.join(__dirname, "../../docs/merge-request-note.md");

@@ -64,7 +64,12 @@ describe("upsertStackNote against a local GitLab", () => {
     });
 
     it("never takes over a reviewer's comment that quotes the marker", async () => {
-        seedNote(gitlab, "12/34", { id: 1, body: `> ${note("staging", "quoted by a reviewer")}\n\nWhy is gitlab-data replaced?`, system: false, author: { id: 5, username: "alice" } });
+        seedNote(gitlab, "12/34", {
+            id: 1,
+            body: `> ${note("staging", "quoted by a reviewer")}\n\nWhy is gitlab-data replaced?`,
+            system: false,
+            author: { id: 5, username: "alice" },
+        });
         const result = await upsertStackNote(target, "staging", note("staging", "bot"));
         expect(result.action).toBe("created");
         expect(gitlab.notes.get("12/34")?.[0].body).toContain("Why is gitlab-data replaced?");

@@ -6,7 +6,11 @@ describe("maskString", () => {
         ["an env assignment of a password", "POSTGRES_PASSWORD=Sup3r-Secret!", `POSTGRES_PASSWORD=${MASKED}`],
         ["an env assignment of a client secret", "OIDC_CLIENT_SECRET=abc def", `OIDC_CLIENT_SECRET=${MASKED}`],
         ["a *_KEY assignment", "SECRET_KEY=6f1d2c3b4a5968778695a4b3c2d1e0f9", `SECRET_KEY=${MASKED}`],
-        ["URL credentials", "DATABASE_URL=postgres://outline:S3cretPass@nexora-prod-postgres:5432/outline", `DATABASE_URL=postgres://outline:${MASKED}@nexora-prod-postgres:5432/outline`],
+        [
+            "URL credentials",
+            "DATABASE_URL=postgres://outline:S3cretPass@nexora-prod-postgres:5432/outline",
+            `DATABASE_URL=postgres://outline:${MASKED}@nexora-prod-postgres:5432/outline`,
+        ],
         ["a GitLab token", "curl -H 'PRIVATE-TOKEN: glpat-xQ4vR7tY9uW2zA5bC8dE' https://gitlab", `curl -H 'PRIVATE-TOKEN: ${MASKED}' https://gitlab`],
         ["a GitHub token", "token ghp_a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwX", `token ${MASKED}`],
         ["a bcrypt hash in a flag", "--admin-password $2y$05$abcdefghijklmnopqrstuu5Gxmk0Dc4n4zEdu7bMvWqtf9hOoG3D2", `--admin-password ${MASKED}`],

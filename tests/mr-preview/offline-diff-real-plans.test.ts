@@ -29,7 +29,10 @@ describe("offline diff of two real plans", () => {
         expect(diff.removed.find((r) => r.name === "grafana-data")).toMatchObject({ protect: true, retainOnDelete: true });
 
         const dns = diff.changed.find((c) => c.head.name === "dns-hjhs");
-        expect(dns?.changes.find((ch) => ch.path === "name")).toMatchObject({ before: "staging-hjhs.nexora.restry.cn", after: "staging-gold.nexora.restry.cn" });
+        expect(dns?.changes.find((ch) => ch.path === "name")).toMatchObject({
+            before: "staging-hjhs.nexora.restry.cn",
+            after: "staging-gold.nexora.restry.cn",
+        });
         const changedNames = diff.changed.map((c) => c.head.name);
         expect(changedNames).toContain("caddy-reload");
         // Only the backup container changes: Grafana's volume is no longer among what it backs up

@@ -14,7 +14,15 @@ function planOf(resources: ReadonlyArray<{ name: string; type?: string; parent?:
         stack: "dev",
         resources: resources.map((r) => {
             const type = r.type ?? "docker:index/container:Container";
-            return { urn: `urn:pulumi:dev::nexora::${type}::${r.name}`, type, name: r.name, parent: r.parent ?? null, protect: false, retainOnDelete: false, inputs: r.inputs };
+            return {
+                urn: `urn:pulumi:dev::nexora::${type}::${r.name}`,
+                type,
+                name: r.name,
+                parent: r.parent ?? null,
+                protect: false,
+                retainOnDelete: false,
+                inputs: r.inputs,
+            };
         }),
         violations: [],
     };
@@ -62,8 +70,10 @@ describe("diffPlans: target branch vs merge request, by URN", () => {
     });
 
     it("shows a value turning secret as a change", () => {
-        const changes = diffPlans(planOf([{ name: "app", inputs: { envs: ["PORT=80", "SMTP_PASSWORD=Outl1ne-Smtp-2026"] } }]), planOf([{ name: "app", inputs: { envs: ["PORT=80", "[secret]"] } }]))
-            .changed[0].changes;
+        const changes = diffPlans(
+            planOf([{ name: "app", inputs: { envs: ["PORT=80", "SMTP_PASSWORD=Outl1ne-Smtp-2026"] } }]),
+            planOf([{ name: "app", inputs: { envs: ["PORT=80", "[secret]"] } }]),
+        ).changed[0].changes;
         expect(changes).toEqual([{ path: "envs[1]", segments: ["envs", 1], kind: "update", before: "SMTP_PASSWORD=Outl1ne-Smtp-2026", after: "[secret]" }]);
     });
 
@@ -73,7 +83,12 @@ describe("diffPlans: target branch vs merge request, by URN", () => {
     });
 
     it("suggests a renamed route's DNS record as a rename, and nothing else", () => {
-        const dns = (name: string, host: string) => ({ name, type: "cloudflare:index/dnsRecord:DnsRecord", parent: "urn:pulumi:dev::nexora::nexora:edge:Dns::dns", inputs: { name: host } });
+        const dns = (name: string, host: string) => ({
+            name,
+            type: "cloudflare:index/dnsRecord:DnsRecord",
+            parent: "urn:pulumi:dev::nexora::nexora:edge:Dns::dns",
+            inputs: { name: host },
+        });
         const renamed = diffPlans(
             planOf([dns("dns-erp-dev", "dev-erp-dev.nexora.restry.cn"), dns("dns-hjhs", "dev-hjhs.nexora.restry.cn")]),
             planOf([dns("dns-pyerp-dev", "dev-pyerp-dev.nexora.restry.cn"), dns("dns-gold", "dev-gold.nexora.restry.cn")]),
@@ -90,7 +105,10 @@ describe("diffPlans: target branch vs merge request, by URN", () => {
     });
 
     it("aligns env lists so one inserted entry is one add, not a shifted tail", () => {
-        const changes = diffPlans(planOf([{ name: "app", inputs: { envs: ["A=1", "B=2", "C=3"] } }]), planOf([{ name: "app", inputs: { envs: ["A=1", "NEW=0", "B=2", "C=4"] } }])).changed[0].changes;
+        const changes = diffPlans(
+            planOf([{ name: "app", inputs: { envs: ["A=1", "B=2", "C=3"] } }]),
+            planOf([{ name: "app", inputs: { envs: ["A=1", "NEW=0", "B=2", "C=4"] } }]),
+        ).changed[0].changes;
         expect(changes.map((c) => `${c.kind} ${c.path}`)).toEqual(["add envs[1]", "update envs[3]"]);
     });
 });
@@ -105,29 +123,44 @@ describe("renderOfflineNote", () => {
     }).body;
 
     it("is labelled, before anything else, as an offline desired-state diff that reached no state backend", () => {
-        expect(body.startsWith(`${stackMarker("staging")}\n\n### Offline desired-state diff · stack \`staging\`\n\n> ℹ️ **This is an offline desired-state diff: no state backend was reached.** It is not a \`pulumi preview\`.`)).toBe(true);
+        expect(
+            body.startsWith(
+                `${stackMarker("staging")}\n\n### Offline desired-state diff · stack \`staging\`\n\n> ℹ️ **This is an offline desired-state diff: no state backend was reached.** It is not a \`pulumi preview\`.`,
+            ),
+        ).toBe(true);
         expect(body).toContain("target branch `develop` at `9f8e7d6c` with this merge request at `1a2b3c4d`");
         expect(body).toContain("a changed secret does not show here (2 secret values not compared)");
     });
 
     it("warns loudly about the removed protected volume", () => {
         expect(body).toContain("> 🛑 **DATA-LOSS RISK — 1 stateful or protected resource disappears from the program.**");
-        expect(body).toContain("> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
+        expect(body).toContain(
+            "> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**",
+        );
         expect(body).toContain("> ⚠️ **5 resources disappear from the program** and would be deleted.");
     });
 
     it("shows counts and each change as a diff", () => {
         expect(body).toContain("| added | changed | removed | unchanged |\n| ---: | ---: | ---: | ---: |\n| 4 | 4 | **6** | 108 |");
         expect(body).not.toContain("**Possible renames**");
-        expect(body).toContain("@@ name · changed @@\n- registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.1\n+ registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2");
+        expect(body).toContain(
+            "@@ name · changed @@\n- registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.1\n+ registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2",
+        );
         expect(body).toContain('@@ labels[4] · added @@\n+ {\n+   "label": "nexora.backup",');
     });
 
     it("shows a changed multi-line value as changed lines", () => {
-        const caddyfile = (route: string) => `{\n\tadmin :2019\n}\n\ndev-gitlab.nexora.restry.cn {\n\treverse_proxy nexora-dev-gitlab:80\n}\n\n${route}.nexora.restry.cn {\n\treverse_proxy nexora-dev-pyerp:8000\n}\n`;
-        const note = renderOfflineNote(diffPlans(planOf([{ name: "caddy-config", inputs: { content: caddyfile("dev-erp") } }]), planOf([{ name: "caddy-config", inputs: { content: caddyfile("dev-pyerp") } }])), {
-            stack: "dev",
-        }).body;
+        const caddyfile = (route: string) =>
+            `{\n\tadmin :2019\n}\n\ndev-gitlab.nexora.restry.cn {\n\treverse_proxy nexora-dev-gitlab:80\n}\n\n${route}.nexora.restry.cn {\n\treverse_proxy nexora-dev-pyerp:8000\n}\n`;
+        const note = renderOfflineNote(
+            diffPlans(
+                planOf([{ name: "caddy-config", inputs: { content: caddyfile("dev-erp") } }]),
+                planOf([{ name: "caddy-config", inputs: { content: caddyfile("dev-pyerp") } }]),
+            ),
+            {
+                stack: "dev",
+            },
+        ).body;
         expect(note).toContain("  }\n  \n- dev-erp.nexora.restry.cn {\n+ dev-pyerp.nexora.restry.cn {\n  \treverse_proxy nexora-dev-pyerp:8000");
     });
 
@@ -159,10 +192,25 @@ describe("renderOfflineNote", () => {
 
 describe("which offline changes replace", () => {
     const COMMAND = "command:local:Command";
-    const reload = (inputs: Record<string, unknown>) => ({ name: "caddy-reload", type: COMMAND, inputs: { create: "docker exec -i caddy sh -c reload", environment: { DOCKER_HOST: "ssh://a" }, triggers: ["h1"], ...inputs } });
+    const reload = (inputs: Record<string, unknown>) => ({
+        name: "caddy-reload",
+        type: COMMAND,
+        inputs: { create: "docker exec -i caddy sh -c reload", environment: { DOCKER_HOST: "ssh://a" }, triggers: ["h1"], ...inputs },
+    });
     const container = (inputs: Record<string, unknown>) => ({
         name: "app-container",
-        inputs: { image: "sha256:1", envs: ["A=1"], restart: "unless-stopped", memory: 512, memorySwap: 1024, wait: true, waitTimeout: 120, destroyGraceSeconds: 10, healthcheck: { tests: ["CMD", "true"] }, ...inputs },
+        inputs: {
+            image: "sha256:1",
+            envs: ["A=1"],
+            restart: "unless-stopped",
+            memory: 512,
+            memorySwap: 1024,
+            wait: true,
+            waitTimeout: 120,
+            destroyGraceSeconds: 10,
+            healthcheck: { tests: ["CMD", "true"] },
+            ...inputs,
+        },
     });
     const image = (name: string) => ({ name: "app-image", type: "docker:index/remoteImage:RemoteImage", inputs: { name } });
     const baseline = planOf([reload({}), container({}), image("shop:1")]);
@@ -178,11 +226,17 @@ describe("which offline changes replace", () => {
         });
         expect(diffPlans(baseline, head).changed.map((c) => changeEffect(c)?.keys)).toEqual([["triggers"], ["envs"], undefined]);
         const note = renderOfflineNote(diffPlans(baseline, head), { stack: "dev" }).body;
-        expect(note).toContain("<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · 1 change · <b>replaced (triggers are replace-on-change)</b></summary>");
-        expect(note).toContain("<summary>♻️ <code>app-container</code> · <code>docker:index/container:Container</code> · 2 changes · <b>replaced</b> · forced by <code>envs</code></summary>");
+        expect(note).toContain(
+            "<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · 1 change · <b>replaced (triggers are replace-on-change)</b></summary>",
+        );
+        expect(note).toContain(
+            "<summary>♻️ <code>app-container</code> · <code>docker:index/container:Container</code> · 2 changes · <b>replaced</b> · forced by <code>envs</code></summary>",
+        );
         expect(note).toContain("<summary>✏️ <code>app-image</code> · <code>docker:index/remoteImage:RemoteImage</code> · 1 change</summary>");
         // Cut to fit a smaller budget, the one-line entries say it too.
-        const cut = Array.from({ length: 30 }, (_, i) => renderOfflineNote(diffPlans(baseline, head), { stack: "dev", maxBytes: 1000 + 100 * i }).body).join("\n");
+        const cut = Array.from({ length: 30 }, (_, i) => renderOfflineNote(diffPlans(baseline, head), { stack: "dev", maxBytes: 1000 + 100 * i }).body).join(
+            "\n",
+        );
         expect(cut).toContain("- ♻️ `caddy-reload` · `command:local:Command` · `triggers[0]` · **replaced (triggers are replace-on-change)**");
         expect(cut).toContain("- ♻️ `app-container` · `docker:index/container:Container` · `envs[0]`, `memory` · **replaced** · forced by `envs`");
     });
@@ -194,11 +248,15 @@ describe("which offline changes replace", () => {
             image("shop:1"),
         ]);
         expect(effects(head)).toEqual({ "caddy-reload": "updated in place", "app-container": "updated in place" });
-        expect(effects(planOf([reload({}), container({ wait: false, destroyGraceSeconds: 60 }), image("shop:1")]))).toEqual({ "app-container": "state only: the running container does not change" });
+        expect(effects(planOf([reload({}), container({ wait: false, destroyGraceSeconds: 60 }), image("shop:1")]))).toEqual({
+            "app-container": "state only: the running container does not change",
+        });
         const note = renderOfflineNote(diffPlans(baseline, head), { stack: "dev" }).body;
         expect(note).not.toContain("♻️");
         expect(note).toContain("<summary>✏️ <code>caddy-reload</code> · <code>command:local:Command</code> · 2 changes · <b>updated in place</b></summary>");
-        expect(note).toContain("<summary>✏️ <code>app-container</code> · <code>docker:index/container:Container</code> · 6 changes · <b>updated in place</b></summary>");
+        expect(note).toContain(
+            "<summary>✏️ <code>app-container</code> · <code>docker:index/container:Container</code> · 6 changes · <b>updated in place</b></summary>",
+        );
     });
 
     it("says a healthcheck change does not reach the running container (kreuzwerker #988)", () => {

@@ -71,7 +71,11 @@ describe("parsePreviewDigest", () => {
 describe("parseEngineEvents", () => {
     it("turns the replacement's three events into one replace step and drops same steps", () => {
         const report = events();
-        expect(report.steps.map((s) => `${s.op} ${s.name}`)).toEqual(["create app-erp-dev-container", "replace app-hjhs-container", "delete gitlab-runner-config"]);
+        expect(report.steps.map((s) => `${s.op} ${s.name}`)).toEqual([
+            "create app-erp-dev-container",
+            "replace app-hjhs-container",
+            "delete gitlab-runner-config",
+        ]);
         const container = report.steps.find((s) => s.name === "app-hjhs-container");
         expect(container?.replaceReasons).toEqual(["image"]);
         // Events name the diff kind `diffKind`; the digest names it `kind`.
@@ -119,7 +123,9 @@ describe("parseEngineEvents", () => {
     it("strips colour directives, skips ephemeral diagnostics and unknown events, and counts unreadable lines", () => {
         const report = events();
         expect(report.diagnostics).toHaveLength(1);
-        expect(report.diagnostics[0].message).toMatch(/^error: resource "urn:pulumi:staging::nexora::\S+::gitlab-runner-config" cannot be deleted\nbecause it is protected\./);
+        expect(report.diagnostics[0].message).toMatch(
+            /^error: resource "urn:pulumi:staging::nexora::\S+::gitlab-runner-config" cannot be deleted\nbecause it is protected\./,
+        );
         expect(report.diagnostics[0].message).not.toMatch(/<\{%/);
         expect(report.unreadableEventLines).toBe(1);
     });

@@ -40,7 +40,10 @@ function inPlaceUpdate(name: string, inputs: Readonly<Record<string, unknown>>):
  * triggers unchanged (only `triggers` replaces a command).
  */
 function inPlaceUpdates(): PreviewReport {
-    const steps = [inPlaceUpdate("app-hjhs-container", { memory: 512 }), inPlaceUpdate("caddy-reload", { environment: { DOCKER_HOST: "ssh://deploy@192.168.31.142" } })];
+    const steps = [
+        inPlaceUpdate("app-hjhs-container", { memory: 512 }),
+        inPlaceUpdate("caddy-reload", { environment: { DOCKER_HOST: "ssh://deploy@192.168.31.142" } }),
+    ];
     return { ...only(fullReport(), []), steps, changeSummary: { same: 40, update: 2 } };
 }
 
@@ -65,8 +68,12 @@ describe("renderPreviewNote on the staging fixture", () => {
     it("lists the replaced and the deleted protected volume in the data-loss block, the replaced container, image and commands in the other", () => {
         const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **9 resources"));
         // Every volume is retainOnDelete: the wording says what really happens to the bytes.
-        expect(loudBlock).toContain("♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged); protected resource**");
-        expect(loudBlock).toContain("🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**");
+        expect(loudBlock).toContain(
+            "♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged); protected resource**",
+        );
+        expect(loudBlock).toContain(
+            "🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**",
+        );
         expect(loudBlock).not.toMatch(/app-hjhs-container|gitlab-runner-container|caddy-reload|tunnel-apply/);
         const otherBlock = note.slice(note.indexOf("⚠️ **9 resources"), note.indexOf("| create"));
         expect(otherBlock).toMatch(/♻️ replace `app-hjhs-container` · `docker:index\/container:Container` · forced by `image`/);
@@ -81,7 +88,9 @@ describe("renderPreviewNote on the staging fixture", () => {
         const otherBlock = note.slice(note.indexOf("⚠️ **9 resources"), note.indexOf("| create"));
         expect(otherBlock).toContain(`> - ♻️ replace \`caddy-reload\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
         expect(otherBlock).toContain(`> - ♻️ replace \`tunnel-apply\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
-        expect(note).toContain(`<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · forced by <code>triggers</code> · ${hint}</summary>`);
+        expect(note).toContain(
+            `<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · forced by <code>triggers</code> · ${hint}</summary>`,
+        );
         // Only commands get it: a replaced container is downtime, a deleted command is gone.
         expect(note.split(hint)).toHaveLength(5);
         expect(note).not.toMatch(/(app-hjhs-container|gitlab-runner-register)`[^\n]*re-runs/);
@@ -99,13 +108,7 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("groups resources by operation, most dangerous first, with counts", () => {
         const headings = [...note.matchAll(/^#### (.+)$/gm)].map((m) => m[1]);
-        expect(headings).toEqual([
-            "Policy results",
-            "Diagnostics",
-            "🗑️ Delete — 6",
-            "♻️ Replace (delete + create) — 5",
-            "➕ Create — 4",
-        ]);
+        expect(headings).toEqual(["Policy results", "Diagnostics", "🗑️ Delete — 6", "♻️ Replace (delete + create) — 5", "➕ Create — 4"]);
         // Within a group, the stateful resource comes first.
         expect(note.indexOf("<code>gitlab-runner-config</code>")).toBeLessThan(note.indexOf("<code>gitlab-runner-register</code>"));
         expect(note.indexOf("<code>postgres-data</code>")).toBeLessThan(note.indexOf("<code>app-hjhs-image</code>"));
@@ -120,8 +123,12 @@ describe("renderPreviewNote on the staging fixture", () => {
         expect(detail("♻️ <code>app-hjhs-image</code>")).toContain(
             "```diff\n@@ name · changed, forces replacement @@\n- registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.1\n+ registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2\n```",
         );
-        expect(detail("♻️ <code>app-hjhs-container</code>")).toMatch(/@@ image · changed, forces replacement @@\n- sha256:[0-9a-f]{64}\n\+ \(known after apply\)/);
-        expect(detail("♻️ <code>postgres-data</code>")).toContain('@@ labels[4] · added, forces replacement @@\n+ {\n+   "label": "nexora.backup",\n+   "value": "daily"\n+ }');
+        expect(detail("♻️ <code>app-hjhs-container</code>")).toMatch(
+            /@@ image · changed, forces replacement @@\n- sha256:[0-9a-f]{64}\n\+ \(known after apply\)/,
+        );
+        expect(detail("♻️ <code>postgres-data</code>")).toContain(
+            '@@ labels[4] · added, forces replacement @@\n+ {\n+   "label": "nexora.backup",\n+   "value": "daily"\n+ }',
+        );
         expect(detail("➕ <code>dns-erp-dev</code>")).toContain('"comment": "nexora staging: erp-dev (managed by Pulumi)"');
     });
 
@@ -144,7 +151,9 @@ describe("renderPreviewNote on the staging fixture", () => {
         expect(rows[0]).toMatch(
             /^\| 🚫 mandatory \(critical\) \| `nexora-credentials\/credentials-resource-forbid-weak-secrets` \| `app-erp-dev-container` \| `.* ⏎ container 'app-erp-dev-container' envs\[DB_PASSWORD\] is weak: shorter than 15 characters; zxcvbn score 1, needs 3\.` \|$/,
         );
-        expect(rows[1]).toMatch(/^\| ⚠️ advisory \(medium\) \| `nexora-credentials\/credentials-resource-flag-plaintext-literals` \| `app-erp-dev-container` \|/);
+        expect(rows[1]).toMatch(
+            /^\| ⚠️ advisory \(medium\) \| `nexora-credentials\/credentials-resource-flag-plaintext-literals` \| `app-erp-dev-container` \|/,
+        );
     });
 
     it("shows the errors, each on its resource", () => {
@@ -172,7 +181,9 @@ describe("renderPreviewNote on the staging fixture", () => {
     });
 
     it("ends with the pointer to the job log", () => {
-        expect(note.trimEnd().endsWith(`<sub>Full preview output: [job log](${JOB_URL}) · this note is updated by every pipeline of this merge request.</sub>`)).toBe(true);
+        expect(
+            note.trimEnd().endsWith(`<sub>Full preview output: [job log](${JOB_URL}) · this note is updated by every pipeline of this merge request.</sub>`),
+        ).toBe(true);
         expect(note).not.toContain("Shortened");
     });
 });
@@ -191,7 +202,9 @@ describe("renderPreviewNote on smaller previews", () => {
         expect(note).toContain("| update | same |\n| ---: | ---: |\n| 2 | 40 |");
         expect(note).toContain("<summary>✏️ <code>app-hjhs-container</code> · <code>docker:index/container:Container</code></summary>");
         expect(note).toContain("@@ memory · changed @@\n+ 512");
-        expect(note).toContain('@@ environment · changed @@\n  {\n-   "DOCKER_HOST": "ssh://deploy@192.168.31.141"\n+   "DOCKER_HOST": "ssh://deploy@192.168.31.142"\n  }');
+        expect(note).toContain(
+            '@@ environment · changed @@\n  {\n-   "DOCKER_HOST": "ssh://deploy@192.168.31.141"\n+   "DOCKER_HOST": "ssh://deploy@192.168.31.142"\n  }',
+        );
     });
 
     it("treats a replaced or deleted database container as data-bearing", () => {
@@ -214,19 +227,37 @@ describe("renderPreviewNote on smaller previews", () => {
             urn: `urn:pulumi:prod::nexora::nexora:platform:Platform$command:local:Command::${name}`,
             type: "command:local:Command",
             name,
-            oldState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { create: "true", triggers: ["a"], ...inputs }, outputs: {} },
-            newState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { create: "true", triggers: ["b"], ...inputs }, outputs: {} },
+            oldState: {
+                type: "command:local:Command",
+                urn: "",
+                protect: false,
+                retainOnDelete: false,
+                inputs: { create: "true", triggers: ["a"], ...inputs },
+                outputs: {},
+            },
+            newState: {
+                type: "command:local:Command",
+                urn: "",
+                protect: false,
+                retainOnDelete: false,
+                inputs: { create: "true", triggers: ["b"], ...inputs },
+                outputs: {},
+            },
             diffReasons: ["triggers"],
             replaceReasons: ["triggers"],
         });
         const steps = [command("postgres-provisioning", {}), command("identity-admin-token-issue", { delete: "[secret]" })];
         const note = render({ ...only(fullReport(), []), steps, changeSummary: { replace: 2 } });
         expect(note).not.toContain("DATA-LOSS");
-        expect(note).toContain("> - ♻️ replace `postgres-provisioning` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays");
+        expect(note).toContain(
+            "> - ♻️ replace `postgres-provisioning` · `command:local:Command` · forced by `triggers` · replacing it only re-runs the command: the container or service it acts on stays",
+        );
         expect(note).toContain(
             "> - ♻️ replace `identity-admin-token-issue` · `command:local:Command` · forced by `triggers` · replacing it runs its `delete`, then `create` again: the container or service it acts on stays",
         );
-        expect(note).toContain("replacing it runs its <code>delete</code>, then <code>create</code> again: the container or service it acts on stays</summary>");
+        expect(note).toContain(
+            "replacing it runs its <code>delete</code>, then <code>create</code> again: the container or service it acts on stays</summary>",
+        );
     });
 
     it("says when nothing changes", () => {
@@ -246,12 +277,22 @@ describe("renderPreviewNote on smaller previews", () => {
             urn: "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:edge:Caddy$command:local:Command::caddy-reload",
             type: "command:local:Command",
             name: "caddy-reload",
-            newState: { type: "command:local:Command", urn: "", protect: false, retainOnDelete: false, inputs: { stdin: "@gitlab host gitlab.nexora.restry.cn" }, outputs: {} },
+            newState: {
+                type: "command:local:Command",
+                urn: "",
+                protect: false,
+                retainOnDelete: false,
+                inputs: { stdin: "@gitlab host gitlab.nexora.restry.cn" },
+                outputs: {},
+            },
             diffReasons: [],
             replaceReasons: [],
         };
         const note = render({ ...only(fullReport(), []), steps: [step], changeSummary: { create: 1 } });
-        const outsideCode = note.replace(/```[\s\S]*?```/g, "").replace(/`[^`]*`/g, "").replace(/<code>[\s\S]*?<\/code>/g, "");
+        const outsideCode = note
+            .replace(/```[\s\S]*?```/g, "")
+            .replace(/`[^`]*`/g, "")
+            .replace(/<code>[\s\S]*?<\/code>/g, "");
         expect(note).toContain("@gitlab host");
         expect(outsideCode).not.toContain("@gitlab");
     });

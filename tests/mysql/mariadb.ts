@@ -63,23 +63,41 @@ export async function startMariadb(): Promise<TestMariadb> {
     };
 
     try {
-        const install = spawnSync(binaries.installDb, [
-            "--no-defaults", `--datadir=${dataDir}`, `--user=${osUser}`,
-            // Root with an empty password over the socket works whichever OS user runs the tests.
-            "--auth-root-authentication-method=normal", "--skip-test-db",
-        ], { encoding: "utf8", timeout: 60_000 });
+        const install = spawnSync(
+            binaries.installDb,
+            [
+                "--no-defaults",
+                `--datadir=${dataDir}`,
+                `--user=${osUser}`,
+                // Root with an empty password over the socket works whichever OS user runs the tests.
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
+            { encoding: "utf8", timeout: 60_000 },
+        );
         if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}${install.stdout}`);
 
         const port = await freeLoopbackPort();
         let serverLog = "";
-        server = spawn(binaries.server, [
-            "--no-defaults", `--datadir=${dataDir}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1",
-            `--user=${osUser}`, `--pid-file=${join(root, "mysqld.pid")}`,
-            // Clients from 127.0.0.1 then match the apps' '%' accounts, not a 'localhost' one.
-            "--skip-name-resolve",
-            // Test data is disposable: skip durability and keep memory small.
-            "--innodb-flush-log-at-trx-commit=0", "--innodb-buffer-pool-size=32M", "--skip-log-bin",
-        ], { stdio: ["ignore", "pipe", "pipe"] });
+        server = spawn(
+            binaries.server,
+            [
+                "--no-defaults",
+                `--datadir=${dataDir}`,
+                `--socket=${socket}`,
+                `--port=${port}`,
+                "--bind-address=127.0.0.1",
+                `--user=${osUser}`,
+                `--pid-file=${join(root, "mysqld.pid")}`,
+                // Clients from 127.0.0.1 then match the apps' '%' accounts, not a 'localhost' one.
+                "--skip-name-resolve",
+                // Test data is disposable: skip durability and keep memory small.
+                "--innodb-flush-log-at-trx-commit=0",
+                "--innodb-buffer-pool-size=32M",
+                "--skip-log-bin",
+            ],
+            { stdio: ["ignore", "pipe", "pipe"] },
+        );
         server.stderr?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
 
         const runClient = (args: readonly string[], sql: string, password: string): MysqlResult => {
@@ -104,7 +122,12 @@ export async function startMariadb(): Promise<TestMariadb> {
             port,
             socket,
             asRoot,
-            as: (login, sql) => runClient(["-h", "127.0.0.1", "-P", String(port), "--protocol=tcp", `-u${login.user}`, ...(login.db === undefined ? [] : [login.db])], sql, login.password),
+            as: (login, sql) =>
+                runClient(
+                    ["-h", "127.0.0.1", "-P", String(port), "--protocol=tcp", `-u${login.user}`, ...(login.db === undefined ? [] : [login.db])],
+                    sql,
+                    login.password,
+                ),
             async stop() {
                 if (stopped) return;
                 stopped = true;

@@ -7,8 +7,18 @@ describe("npm run policy reads each stack's plan --json document", () => {
             stack: "dev",
             resources: [],
             violations: [
-                { policy: "docker-image-require-pinned-tag", urn: "urn:pulumi:dev::nexora::docker:index/remoteImage:RemoteImage::app", level: "mandatory", message: "unpinned" },
-                { policy: "docker-volume-require-protect", urn: "urn:pulumi:dev::nexora::docker:index/volume:Volume::data", level: "advisory", message: "unprotected" },
+                {
+                    policy: "docker-image-require-pinned-tag",
+                    urn: "urn:pulumi:dev::nexora::docker:index/remoteImage:RemoteImage::app",
+                    level: "mandatory",
+                    message: "unpinned",
+                },
+                {
+                    policy: "docker-volume-require-protect",
+                    urn: "urn:pulumi:dev::nexora::docker:index/volume:Volume::data",
+                    level: "advisory",
+                    message: "unprotected",
+                },
             ],
         };
         expect(stackReport("dev", 1, JSON.stringify(doc), "", 12)).toEqual({

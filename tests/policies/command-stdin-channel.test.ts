@@ -6,7 +6,11 @@ const command = (stdin: string): OfflineResource => ({
     urn: "urn:pulumi:staging::nexora::nexora:runner:GitlabRunner$command:local:Command::gitlab-runner-register",
     type: "command:local:Command",
     name: "gitlab-runner-register",
-    props: { create: "docker exec -i nexora-staging-gitlab-runner sh -c 'read -r CI_SERVER_TOKEN'", stdin, environment: { DOCKER_HOST: "ssh://deploy@claw-bot" } },
+    props: {
+        create: "docker exec -i nexora-staging-gitlab-runner sh -c 'read -r CI_SERVER_TOKEN'",
+        stdin,
+        environment: { DOCKER_HOST: "ssh://deploy@claw-bot" },
+    },
     protect: false,
 });
 

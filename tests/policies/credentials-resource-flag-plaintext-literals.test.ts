@@ -8,13 +8,38 @@ const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const base = compliantStack();
 
 const cases: [string, string, (r: OfflineResource) => void, string][] = [
-    ["a GitLab token in a label", "pyerp", (r) => (r.props.labels = [...(r.props.labels as object[]), { label: "ci.note", value: `glpat-${generatePassword(20, ALNUM)}` }]), "GitLab personal/project/group access token"],
-    ["a GitHub token in a plain env", "pyerp", (r) => setEnv(r, "UPSTREAM", `ghp_${generatePassword(36, ALNUM)}`), "envs[UPSTREAM] contains what looks like a GitHub token"],
-    ["an AWS key id in a command script", "outline-database", (r) => (r.props.create = `aws s3 cp s3://b/x . --profile AKIA${generatePassword(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`), "AWS access key id"],
+    [
+        "a GitLab token in a label",
+        "pyerp",
+        (r) => (r.props.labels = [...(r.props.labels as object[]), { label: "ci.note", value: `glpat-${generatePassword(20, ALNUM)}` }]),
+        "GitLab personal/project/group access token",
+    ],
+    [
+        "a GitHub token in a plain env",
+        "pyerp",
+        (r) => setEnv(r, "UPSTREAM", `ghp_${generatePassword(36, ALNUM)}`),
+        "envs[UPSTREAM] contains what looks like a GitHub token",
+    ],
+    [
+        "an AWS key id in a command script",
+        "outline-database",
+        (r) => (r.props.create = `aws s3 cp s3://b/x . --profile AKIA${generatePassword(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`),
+        "AWS access key id",
+    ],
     ["a Slack token", "pyerp", (r) => setEnv(r, "NOTIFY", `xoxb-${generatePassword(24, ALNUM)}`), "Slack token"],
-    ["a private key in an uploaded file", "pyerp", (r) => (r.props.uploads = [{ file: "/app/deploy", content: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n" }]), "uploads[0].content contains what looks like a private key"],
+    [
+        "a private key in an uploaded file",
+        "pyerp",
+        (r) => (r.props.uploads = [{ file: "/app/deploy", content: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n" }]),
+        "uploads[0].content contains what looks like a private key",
+    ],
     // A fixed token: the entropy heuristic misses a small share of random ones by design (advisory).
-    ["a random-looking literal in a plain env", "pyerp", (r) => setEnv(r, "BUILD_ARG", "q8Z#vR2m!Lx7@Tp4%Wk9&Hc3*Nb6-Jd1"), "envs[BUILD_ARG] contains a high-entropy literal"],
+    [
+        "a random-looking literal in a plain env",
+        "pyerp",
+        (r) => setEnv(r, "BUILD_ARG", "q8Z#vR2m!Lx7@Tp4%Wk9&Hc3*Nb6-Jd1"),
+        "envs[BUILD_ARG] contains a high-entropy literal",
+    ],
 ];
 
 describe(POLICY, () => {

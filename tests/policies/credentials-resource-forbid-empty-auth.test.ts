@@ -10,7 +10,12 @@ const cases: [string, string, (r: OfflineResource) => void, string][] = [
     ["POSTGRES_HOST_AUTH_METHOD=trust", "postgres", (r) => setEnv(r, "POSTGRES_HOST_AUTH_METHOD", "trust"), "envs[POSTGRES_HOST_AUTH_METHOD] turns on trust"],
     ["trust in initdb arguments", "postgres", (r) => setEnv(r, "POSTGRES_INITDB_ARGS", "--auth-host=trust"), "envs[POSTGRES_INITDB_ARGS]"],
     ["MYSQL_ALLOW_EMPTY_PASSWORD set to anything", "postgres", (r) => setEnv(r, "MYSQL_ALLOW_EMPTY_PASSWORD", "no"), "envs[MYSQL_ALLOW_EMPTY_PASSWORD] is set"],
-    ["MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "postgres", (r) => setEnv(r, "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "1"), "envs[MARIADB_ALLOW_EMPTY_ROOT_PASSWORD] is set"],
+    [
+        "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD",
+        "postgres",
+        (r) => setEnv(r, "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "1"),
+        "envs[MARIADB_ALLOW_EMPTY_ROOT_PASSWORD] is set",
+    ],
     ["an empty *_PASSWORD", "pyerp", (r) => setEnv(r, "DB_PASSWORD", ""), "envs[DB_PASSWORD] is empty"],
     [
         "a bare *_PASSWORD entry without '='",
@@ -21,7 +26,10 @@ const cases: [string, string, (r: OfflineResource) => void, string][] = [
     [
         "an empty password in rendered config",
         "gitlab",
-        (r) => (r.props.envs = (r.props.envs as string[]).map((e) => e.replace(/gitlab_rails\['db_password'\] = '(?:\\.|[^'\\])*'/, "gitlab_rails['db_password'] = ''"))),
+        (r) =>
+            (r.props.envs = (r.props.envs as string[]).map((e) =>
+                e.replace(/gitlab_rails\['db_password'\] = '(?:\\.|[^'\\])*'/, "gitlab_rails['db_password'] = ''"),
+            )),
         "gitlab_rails['db_password'] is empty",
     ],
     ["an empty provider token", "cloudflare-dns", (r) => (r.props.apiToken = ""), "apiToken is empty"],

@@ -23,7 +23,12 @@ const cases: [string, string, (r: OfflineResource) => void, string[]][] = [
     ["a vendor default that zxcvbn rates fair", "pyerp", (r) => setEnv(r, "DB_PASSWORD", "minioadmin"), ["envs[DB_PASSWORD]", "vendor default"]],
     ["a strong but short value", "pyerp", (r) => setEnv(r, "DB_PASSWORD", generatePassword(14)), ["envs[DB_PASSWORD]", "shorter than 15 characters"]],
     ["a long value zxcvbn scores low", "pyerp", (r) => setEnv(r, "DB_PASSWORD", "Pyerp2024Pyerp2024"), ["envs[DB_PASSWORD]", "zxcvbn score"]],
-    ["a value made of the service names", "pyerp", (r) => setEnv(r, "DB_PASSWORD", "nexora-pyerp-2024"), ["envs[DB_PASSWORD]", "service, image, resource or user names"]],
+    [
+        "a value made of the service names",
+        "pyerp",
+        (r) => setEnv(r, "DB_PASSWORD", "nexora-pyerp-2024"),
+        ["envs[DB_PASSWORD]", "service, image, resource or user names"],
+    ],
     [
         "a password equal to its user name",
         "pyerp",
@@ -35,16 +40,41 @@ const cases: [string, string, (r: OfflineResource) => void, string[]][] = [
         ["envs[DB_PASSWORD]", "the same as its user name"],
     ],
     // The stack's own words: the app, the key the value sits under, and filler between them.
-    ["an app's words with filler", "pyerp", (r) => setEnv(r, "SMTP_PASSWORD", "pyerp_smtp_pass_2024!"), ["envs[SMTP_PASSWORD]", "service, image, resource or user names"]],
+    [
+        "an app's words with filler",
+        "pyerp",
+        (r) => setEnv(r, "SMTP_PASSWORD", "pyerp_smtp_pass_2024!"),
+        ["envs[SMTP_PASSWORD]", "service, image, resource or user names"],
+    ],
     // The domain (restry.cn, from the app's own URLs) and the company (the project, nexora).
     ["the domain and company name", "outline", (r) => setEnv(r, "SMTP_PASSWORD", "Restry-Nexora-Outline#2025"), ["envs[SMTP_PASSWORD]", "service, image"]],
     ["the stack name with filler", "outline", (r) => setEnv(r, "SMTP_PASSWORD", "dev.outline.secret.2026!!"), ["envs[SMTP_PASSWORD]", "service, image"]],
-    ["a weak password in a DSN", "outline", (r) => setEnv(r, "DATABASE_URL", "postgres://outline:outline123@postgres:5432/outline"), ["envs[DATABASE_URL] URL password"]],
-    ["a weak db_password in the omnibus config", "gitlab", (r) => omnibusWith(r, "db_password", "gitlab"), ["envs[GITLAB_OMNIBUS_CONFIG] gitlab_rails['db_password']"]],
-    ["the old GitLab root default", "gitlab", (r) => omnibusWith(r, "initial_root_password", "5iveL!fe"), ["gitlab_rails['initial_root_password']", "vendor default"]],
+    [
+        "a weak password in a DSN",
+        "outline",
+        (r) => setEnv(r, "DATABASE_URL", "postgres://outline:outline123@postgres:5432/outline"),
+        ["envs[DATABASE_URL] URL password"],
+    ],
+    [
+        "a weak db_password in the omnibus config",
+        "gitlab",
+        (r) => omnibusWith(r, "db_password", "gitlab"),
+        ["envs[GITLAB_OMNIBUS_CONFIG] gitlab_rails['db_password']"],
+    ],
+    [
+        "the old GitLab root default",
+        "gitlab",
+        (r) => omnibusWith(r, "initial_root_password", "5iveL!fe"),
+        ["gitlab_rails['initial_root_password']", "vendor default"],
+    ],
     ["a weak gitlab provider token", "gitlab-admin", (r) => (r.props.token = "password"), ["gitlab provider 'gitlab-admin' token"]],
     ["a weak cloudflare provider apiToken", "cloudflare-dns", (r) => (r.props.apiToken = "secret"), ["cloudflare provider 'cloudflare-dns' apiToken"]],
-    ["a weak command environment entry", "outline-database", (r) => ((r.props.environment as Record<string, string>).PGPASSWORD = "postgres"), ["local command 'outline-database' environment.PGPASSWORD"]],
+    [
+        "a weak command environment entry",
+        "outline-database",
+        (r) => ((r.props.environment as Record<string, string>).PGPASSWORD = "postgres"),
+        ["local command 'outline-database' environment.PGPASSWORD"],
+    ],
     ["a weak redis --requirepass", "redis", (r) => ((r.props.command as string[])[2] = "redis"), ["container 'redis' command --requirepass"]],
     [
         "a weak password in an uploaded config file",
@@ -52,7 +82,12 @@ const cases: [string, string, (r: OfflineResource) => void, string[]][] = [
         (r) => (r.props.uploads = [{ file: "/app/config.toml", content: '[database]\nhost = "postgres"\npassword = "pyerp123"\n' }]),
         ["uploads[0].content password"],
     ],
-    ["a weak password in a command script", "outline-database", (r) => (r.props.create = "PGPASSWORD=admin psql -h postgres -c 'select 1'"), ["create PGPASSWORD"]],
+    [
+        "a weak password in a command script",
+        "outline-database",
+        (r) => (r.props.create = "PGPASSWORD=admin psql -h postgres -c 'select 1'"),
+        ["create PGPASSWORD"],
+    ],
 ];
 
 describe(POLICY, () => {

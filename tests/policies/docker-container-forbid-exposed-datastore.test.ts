@@ -7,9 +7,24 @@ const POLICY = "docker-container-forbid-exposed-datastore";
 const base = compliantStack();
 
 const cases: [string, string, (r: OfflineResource) => void, string[]][] = [
-    ["a published PostgreSQL port", "postgres", (r) => (r.props.ports = [{ internal: 5432, external: 5432 }]), ["data store container 'postgres' publishes host port 5432"]],
-    ["a port bound to loopback only", "postgres", (r) => (r.props.ports = [{ internal: 5432, external: 15432, ip: "127.0.0.1" }]), ["publishes host port 15432"]],
-    ["Redis (recognised by its image) publishing a port", "redis", (r) => (r.props.ports = [{ internal: 6379 }]), ["container 'redis' publishes host port 6379"]],
+    [
+        "a published PostgreSQL port",
+        "postgres",
+        (r) => (r.props.ports = [{ internal: 5432, external: 5432 }]),
+        ["data store container 'postgres' publishes host port 5432"],
+    ],
+    [
+        "a port bound to loopback only",
+        "postgres",
+        (r) => (r.props.ports = [{ internal: 5432, external: 15432, ip: "127.0.0.1" }]),
+        ["publishes host port 15432"],
+    ],
+    [
+        "Redis (recognised by its image) publishing a port",
+        "redis",
+        (r) => (r.props.ports = [{ internal: 6379 }]),
+        ["container 'redis' publishes host port 6379"],
+    ],
     ["publishAllPorts", "postgres", (r) => (r.props.publishAllPorts = true), ["sets publishAllPorts"]],
     [
         "a data store also on the edge network",

@@ -7,8 +7,18 @@ const POLICY = "docker-container-restrict-docker-socket";
 const base = compliantStack();
 
 const cases: [string, string, (r: OfflineResource) => void, string][] = [
-    ["a bind mount of the socket into an app", "pyerp", (r) => (r.props.mounts = [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }]), "via mounts[0] ('/var/run/docker.sock')"],
-    ["the /run/docker.sock path via volumes", "pyerp", (r) => (r.props.volumes = [{ hostPath: "/run/docker.sock", containerPath: "/docker.sock" }]), "via volumes[0]"],
+    [
+        "a bind mount of the socket into an app",
+        "pyerp",
+        (r) => (r.props.mounts = [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }]),
+        "via mounts[0] ('/var/run/docker.sock')",
+    ],
+    [
+        "the /run/docker.sock path via volumes",
+        "pyerp",
+        (r) => (r.props.volumes = [{ hostPath: "/run/docker.sock", containerPath: "/docker.sock" }]),
+        "via volumes[0]",
+    ],
     ["the directory holding the socket", "outline", (r) => (r.props.volumes = [{ hostPath: "/var/run/", containerPath: "/host-run" }]), "('/var/run/')"],
     ["the host root", "outline", (r) => (r.props.mounts = [{ type: "bind", source: "/", target: "/host" }]), "('/')"],
     [

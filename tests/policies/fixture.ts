@@ -7,8 +7,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import type { OfflineResource, Violation } from "../../policies/offline";
 
 // RandomPassword's default alphabet: letters, digits and its default special characters.
-export const RANDOM_PASSWORD_ALPHABET =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%&*()-_=+[]{}<>:?";
+export const RANDOM_PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%&*()-_=+[]{}<>:?";
 const URL_SAFE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /** A password like RandomPassword makes: `length` characters drawn uniformly from `alphabet`. */
@@ -157,12 +156,17 @@ export function compliantStack(secrets: FixtureSecrets = freshSecrets()): Offlin
             networksAdvanced: [{ name: "nexora-dev-edge", aliases: ["portainer"] }],
             labels: [{ label: "nexora.service", value: "portainer" }],
         }),
-        resource("gitlab:index/application:Application", "outline-oauth", {
-            name: "Outline (dev)",
-            redirectUrl: "https://dev-outline.nexora.restry.cn/auth/oidc.callback",
-            scopes: ["openid", "profile", "email"],
-            confidential: true,
-        }, { provider: `${urn("pulumi:providers:gitlab", "gitlab-admin")}::5e1f0c4a-provider-id` }),
+        resource(
+            "gitlab:index/application:Application",
+            "outline-oauth",
+            {
+                name: "Outline (dev)",
+                redirectUrl: "https://dev-outline.nexora.restry.cn/auth/oidc.callback",
+                scopes: ["openid", "profile", "email"],
+                confidential: true,
+            },
+            { provider: `${urn("pulumi:providers:gitlab", "gitlab-admin")}::5e1f0c4a-provider-id` },
+        ),
         resource("command:local:Command", "outline-database", {
             create: "psql -h postgres -U nexora_admin -c 'CREATE DATABASE outline'",
             environment: { PGUSER: "nexora_admin", PGPASSWORD: secrets.postgresPassword },
@@ -171,11 +175,7 @@ export function compliantStack(secrets: FixtureSecrets = freshSecrets()): Offlin
 }
 
 /** A deep copy of `resources` with `change` applied to the props of the resource named `name`. */
-export function withChange(
-    resources: readonly OfflineResource[],
-    name: string,
-    change: (r: OfflineResource) => void,
-): OfflineResource[] {
+export function withChange(resources: readonly OfflineResource[], name: string, change: (r: OfflineResource) => void): OfflineResource[] {
     const copy = structuredClone(resources) as OfflineResource[];
     const targets = copy.filter((r) => r.name === name);
     if (targets.length !== 1) {

@@ -8,19 +8,48 @@ import { isDenylisted } from "../../policies/lib/vendor-defaults";
 
 describe("isCredentialKey", () => {
     it.each([
-        "POSTGRES_PASSWORD", "MYSQL_ROOT_PASSWORD", "PGPASSWORD", "DB_PASSWD", "DB_PWD", "SECRET_KEY", "UTILS_SECRET",
-        "OIDC_CLIENT_SECRET", "GITLAB_TOKEN", "apiToken", "token", "API_KEY", "privateKey", "secret_key_base",
-        "auth.token", "--admin-password", "requirepass", "GF_SECURITY_ADMIN_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "MYSQL_ROOT_PASSWORD",
+        "PGPASSWORD",
+        "DB_PASSWD",
+        "DB_PWD",
+        "SECRET_KEY",
+        "UTILS_SECRET",
+        "OIDC_CLIENT_SECRET",
+        "GITLAB_TOKEN",
+        "apiToken",
+        "token",
+        "API_KEY",
+        "privateKey",
+        "secret_key_base",
+        "auth.token",
+        "--admin-password",
+        "requirepass",
+        "GF_SECURITY_ADMIN_PASSWORD",
     ])("%s is a credential", (key) => expect(isCredentialKey(key)).toBe(true));
 
     it.each([
-        "POSTGRES_USER", "DATABASE_URL", "OIDC_TOKEN_URI", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD",
-        "POSTGRES_PASSWORD_FILE", "AWS_ACCESS_KEY_ID", "PWD", "key", "GITLAB_OMNIBUS_CONFIG", "PASSWORD_MIN_LENGTH", "publicKey",
+        "POSTGRES_USER",
+        "DATABASE_URL",
+        "OIDC_TOKEN_URI",
+        "MYSQL_ALLOW_EMPTY_PASSWORD",
+        "MYSQL_RANDOM_ROOT_PASSWORD",
+        "POSTGRES_PASSWORD_FILE",
+        "AWS_ACCESS_KEY_ID",
+        "PWD",
+        "key",
+        "GITLAB_OMNIBUS_CONFIG",
+        "PASSWORD_MIN_LENGTH",
+        "publicKey",
     ])("%s is not", (key) => expect(isCredentialKey(key)).toBe(false));
 });
 
 describe("pairedUsername", () => {
-    const siblings = new Map([["DB_USER", "pyerp"], ["GF_SECURITY_ADMIN_USER", "ops"], ["db_username", "gitlab"]]);
+    const siblings = new Map([
+        ["DB_USER", "pyerp"],
+        ["GF_SECURITY_ADMIN_USER", "ops"],
+        ["db_username", "gitlab"],
+    ]);
     it.each([
         ["DB_PASSWORD", "pyerp"],
         ["GF_SECURITY_ADMIN_PASSWORD", "ops"],
@@ -83,10 +112,20 @@ describe("image references", () => {
 
 describe("Docker socket paths", () => {
     it.each([
-        ["/var/run/docker.sock", true], ["/run/docker.sock", true], ["/var/run", true], ["/var/run/", true], ["/run", true],
-        ["/var", true], ["/", true], ["/var/run/../run/docker.sock", true], ["/var/lib/docker", false],
+        ["/var/run/docker.sock", true],
+        ["/run/docker.sock", true],
+        ["/var/run", true],
+        ["/var/run/", true],
+        ["/run", true],
+        ["/var", true],
+        ["/", true],
+        ["/var/run/../run/docker.sock", true],
+        ["/var/lib/docker", false],
         // A second or rootless daemon's socket is just as much root on its host.
-        ["/run/user/1000/docker.sock", true], ["/run/nexora-e2e/docker.sock", true], ["/srv/docker.sock.bak", false], ["/srv/my-docker.sock", false],
+        ["/run/user/1000/docker.sock", true],
+        ["/run/nexora-e2e/docker.sock", true],
+        ["/srv/docker.sock.bak", false],
+        ["/srv/my-docker.sock", false],
         ["docker.sock", false],
     ])("%s exposes the socket: %s", (hostPath, expected) => expect(exposesDockerSocket(hostPath)).toBe(expected));
 });

@@ -66,12 +66,26 @@ describe("violation messages", () => {
         const violations = runPolicyPack(leakyStack());
         // Every planted weakness is reported...
         for (const location of [
-            "envs[DB_PASSWORD]", "envs[SMTP_PASSWORD]", "envs[REPORT_TOKEN]", "envs[ADMIN_PASSWORD]", "envs[DATABASE_URL] URL password",
-            "gitlab_rails['db_password']", "gitlab_rails['initial_root_password']", "gitlab provider 'gitlab-admin' token",
-            "apiToken", "environment.PGPASSWORD", "create PGPASSWORD", "command --requirepass", "uploads[0].content auth.token",
-            "envs[NOTE]", "envs[CACHE_SECRET] contains its result",
+            "envs[DB_PASSWORD]",
+            "envs[SMTP_PASSWORD]",
+            "envs[REPORT_TOKEN]",
+            "envs[ADMIN_PASSWORD]",
+            "envs[DATABASE_URL] URL password",
+            "gitlab_rails['db_password']",
+            "gitlab_rails['initial_root_password']",
+            "gitlab provider 'gitlab-admin' token",
+            "apiToken",
+            "environment.PGPASSWORD",
+            "create PGPASSWORD",
+            "command --requirepass",
+            "uploads[0].content auth.token",
+            "envs[NOTE]",
+            "envs[CACHE_SECRET] contains its result",
         ]) {
-            expect(violations.some((v) => v.message.includes(location)), location).toBe(true);
+            expect(
+                violations.some((v) => v.message.includes(location)),
+                location,
+            ).toBe(true);
         }
         // ...and no message carries any planted value.
         for (const v of violations) {
@@ -88,7 +102,10 @@ describe("violation messages", () => {
         for (const value of VENDOR_DEFAULTS) {
             const stack = withChange(compliantStack(), "pyerp", (r) => setEnv(r, "DB_PASSWORD", value));
             const violations = runPolicyPack(stack);
-            expect(violations.map((v) => v.policy), value).toEqual(["credentials-resource-forbid-weak-secrets"]);
+            expect(
+                violations.map((v) => v.policy),
+                value,
+            ).toEqual(["credentials-resource-forbid-weak-secrets"]);
             expect(violations[0].message).toMatch(template);
         }
     });

@@ -6,15 +6,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { isUnknownValueError } from "../../policies/lib/unknown";
 import * as policyProxy from "@pulumi/policy/proxy";
 import { describe, expect, it } from "vitest";
-import {
-    allPolicies,
-    DEFAULT_CONFIG,
-    policyPackConfigFile,
-    prepareRun,
-    runPolicies,
-    runPolicyPack,
-    type OfflineResource,
-} from "../../policies/offline";
+import { allPolicies, DEFAULT_CONFIG, policyPackConfigFile, prepareRun, runPolicies, runPolicyPack, type OfflineResource } from "../../policies/offline";
 import { compliantStack, setEnv, urn, withChange } from "./fixture";
 
 /**
@@ -43,8 +35,20 @@ class FakeByIsInstance {
     }
 }
 
-const parent: OfflineResource = { urn: urn("nexora:platform:Platform", "platform"), type: "nexora:platform:Platform", name: "platform", props: {}, protect: false };
-const provider: OfflineResource = { urn: urn("pulumi:providers:docker", "docker"), type: "pulumi:providers:docker", name: "docker", props: { host: "ssh://deploy@claw-bot" }, protect: false };
+const parent: OfflineResource = {
+    urn: urn("nexora:platform:Platform", "platform"),
+    type: "nexora:platform:Platform",
+    name: "platform",
+    props: {},
+    protect: false,
+};
+const provider: OfflineResource = {
+    urn: urn("pulumi:providers:docker", "docker"),
+    type: "pulumi:providers:docker",
+    name: "docker",
+    props: { host: "ssh://deploy@claw-bot" },
+    protect: false,
+};
 const app: OfflineResource = {
     urn: urn(CONTAINER, "app", "nexora:platform:Platform"),
     type: CONTAINER,
@@ -147,10 +151,14 @@ describe("runPolicies", () => {
         };
         const violations = runPolicies([stackPolicy, reporting("a", "mandatory", "A"), reporting("b", undefined, "B")], resources);
         expect(violations.map((v) => `${v.policy}:${v.urn.split("::").pop()}:${v.level}:${v.message}`)).toEqual([
-            "a:platform:mandatory:A", "b:platform:advisory:B",
-            "a:docker:mandatory:A", "b:docker:advisory:B",
-            "a:app:mandatory:A", "b:app:advisory:B",
-            "s:app:mandatory:about app", "s::mandatory:about the stack",
+            "a:platform:mandatory:A",
+            "b:platform:advisory:B",
+            "a:docker:mandatory:A",
+            "b:docker:advisory:B",
+            "a:app:mandatory:A",
+            "b:app:advisory:B",
+            "s:app:mandatory:about app",
+            "s::mandatory:about the stack",
         ]);
     });
 
@@ -164,7 +172,9 @@ describe("runPolicies", () => {
                 policy: "test-resource-probe",
                 urn: app.urn,
                 level: "advisory",
-                message: expect.stringMatching(/^can't run policy 'test-resource-probe' from policy pack 'nexora-credentials' during preview: string value at \.later/),
+                message: expect.stringMatching(
+                    /^can't run policy 'test-resource-probe' from policy pack 'nexora-credentials' during preview: string value at \.later/,
+                ),
             },
         ]);
     });
@@ -212,7 +222,9 @@ describe("runPolicyPack", () => {
     });
 
     it("translates flat config into a --policy-pack-config file keyed by the policies that declare each key", () => {
-        expect(policyPackConfigFile({ minLength: 20, dockerSocketAllowed: ["portainer"], enforcementLevels: { "docker-volume-require-protect": "advisory" } })).toEqual({
+        expect(
+            policyPackConfigFile({ minLength: 20, dockerSocketAllowed: ["portainer"], enforcementLevels: { "docker-volume-require-protect": "advisory" } }),
+        ).toEqual({
             "credentials-resource-forbid-weak-secrets": { minLength: 20 },
             "docker-volume-require-protect": { enforcementLevel: "advisory" },
             "docker-container-restrict-docker-socket": { dockerSocketAllowed: ["portainer"] },

@@ -49,8 +49,6 @@ describe("policy pack layout", () => {
     });
 
     it("keeps exactly one advisory policy: plaintext literals", () => {
-        expect(allPolicies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name)).toEqual([
-            "credentials-resource-flag-plaintext-literals",
-        ]);
+        expect(allPolicies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name)).toEqual(["credentials-resource-flag-plaintext-literals"]);
     });
 });

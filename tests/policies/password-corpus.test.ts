@@ -48,9 +48,7 @@ describe("password corpus", () => {
 
         const defaults = [...VENDOR_DEFAULTS, ...VENDOR_DEFAULTS.map((d) => d.toUpperCase())];
         // With length and score checks off, only the denylist can reject them.
-        const defaultsByDenylist = defaults.filter((d) =>
-            assessSecret(d, { minScore: 0, minLength: 0 }).some((w) => w.kind === "denylisted"),
-        ).length;
+        const defaultsByDenylist = defaults.filter((d) => assessSecret(d, { minScore: 0, minLength: 0 }).some((w) => w.kind === "denylisted")).length;
         const defaultsRejected = defaults.filter((d) => assessSecret(d, rules, context).length > 0).length;
 
         console.info(
@@ -83,9 +81,7 @@ describe("password corpus", () => {
                 rejected.push(weaknesses);
             }
         }
-        console.info(
-            `generated 24-character passwords accepted: ${rate(N - rejected.length, N)}; took ${(performance.now() - started).toFixed(0)} ms`,
-        );
+        console.info(`generated 24-character passwords accepted: ${rate(N - rejected.length, N)}; took ${(performance.now() - started).toFixed(0)} ms`);
         expect(rejected).toEqual([]);
     });
 });

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-    gitlabPostgresExtensions,
-    postgresStringLiteral,
-    renderPostgresProvisioning,
-    type PostgresConsumer,
-} from "../../components/postgres/sql";
+import { gitlabPostgresExtensions, postgresStringLiteral, renderPostgresProvisioning, type PostgresConsumer } from "../../components/postgres/sql";
 
 const gitlab: PostgresConsumer = { role: "gitlab", database: "gitlabhq_production", password: "gitlab-secret", extensions: gitlabPostgresExtensions };
 const outline: PostgresConsumer = { role: "outline", database: "outline", password: "outline-secret" };

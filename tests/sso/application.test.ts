@@ -25,29 +25,37 @@ function provider(): Provider {
 
 function sso(consumer: KnownConsumer, p: Provider): SsoApplication {
     const spec = SSO_CONSUMERS[consumer];
-    return new SsoApplication(`sso-${consumer}`, { consumer, redirectUrl: ssoRedirectUrl(PUBLIC_URLS[consumer], spec.redirectPath), scopes: spec.scopes, provider: p });
+    return new SsoApplication(`sso-${consumer}`, {
+        consumer,
+        redirectUrl: ssoRedirectUrl(PUBLIC_URLS[consumer], spec.redirectPath),
+        scopes: spec.scopes,
+        provider: p,
+    });
 }
 
 describe("SsoApplication", () => {
-    it.each(Object.keys(SSO_CONSUMERS) as KnownConsumer[])("gives %s exactly one confidential application with its redirect URL and minimal scopes", async (consumer) => {
-        const p = provider();
-        const app = sso(consumer, p);
-        await outputOf(app.clientSecret);
-        await mocks.settled();
-        const apps = mocks.ofType(APPLICATION);
-        expect(apps).toHaveLength(1);
-        const [rec] = apps;
-        expect(rec.name).toBe(`sso-${consumer}-app`);
-        expect(rec.inputs).toEqual({
-            name: `nexora-staging-${consumer}`,
-            redirectUrl: ssoRedirectUrl(PUBLIC_URLS[consumer], SSO_CONSUMERS[consumer].redirectPath),
-            scopes: [...SSO_CONSUMERS[consumer].scopes],
-            confidential: true,
-        });
-        expect(rec.options.version).toBe(GITLAB_PROVIDER_VERSION);
-        expect(rec.provider).toBe(`${await outputOf(p.urn)}::${await outputOf(p.id)}`);
-        expect(rec.options.parent).toBe(mocks.get("nexora:sso:Application", `sso-${consumer}`).urn);
-    });
+    it.each(Object.keys(SSO_CONSUMERS) as KnownConsumer[])(
+        "gives %s exactly one confidential application with its redirect URL and minimal scopes",
+        async (consumer) => {
+            const p = provider();
+            const app = sso(consumer, p);
+            await outputOf(app.clientSecret);
+            await mocks.settled();
+            const apps = mocks.ofType(APPLICATION);
+            expect(apps).toHaveLength(1);
+            const [rec] = apps;
+            expect(rec.name).toBe(`sso-${consumer}-app`);
+            expect(rec.inputs).toEqual({
+                name: `nexora-staging-${consumer}`,
+                redirectUrl: ssoRedirectUrl(PUBLIC_URLS[consumer], SSO_CONSUMERS[consumer].redirectPath),
+                scopes: [...SSO_CONSUMERS[consumer].scopes],
+                confidential: true,
+            });
+            expect(rec.options.version).toBe(GITLAB_PROVIDER_VERSION);
+            expect(rec.provider).toBe(`${await outputOf(p.urn)}::${await outputOf(p.id)}`);
+            expect(rec.options.parent).toBe(mocks.get("nexora:sso:Application", `sso-${consumer}`).urn);
+        },
+    );
 
     it("hands out the client id and secret as secrets and never sends the secret in plaintext", async () => {
         const p = provider();
@@ -68,7 +76,13 @@ describe("SsoApplication", () => {
     });
 
     it("names the application for the stack it belongs to", async () => {
-        const app = new SsoApplication("sso-pyerp", { consumer: "pyerp", redirectUrl: "https://pyerp.nexora.restry.cn/oauth/callback", scopes: ["openid", "profile", "email"], provider: provider(), stack: "prod" });
+        const app = new SsoApplication("sso-pyerp", {
+            consumer: "pyerp",
+            redirectUrl: "https://pyerp.nexora.restry.cn/oauth/callback",
+            scopes: ["openid", "profile", "email"],
+            provider: provider(),
+            stack: "prod",
+        });
         await outputOf(app.clientId);
         expect(mocks.get(APPLICATION, "sso-pyerp-app").inputs.name).toBe("nexora-prod-pyerp");
     });

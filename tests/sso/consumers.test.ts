@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { APP_OAUTH_SCOPES } from "../../components/config";
-import {
-    BUSINESS_APP_SSO_DEFAULT,
-    oidcEndpoints,
-    scopeString,
-    SSO_CONSUMERS,
-    ssoRedirectUrl,
-    validateScopes,
-} from "../../components/sso";
+import { BUSINESS_APP_SSO_DEFAULT, oidcEndpoints, scopeString, SSO_CONSUMERS, ssoRedirectUrl, validateScopes } from "../../components/sso";
 
 describe("SSO_CONSUMERS", () => {
     it("gives each consumer its callback path and the fewest scopes its login works with", () => {

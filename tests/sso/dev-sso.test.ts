@@ -72,7 +72,11 @@ describe("dev SSO with Caddy's internal CA", () => {
         for (const name of Object.keys(CONSUMERS).filter((n) => prod.resources.some((r) => r.type === CONTAINER && r.name === n))) {
             const container = named(prod, CONTAINER, name);
             expect(container.plainInputs.uploads, name).toBeUndefined();
-            expect(envsOf(container).filter((e) => /^(NODE_EXTRA_CA_CERTS|GF_AUTH_GITLAB_TLS_CLIENT_CA|SSL_CERT_DIR|OAUTH_CA_FILE|ALLOWED_PRIVATE_IP_ADDRESSES)=/.test(e))).toEqual([]);
+            expect(
+                envsOf(container).filter((e) =>
+                    /^(NODE_EXTRA_CA_CERTS|GF_AUTH_GITLAB_TLS_CLIENT_CA|SSL_CERT_DIR|OAUTH_CA_FILE|ALLOWED_PRIVATE_IP_ADDRESSES)=/.test(e),
+                ),
+            ).toEqual([]);
         }
     });
 
@@ -80,7 +84,13 @@ describe("dev SSO with Caddy's internal CA", () => {
         const config = stackFileConfig("dev");
         const lean = await evaluateStack({
             stack: "dev",
-            config: { ...config, "nexora:gitlabEnabled": false, "nexora:outlineEnabled": false, "nexora:grafanaEnabled": false, "nexora:apps": { shop: { image: "registry.example.cn/shop/shop:1.0.0", port: 8080 } } },
+            config: {
+                ...config,
+                "nexora:gitlabEnabled": false,
+                "nexora:outlineEnabled": false,
+                "nexora:grafanaEnabled": false,
+                "nexora:apps": { shop: { image: "registry.example.cn/shop/shop:1.0.0", port: 8080 } },
+            },
         });
         expect(lean.resources.filter((r) => r.name.includes("internal-ca"))).toEqual([]);
         const networks = named(lean, CONTAINER, "caddy-container").plainInputs.networksAdvanced as { aliases?: string[] }[];
@@ -113,7 +123,9 @@ describe("what dev cannot do with Caddy's internal CA is a config error", () => 
     });
 
     it("refuses an external Mattermost, naming nexora:mattermostUrl", () => {
-        expect(issuesOf({ mattermostUrl: "https://chat.restry.cn" })).toEqual([{ key: "nexora:mattermostUrl", expected: expect.stringContaining("tls is internal") }]);
+        expect(issuesOf({ mattermostUrl: "https://chat.restry.cn" })).toEqual([
+            { key: "nexora:mattermostUrl", expected: expect.stringContaining("tls is internal") },
+        ]);
     });
 
     it("keeps OAUTH_CA_FILE for the platform: an SSO app's env may not set it", () => {

@@ -38,7 +38,14 @@ const expectedPayload = {
 describe("portainerOAuthSettingsPayload", () => {
     it("switches Portainer to its custom OAuth provider pointed at GitLab", () => {
         expect(
-            portainerOAuthSettingsPayload({ gitlabUrl: GITLAB_URL, redirectUrl: REDIRECT_URL, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: ["openid"], autoCreateUsers: true }),
+            portainerOAuthSettingsPayload({
+                gitlabUrl: GITLAB_URL,
+                redirectUrl: REDIRECT_URL,
+                clientId: CLIENT_ID,
+                clientSecret: CLIENT_SECRET,
+                scopes: ["openid"],
+                autoCreateUsers: true,
+            }),
         ).toEqual(expectedPayload);
     });
 
@@ -83,7 +90,9 @@ describe("PortainerOAuthSettings under mocks", () => {
         expect(cmd.options.dependencies).toContain(await outputOf(portainer.urn));
         expect(cmd.options.parent).toBe(mocks.get("nexora:sso:PortainerOAuthSettings", "portainer-oauth").urn);
         expect(cmd.inputs.create).toMatch(
-            new RegExp(`^docker run --rm --network container:${CONTAINER} -e PORTAINER_API -e PORTAINER_LOGIN -e PORTAINER_SETTINGS --entrypoint sh ${PORTAINER_API_CLIENT_IMAGE} -c '`),
+            new RegExp(
+                `^docker run --rm --network container:${CONTAINER} -e PORTAINER_API -e PORTAINER_LOGIN -e PORTAINER_SETTINGS --entrypoint sh ${PORTAINER_API_CLIENT_IMAGE} -c '`,
+            ),
         );
     });
 

@@ -27,16 +27,26 @@ beforeAll(async () => {
         },
     });
     // GitLab, Outline and Grafana off; Uptime Kuma and Portainer on.
-    const leanConfig: Record<string, unknown> = { ...stackFileConfig("staging"), "nexora:gitlabEnabled": false, "nexora:outlineEnabled": false, "nexora:grafanaEnabled": false, "nexora:runnerEnabled": false, "nexora:registryEnabled": false };
+    const leanConfig: Record<string, unknown> = {
+        ...stackFileConfig("staging"),
+        "nexora:gitlabEnabled": false,
+        "nexora:outlineEnabled": false,
+        "nexora:grafanaEnabled": false,
+        "nexora:runnerEnabled": false,
+        "nexora:registryEnabled": false,
+    };
     lean = await evaluateStack({ stack: "staging", config: leanConfig });
     dev = await stackPlan("dev");
 });
 
-const backupContainer = (plan: PlanResult): PlanResource => plan.resources.find((r) => r.type === CONTAINER && r.inputs.name === `nexora-${plan.stack}-backup`)!;
+const backupContainer = (plan: PlanResult): PlanResource =>
+    plan.resources.find((r) => r.type === CONTAINER && r.inputs.name === `nexora-${plan.stack}-backup`)!;
 const manifestOf = (plan: PlanResult): string =>
-    ((backupContainer(plan).plainInputs.uploads as { file: string; content: string }[]).find((u) => u.file === BACKUP_MANIFEST_IN_CONTAINER)!).content;
+    (backupContainer(plan).plainInputs.uploads as { file: string; content: string }[]).find((u) => u.file === BACKUP_MANIFEST_IN_CONTAINER)!.content;
 const mountsOf = (plan: PlanResult) =>
-    (backupContainer(plan).plainInputs.mounts as { type: string; source: string; target: string; readOnly: boolean }[]).map((m) => `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`);
+    (backupContainer(plan).plainInputs.mounts as { type: string; source: string; target: string; readOnly: boolean }[]).map(
+        (m) => `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`,
+    );
 
 describe("backups of the prod stack", () => {
     it("run one backup container with the script, its manifest, the socket and every store's volume read-only", () => {
@@ -60,9 +70,18 @@ describe("backups of the prod stack", () => {
     });
 
     it("mount the socket of the daemon the stack runs on: a unix dockerHost's own path (rootless, a second daemon)", async () => {
-        const rootless = await evaluateStack({ stack: "staging", config: { ...stackFileConfig("staging"), "nexora:dockerHost": "unix:///run/user/1000/docker.sock" } });
+        const rootless = await evaluateStack({
+            stack: "staging",
+            config: { ...stackFileConfig("staging"), "nexora:dockerHost": "unix:///run/user/1000/docker.sock" },
+        });
         const binds = (name: string) =>
-            (rootless.resources.find((r) => r.type === CONTAINER && r.inputs.name === name)!.plainInputs.mounts as { type: string; source: string; target: string }[])
+            (
+                rootless.resources.find((r) => r.type === CONTAINER && r.inputs.name === name)!.plainInputs.mounts as {
+                    type: string;
+                    source: string;
+                    target: string;
+                }[]
+            )
                 .filter((m) => m.type === "bind")
                 .map((m) => `${m.source}:${m.target}`);
         expect(binds("nexora-staging-backup")).toEqual(["/run/user/1000/docker.sock:/var/run/docker.sock"]);
@@ -73,7 +92,9 @@ describe("backups of the prod stack", () => {
         const m = manifestOf(prod);
         expect(m).toContain("STORES='postgres mysql gitlab outline uptime portainer caddy'");
         expect(m).toContain("store_postgres_consumers='gitlab:nexora-prod-gitlab outline:nexora-prod-outline'");
-        expect(m).toContain("store_mysql_consumers='erp_dev:nexora-prod-erp-dev hjhs:nexora-prod-hjhs mazugift:nexora-prod-mazugift pyerp:nexora-prod-pyerp xylferp:nexora-prod-xylferp'");
+        expect(m).toContain(
+            "store_mysql_consumers='erp_dev:nexora-prod-erp-dev hjhs:nexora-prod-hjhs mazugift:nexora-prod-mazugift pyerp:nexora-prod-pyerp xylferp:nexora-prod-xylferp'",
+        );
         expect(m).toContain("store_gitlab_container='nexora-prod-gitlab'");
         expect(m).toContain("store_uptime_pause='nexora-prod-uptime'");
         expect(m).toContain("store_outline_pause=''");
@@ -121,9 +142,15 @@ describe("backups follow the feature switches", () => {
         expect(m).toContain("STORES='postgres mysql uptime portainer caddy'");
         expect(m).not.toMatch(/store_gitlab|store_outline|store_grafana/);
         expect(m).toContain("store_postgres_consumers=''");
-        expect(mountsOf(lean).filter((x) => x.includes("/data/")).sort()).toEqual(
-            ["nexora-staging-caddy-data:/data/caddy:ro", "nexora-staging-portainer-data:/data/portainer:ro", "nexora-staging-uptime-data:/data/uptime:ro"],
-        );
+        expect(
+            mountsOf(lean)
+                .filter((x) => x.includes("/data/"))
+                .sort(),
+        ).toEqual([
+            "nexora-staging-caddy-data:/data/caddy:ro",
+            "nexora-staging-portainer-data:/data/portainer:ro",
+            "nexora-staging-uptime-data:/data/uptime:ro",
+        ]);
     });
 
     it("declare nothing on dev, where backups are off by default", () => {

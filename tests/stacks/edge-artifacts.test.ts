@@ -56,7 +56,10 @@ describe.each(environments)("edge artifacts of %s", (stack) => {
         expect(config.user).toBe(`nexora-${stack}`);
         expect(config.webServer.addr).toBe("127.0.0.1");
         for (const type of ["http", "https"]) {
-            const domains = config.proxies.filter((p) => p.type === type).flatMap((p) => p.customDomains ?? []).sort();
+            const domains = config.proxies
+                .filter((p) => p.type === type)
+                .flatMap((p) => p.customDomains ?? [])
+                .sort();
             expect(domains, type).toEqual(webHostnames(stack));
         }
         for (const p of config.proxies.filter((x) => x.type !== "tcp")) expect(p.localIP).toBe(`nexora-${stack}-caddy`);
@@ -71,16 +74,19 @@ describe.each(environments)("route upstreams of %s", (stack) => {
     // the components really create, so the two can never drift apart unnoticed.
     it("are containers of the stack on a network Caddy is on: the edge network, or the admin network for Uptime Kuma", () => {
         const containers = new Map(
-            plans[stack]!.resources
-                .filter((r) => r.type === "docker:index/container:Container")
-                .map((c) => [c.inputs.name as string, (c.plainInputs.networksAdvanced as { name: string }[]).map((n) => n.name)]),
+            plans[stack]!.resources.filter((r) => r.type === "docker:index/container:Container").map((c) => [
+                c.inputs.name as string,
+                (c.plainInputs.networksAdvanced as { name: string }[]).map((n) => n.name),
+            ]),
         );
         const upstreams = [...tables[stack]!.http, ...tables[stack]!.tcp].map((r) => r.upstream.host);
         expect(upstreams.length).toBeGreaterThan(5);
         const caddy = containers.get(`nexora-${stack}-caddy`)!;
         for (const host of upstreams) {
             const shared = (containers.get(host) ?? []).filter((n) => caddy.includes(n));
-            expect(shared, `${host} shares no network with Caddy in ${stack}`).toEqual([host.endsWith("-uptime") ? `nexora-${stack}-admin` : `nexora-${stack}-edge`]);
+            expect(shared, `${host} shares no network with Caddy in ${stack}`).toEqual([
+                host.endsWith("-uptime") ? `nexora-${stack}-admin` : `nexora-${stack}-edge`,
+            ]);
         }
     });
 });

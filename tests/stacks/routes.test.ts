@@ -33,7 +33,10 @@ describe.each(environments)("route table of %s", (stack) => {
     });
 
     it("keeps the admin UI without its own login (Uptime Kuma) behind the edge basic auth", () => {
-        const restricted = table.http.filter((r) => r.restricted).map((r) => r.service).sort();
+        const restricted = table.http
+            .filter((r) => r.restricted)
+            .map((r) => r.service)
+            .sort();
         expect(restricted).toEqual(["uptime"]);
     });
 

@@ -67,7 +67,8 @@ describe("the service catalog", () => {
         const { proxies } = parseToml(plan.artifacts["frpc.toml"]!) as { proxies: FrpcProxy[] };
         const web = proxies.filter((p) => p.type !== "tcp");
         expect(web.length).toBeGreaterThan(0);
-        for (const p of web) expect({ localIP: p.localIP, localPort: p.localPort }).toEqual({ localIP: "nexora-staging-caddy", localPort: p.type === "http" ? 8080 : 8443 });
+        for (const p of web)
+            expect({ localIP: p.localIP, localPort: p.localPort }).toEqual({ localIP: "nexora-staging-caddy", localPort: p.type === "http" ? 8080 : 8443 });
         expect(proxies.filter((p) => p.type === "tcp").map((p) => [p.localIP, p.localPort])).toEqual([["nexora-staging-gitlab", 2022]]);
     });
 

@@ -77,7 +77,9 @@ describe.each(environments)("stack %s", (stack) => {
 
     it("runs every core service and each configured app in its own container", () => {
         const settings = settingsOf(stack);
-        const names = ofType(plan(), CONTAINER).map((c) => String(c.inputs.name)).sort();
+        const names = ofType(plan(), CONTAINER)
+            .map((c) => String(c.inputs.name))
+            .sort();
         for (const svc of CORE_SERVICES) expect(names).toContain(`nexora-${stack}-${svc}`);
         // Every committed stack configures apps; without them this test would not cover apps at all.
         expect(settings.apps.length).toBeGreaterThan(0);
@@ -161,12 +163,17 @@ describe.each(environments)("stack %s", (stack) => {
         for (const c of datastores) {
             expect(c.plainInputs.ports ?? [], c.urn).toEqual([]);
             const nets = (c.plainInputs.networksAdvanced as { name: string }[]).map((n) => n.name);
-            expect(nets.every((n) => internal.has(n)), c.urn).toBe(true);
+            expect(
+                nets.every((n) => internal.has(n)),
+                c.urn,
+            ).toBe(true);
         }
     });
 
     it("publishes host ports only where the stack config asks", () => {
-        const published = ofType(plan(), CONTAINER).flatMap((c) => ((c.plainInputs.ports as { external: number }[] | undefined) ?? []).map((p) => `${String(c.inputs.name)}:${p.external}`));
+        const published = ofType(plan(), CONTAINER).flatMap((c) =>
+            ((c.plainInputs.ports as { external: number }[] | undefined) ?? []).map((p) => `${String(c.inputs.name)}:${p.external}`),
+        );
         const expected = stack === "dev" ? [`nexora-dev-caddy:18080`, `nexora-dev-caddy:18443`, `nexora-dev-gitlab:12222`] : [];
         expect(published.sort()).toEqual(expected.sort());
     });
@@ -194,26 +201,31 @@ describe("stacks on one Docker host", () => {
     });
 
     it("use disjoint subnets", () => {
-        const subnets = environments.flatMap((s) => ofType(plans[s]!, NETWORK).flatMap((n) => ((n.inputs.ipamConfigs as { subnet: string }[] | undefined) ?? []).map((c) => c.subnet)));
+        const subnets = environments.flatMap((s) =>
+            ofType(plans[s]!, NETWORK).flatMap((n) => ((n.inputs.ipamConfigs as { subnet: string }[] | undefined) ?? []).map((c) => c.subnet)),
+        );
         for (const [i, a] of subnets.entries()) for (const b of subnets.slice(i + 1)) expect(cidrsOverlap(a, b), `${a} vs ${b}`).toBe(false);
     });
 
     it("never publish the same host port twice", () => {
-        const ports = environments.flatMap((s) => ofType(plans[s]!, CONTAINER).flatMap((c) => ((c.plainInputs.ports as { external: number }[] | undefined) ?? []).map((p) => p.external)));
+        const ports = environments.flatMap((s) =>
+            ofType(plans[s]!, CONTAINER).flatMap((c) => ((c.plainInputs.ports as { external: number }[] | undefined) ?? []).map((p) => p.external)),
+        );
         expect(new Set(ports).size).toBe(ports.length);
     });
 });
 
 describe.each(environments)("stack outputs of %s", (stack) => {
     const prefix = stack === "prod" ? "" : `${stack}-`;
-    const outputs = () => plans[stack]!.outputs as {
-        environment: string;
-        urls: Record<string, string>;
-        gitlabSsh?: { host: string; port: number };
-        monitors: { url: string }[];
-        adminCredentials: Record<string, string>;
-        mattermostOAuth?: Record<string, string>;
-    };
+    const outputs = () =>
+        plans[stack]!.outputs as {
+            environment: string;
+            urls: Record<string, string>;
+            gitlabSsh?: { host: string; port: number };
+            monitors: { url: string }[];
+            adminCredentials: Record<string, string>;
+            mattermostOAuth?: Record<string, string>;
+        };
 
     it("give the URL of every routed service, with the stack's hostname pattern and port", () => {
         const { urls, environment } = outputs();
@@ -222,8 +234,21 @@ describe.each(environments)("stack outputs of %s", (stack) => {
         expect(urls.gitlab).toBe(`https://${prefix}gitlab.nexora.restry.cn${port}`);
         expect(urls.portal).toBe(`https://${prefix}www.nexora.restry.cn${port}`);
         expect(urls.pyerp).toBe(`https://${prefix}pyerp.nexora.restry.cn${port}`);
-        expect(Object.keys(urls).sort()).toEqual(settingsOf(stack).apps.map((a) => a.key).concat(coreWebServices(stack)).sort());
-        expect(outputs().monitors.map((m) => m.url).sort()).toEqual(Object.values(urls).map((u) => `${u}/`).sort());
+        expect(Object.keys(urls).sort()).toEqual(
+            settingsOf(stack)
+                .apps.map((a) => a.key)
+                .concat(coreWebServices(stack))
+                .sort(),
+        );
+        expect(
+            outputs()
+                .monitors.map((m) => m.url)
+                .sort(),
+        ).toEqual(
+            Object.values(urls)
+                .map((u) => `${u}/`)
+                .sort(),
+        );
     });
 
     it("say where to clone over SSH", () => {
@@ -232,7 +257,9 @@ describe.each(environments)("stack outputs of %s", (stack) => {
 
     it("hand over every first-login credential, and Mattermost's settings where it is configured", () => {
         const grafana = settingsOf(stack).features.grafana;
-        expect(Object.keys(outputs().adminCredentials).sort()).toEqual(["edgeAdmin", "gitlabRoot", "portainerAdmin", ...(grafana ? ["grafanaAdmin"] : [])].sort());
+        expect(Object.keys(outputs().adminCredentials).sort()).toEqual(
+            ["edgeAdmin", "gitlabRoot", "portainerAdmin", ...(grafana ? ["grafanaAdmin"] : [])].sort(),
+        );
         for (const value of Object.values(outputs().adminCredentials)) expect(value.length).toBeGreaterThanOrEqual(24);
         if (stack === "prod") expect(outputs().mattermostOAuth).toMatchObject({ MM_GITLABSETTINGS_ENABLE: "true", MM_GITLABSETTINGS_SCOPE: "read_user" });
         else expect(outputs().mattermostOAuth).toBeUndefined();

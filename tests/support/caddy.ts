@@ -20,7 +20,10 @@ export interface CaddyResult {
 export function caddyBinary(): string {
     const candidates = process.env.CADDY_BIN
         ? [process.env.CADDY_BIN]
-        : (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "caddy"));
+        : (process.env.PATH ?? "")
+              .split(delimiter)
+              .filter(Boolean)
+              .map((dir) => join(dir, "caddy"));
     for (const candidate of candidates) {
         try {
             accessSync(candidate, constants.X_OK);
@@ -30,7 +33,9 @@ export function caddyBinary(): string {
         }
     }
     throw new Error(
-        "caddy binary not found (looked at " + (process.env.CADDY_BIN ? "$CADDY_BIN" : "PATH") + "): " +
+        "caddy binary not found (looked at " +
+            (process.env.CADDY_BIN ? "$CADDY_BIN" : "PATH") +
+            "): " +
             "install it with `apt-get install caddy` (the Debian package is what CI uses) or set CADDY_BIN",
     );
 }

@@ -63,9 +63,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     }
     chmodSync(root, 0o700);
     const run = (binary: string, args: readonly string[]): void => {
-        const [command, fullArgs] = asRoot
-            ? ["runuser", ["-u", "postgres", "--", join(bindir, binary), ...args]]
-            : [join(bindir, binary), [...args]];
+        const [command, fullArgs] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bindir, binary), ...args]] : [join(bindir, binary), [...args]];
         const result = spawnSync(command, fullArgs, { encoding: "utf8", timeout: 60_000 });
         if (result.status !== 0) {
             throw new Error(`${binary} ${args.join(" ")} failed (${result.status ?? result.signal}): ${result.stderr}${result.stdout}`);
@@ -75,17 +73,20 @@ export async function startPostgres(): Promise<TestPostgres> {
     try {
         run("initdb", ["-D", dataDir, "-U", "postgres", `--pwfile=${passwordFile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
         const port = await freeLoopbackPort();
-        appendFileSync(join(dataDir, "postgresql.conf"), [
-            "",
-            "listen_addresses = '127.0.0.1'",
-            `port = ${port}`,
-            `unix_socket_directories = '${root}'`,
-            // Test data is disposable: skip durability for speed.
-            "fsync = off",
-            "synchronous_commit = off",
-            "full_page_writes = off",
-            "",
-        ].join("\n"));
+        appendFileSync(
+            join(dataDir, "postgresql.conf"),
+            [
+                "",
+                "listen_addresses = '127.0.0.1'",
+                `port = ${port}`,
+                `unix_socket_directories = '${root}'`,
+                // Test data is disposable: skip durability for speed.
+                "fsync = off",
+                "synchronous_commit = off",
+                "full_page_writes = off",
+                "",
+            ].join("\n"),
+        );
         // Loopback password logins only, so a test proves the credentials rather than the OS user.
         writeFileSync(join(dataDir, "pg_hba.conf"), "host all all 127.0.0.1/32 scram-sha-256\n");
         run("pg_ctl", ["start", "-w", "-t", "30", "-D", dataDir, "-l", join(root, "server.log")]);
@@ -97,17 +98,24 @@ export async function startPostgres(): Promise<TestPostgres> {
             psql(sqlOrFile, options) {
                 const input = typeof sqlOrFile === "string" ? sqlOrFile : undefined;
                 const fileArgs = typeof sqlOrFile === "string" ? [] : ["-f", sqlOrFile.file];
-                const result = spawnSync(psqlPath, [
-                    "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                    "-h", "127.0.0.1", "-p", String(port), "-U", options.user, "-d", options.db,
-                    ...fileArgs,
-                ], {
-                    input,
-                    encoding: "utf8",
-                    timeout: 30_000,
-                    // Only what the test passes: no ~/.pgpass, service file or ambient PG* settings.
-                    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", PGPASSWORD: options.password, PGCONNECT_TIMEOUT: "5", PGSSLMODE: "disable", PGCLIENTENCODING: "UTF8", HOME: root },
-                });
+                const result = spawnSync(
+                    psqlPath,
+                    ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", options.user, "-d", options.db, ...fileArgs],
+                    {
+                        input,
+                        encoding: "utf8",
+                        timeout: 30_000,
+                        // Only what the test passes: no ~/.pgpass, service file or ambient PG* settings.
+                        env: {
+                            PATH: process.env.PATH ?? "/usr/bin:/bin",
+                            PGPASSWORD: options.password,
+                            PGCONNECT_TIMEOUT: "5",
+                            PGSSLMODE: "disable",
+                            PGCLIENTENCODING: "UTF8",
+                            HOME: root,
+                        },
+                    },
+                );
                 return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
             },
             async stop() {
@@ -138,7 +146,9 @@ function findServerBinDir(): string {
     if (override !== undefined && existsSync(join(override, "initdb"))) return override;
     const base = "/usr/lib/postgresql";
     const versions = existsSync(base)
-        ? readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a))
+        ? readdirSync(base)
+              .filter((v) => existsSync(join(base, v, "bin", "initdb")))
+              .sort((a, b) => Number(b) - Number(a))
         : [];
     if (versions.length === 0) throw new Error(`PostgreSQL server binaries (initdb, pg_ctl) not found: ${installHint}`);
     return join(base, versions[0], "bin");

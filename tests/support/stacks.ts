@@ -13,6 +13,10 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
 export function settingsOf(stack: string, config: Record<string, unknown> = stackFileConfig(stack)): PlatformSettings {
     const { values } = toEngineConfig(stack, config);
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const raw = Object.fromEntries(
+        Object.entries(values)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
     return parseSettings(raw, { project: "nexora", stack }).settings;
 }

@@ -29,40 +29,70 @@ async function bench(): Promise<void> {
     try {
         // The test helpers stop a statement after 30 s; seeding a gigabyte takes longer.
         const sql = (db: string, text: string) => {
-            const r = spawnSync("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(pg.port), "-U", "postgres", "-d", db], {
-                input: text,
-                encoding: "utf8",
-                env: { PATH: process.env.PATH ?? "", PGPASSWORD: pg.superuserPassword, HOME: root },
-            });
+            const r = spawnSync(
+                "psql",
+                ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(pg.port), "-U", "postgres", "-d", db],
+                {
+                    input: text,
+                    encoding: "utf8",
+                    env: { PATH: process.env.PATH ?? "", PGPASSWORD: pg.superuserPassword, HOME: root },
+                },
+            );
             if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
             return r.stdout.trim();
         };
         const my = (text: string) => {
-            const r = spawnSync("mariadb", ["--no-defaults", "--batch", "--raw", "--skip-column-names", `--socket=${maria.socket}`, "-uroot"], { input: text, encoding: "utf8" });
+            const r = spawnSync("mariadb", ["--no-defaults", "--batch", "--raw", "--skip-column-names", `--socket=${maria.socket}`, "-uroot"], {
+                input: text,
+                encoding: "utf8",
+            });
             if (r.status !== 0) throw new Error(`mariadb: ${r.stderr}`);
             return r.stdout.trim();
         };
         let t = Date.now();
         sql("postgres", "CREATE DATABASE ledger; CREATE DATABASE wiki;");
-        sql("ledger", `CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, memo text NOT NULL, at timestamptz NOT NULL);
-            INSERT INTO events SELECT g, g % 5000, (g % 100000) / 100.0, md5(g::text) || ' ' || md5((g * 7)::text), timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, ${pgRows}) g;`);
+        sql(
+            "ledger",
+            `CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, memo text NOT NULL, at timestamptz NOT NULL);
+            INSERT INTO events SELECT g, g % 5000, (g % 100000) / 100.0, md5(g::text) || ' ' || md5((g * 7)::text), timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, ${pgRows}) g;`,
+        );
         sql("wiki", "CREATE TABLE notes AS SELECT g AS id, repeat(md5(g::text), 8) AS body FROM generate_series(1, 20000) g;");
-        note("postgres seeded", { rows: pgRows, databaseMiB: mib(Number(sql("postgres", "SELECT sum(pg_database_size(datname)) FROM pg_database WHERE datname IN ('ledger','wiki')"))), seconds: (Date.now() - t) / 1000 });
+        note("postgres seeded", {
+            rows: pgRows,
+            databaseMiB: mib(Number(sql("postgres", "SELECT sum(pg_database_size(datname)) FROM pg_database WHERE datname IN ('ledger','wiki')"))),
+            seconds: (Date.now() - t) / 1000,
+        });
         t = Date.now();
         my(`CREATE DATABASE shop; USE shop; CREATE TABLE shop.orders (id INT PRIMARY KEY, customer INT NOT NULL, total DECIMAL(12,2) NOT NULL, note VARCHAR(100) NOT NULL) ENGINE=InnoDB;
             INSERT INTO shop.orders SELECT seq, seq % 7000, (seq % 100000) / 100, CONCAT(MD5(seq), ' ', MD5(seq * 3)) FROM seq_1_to_${myRows};
             ANALYZE TABLE shop.orders;`);
-        note("mysql seeded", { rows: myRows, dataMiB: mib(Number(my("SELECT data_length + index_length FROM information_schema.tables WHERE table_schema = 'shop' AND table_name = 'orders'"))), seconds: (Date.now() - t) / 1000 });
+        note("mysql seeded", {
+            rows: myRows,
+            dataMiB: mib(Number(my("SELECT data_length + index_length FROM information_schema.tables WHERE table_schema = 'shop' AND table_name = 'orders'"))),
+            seconds: (Date.now() - t) / 1000,
+        });
 
-        const box = createSandbox(root, pg, maria, { stores: [
-            { key: "postgres", kind: "postgres", container: "nexora-b-postgres", consumers: { ledger: "nexora-b-ledger", wiki: "nexora-b-outline" } },
-            { key: "mysql", kind: "mysql", container: "nexora-b-mysql", consumers: { shop: "nexora-b-shop" } },
-        ], stack: "b" });
-        const added = () => Object.fromEntries(readdirSync(path.join(box.spool, "status")).filter((f) => f.startsWith("last-good.")).map((f) => [f.split(".")[2], Number(readFileSync(path.join(box.spool, "status", f), "utf8").split(" ")[2])]));
+        const box = createSandbox(root, pg, maria, {
+            stores: [
+                { key: "postgres", kind: "postgres", container: "nexora-b-postgres", consumers: { ledger: "nexora-b-ledger", wiki: "nexora-b-outline" } },
+                { key: "mysql", kind: "mysql", container: "nexora-b-mysql", consumers: { shop: "nexora-b-shop" } },
+            ],
+            stack: "b",
+        });
+        const added = () =>
+            Object.fromEntries(
+                readdirSync(path.join(box.spool, "status"))
+                    .filter((f) => f.startsWith("last-good."))
+                    .map((f) => [f.split(".")[2], Number(readFileSync(path.join(box.spool, "status", f), "utf8").split(" ")[2])]),
+            );
 
         const first = box.run(["cycle"]);
         if (first.status !== 0) throw new Error(first.stderr);
-        note("first backup", { seconds: first.seconds, addedMiB: Object.fromEntries(Object.entries(added()).map(([k, v]) => [k, mib(v)])), repositoryMiB: mib(du(box.repo)) });
+        note("first backup", {
+            seconds: first.seconds,
+            addedMiB: Object.fromEntries(Object.entries(added()).map(([k, v]) => [k, mib(v)])),
+            repositoryMiB: mib(du(box.repo)),
+        });
 
         // A 1% change: every 100th row updated (scattered: the worst case for deduplication).
         t = Date.now();
@@ -71,14 +101,23 @@ async function bench(): Promise<void> {
         const changeSeconds = (Date.now() - t) / 1000;
         const second = box.run(["cycle"]);
         if (second.status !== 0) throw new Error(second.stderr);
-        note("incremental after 1% of rows updated (scattered)", { changeSeconds, seconds: second.seconds, addedMiB: Object.fromEntries(Object.entries(added()).map(([k, v]) => [k, mib(v)])), repositoryMiB: mib(du(box.repo)) });
+        note("incremental after 1% of rows updated (scattered)", {
+            changeSeconds,
+            seconds: second.seconds,
+            addedMiB: Object.fromEntries(Object.entries(added()).map(([k, v]) => [k, mib(v)])),
+            repositoryMiB: mib(du(box.repo)),
+        });
 
         // A 1% change by appending rows (how ledgers and orders grow).
         sql("ledger", `INSERT INTO events SELECT g, g % 5000, 1, md5(g::text), now() FROM generate_series(${pgRows + 1}, ${pgRows + pgRows / 100}) g;`);
         my(`USE shop; INSERT INTO shop.orders SELECT seq, seq % 7000, 1, MD5(seq) FROM seq_${myRows + 1}_to_${myRows + myRows / 100};`);
         const third = box.run(["cycle"]);
         if (third.status !== 0) throw new Error(third.stderr);
-        note("incremental after 1% of rows appended", { seconds: third.seconds, addedMiB: Object.fromEntries(Object.entries(added()).map(([k, v]) => [k, mib(v)])), repositoryMiB: mib(du(box.repo)) });
+        note("incremental after 1% of rows appended", {
+            seconds: third.seconds,
+            addedMiB: Object.fromEntries(Object.entries(added()).map(([k, v]) => [k, mib(v)])),
+            repositoryMiB: mib(du(box.repo)),
+        });
 
         const countPg = sql("ledger", "SELECT count(*) FROM events");
         const countMy = my("SELECT COUNT(*) FROM shop.orders");
@@ -89,7 +128,8 @@ async function bench(): Promise<void> {
             if (r.status !== 0) throw new Error(r.stderr);
             note(`restore ${store}`, { seconds: r.seconds });
         }
-        if (sql("ledger", "SELECT count(*) FROM events") !== countPg || my("SELECT COUNT(*) FROM shop.orders") !== countMy) throw new Error("restored row counts differ");
+        if (sql("ledger", "SELECT count(*) FROM events") !== countPg || my("SELECT COUNT(*) FROM shop.orders") !== countMy)
+            throw new Error("restored row counts differ");
         note("restored row counts match", { postgres: countPg, mysql: countMy });
         console.log(JSON.stringify(figures, null, 2));
     } finally {

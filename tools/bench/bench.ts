@@ -88,9 +88,16 @@ function summarize(samples: readonly { report: ChildReport; processSeconds: numb
     const first = samples[0]!.report;
     const phaseNames = Object.keys(first.phases);
     const phasesMs = Object.fromEntries(
-        phaseNames.map((name, i) => [name, round(median(samples.map((s) => s.report.phases[name]! - (i === 0 ? 0 : s.report.phases[phaseNames[i - 1]!]!))), 0)]),
+        phaseNames.map((name, i) => [
+            name,
+            round(median(samples.map((s) => s.report.phases[name]! - (i === 0 ? 0 : s.report.phases[phaseNames[i - 1]!]!))), 0),
+        ]),
     );
-    const runs = samples.map((s) => ({ wallSeconds: round(s.report.wallMs / 1000, 3), processSeconds: round(s.processSeconds, 3), peakRssMiB: round(s.report.maxRssKiB / 1024, 1) }));
+    const runs = samples.map((s) => ({
+        wallSeconds: round(s.report.wallMs / 1000, 3),
+        processSeconds: round(s.processSeconds, 3),
+        peakRssMiB: round(s.report.maxRssKiB / 1024, 1),
+    }));
     return {
         customResources: first.customResources,
         components: first.components,
@@ -111,7 +118,12 @@ interface Expected {
 }
 
 function expectedOf(replay: ReplayFile): Expected {
-    return { counts: countsByType(replay.resources), identity: identityOf(replay.resources), inputs: inputsDigestOf(replay.resources), components: replay.components };
+    return {
+        counts: countsByType(replay.resources),
+        identity: identityOf(replay.resources),
+        inputs: inputsDigestOf(replay.resources),
+        components: replay.components,
+    };
 }
 
 /** Fails the bench when a run registered other custom resources than the prep evaluation: per type, by type+name, by inputs. */
@@ -160,7 +172,11 @@ async function runCase(c: BenchCase, runs: number, work: string, log: (line: str
         baselines.push(await measure("baseline-case.ts", [replayFile]));
         log(`${c.label}: run ${i}/${runs}: plan ${plans.at(-1)!.report.wallMs.toFixed(0)} ms, baseline ${baselines.at(-1)!.report.wallMs.toFixed(0)} ms`);
     }
-    checkSameResources(c.label, expected, [...plans, ...baselines].map((s) => s.report));
+    checkSameResources(
+        c.label,
+        expected,
+        [...plans, ...baselines].map((s) => s.report),
+    );
 
     const plan = summarize(plans);
     const baseline = summarize(baselines);
@@ -172,36 +188,78 @@ async function runCase(c: BenchCase, runs: number, work: string, log: (line: str
 function verdicts(results: readonly CaseResult[]): Verdict[] {
     const out: Verdict[] = [];
     const prod = results.find((r) => r.case === "prod");
-    if (prod) out.push({ target: `prod plan ≤ ${TARGETS.prodRatio}× its baseline's wall time`, value: `${prod.ratio.toFixed(2)}×`, pass: prod.ratio <= TARGETS.prodRatio });
+    if (prod)
+        out.push({
+            target: `prod plan ≤ ${TARGETS.prodRatio}× its baseline's wall time`,
+            value: `${prod.ratio.toFixed(2)}×`,
+            pass: prod.ratio <= TARGETS.prodRatio,
+        });
     const apps = results.find((r) => r.case === "apps");
-    if (apps) out.push({ target: `${apps.label} plan < ${TARGETS.appsWallSeconds} s`, value: `${apps.plan.medianWallSeconds.toFixed(2)} s`, pass: apps.plan.medianWallSeconds < TARGETS.appsWallSeconds });
+    if (apps)
+        out.push({
+            target: `${apps.label} plan < ${TARGETS.appsWallSeconds} s`,
+            value: `${apps.plan.medianWallSeconds.toFixed(2)} s`,
+            pass: apps.plan.medianWallSeconds < TARGETS.appsWallSeconds,
+        });
     return out;
 }
 
 function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    return rows.map((r) => r.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((r) =>
+            r
+                .map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 function renderReport(results: readonly CaseResult[], machine: Record<string, string | number>, runs: number): string {
     const rows: string[][] = [["case", "custom resources", "components", "wall s (median)", "process s (median)", "peak RSS MiB (max)", "plan/baseline"]];
     for (const r of results) {
-        for (const [kind, m] of [["plan", r.plan], ["baseline", r.baseline]] as const) {
-            rows.push([`${r.label} ${kind}`, String(m.customResources), String(m.components), m.medianWallSeconds.toFixed(2), m.medianProcessSeconds.toFixed(2), m.maxPeakRssMiB.toFixed(1), kind === "plan" ? `${r.ratio.toFixed(2)}×` : ""]);
+        for (const [kind, m] of [
+            ["plan", r.plan],
+            ["baseline", r.baseline],
+        ] as const) {
+            rows.push([
+                `${r.label} ${kind}`,
+                String(m.customResources),
+                String(m.components),
+                m.medianWallSeconds.toFixed(2),
+                m.medianProcessSeconds.toFixed(2),
+                m.maxPeakRssMiB.toFixed(1),
+                kind === "plan" ? `${r.ratio.toFixed(2)}×` : "",
+            ]);
         }
     }
     const phaseRows: string[][] = [["case", "phases, median ms (each from the end of the previous; boot = process start to the bench entry)"]];
     for (const r of results) {
-        for (const [kind, m] of [["plan", r.plan], ["baseline", r.baseline]] as const) {
-            phaseRows.push([`${r.label} ${kind}`, Object.entries(m.phasesMs).map(([k, v]) => `${k} ${v}`).join("  ")]);
+        for (const [kind, m] of [
+            ["plan", r.plan],
+            ["baseline", r.baseline],
+        ] as const) {
+            phaseRows.push([
+                `${r.label} ${kind}`,
+                Object.entries(m.phasesMs)
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join("  "),
+            ]);
         }
     }
     const v = verdicts(results);
     const busy = Number(machine["load average at start"]) >= Number(machine.cores);
     return [
-        `Plan benchmark: ${runs} run(s) per case, each in its own process through tsx; machine: ${Object.entries(machine).map(([k, val]) => `${k} ${val}`).join(", ")}`,
+        `Plan benchmark: ${runs} run(s) per case, each in its own process through tsx; machine: ${Object.entries(machine)
+            .map(([k, val]) => `${k} ${val}`)
+            .join(", ")}`,
         // Other work on the machine stretches every run; say so rather than let a reader trust the figures.
-        ...(busy ? [`warning: the load average was already ${machine["load average at start"]} on ${machine.cores} cores: figures are inflated and noisy; rerun on a quiet machine`] : []),
+        ...(busy
+            ? [
+                  `warning: the load average was already ${machine["load average at start"]} on ${machine.cores} cores: figures are inflated and noisy; rerun on a quiet machine`,
+              ]
+            : []),
         "",
         table(rows, new Set([1, 2, 3, 4, 5, 6])),
         "",
@@ -260,7 +318,9 @@ async function run(argv: string[]): Promise<number> {
         for (const c of cases) results.push(await runCase(c, runs, work, log, values["cpu-prof"]));
 
         const v = verdicts(results);
-        process.stdout.write(values.json ? `${JSON.stringify({ machine, runs, targets: TARGETS, results, verdicts: v }, null, 2)}\n` : renderReport(results, machine, runs));
+        process.stdout.write(
+            values.json ? `${JSON.stringify({ machine, runs, targets: TARGETS, results, verdicts: v }, null, 2)}\n` : renderReport(results, machine, runs),
+        );
         return v.every((x) => x.pass) ? 0 : 1;
     } finally {
         rmSync(work, { recursive: true, force: true });

@@ -11,7 +11,11 @@ async function run(): Promise<void> {
     const stack = positionals[0];
     if (positionals.length !== 1 || !stack) throw new Error("usage: plan-case.ts <stack> [--config FILE.json]");
     // Imported here, not at the top, so "boot" stops before the plan's own modules load.
-    const [{ evaluateStack }, { checkPlan }, { renderInventory }] = await Promise.all([import("../plan/evaluate"), import("../plan/report"), import("../plan/inventory")]);
+    const [{ evaluateStack }, { checkPlan }, { renderInventory }] = await Promise.all([
+        import("../plan/evaluate"),
+        import("../plan/report"),
+        import("../plan/inventory"),
+    ]);
     mark(phases, "load");
     const config = values.config ? (JSON.parse(readFileSync(values.config, "utf8")) as Record<string, unknown>) : undefined;
     const plan = await evaluateStack({ stack, config });

@@ -28,7 +28,12 @@ function label(frame: ProfileNode["callFrame"]): string {
 }
 
 /** Self and inclusive milliseconds per function label, self milliseconds per file. */
-export function summarizeProfile(profile: CpuProfile): { totalMs: number; self: Map<string, number>; inclusive: Map<string, number>; files: Map<string, number> } {
+export function summarizeProfile(profile: CpuProfile): {
+    totalMs: number;
+    self: Map<string, number>;
+    inclusive: Map<string, number>;
+    files: Map<string, number>;
+} {
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const parentOf = new Map<number, number>();
     for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
@@ -67,5 +72,17 @@ export function top(map: Map<string, number>, n: number, totalMs: number): strin
 /** The profile's top entries as text. */
 export function renderProfile(profile: CpuProfile, n: number): string {
     const s = summarizeProfile(profile);
-    return [`total ${s.totalMs.toFixed(0)} ms sampled`, "", "self time by file:", top(s.files, n, s.totalMs), "", "self time by function:", top(s.self, n, s.totalMs), "", "inclusive time by function:", top(s.inclusive, n, s.totalMs), ""].join("\n");
+    return [
+        `total ${s.totalMs.toFixed(0)} ms sampled`,
+        "",
+        "self time by file:",
+        top(s.files, n, s.totalMs),
+        "",
+        "self time by function:",
+        top(s.self, n, s.totalMs),
+        "",
+        "inclusive time by function:",
+        top(s.inclusive, n, s.totalMs),
+        "",
+    ].join("\n");
 }

@@ -60,14 +60,19 @@ export function statefulReasons(step: PreviewStep): string[] {
         // retainOnDelete keeps the bytes on the host, but the service no longer sees them.
         const retained = step.oldState?.retainOnDelete === true;
         if (!retained) reasons.push("Docker volume: its data is deleted with it");
-        else if (opGroup(step.op) === "replace") reasons.push("Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged)");
+        else if (opGroup(step.op) === "replace")
+            reasons.push("Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged)");
         else reasons.push("Docker volume: kept on the host but no longer managed (retainOnDelete)");
     }
     if (step.oldState?.protect || step.newState?.protect) reasons.push("protected resource");
     const containerName = [step.oldState?.inputs.name, step.newState?.inputs.name].find((n): n is string => typeof n === "string");
     // A volume's reason already says its data goes; the name adds nothing for it. A command
     // (postgres-provisioning) holds no data: replacing it runs a script against the database.
-    if (!isVolume && step.type !== COMMAND_TYPE && (DATA_BEARING_NAME.test(step.name) || (containerName !== undefined && DATA_BEARING_NAME.test(containerName)))) {
+    if (
+        !isVolume &&
+        step.type !== COMMAND_TYPE &&
+        (DATA_BEARING_NAME.test(step.name) || (containerName !== undefined && DATA_BEARING_NAME.test(containerName)))
+    ) {
         reasons.push("data-bearing (database or GitLab data)");
     }
     return reasons;

@@ -79,7 +79,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         } else if (!values.preview && !values.events) {
             throw new UsageError("--preview FILE (or --events FILE) is required, or --offline-base and --offline-head");
         }
-        if (values["max-bytes"] !== undefined && !/^\d+$/.test(values["max-bytes"])) throw new UsageError(`--max-bytes expects a whole number of bytes, got ${JSON.stringify(values["max-bytes"])}`);
+        if (values["max-bytes"] !== undefined && !/^\d+$/.test(values["max-bytes"]))
+            throw new UsageError(`--max-bytes expects a whole number of bytes, got ${JSON.stringify(values["max-bytes"])}`);
     } catch (err) {
         io.stderr(`mr-preview: ${(err as Error).message}\n\n${USAGE}\n`);
         return 2;
@@ -106,7 +107,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
                 maxBytes,
             }).body;
             if (values["terraform-report"]) {
-                writeFileSync(values["terraform-report"], `${JSON.stringify({ create: diff.added.length, update: diff.changed.length, delete: diff.removed.length })}\n`);
+                writeFileSync(
+                    values["terraform-report"],
+                    `${JSON.stringify({ create: diff.added.length, update: diff.changed.length, delete: diff.removed.length })}\n`,
+                );
             }
         } else {
             const digest = values.preview ? parsePreviewDigest(readInput(values.preview, "--preview")) : undefined;

@@ -17,7 +17,10 @@ export interface NoteTarget {
 }
 
 export class MissingVariableError extends Error {
-    constructor(readonly variable: string, why: string) {
+    constructor(
+        readonly variable: string,
+        why: string,
+    ) {
         super(`CI variable ${variable} is not set: ${why}`);
     }
 }
@@ -29,11 +32,14 @@ export function noteTargetFromEnv(env: Readonly<Record<string, string | undefine
         if (value === undefined || value.trim() === "") throw new MissingVariableError(name, why);
         return value.trim();
     };
-    const token = need(NOTE_TOKEN_VARIABLE, "set it in Settings > CI/CD > Variables to a project access token with the api scope (masked, not protected, so merge-request pipelines get it)");
+    const token = need(
+        NOTE_TOKEN_VARIABLE,
+        "set it in Settings > CI/CD > Variables to a project access token with the api scope (masked, not protected, so merge-request pipelines get it)",
+    );
     const serverUrl = need("CI_SERVER_URL", "the GitLab base URL; GitLab sets it in every job");
     // The target project owns the merge request, also when the pipeline runs for a fork.
     const projectId = env.CI_MERGE_REQUEST_PROJECT_ID?.trim() || need("CI_PROJECT_ID", "GitLab sets it in every job");
-    const iid = need("CI_MERGE_REQUEST_IID", "GitLab sets it only in merge-request pipelines (rules: $CI_PIPELINE_SOURCE == \"merge_request_event\")");
+    const iid = need("CI_MERGE_REQUEST_IID", 'GitLab sets it only in merge-request pipelines (rules: $CI_PIPELINE_SOURCE == "merge_request_event")');
     if (!/^\d+$/.test(iid)) throw new MissingVariableError("CI_MERGE_REQUEST_IID", `expected a number, got ${JSON.stringify(iid)}`);
     return { serverUrl: serverUrl.replace(/\/+$/, ""), projectId, mergeRequestIid: Number(iid), token };
 }

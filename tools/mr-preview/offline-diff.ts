@@ -44,7 +44,8 @@ export function parsePlanDocument(text: string, source: string): PlanDocument {
         };
     });
     const violations = (Array.isArray(doc.violations) ? doc.violations : []).filter(isObject).map((v, index): Violation => {
-        if (v.level !== "mandatory" && v.level !== "advisory") throw new PlanParseError(`${source}: violations[${index}].level must be "mandatory" or "advisory"`);
+        if (v.level !== "mandatory" && v.level !== "advisory")
+            throw new PlanParseError(`${source}: violations[${index}].level must be "mandatory" or "advisory"`);
         return {
             policy: String(v.policy ?? "(unnamed policy)"),
             urn: typeof v.urn === "string" ? v.urn : "",
@@ -117,7 +118,8 @@ function alignPrimitives(before: readonly unknown[], after: readonly unknown[], 
         } else {
             // An add right after a delete at the same place is the same entry changed.
             const replaced = pendingDeletes.shift();
-            if (replaced !== undefined) out.push({ path: formatPath([...path, j]), segments: [...path, j], kind: "update", before: before[replaced], after: after[j] });
+            if (replaced !== undefined)
+                out.push({ path: formatPath([...path, j]), segments: [...path, j], kind: "update", before: before[replaced], after: after[j] });
             else out.push({ path: formatPath([...path, j]), segments: [...path, j], kind: "add", after: after[j] });
             j += 1;
         }
@@ -178,7 +180,10 @@ const RENAME_SIMILARITY = 0.75;
  * are each other's closest match: `dns-staging-erp-dev` → `dns-staging-pyerp-dev`.
  * Only a hint: the engine sees a delete and a create unless the program sets `aliases`.
  */
-function pairRenames(removed: readonly PlanDocumentResource[], added: readonly PlanDocumentResource[]): Array<{ from: PlanDocumentResource; to: PlanDocumentResource }> {
+function pairRenames(
+    removed: readonly PlanDocumentResource[],
+    added: readonly PlanDocumentResource[],
+): Array<{ from: PlanDocumentResource; to: PlanDocumentResource }> {
     const sameSlot = (a: PlanDocumentResource, b: PlanDocumentResource) => a.type === b.type && a.parent === b.parent;
     const best = (r: PlanDocumentResource, pool: readonly PlanDocumentResource[]) =>
         pool
@@ -215,7 +220,8 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         if (baseResource.protect !== headResource.protect) {
             changes.push({ path: "(protect)", segments: [], kind: "update", before: baseResource.protect, after: headResource.protect });
         }
-        if (baseResource.parent !== headResource.parent) changes.push({ path: "(parent)", segments: [], kind: "update", before: baseResource.parent, after: headResource.parent });
+        if (baseResource.parent !== headResource.parent)
+            changes.push({ path: "(parent)", segments: [], kind: "update", before: baseResource.parent, after: headResource.parent });
         if (changes.length > 0) changed.push({ base: baseResource, head: headResource, changes });
         else unchanged += 1;
     }
@@ -309,7 +315,14 @@ export interface OfflineNoteOptions {
 
 /** A plan resource seen as a step, so the preview's stateful rules apply unchanged. */
 function asStep(resource: PlanDocumentResource, op: "delete" | "create"): PreviewStep {
-    const state = { type: resource.type, urn: resource.urn, protect: resource.protect, retainOnDelete: resource.retainOnDelete, inputs: resource.inputs, outputs: {} };
+    const state = {
+        type: resource.type,
+        urn: resource.urn,
+        protect: resource.protect,
+        retainOnDelete: resource.retainOnDelete,
+        inputs: resource.inputs,
+        outputs: {},
+    };
     return {
         op,
         urn: resource.urn,
@@ -365,7 +378,10 @@ function effectSuffix(effect: ChangeEffect | undefined, html: boolean): string {
 export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): { body: string; truncated: boolean } {
     const removedStateful = diff.removed.filter((r) => statefulReasons(asStep(r, "delete")).length > 0);
     const removedOther = diff.removed.filter((r) => statefulReasons(asStep(r, "delete")).length === 0);
-    const baseWhere = [options.baseRef ? `target branch ${inlineCode(options.baseRef)}` : "the target branch", options.baseSha ? `at ${inlineCode(options.baseSha)}` : ""]
+    const baseWhere = [
+        options.baseRef ? `target branch ${inlineCode(options.baseRef)}` : "the target branch",
+        options.baseSha ? `at ${inlineCode(options.baseSha)}` : "",
+    ]
         .filter(Boolean)
         .join(" ");
     const headWhere = options.headSha ? `this merge request at ${inlineCode(options.headSha)}` : "this merge request";
@@ -389,10 +405,20 @@ export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): 
         );
     }
     if (removedOther.length > 0) {
-        head.push([`> ⚠️ **${plural(removedOther.length, "resource")} ${removedOther.length === 1 ? "disappears" : "disappear"} from the program** and would be deleted.`, ">", ...removedOther.slice(0, 50).map((r) => `> - 🗑️ ${label(r)}`)].join("\n"));
+        head.push(
+            [
+                `> ⚠️ **${plural(removedOther.length, "resource")} ${removedOther.length === 1 ? "disappears" : "disappear"} from the program** and would be deleted.`,
+                ">",
+                ...removedOther.slice(0, 50).map((r) => `> - 🗑️ ${label(r)}`),
+            ].join("\n"),
+        );
     }
     head.push(
-        ["| added | changed | removed | unchanged |", "| ---: | ---: | ---: | ---: |", `| ${diff.added.length} | ${diff.changed.length} | ${diff.removed.length > 0 ? `**${diff.removed.length}**` : 0} | ${diff.unchanged} |`].join("\n"),
+        [
+            "| added | changed | removed | unchanged |",
+            "| ---: | ---: | ---: | ---: |",
+            `| ${diff.added.length} | ${diff.changed.length} | ${diff.removed.length > 0 ? `**${diff.removed.length}**` : 0} | ${diff.unchanged} |`,
+        ].join("\n"),
     );
     if (diff.possibleRenames.length > 0) {
         head.push(
@@ -411,7 +437,14 @@ export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): 
                 const resource = v.urn ? parseUrn(v.urn).name : "(stack)";
                 return `| ${level} | ${v.isNew ? "**new**" : "already on target"} | ${inlineCode(v.policy)} | ${inlineCode(resource)} | ${inlineCode(String(maskValue(v.message))).replace(/\|/g, "\\|")} |`;
             });
-        head.push(["#### Policy results (offline plan of this merge request)", "| level | | policy | resource | message |", "| --- | --- | --- | --- | --- |", ...rows].join("\n"));
+        head.push(
+            [
+                "#### Policy results (offline plan of this merge request)",
+                "| level | | policy | resource | message |",
+                "| --- | --- | --- | --- | --- |",
+                ...rows,
+            ].join("\n"),
+        );
     } else {
         head.push("#### Policy results (offline plan of this merge request)\n✅ No policy violations.");
     }
@@ -426,16 +459,27 @@ export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): 
         ...diff.changed.map((c) => {
             const lines = c.changes.flatMap(changeLines);
             const capped = lines.length > 200 ? [...lines.slice(0, 200), `… ${lines.length - 200} more lines in the job log`] : lines;
-            const paths = c.changes.slice(0, 6).map((ch) => inlineCode(ch.path)).join(", ") + (c.changes.length > 6 ? ", …" : "");
+            const paths =
+                c.changes
+                    .slice(0, 6)
+                    .map((ch) => inlineCode(ch.path))
+                    .join(", ") + (c.changes.length > 6 ? ", …" : "");
             const effect = changeEffect(c);
             const icon = effect?.kind === "replace" ? "♻️" : "✏️";
             return {
                 section: "#### ✏️ Changed inputs",
                 compact: `- ${icon} ${label(c.head)} · ${paths}${effectSuffix(effect, false)}`,
-                full: details(`${icon} ${labelHtml(c.head)} · ${plural(c.changes.length, "change")}${effectSuffix(effect, true)}`, fencedBlock(capped.join("\n"), "diff")),
+                full: details(
+                    `${icon} ${labelHtml(c.head)} · ${plural(c.changes.length, "change")}${effectSuffix(effect, true)}`,
+                    fencedBlock(capped.join("\n"), "diff"),
+                ),
             };
         }),
-        ...diff.added.map((r) => ({ section: "#### ➕ Added to the program", compact: `- ➕ ${label(r)}`, full: details(`➕ ${labelHtml(r)}`, inputsBlock(r)) })),
+        ...diff.added.map((r) => ({
+            section: "#### ➕ Added to the program",
+            compact: `- ➕ ${label(r)}`,
+            full: details(`➕ ${labelHtml(r)}`, inputsBlock(r)),
+        })),
     ];
     const footer = (listed: number, withDetail: number, total: number) => {
         const cut =

@@ -184,10 +184,16 @@ export function parsePreviewDigest(text: string): PreviewReport {
     if (!isObject(doc)) throw new PreviewParseError("not a pulumi preview --json document: expected a JSON object");
     const rawSteps = field(doc, "steps");
     if (rawSteps !== undefined && !Array.isArray(rawSteps)) throw new PreviewParseError("preview document: `steps` is not a list");
-    const steps = (rawSteps ?? []).filter(isObject).map(parseStep).filter((s): s is PreviewStep => s !== undefined);
+    const steps = (rawSteps ?? [])
+        .filter(isObject)
+        .map(parseStep)
+        .filter((s): s is PreviewStep => s !== undefined);
     const rawDiagnostics = field(doc, "diagnostics");
     const diagnostics = Array.isArray(rawDiagnostics)
-        ? rawDiagnostics.filter(isObject).map(parseDiagnostic).filter((d): d is Diagnostic => d !== undefined)
+        ? rawDiagnostics
+              .filter(isObject)
+              .map(parseDiagnostic)
+              .filter((d): d is Diagnostic => d !== undefined)
         : [];
     return {
         steps: collapseSteps(steps),

@@ -2,18 +2,20 @@
 // counts, policy results, diagnostics and every resource grouped by operation, cut to
 // fit GitLab's note limit with the most dangerous changes kept longest.
 import { NoteItem, fitNote } from "./fit";
-import { COUNT_ORDER, GROUP_ORDER, GROUP_TITLES, OpGroup, commandReplacementHint, countOps, hasChanges, isDestructive, opGroup, statefulReasons } from "./classify";
-import { maskString, maskValue } from "./mask";
 import {
-    DEFAULT_NOTE_BUDGET_BYTES,
-    details,
-    escapeHtml,
-    fencedBlock,
-    inlineCode,
-    jobLogPointer,
-    plural,
-    stackMarker,
-} from "./markdown";
+    COUNT_ORDER,
+    GROUP_ORDER,
+    GROUP_TITLES,
+    OpGroup,
+    commandReplacementHint,
+    countOps,
+    hasChanges,
+    isDestructive,
+    opGroup,
+    statefulReasons,
+} from "./classify";
+import { maskString, maskValue } from "./mask";
+import { DEFAULT_NOTE_BUDGET_BYTES, details, escapeHtml, fencedBlock, inlineCode, jobLogPointer, plural, stackMarker } from "./markdown";
 import { Diagnostic, PolicyViolation, PreviewReport, PreviewStep, parseUrn } from "./model";
 import { PathSegment, getAtPath, isMissing, lastKey, lineDiff, parsePropertyPath, valueLines } from "./values";
 
@@ -182,11 +184,16 @@ function warningBlocks(steps: readonly PreviewStep[]): string[] {
 }
 
 function countsTable(counts: Readonly<Record<string, number>>): string {
-    const ops = [...COUNT_ORDER.filter((op) => op in counts), ...Object.keys(counts).filter((op) => !COUNT_ORDER.includes(op)).sort()];
+    const ops = [
+        ...COUNT_ORDER.filter((op) => op in counts),
+        ...Object.keys(counts)
+            .filter((op) => !COUNT_ORDER.includes(op))
+            .sort(),
+    ];
     if (ops.length === 0) return "_The preview reported no resources._";
     const header = `| ${ops.join(" | ")} |`;
     const rule = `| ${ops.map(() => "---:").join(" | ")} |`;
-    const row = `| ${ops.map((op) => (op === "replace" || op === "delete") && counts[op] > 0 ? `**${counts[op]}**` : String(counts[op])).join(" | ")} |`;
+    const row = `| ${ops.map((op) => ((op === "replace" || op === "delete") && counts[op] > 0 ? `**${counts[op]}**` : String(counts[op]))).join(" | ")} |`;
     return [header, rule, row].join("\n");
 }
 

@@ -80,11 +80,7 @@ export function valueLines(value: Lookup): string[] {
     if (isMissing(value)) return [];
     if (value === UNKNOWN_VALUE) return ["(known after apply)"];
     if (typeof value === "string") return value.split("\n");
-    const json = JSON.stringify(
-        value,
-        (_key, v: unknown) => (v === UNKNOWN_VALUE ? "(known after apply)" : v),
-        2,
-    );
+    const json = JSON.stringify(value, (_key, v: unknown) => (v === UNKNOWN_VALUE ? "(known after apply)" : v), 2);
     return (json ?? String(value)).split("\n");
 }
 

@@ -24,7 +24,12 @@ export async function main(argv: readonly string[], io: PlanCliIo = processIo): 
         parsed = parseArgs({
             args: [...argv],
             allowPositionals: true,
-            options: { json: { type: "boolean", default: false }, out: { type: "string" }, config: { type: "string" }, help: { type: "boolean", default: false } },
+            options: {
+                json: { type: "boolean", default: false },
+                out: { type: "string" },
+                config: { type: "string" },
+                help: { type: "boolean", default: false },
+            },
         });
     } catch (err) {
         io.stderr(`${(err as Error).message}\n${USAGE}\n`);
@@ -73,7 +78,8 @@ function crashed(err: unknown): void {
         exitAfterFlush(2);
         return;
     }
-    const detail = process.env.NEXORA_PLAN_TRACES === "1" && err instanceof Error ? (err.stack ?? err.message) : err instanceof Error ? err.message : String(err);
+    const detail =
+        process.env.NEXORA_PLAN_TRACES === "1" && err instanceof Error ? (err.stack ?? err.message) : err instanceof Error ? err.message : String(err);
     process.stderr.write(`plan failed (a bug in the program, not in the config; rerun with NEXORA_PLAN_TRACES=1 for the stack trace): ${detail}\n`);
     exitAfterFlush(3);
 }

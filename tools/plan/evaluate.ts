@@ -90,7 +90,8 @@ export function parseStackText(text: string, file: string): Record<string, unkno
     const at = (pos: { line: number; col: number } | undefined): string => (pos ? `${file}:${pos.line}:${pos.col}` : file);
     for (const doc of docs) {
         const err = doc.errors[0];
-        if (err) throw new PlanInputError(`${at(err.linePos?.[0])}: YAML ${err.code}: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
+        if (err)
+            throw new PlanInputError(`${at(err.linePos?.[0])}: YAML ${err.code}: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
     }
     if (docs.length > 1) {
         const second = docs[1]!;
@@ -115,7 +116,10 @@ export function parseStackText(text: string, file: string): Record<string, unkno
 export class PlanInputError extends Error {}
 
 /** Turns a stack file's config mapping into the engine's flat string config plus placeholders. */
-export function toEngineConfig(stack: string, config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[]; placeholders: string[] } {
+export function toEngineConfig(
+    stack: string,
+    config: Record<string, unknown>,
+): { values: Record<string, string>; secretKeys: string[]; placeholders: string[] } {
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     const placeholders: string[] = [];
@@ -132,7 +136,11 @@ export function toEngineConfig(stack: string, config: Record<string, unknown>): 
     // Secrets that are never committed (set per deployment) still need a value to evaluate:
     // the program's own rules say which (requiredSecretKeys), read from the same raw config.
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw = nullProtoMap(ownEntries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), String(v)] as const));
+    const raw = nullProtoMap(
+        ownEntries(values)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), String(v)] as const),
+    );
     const wanted = new Set(requiredSecretKeys(raw).map((r) => r.key));
     for (const key of wanted) {
         const fullKey = `${CONFIG_NAMESPACE}:${key}`;

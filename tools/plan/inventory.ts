@@ -41,7 +41,11 @@ function summarize(value: unknown): unknown {
 }
 
 function inputLine(r: PlanResource): string {
-    const keys = KEY_INPUTS[r.type] ?? Object.keys(r.inputs).filter((k) => typeof r.inputs[k] !== "object").slice(0, 5);
+    const keys =
+        KEY_INPUTS[r.type] ??
+        Object.keys(r.inputs)
+            .filter((k) => typeof r.inputs[k] !== "object")
+            .slice(0, 5);
     const parts = keys.filter((k) => r.inputs[k] !== undefined).map((k) => `${k}=${short(r.inputs[k])}`);
     const secrets = r.secretInputs.filter((k) => !keys.includes(k));
     if (secrets.length > 0) parts.push(`secret: ${secrets.join(", ")}`);
@@ -53,7 +57,9 @@ function inputLine(r: PlanResource): string {
  * inputs, protection), then the policy findings.
  */
 export function renderInventory(stack: string, resources: readonly PlanResource[], violations: readonly Violation[], placeholders: readonly string[]): string {
-    const lines: string[] = [`Stack ${stack}: ${resources.filter((r) => r.custom).length} resources in ${resources.filter((r) => !r.custom).length} components`];
+    const lines: string[] = [
+        `Stack ${stack}: ${resources.filter((r) => r.custom).length} resources in ${resources.filter((r) => !r.custom).length} components`,
+    ];
     if (placeholders.length > 0) {
         lines.push("", "Secret config replaced by placeholders:", ...placeholders.map((p) => `  ${p}`));
     }

@@ -183,14 +183,22 @@ function defaultOutputs(type: string, name: string, inputs: Record<string, Recor
         }
         case "random:index/randomId:RandomId": {
             const bytes = mockRandomBytes(name, Number(inputs.byteLength ?? 8));
-            return { hex: bytes.toString("hex"), b64Url: bytes.toString("base64url"), b64Std: bytes.toString("base64"), dec: BigInt("0x" + bytes.toString("hex")).toString() };
+            return {
+                hex: bytes.toString("hex"),
+                b64Url: bytes.toString("base64url"),
+                b64Std: bytes.toString("base64"),
+                dec: BigInt("0x" + bytes.toString("hex")).toString(),
+            };
         }
         case "docker:index/container:Container":
         case "docker:index/network:Network":
         case "docker:index/volume:Volume":
             return { name: inputs.name ?? name };
         case "docker:index/remoteImage:RemoteImage":
-            return { imageId: "sha256:" + mockRandomBytes(`${name}:image`, 32).toString("hex"), repoDigest: `${inputs.name ?? name}@sha256:${mockRandomBytes(`${name}:digest`, 32).toString("hex")}` };
+            return {
+                imageId: "sha256:" + mockRandomBytes(`${name}:image`, 32).toString("hex"),
+                repoDigest: `${inputs.name ?? name}@sha256:${mockRandomBytes(`${name}:digest`, 32).toString("hex")}`,
+            };
         case "command:local:Command":
         case "command:remote:Command":
             return { stdout: "", stderr: "" };
@@ -369,7 +377,7 @@ export function setupMocks(options: MockOptions = {}): MockRecorder {
             }
             const record: RecordedResource = { ...base, urn: "", outputs };
             recorder.resources.push(record);
-            return { id: args.custom ? (args.id || `${args.name}-id`) : undefined, state: outputs };
+            return { id: args.custom ? args.id || `${args.name}-id` : undefined, state: outputs };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
             return options.call ? options.call(args) : (args.inputs as Record<string, unknown>);

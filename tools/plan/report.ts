@@ -81,7 +81,15 @@ export interface PlanDocument {
 export function planJson(plan: PlanResult, violations: readonly Violation[]): PlanDocument {
     return {
         stack: plan.stack,
-        resources: plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, retainOnDelete: r.retainOnDelete, inputs: r.inputs })),
+        resources: plan.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            protect: r.protect,
+            retainOnDelete: r.retainOnDelete,
+            inputs: r.inputs,
+        })),
         violations,
     };
 }

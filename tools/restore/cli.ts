@@ -83,7 +83,11 @@ function run(command: string, args: readonly string[], env: Record<string, strin
 function stackSettings(stack: string, configFile: string): PlatformSettings {
     const { values } = toEngineConfig(stack, readStackFile(configFile));
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const raw = Object.fromEntries(
+        Object.entries(values)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
     return parseSettings(raw, { project: "nexora", stack }).settings;
 }
 
@@ -112,8 +116,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         }
         if (!settings.backup.enabled) throw new UsageError(`stack ${stack} has no backups (nexora:backupEnabled is false)`);
         const stores = backupStores(settings).map((s) => s.key);
-        if (!(stores as string[]).includes(store)) throw new UsageError(`<store>: one of ${stores.join(", ")} (what stack ${stack} backs up), got ${JSON.stringify(store)}`);
-        if (values.snapshot !== undefined && !/^[0-9a-f]{8,64}$/.test(values.snapshot)) throw new UsageError("--snapshot expects a restic snapshot ID (8-64 hex digits)");
+        if (!(stores as string[]).includes(store))
+            throw new UsageError(`<store>: one of ${stores.join(", ")} (what stack ${stack} backs up), got ${JSON.stringify(store)}`);
+        if (values.snapshot !== undefined && !/^[0-9a-f]{8,64}$/.test(values.snapshot))
+            throw new UsageError("--snapshot expects a restic snapshot ID (8-64 hex digits)");
         if (values.database !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(values.database)) throw new UsageError("--database expects a database name");
         if (values.target !== undefined && values.target !== "local" && values.target !== "offsite") throw new UsageError("--target expects local or offsite");
         if (values.target === "offsite" && !settings.backup.offsite) throw new UsageError(`--target offsite: stack ${stack} has no off-host repository`);
@@ -132,7 +138,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         });
         password = out.stdout.trim();
         if (out.code !== 0 || password === "") {
-            io.stderr(`restore: cannot read the repository password from \`pulumi stack output --show-secrets backupRepositoryPassword --stack ${stack}\` (${out.stderr.trim().split("\n").pop() ?? `exit ${out.code}`}); set NEXORA_RESTIC_PASSWORD instead. Nothing was changed.\n`);
+            io.stderr(
+                `restore: cannot read the repository password from \`pulumi stack output --show-secrets backupRepositoryPassword --stack ${stack}\` (${out.stderr.trim().split("\n").pop() ?? `exit ${out.code}`}); set NEXORA_RESTIC_PASSWORD instead. Nothing was changed.\n`,
+            );
             return 1;
         }
     }
@@ -149,7 +157,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     ];
     const dockerEnv = { ...baseEnv, DOCKER_HOST: dockerHost, RESTIC_PASSWORD: password };
     // -e NAME without a value passes the variable from docker's own environment: not on the command line.
-    const exec = (extra: string[], stream?: RestoreIo) => run(docker, ["exec", "-i", "-e", "RESTIC_PASSWORD", container, BACKUP_SCRIPT_IN_CONTAINER, ...scriptArgs, ...extra], dockerEnv, stream);
+    const exec = (extra: string[], stream?: RestoreIo) =>
+        run(docker, ["exec", "-i", "-e", "RESTIC_PASSWORD", container, BACKUP_SCRIPT_IN_CONTAINER, ...scriptArgs, ...extra], dockerEnv, stream);
 
     const plan = await exec(["--dry-run"]);
     if (plan.code !== 0) {
