@@ -26,6 +26,7 @@ import {
     ROOT,
     stackContainers,
     STACK,
+    slowestSteps,
     tail,
 } from "./harness";
 
@@ -136,6 +137,7 @@ describe("the e2e stack on a real engine", () => {
         const up = await ws.pulumi(["up", "--yes", "--skip-preview"]);
         if (up.code !== 0) throw new Error(`cold up exited ${up.code}\n${tail(up.stdout, 120)}\n${tail(up.stderr)}`);
         record("cold up seconds", up.seconds);
+        record("cold up slowest steps", slowestSteps(up.stdout));
         const containers = await stackContainers();
         expect([...containers.keys()].sort()).toEqual(
             ["backup", "caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map(container).sort(),
