@@ -114,14 +114,18 @@ export class PulumiWorkspace {
 
 /**
  * The slowest steps of a `pulumi up` from its progress output: the CLI ends each finished step's
- * line with its duration, e.g. `+  docker:index/container:Container caddy-container created (12s)`.
+ * line with its duration, e.g. `+  docker:index/container:Container caddy-container created (12.3s)`.
  */
 export function slowestSteps(output: string, most = 5): { resource: string; seconds: number }[] {
     const steps = [...output.matchAll(/^\s*[+~-]{1,3}\+?\s+(\S+)\s+(\S+)\s+(?:created|updated|replaced|deleted)\s+\((\d+(?:\.\d+)?)s\)/gm)].map((m) => ({
         resource: `${m[1]} ${m[2]}`,
         seconds: Number(m[3]),
     }));
-    return steps.sort((a, b) => b.seconds - a.seconds).slice(0, most);
+    // The stack and the components (`nexora:…`) report the time of everything under them.
+    return steps
+        .filter((s) => !/^(pulumi:pulumi:Stack|nexora:)/.test(s.resource))
+        .sort((a, b) => b.seconds - a.seconds)
+        .slice(0, most);
 }
 
 export function tail(text: string, lines = 60): string {
