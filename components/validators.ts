@@ -302,3 +302,8 @@ export function nullProtoMap<T>(entries: Iterable<readonly [string, T]>): Record
 export function hasOwn(value: object, key: string): boolean {
     return Object.prototype.hasOwnProperty.call(value, key);
 }
+
+/** A stack name: the environment, or `<environment>-<suffix>`; short, so Docker names stay readable. */
+export function isStackName(value: string): boolean {
+    return /^[a-z][a-z0-9-]{0,20}$/.test(value);
+}

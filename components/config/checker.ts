@@ -1,6 +1,6 @@
 // Reading raw config strings: the issue collector and the per-type readers, whose messages never echo a hostile or secret value.
 import { carriesCredential } from "../credentials";
-import { isEnvName, nullProtoMap, ownEntries } from "../validators";
+import { isEnvName, isPort, nullProtoMap, ownEntries } from "../validators";
 import { CONFIG_NAMESPACE, type ConfigIssue } from "./types";
 
 /** Accumulates issues so one run reports every bad key. */
@@ -40,7 +40,7 @@ export function readBoolean(c: Checker, key: string, raw: string): boolean {
 
 export function readPort(c: Checker, key: string, raw: unknown, allowZero: boolean): number {
     const n = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (Number.isInteger(n) && n <= 65535 && (n >= 1 || (allowZero && n === 0))) return n;
+    if (isPort(n) || (allowZero && n === 0)) return n;
     c.fail(key, `${allowZero ? "0 (off) or " : ""}a port number 1-65535, got ${describe(raw)}`);
     return 0;
 }

@@ -19,6 +19,7 @@ import {
     isIpv4,
     isPrivateCidr,
     isPublicIpv4,
+    isStackName,
     isUnderDomain,
     nullProtoMap,
     ownEntries,
@@ -100,7 +101,7 @@ export function parseSettings(
             `the stack's environment ("${ctx.stack}" runs environment "${environment}"; name the stack ${environment} or ${environment}-<suffix>)`,
         );
     }
-    if (!/^[a-z][a-z0-9-]{0,20}$/.test(ctx.stack)) {
+    if (!isStackName(ctx.stack)) {
         c.fail("(stack name)", `a stack name of lowercase letters, digits and hyphens (it prefixes every Docker name), got ${describe(ctx.stack)}`);
     } else if (environmentValid && ctx.stack.startsWith(`${environment}-`)) {
         // nexora-<stack>-<name> must parse one way on a shared host: "dev-alice" + "gitlab" and

@@ -5,6 +5,7 @@ import { DEFAULT_IMAGES } from "../images";
 import { type OAuthScope, scopeString, SSO_CONSUMERS, validateScopes } from "./consumers";
 import { oidcEndpoints } from "./endpoints";
 import { servicePort } from "../catalog";
+import { isPort } from "../validators";
 
 /**
  * Runs the API calls next to Portainer: the Portainer image has no HTTP client that can PUT,
@@ -122,7 +123,7 @@ export class PortainerOAuthSettings extends pulumi.ComponentResource {
         // Checked before registering anything: a bad declaration must not leave half a component behind.
         const scopes = validateScopes(args.scopes ?? SSO_CONSUMERS.portainer.scopes, "Portainer OAuth scopes");
         const port = args.port ?? servicePort("portainer");
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Portainer port must be 1-65535, got ${port}`);
+        if (!isPort(port)) throw new Error(`Portainer port must be 1-65535, got ${port}`);
         super("nexora:sso:PortainerOAuthSettings", name, {}, opts);
         const image = args.clientImage ?? PORTAINER_API_CLIENT_IMAGE;
 

@@ -1,5 +1,8 @@
 // The validators and the quoting hold for every string of their class, not only the listed examples.
 import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { appHealthcheck } from "../../components/apps/app";
@@ -25,19 +28,32 @@ const RUNS = { numRuns: 300 };
 // "~" expands only at the start of a word and "!" only as a pipeline's first word: both are fine inside one.
 const SHELL_SYNTAX = /[\s$`'"\\;|&<>(){}*?[\]#]|^~/;
 
+const SH_CANARY = path.join(mkdtempSync(path.join(tmpdir(), "nexora-sh-canary-")), "ran");
+
 describe("shell quoting", () => {
     it("sh reads any string back unchanged from shellQuote and shellWord", () => {
         // One sh per batch: a process per sample would be slow.
         fc.assert(
             fc.property(
                 fc.array(
-                    fc.string({ unit: "binary", maxLength: 40 }).map((s) => s.replace(/\0/g, "")),
+                    fc.oneof(
+                        fc.string({ unit: "binary", maxLength: 40 }).map((s) => s.replace(/\0/g, "")),
+                        // Canaries: each would create the file if the quoting let it run.
+                        fc.constantFrom(
+                            `$(touch ${SH_CANARY})`,
+                            `\`touch ${SH_CANARY}\``,
+                            `'; touch ${SH_CANARY}; '`,
+                            `"; touch ${SH_CANARY}; "`,
+                            `\n touch ${SH_CANARY}`,
+                        ),
+                    ),
                     { minLength: 1, maxLength: 20 },
                 ),
                 (values) => {
                     const script = values.map((v, i) => `printf '%s\\0' ${i % 2 === 0 ? shellQuote(v) : shellWord(v)}`).join("; ");
                     const out = execFileSync("sh", ["-c", script], { encoding: "utf8" });
                     expect(out.split("\0").slice(0, -1)).toEqual(values);
+                    expect(existsSync(SH_CANARY)).toBe(false);
                 },
             ),
             { numRuns: 40 },

@@ -19,6 +19,7 @@ import { backupStores } from "../../components/backup/stores";
 import { CONFIG_NAMESPACE, ConfigError, parseSettings, type PlatformSettings } from "../../components/config";
 import { dockerName } from "../../components/naming";
 import { readStackFile, toEngineConfig } from "../plan/evaluate";
+import { isStackName } from "../../components/validators";
 
 export const USAGE = `usage: npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes]
                       [--config FILE] [--docker-host URL]
@@ -106,7 +107,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         }
         if (parsed.positionals.length !== 2) throw new UsageError("expected exactly two arguments: <stack> <store>");
         [stack, store] = parsed.positionals as [string, string];
-        if (!/^[a-z][a-z0-9-]{0,20}$/.test(stack)) throw new UsageError(`<stack>: a stack name, got ${JSON.stringify(stack)}`);
+        if (!isStackName(stack)) throw new UsageError(`<stack>: a stack name, got ${JSON.stringify(stack)}`);
         const configFile = values.config ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
         try {
             settings = stackSettings(stack, configFile);
