@@ -206,10 +206,10 @@ export function describingNames(props: unknown): string[] {
 
 /**
  * The stack's own words, which an attacker reads off its URLs and names: the project (the
- * company's name) and stack from the URN, and the labels of every hostname the inputs mention
- * (the domain: `example.com` in `https://gitlab.example.com`).
+ * company's name) and stack from the URN, and the labels of the hosts of the URLs the inputs
+ * mention (the domain: `example.com` in `https://gitlab.example.com`), credentials left out.
  */
-export function stackWords(urn: string, props: unknown): string[] {
+export function stackWords(urn: string, props: unknown, credentials: readonly string[] = []): string[] {
     const words: string[] = [];
     // urn:pulumi:<stack>::<project>::<type>::<name>
     const m = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(urn);
@@ -222,8 +222,12 @@ export function stackWords(urn: string, props: unknown): string[] {
             return;
         }
         if (typeof value === "string") {
-            for (const host of value.toLowerCase().match(/\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b/g) ?? []) {
-                hostnames.add(host);
+            // Only the hosts of URLs, and never inside a credential: a password's own "abc.defg"
+            // must not become a word that makes it look guessable.
+            let text = value;
+            for (const credential of credentials) if (credential.length > 0) text = text.split(credential).join(" ");
+            for (const m of text.toLowerCase().matchAll(/[a-z][a-z0-9+.-]*:\/\/(?:[^/@\s'"]*@)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\b/g)) {
+                hostnames.add(m[1]);
             }
         } else if (Array.isArray(value)) {
             for (const [, item] of knownIndexed(value)) walk(item, depth + 1);

@@ -29,7 +29,16 @@ export const credentialsResourceForbidWeakSecrets: ResourceValidationPolicy = {
         }
         // What an attacker knows about this resource: its names, image, service label and users,
         // and the stack's own words: the company (project), the stack and the domain.
-        const userInputs = nameInputs(args.name, ...describingNames(args.props), ...mentionedUsernames(args.props), ...stackWords(args.urn, args.props));
+        const userInputs = nameInputs(
+            args.name,
+            ...describingNames(args.props),
+            ...mentionedUsernames(args.props),
+            ...stackWords(
+                args.urn,
+                args.props,
+                candidates.map((c) => c.value),
+            ),
+        );
         for (const candidate of candidates) {
             // Empty credentials are credentials-resource-forbid-empty-auth's finding.
             if (candidate.value.trim() === "") {

@@ -148,7 +148,13 @@ describe(POLICY, () => {
         for (const value of ["pyerp_smtp_pass_2024!", "Restry-Nexora-Outline#2025"]) {
             expect(assessSecret(value, rules)).toEqual([]);
         }
-        for (const value of [`pyerp-${generatePassword(20)}`, "correct horse battery staple pyerp"]) {
+        // A dot in a strong password does not make its halves "known words" (they are not a URL's host).
+        for (const value of [
+            `pyerp-${generatePassword(20)}`,
+            "correct horse battery staple pyerp",
+            "Kq8mZt3Rw9Xp2Lv.NbJhFdSyGcWq",
+            "https://Kq8mZt3Rw9.NbJhFdSyGcWq",
+        ]) {
             const stack = withChange(base, "pyerp", (r) => setEnv(r, "SMTP_PASSWORD", value));
             expect(runPolicyPack(stack).filter((v) => v.policy === POLICY)).toEqual([]);
         }
