@@ -45,6 +45,8 @@ export class Grafana extends pulumi.ComponentResource {
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
             `GF_SERVER_ROOT_URL=${args.url}`,
+            // [server] http_port: Grafana listens on the catalog's port (its health check and route read it too).
+            `GF_SERVER_HTTP_PORT=${servicePort("grafana")}`,
             "GF_SECURITY_ADMIN_USER=admin",
             pulumi.interpolate`GF_SECURITY_ADMIN_PASSWORD=${admin.result}`,
             "GF_DATABASE_TYPE=postgres",

@@ -5,7 +5,7 @@ import type { RouteTable } from "../edge/types";
 import { createServiceContainer, DEFAULT_CAPABILITY_DROPS } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
-import { services } from "../catalog";
+import { servicePort, services } from "../catalog";
 
 export interface UptimeKumaArgs {
     readonly stack: string;
@@ -64,6 +64,9 @@ export class UptimeKuma extends pulumi.ComponentResource {
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
+                // The server listens on UPTIME_KUMA_PORT, and the image's extra/healthcheck calls the same
+                // variable's port: both follow the catalog, as Caddy's route does.
+                envs: [`UPTIME_KUMA_PORT=${servicePort("uptimeKuma")}`],
                 networks: [args.network],
                 // Ping monitors need raw sockets.
                 capabilityDrops: DEFAULT_CAPABILITY_DROPS.filter((c) => c !== "NET_RAW"),

@@ -53,7 +53,11 @@ export class Portainer extends pulumi.ComponentResource {
                 containerName: this.containerName,
                 image: args.image,
                 // The bcrypt hash is secret too: it would let anyone brute-force the password offline.
-                command: pulumi.secret(pulumi.all([admin.bcryptHash]).apply(([hash]) => ["--http-enabled", "--admin-password", hash])),
+                // `--bind`: the plain-HTTP listener Caddy proxies to, on the catalog's port (Portainer's own
+                // default is :9000).
+                command: pulumi.secret(
+                    pulumi.all([admin.bcryptHash]).apply(([hash]) => ["--http-enabled", "--bind", `:${servicePort("portainer")}`, "--admin-password", hash]),
+                ),
                 // Go's crypto/x509 reads every file of the SSL_CERT_DIR directories (besides the
                 // image's bundle file): the CA's directory, and the image's default one kept.
                 envs: args.internalCa ? [`SSL_CERT_DIR=${INTERNAL_CA_DIR}:/etc/ssl/certs`] : undefined,

@@ -15,6 +15,28 @@ export interface PortalArgs {
 /** Where the portal's static files live; the portal project's own pipeline publishes into it. */
 export const PORTAL_CONTENT_DIR = "/usr/share/nginx/html";
 
+/** The server block of the nginx image: its nginx.conf includes every `conf.d/*.conf`. */
+export const PORTAL_SERVER_CONF = "/etc/nginx/conf.d/default.conf";
+
+/**
+ * The portal's nginx server, in place of the image's `default.conf` (which listens on 80): it
+ * listens on the catalog's port, so the health check and Caddy's route, which read the same
+ * port, reach it. IPv4 only: Caddy reaches it on the Docker network's IPv4 address.
+ */
+export function renderPortalServerConf(port: number): string {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`portal: not a TCP port: ${port}`);
+    return [
+        "# Rendered by the Nexora program: the portal's static site.",
+        "server {",
+        `    listen ${port} default_server;`,
+        "    server_name _;",
+        `    root ${PORTAL_CONTENT_DIR};`,
+        "    index index.html;",
+        "}",
+        "",
+    ].join("\n");
+}
+
 /**
  * The company portal: a static site served by nginx from a content volume, so publishing a new
  * version of the site is a file copy, not a container replacement.
@@ -39,6 +61,7 @@ export class Portal extends pulumi.ComponentResource {
                 image: args.image,
                 networks: [args.edgeNetwork],
                 volumes: [{ volume: this.contentVolume, target: PORTAL_CONTENT_DIR, readOnly: true }],
+                uploads: [{ file: PORTAL_SERVER_CONF, content: renderPortalServerConf(servicePort("portal")) }],
                 healthcheck: { test: ["CMD-SHELL", `wget -q --spider http://127.0.0.1:${servicePort("portal")}/ || exit 1`], startPeriodSeconds: 5 },
                 memoryMiB: 128,
             },

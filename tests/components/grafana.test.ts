@@ -65,6 +65,7 @@ describe("Grafana", () => {
         const env = envMap(mocks.get(T.container, "grafana-container").inputs.envs);
         expect(env).toMatchObject({
             GF_SERVER_ROOT_URL: URL,
+            GF_SERVER_HTTP_PORT: "3000",
             GF_DATABASE_TYPE: "postgres",
             GF_DATABASE_HOST: "nexora-staging-postgres:5432",
             GF_DATABASE_NAME: "grafana",

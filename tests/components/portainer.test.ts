@@ -30,7 +30,7 @@ describe("Portainer", () => {
         const portainer = new Portainer("portainer", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
         await mocks.settled();
         const container = mocks.get(T.container, "portainer-container");
-        expect(container.inputs.command).toEqual(["--http-enabled", "--admin-password", bcryptOf("portainer-admin-password")]);
+        expect(container.inputs.command).toEqual(["--http-enabled", "--bind", ":9000", "--admin-password", bcryptOf("portainer-admin-password")]);
         expect(container.secretInputs).toContain("command");
         expect(mocks.plaintextLeaks(bcryptOf("portainer-admin-password"))).toEqual([]);
         expect(mocks.plaintextLeaks(mockRandomValue("portainer-admin-password", 32))).toEqual([]);

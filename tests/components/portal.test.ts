@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { Portal } from "../../components/portal/portal";
+import { Portal, renderPortalServerConf } from "../../components/portal/portal";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
 import { dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
 
@@ -34,5 +34,27 @@ describe("Portal", () => {
         });
         const volume = mocks.get(T.volume, "portal-content");
         expect([volume.options.protect, volume.options.retainOnDelete]).toEqual([true, true]);
+    });
+
+    it("replaces the image's default server with one on the catalog's port, serving the content root", async () => {
+        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        await mocks.settled();
+        const uploads = mocks.get(T.container, "portal-container").inputs.uploads as { file: string; content: string }[];
+        expect(uploads.map((u) => u.file)).toEqual(["/etc/nginx/conf.d/default.conf"]);
+        expect(uploads[0]!.content).toBe(renderPortalServerConf(80));
+    });
+});
+
+describe("renderPortalServerConf", () => {
+    it("listens on the given port as the default server and serves the content volume", () => {
+        const conf = renderPortalServerConf(8081);
+        expect(conf).toMatch(/^\s*listen 8081 default_server;$/m);
+        expect(conf).toMatch(/^\s*root \/usr\/share\/nginx\/html;$/m);
+        expect(conf.match(/^\s*listen /gm)).toHaveLength(1);
+        expect(conf.endsWith("}\n")).toBe(true);
+    });
+
+    it("refuses what is not a TCP port (a catalog bug, never config)", () => {
+        for (const bad of [0, -1, 65536, 80.5, Number.NaN]) expect(() => renderPortalServerConf(bad)).toThrow(/not a TCP port/);
     });
 });

@@ -77,6 +77,8 @@ describe("UptimeKuma", () => {
             mounts: [{ type: "volume", source: "nexora-staging-uptime-data", target: "/app/data", readOnly: false }],
             labels: containerLabelsFor("uptime", "platform"),
             healthcheck: { tests: ["CMD", "extra/healthcheck"], startPeriod: "1m0s" },
+            // The server and extra/healthcheck both read it: the catalog's port, Uptime Kuma's default.
+            envs: ["UPTIME_KUMA_PORT=3001"],
             wait: false,
         });
         const volume = mocks.get(T.volume, "uptime-data");

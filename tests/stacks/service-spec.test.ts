@@ -55,6 +55,27 @@ describe("the service catalog", () => {
         expect((oauth?.plainInputs.environment as Record<string, string> | undefined)?.PORTAINER_API).toBe("http://127.0.0.1:9100/api");
     });
 
+    it("moves the port each service listens on, not only the callers: Portainer, Grafana, Uptime Kuma and the portal", async () => {
+        editable.portainer.ports.http = 9100;
+        editable.grafana.ports.http = 3300;
+        editable.uptimeKuma.ports.http = 3101;
+        editable.portal.ports.http = 8081;
+
+        const plan = await evaluateStack({ stack: "staging" });
+        // Portainer's command is secret (it carries the admin hash): plainInputs holds it unmasked.
+        const portainer = plan.resources.find((r) => r.type === "docker:index/container:Container" && r.name === "portainer-container");
+        expect((portainer?.plainInputs.command as string[]).slice(0, 3)).toEqual(["--http-enabled", "--bind", ":9100"]);
+        expect(container(plan, "grafana-container").envs).toContain("GF_SERVER_HTTP_PORT=3300");
+        expect(container(plan, "grafana-container").healthcheck.tests.join(" ")).toContain("http://127.0.0.1:3300/api/health");
+        expect(container(plan, "uptime-container").envs).toContain("UPTIME_KUMA_PORT=3101");
+        const portal = plan.resources.find((r) => r.type === "docker:index/container:Container" && r.name === "portal-container");
+        const uploads = portal?.plainInputs.uploads as { file: string; content: string }[];
+        expect(uploads.find((u) => u.file === "/etc/nginx/conf.d/default.conf")?.content).toMatch(/^\s*listen 8081 default_server;$/m);
+        expect(container(plan, "portal-container").healthcheck.tests.join(" ")).toContain("http://127.0.0.1:8081/");
+        for (const upstream of ["nexora-staging-portainer:9100", "nexora-staging-grafana:3300", "nexora-staging-uptime:3101", "nexora-staging-portal:8081"])
+            expect(plan.artifacts.Caddyfile).toContain(`reverse_proxy ${upstream}\n`);
+    });
+
     it("moves Caddy's ports, its health check, the Caddyfile and frpc.toml together", async () => {
         editable.caddy.ports = { http: 8080, https: 8443, admin: 2020 };
         editable.gitlab.ports = { ...saved.gitlab.ports, ssh: 2022 };
