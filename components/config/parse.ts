@@ -207,10 +207,6 @@ export function parseSettings(
                 "relayAddress",
                 `the relay's public IPv4 address in canonical dotted form (dnsEnabled is true; private, loopback, documentation and multicast ranges are refused), got ${describe(dns.relayAddress)}`,
             );
-        const token = (ctx.otherKeys ?? []).includes("cloudflare:apiToken");
-        if (token && isSecret("cloudflare:apiToken") === false) {
-            c.fail("cloudflare:apiToken", "to be stored as a secret (pulumi config set --secret cloudflare:apiToken ...), not in plaintext");
-        }
     }
 
     const features = Object.fromEntries(
@@ -254,7 +250,14 @@ export function parseSettings(
         }
     }
     for (const required of requiredSecretKeys(raw)) if (!hasOwn(raw, required.key)) c.fail(required.reportAt, required.message);
-    for (const fullKey of SECRET_CONFIG_KEYS.filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`))) {
+    for (const fullKey of SECRET_CONFIG_KEYS) {
+        // Another provider's key (cloudflare:apiToken): its value is that provider's to read, but a
+        // plaintext credential in the stack file is refused wherever it sits, whether DNS is on or not.
+        if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) {
+            if ((ctx.otherKeys ?? []).includes(fullKey) && isSecret(fullKey) === false)
+                c.fail(fullKey, `to be stored as a secret (pulumi config set --secret ${fullKey} ...), not in plaintext`);
+            continue;
+        }
         const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
         if (!hasOwn(raw, key)) continue;
         const value = raw[key]!;

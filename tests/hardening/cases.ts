@@ -399,6 +399,14 @@ const storage: [string, string, string, (c: Config) => void, string?][] = [
     ["prod", "frpToken mapping", "nexora:frpToken", (c) => (c[`${N}frpToken`] = { token: "PlainFrpToken4242" }), "PlainFrpToken4242"],
     ["dev", "gitlabApiToken in plaintext", "nexora:gitlabApiToken", (c) => (c[`${N}gitlabApiToken`] = "glpat-PlainApiToken4242xyz"), "PlainApiToken4242"],
     ["prod", "cloudflare:apiToken in plaintext", "cloudflare:apiToken", (c) => (c["cloudflare:apiToken"] = "PlainCloudflare4242xyz"), "PlainCloudflare4242xyz"],
+    // dev has DNS off: the token is unused there, but it still sits in plaintext in the stack file.
+    [
+        "dev",
+        "cloudflare:apiToken in plaintext, DNS off",
+        "cloudflare:apiToken",
+        (c) => (c["cloudflare:apiToken"] = "PlainCloudflare4242dev"),
+        "PlainCloudflare4242dev",
+    ],
     [
         "dev",
         "secretEnv target in plaintext",
