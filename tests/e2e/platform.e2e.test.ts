@@ -593,8 +593,12 @@ describe("the e2e stack on a real engine", () => {
             const afterSecond = await status();
             const secondAdded = Object.fromEntries(afterSecond.stores.map((s) => [s.store, s.addedBytes]));
             record("drill incremental backup", { seconds: second.seconds, addedBytes: secondAdded });
-            // restic cuts content-defined chunks of 0.5-8 MiB: a change costs a few chunks, not the dump.
-            expect(secondAdded.postgres).toBeLessThan(firstAdded.postgres! / 4);
+            // restic cuts content-defined chunks of 0.5-8 MiB (1 MiB on average): a change costs the
+            // chunks around each changed spot (the dump's table of contents, the table's tail), not
+            // the dump. How many bytes those chunks hold varies from run to run: 5.3 MB and 14.6 MB
+            // were measured on the same 57 MB dump, so a bound of a quarter failed by chance. Half
+            // still fails when deduplication does not work (a compressed or dated dump adds it all).
+            expect(secondAdded.postgres).toBeLessThan(firstAdded.postgres! / 2);
             expect(afterSecond.stores.find((s) => s.store === "postgres")!.snapshot).not.toBe(afterFirst.stores.find((s) => s.store === "postgres")!.snapshot);
         });
 
