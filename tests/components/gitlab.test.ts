@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Gitlab, type GitlabArgs } from "../../components/gitlab/gitlab";
+import { PROVIDER_DEFAULT_TIMEOUT_SECONDS } from "../../components/docker/service";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
 import {
     DATA_NETWORK,
@@ -143,5 +144,23 @@ describe("Gitlab", () => {
         build({ publishSshPort: 2222 });
         await mocks.settled();
         expect(mocks.get(T.container, "gitlab-container").inputs.ports).toEqual([{ internal: 22, external: 2222, protocol: "tcp" }]);
+    });
+});
+
+describe("GitLab's first boot", () => {
+    const minutes = (goDuration: string): number => {
+        const m = /^(\d+)m$/.exec(goDuration);
+        if (!m) throw new Error(`not a whole-minute duration: ${JSON.stringify(goDuration)}`);
+        return Number(m[1]);
+    };
+
+    it("is not cut to the Docker provider's 20 minutes: create and update outlast its health wait", async () => {
+        build();
+        await mocks.settled();
+        const container = mocks.get(T.container, "gitlab-container");
+        const waitSeconds = container.inputs.waitTimeout as number;
+        expect(waitSeconds).toBeGreaterThan(PROVIDER_DEFAULT_TIMEOUT_SECONDS);
+        expect(minutes(container.options.customTimeouts.create) * 60).toBeGreaterThan(waitSeconds);
+        expect(minutes(container.options.customTimeouts.update) * 60).toBeGreaterThan(waitSeconds);
     });
 });
