@@ -4,6 +4,7 @@ import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { servicePort, services } from "../catalog";
+import { isPort } from "../validators";
 
 export interface PortalArgs {
     readonly stack: string;
@@ -24,7 +25,7 @@ export const PORTAL_SERVER_CONF = "/etc/nginx/conf.d/default.conf";
  * port, reach it. IPv4 only: Caddy reaches it on the Docker network's IPv4 address.
  */
 export function renderPortalServerConf(port: number): string {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`portal: not a TCP port: ${port}`);
+    if (!isPort(port)) throw new Error(`portal: not a TCP port: ${port}`);
     return [
         "# Rendered by the Nexora program: the portal's static site.",
         "server {",
