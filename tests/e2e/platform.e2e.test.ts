@@ -137,7 +137,12 @@ describe("the e2e stack on a real engine", () => {
         const up = await ws.pulumi(["up", "--yes", "--skip-preview"]);
         if (up.code !== 0) throw new Error(`cold up exited ${up.code}\n${tail(up.stdout, 120)}\n${tail(up.stderr)}`);
         record("cold up seconds", up.seconds);
-        record("cold up slowest steps", slowestSteps(up.stdout));
+        const slowest = slowestSteps(up.stdout);
+        record("cold up slowest steps", slowest);
+        // Read from the CLI's own output: a format change must fail here, not record an empty list.
+        expect(slowest).toHaveLength(5);
+        expect(slowest.every((s) => s.seconds > 0 && !s.resource.startsWith("nexora:"))).toBe(true);
+        expect(slowest.map((s) => s.resource)).toContain("docker:index:Container postgres-container");
         const containers = await stackContainers();
         expect([...containers.keys()].sort()).toEqual(
             ["backup", "caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map(container).sort(),
