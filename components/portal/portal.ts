@@ -17,7 +17,7 @@ export interface PortalArgs {
 export const PORTAL_CONTENT_DIR = "/usr/share/nginx/html";
 
 /** The server block of the nginx image: its nginx.conf includes every `conf.d/*.conf`. */
-export const PORTAL_SERVER_CONF = "/etc/nginx/conf.d/default.conf";
+const PORTAL_SERVER_CONF = "/etc/nginx/conf.d/default.conf";
 
 /**
  * The portal's nginx server, in place of the image's `default.conf` (which listens on 80): it
