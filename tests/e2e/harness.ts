@@ -43,19 +43,22 @@ const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "components", "package.json", 
  * lives outside the clone.
  */
 export class PulumiWorkspace {
+    readonly stack: string;
     readonly dir: string;
     readonly projectDir: string;
     readonly configFile: string;
     readonly passphrase = randomBytes(24).toString("hex");
 
-    constructor() {
+    /** @param stack the stack's name; every e2e file that brings up a stack of its own names it. */
+    constructor(stack: string = STACK) {
+        this.stack = stack;
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "nexora-e2e-"));
         fs.mkdirSync(path.join(this.dir, "state"));
         fs.mkdirSync(path.join(this.dir, "home"));
         this.projectDir = path.join(this.dir, "project");
         fs.mkdirSync(this.projectDir);
         for (const f of PROJECT_FILES) fs.symlinkSync(path.join(ROOT, f), path.join(this.projectDir, f));
-        this.configFile = path.join(this.projectDir, `Pulumi.${STACK}.yaml`);
+        this.configFile = path.join(this.projectDir, `Pulumi.${stack}.yaml`);
     }
 
     cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -76,7 +79,7 @@ export class PulumiWorkspace {
     /** Runs `pulumi ARGS` for the e2e stack in the project directory; never throws on exit codes. */
     async pulumi(args: string[], opts: { input?: string; extraEnv?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
         const started = Date.now();
-        const child = spawn("pulumi", [...args, "--stack", STACK, "--non-interactive"], {
+        const child = spawn("pulumi", [...args, "--stack", this.stack, "--non-interactive"], {
             cwd: this.projectDir,
             env: this.cliEnv(opts.extraEnv),
             stdio: ["pipe", "pipe", "pipe"],
@@ -161,9 +164,9 @@ export interface ContainerState {
     readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Every container of the e2e stack on the test daemon, by name. */
-export async function stackContainers(): Promise<Map<string, ContainerState>> {
-    const ids = (await docker(["ps", "-aq", "--filter", `label=nexora.stack=${STACK}`])).stdout.split(/\s+/).filter(Boolean);
+/** Every container of a stack (the e2e stack unless named) on the test daemon, by name. */
+export async function stackContainers(stack: string = STACK): Promise<Map<string, ContainerState>> {
+    const ids = (await docker(["ps", "-aq", "--filter", `label=nexora.stack=${stack}`])).stdout.split(/\s+/).filter(Boolean);
     const out = new Map<string, ContainerState>();
     if (ids.length === 0) return out;
     const inspected = JSON.parse((await docker(["inspect", ...ids])).stdout) as {

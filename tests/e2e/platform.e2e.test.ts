@@ -29,6 +29,7 @@ import {
     slowestSteps,
     tail,
 } from "./harness";
+import { printFigures, record } from "./figures";
 
 const PREFIX = `nexora-${STACK}`;
 const DOMAIN = "nexora.restry.cn";
@@ -51,13 +52,6 @@ const EDGE_GATEWAY = "10.204.10.1";
 const ALERT_PORT = 18765;
 const ALERT_WEBHOOK = `http://${EDGE_GATEWAY}:${ALERT_PORT}/nexora-backup-alert`;
 let ca = "";
-/** Figures for the issue note, printed at the end. */
-const figures: Record<string, unknown> = {};
-
-function record(key: string, value: unknown): void {
-    figures[key] = value;
-    console.log(`[e2e] ${key}: ${JSON.stringify(value)}`);
-}
 
 async function setApps(mutate: (apps: Record<string, Record<string, unknown>>) => void): Promise<void> {
     ws.writeConfig((c) => {
@@ -125,7 +119,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    console.log(`[e2e] figures ${JSON.stringify(figures, null, 2)}`);
+    printFigures();
     // Leave nothing behind on the test daemon (the harness stops it anyway).
     await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
     await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
