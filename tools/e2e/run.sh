@@ -33,7 +33,8 @@ cleanup() {
 trap cleanup EXIT
 
 t1=$(date +%s)
-bash tools/e2e/dockerd.sh start
+# The daemons are started without the lock's descriptor: a daemon left behind must not hold it.
+bash tools/e2e/dockerd.sh start 9>&-
 export NEXORA_E2E_DOCKER_HOST="unix://$NEXORA_E2E_RUN/docker.sock"
 # Leftovers of an interrupted run: the daemon is the e2e's own and its data root a cache of
 # images only, so every container, volume and user network on it is a leftover (the e2e's
@@ -50,7 +51,7 @@ echo "e2e: daemon and images ready in $(($(date +%s) - t1)) s" >&2
 
 NEXORA_E2E_FRP_TOKEN="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export NEXORA_E2E_FRP_TOKEN
-NEXORA_E2E_RELAY_ADDR="$(FRP_TOKEN="$NEXORA_E2E_FRP_TOKEN" bash tools/e2e/relay.sh start "$engine_bin")"
+NEXORA_E2E_RELAY_ADDR="$(FRP_TOKEN="$NEXORA_E2E_FRP_TOKEN" bash tools/e2e/relay.sh start "$engine_bin" 9>&-)"
 export NEXORA_E2E_RELAY_ADDR
 
 npx vitest run --config vitest.e2e.config.mts "$@"
