@@ -31,7 +31,7 @@ interface NpmRun {
 
 /** `npm run [-s] <script> [-- args]` → its parts; undefined for any other command. */
 function npmRun(cmd: SimpleCommand): NpmRun | undefined {
-    const w = cmd.words.filter((x, i) => i > 0 || !/^[A-Za-z_]\w*=/.test(x));
+    const w = cmd.words;
     if (w[0] !== "npm" || (w[1] !== "run" && w[1] !== "run-script")) return undefined;
     const rest = w.slice(2);
     const at = rest.findIndex((x) => !x.startsWith("-"));
@@ -144,7 +144,7 @@ describe("the guides' shell blocks", () => {
             expect(runnable.some((l) => l.text.includes("--json | node"))).toBe(true);
             const done = new Set<string>();
             for (const line of runnable) {
-                const key = line.commands.map((c) => [...c.words, ">", ...c.redirects].join(" ")).join(" | ");
+                const key = line.commands.map((c) => [...c.env, ...c.words, ">", ...c.redirects].join(" ")).join(" | ");
                 if (done.has(key)) continue; // the same command in two guides runs once
                 done.add(key);
                 const run = line.commands.length === 1 && line.commands[0]!.redirects.length === 0 ? npmRun(line.commands[0]!) : undefined;

@@ -73,8 +73,9 @@ export function commandLines(body: string): string[] {
     return out;
 }
 
-/** One simple command: its words (quotes removed) and the files it redirects to or from. */
+/** One simple command: its leading VAR=value assignments, its words (quotes removed) and the files it redirects to or from. */
 export interface SimpleCommand {
+    readonly env: string[];
     readonly words: string[];
     readonly redirects: string[];
 }
@@ -98,7 +99,9 @@ export function simpleCommands(line: string): SimpleCommand[] {
     };
     const endCommand = () => {
         endWord();
-        if (words.length > 0) commands.push({ words, redirects });
+        const firstWord = words.findIndex((w) => !/^[A-Za-z_]\w*=/.test(w));
+        if (words.length > 0)
+            commands.push({ env: firstWord < 0 ? words : words.slice(0, firstWord), words: firstWord < 0 ? [] : words.slice(firstWord), redirects });
         words = [];
         redirects = [];
     };

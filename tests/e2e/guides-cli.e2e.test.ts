@@ -28,16 +28,6 @@ const uses = docFiles()
     .flatMap((f) => fencedBlocks(f, readDoc(f)))
     .filter((b) => SHELL_LANGS.has(b.lang))
     .flatMap((b) => commandLines(b.body).flatMap((text) => simpleCommands(text).map((c) => ({ where: `${b.file}:${b.line}`, text, words: c.words }))))
-    // Leading VAR=value assignments (PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true pulumi …) are the environment, not the command.
-    .map((u) => ({
-        ...u,
-        words: u.words.slice(
-            Math.max(
-                0,
-                u.words.findIndex((w) => !/^[A-Za-z_]\w*=/.test(w)),
-            ),
-        ),
-    }))
     .filter((u) => u.words[0] === "pulumi");
 
 describe("the guides' pulumi commands on the real CLI", () => {
