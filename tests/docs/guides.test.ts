@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { OBJECT_KEYS, SECRET_KEYS } from "../../components/config";
+import { main as mrPreviewMain } from "../../tools/mr-preview/cli";
 import { main as planMain } from "../../tools/plan/cli";
 import { main as restoreMain } from "../../tools/restore/cli";
 import { stackPlan } from "../support/plans";
@@ -51,7 +52,9 @@ function offline(line: (typeof lines)[number]): boolean {
     if (line.text.includes("$(")) return false;
     return line.commands.every((c) => {
         const run = npmRun(c);
-        if (run) return run.script === "plan" || run.script === "policy" || (run.args.length === 1 && run.args[0] === "--help");
+        // `npm run policy` is the offline plan of all three stacks, which .ci/run runs as a step of its own
+        // (tests/ci/ci-run.test.ts): not a third time here.
+        if (run) return run.script === "plan" || (run.args.length === 1 && run.args[0] === "--help");
         return c.words[0] === "node";
     });
 }
@@ -67,12 +70,39 @@ function sh(line: string, cwd: string): Promise<{ code: number; stdout: string; 
     });
 }
 
+interface Ran {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+async function collect(run: (io: { stdout: (t: string) => void; stderr: (t: string) => void }) => Promise<number>): Promise<Ran> {
+    let stdout = "";
+    let stderr = "";
+    const code = await run({ stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+
+/**
+ * The tools' main() functions, called in this process instead of starting `npm run` (a process
+ * start and a TypeScript load per command: minutes on a loaded machine). Only for scripts that are
+ * exactly `tsx <that file>`: a test checks package.json still says so.
+ */
+const IN_PROCESS: Record<string, { readonly entry: string; readonly run: (args: string[], env: Record<string, string | undefined>) => Promise<Ran> }> = {
+    plan: { entry: "tsx tools/plan/cli.ts", run: (args) => collect((io) => planMain(args, io)) },
+    restore: { entry: "tsx tools/restore/cli.ts", run: (args, env) => collect((io) => restoreMain(args, env, { ...io, confirm: async () => false })) },
+    "mr-preview": { entry: "tsx tools/mr-preview/cli.ts", run: (args, env) => collect((io) => mrPreviewMain(args, env, io)) },
+};
+
 const helpCache = new Map<string, Promise<string>>();
 /** What `npm run <script> -- --help` prints (empty when the tool has no help). */
 function helpOf(script: string): Promise<string> {
     let help = helpCache.get(script);
     if (!help) {
-        help = sh(`npm run -s ${script} -- --help`, ROOT).then((r) => (r.code === 0 ? r.stdout : ""));
+        const inProcess = IN_PROCESS[script];
+        help = (inProcess ? inProcess.run(["--help"], { PATH: process.env.PATH }) : sh(`npm run -s ${script} -- --help`, ROOT)).then((r) =>
+            r.code === 0 ? r.stdout : "",
+        );
         helpCache.set(script, help);
     }
     return help;
@@ -95,6 +125,7 @@ describe("the guides' shell blocks", () => {
     });
 
     it("name only npm scripts that exist, with npm's own flags limited to -s", () => {
+        for (const [script, { entry }] of Object.entries(IN_PROCESS)) expect(scripts[script], `the tests call ${script}'s main() for it`).toBe(entry);
         let checked = 0;
         for (const line of lines)
             for (const c of line.commands) {
@@ -149,16 +180,10 @@ describe("the guides' shell blocks", () => {
                 if (done.has(key)) continue; // the same command in two guides runs once
                 done.add(key);
                 const run = line.commands.length === 1 && line.commands[0]!.redirects.length === 0 ? npmRun(line.commands[0]!) : undefined;
-                // A lone `npm run plan -- …` runs in this process: the same main() that `tsx tools/plan/cli.ts` calls
-                // (tests/plan/cli.test.ts runs that entry point as a process), without a process start per line.
-                const r =
-                    run?.script === "plan"
-                        ? await (async () => {
-                              let stderr = "";
-                              const code = await planMain(run.args, { stdout: () => undefined, stderr: (t) => (stderr += t) });
-                              return { code, stderr };
-                          })()
-                        : await sh(line.text, scratch);
+                // A lone `npm run <tool> -- …` runs the tool's main() in this process (tests/plan/cli.test.ts runs the
+                // plan's entry point as a process); pipelines and redirections run in bash as written.
+                const inProcess = run ? IN_PROCESS[run.script] : undefined;
+                const r = inProcess ? await inProcess.run(run!.args, { PATH: process.env.PATH }) : await sh(line.text, scratch);
                 expect(r.code, `${line.where}: ${line.text}\n${r.stderr}`).toBe(0);
                 for (const file of line.commands.flatMap((c) => c.redirects))
                     expect(statSync(path.join(scratch, file)).size, `${line.where}: ${file} written by ${line.text}`).toBeGreaterThan(0);
@@ -173,14 +198,13 @@ describe("the guides' shell blocks", () => {
             const restores = lines.flatMap((l) => l.commands.map((c) => ({ line: l, run: npmRun(c) }))).filter((x) => x.run?.script === "restore");
             expect(restores.length).toBeGreaterThan(3);
             for (const { line, run } of restores) {
-                let err = "";
                 const env = {
                     PATH: process.env.PATH,
                     HOME: process.env.HOME,
                     NEXORA_RESTIC_PASSWORD: "guide-check",
                     NEXORA_DOCKER_CLI: path.join(scratch, "no-docker"),
                 };
-                const code = await restoreMain(run!.args, env, { stdout: () => undefined, stderr: (t) => (err += t), confirm: async () => false });
+                const { code, stderr: err } = await IN_PROCESS.restore!.run(run!.args, env);
                 if (run!.args.includes("--help")) {
                     expect(code, line.where).toBe(0);
                     continue;
