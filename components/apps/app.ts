@@ -68,7 +68,7 @@ export class BusinessApp extends pulumi.ComponentResource {
             env.push(`DB_HOST=${db.host}`, `DB_PORT=${db.port}`, `DB_NAME=${db.database}`, `DB_USER=${db.username}`);
             env.push(pulumi.interpolate`DB_PASSWORD=${db.password}`);
         }
-        // The app's contract (README "Business apps"): trust this CA file for calls to GitLab.
+        // The app's contract (docs/add-app.md, "What the app receives"): trust this CA file for calls to GitLab.
         const internalCa = app.sso ? args.internalCa : undefined;
         if (internalCa) env.push(`OAUTH_CA_FILE=${INTERNAL_CA_FILE}`);
         // Sorted: the order of config keys must not replace the container.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# nexora-backup: the backup container's one program (README "Backups").
+# nexora-backup: the backup container's one program (docs/backups.md).
 #
 #   nexora-backup serve                     run the schedule (the container's command)
 #   nexora-backup cycle                     back up every store now, apply retention, report

@@ -24,7 +24,7 @@ export function readImages(c: Checker, raw: string | undefined): Record<ImageNam
     if (gitlabMajor >= 19 && postgresMajor < 17) {
         c.fail(
             "images.gitlab",
-            `a GitLab 18.x image with PostgreSQL ${postgresMajor} (GitLab ${gitlabMajor} requires PostgreSQL 17+; first upgrade PostgreSQL itself, which is a dump and restore or pg_upgrade of its data, not an image bump: README "Upgrading PostgreSQL")`,
+            `a GitLab 18.x image with PostgreSQL ${postgresMajor} (GitLab ${gitlabMajor} requires PostgreSQL 17+; first upgrade PostgreSQL itself, which is a dump and restore or pg_upgrade of its data, not an image bump: docs/upgrade-postgres.md)`,
         );
     }
     return images;
@@ -33,8 +33,8 @@ export function readImages(c: Checker, raw: string | undefined): Record<ImageNam
 /**
  * A PostgreSQL server refuses a data directory initialised by another major version, so the image's
  * major must stay the one the stack's data volume was created with (`nexora:postgresDataMajor`).
- * A major upgrade is a migration of the data (dump and restore, or pg_upgrade: README "Upgrading
- * PostgreSQL"); once it is done, the operator records the new major in the same change as the image.
+ * A major upgrade is a migration of the data (dump and restore, or pg_upgrade: docs/upgrade-postgres.md);
+ * once it is done, the operator records the new major in the same change as the image.
  * A fact rather than an "upgrade: true" switch: a switch left on would disarm the check for good.
  */
 export function checkPostgresDataMajor(c: Checker, postgresImage: string, rawDataMajor: string): void {
@@ -53,7 +53,7 @@ export function checkPostgresDataMajor(c: Checker, postgresImage: string, rawDat
         c.fail(
             "images.postgres",
             `PostgreSQL ${rawDataMajor}, the major the data directory was initialised with (nexora:postgresDataMajor), got ${imageMajor}: ` +
-                `PostgreSQL ${imageMajor} refuses to start on it. A major upgrade is a dump and restore (or pg_upgrade), README "Upgrading PostgreSQL"; ` +
+                `PostgreSQL ${imageMajor} refuses to start on it. A major upgrade is a dump and restore (or pg_upgrade), docs/upgrade-postgres.md; ` +
                 `after it, set nexora:postgresDataMajor to ${imageMajor} together with the image`,
         );
     }

@@ -269,7 +269,7 @@ export function parseSettings(
     if (tls === "acme" && !tunnel.enabled && !publish.http) {
         c.fail("tls", "internal when neither the tunnel nor publishHttpPort lets ACME reach Caddy");
     }
-    // With Caddy's internal CA only the SSO consumers are given its root (README "Dev SSO"): the
+    // With Caddy's internal CA only the SSO consumers are given its root (docs/single-sign-on.md, "Dev SSO"): the
     // runner's job containers clone from GitLab's public URL and would not trust it.
     if (tls === "internal" && features.gitlabRunner && features.gitlab) {
         c.fail("runnerEnabled", "false when tls is internal (job containers would not trust Caddy's internal CA), got true");

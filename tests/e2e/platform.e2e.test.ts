@@ -360,7 +360,7 @@ describe("the e2e stack on a real engine", () => {
             ws.writeConfig((c) => {
                 c["nexora:portalEnabled"] = false;
             });
-            // The volume is protected: the plan refuses until someone decides (README: switching a service off).
+            // The volume is protected: the plan refuses until someone decides (docs/deploy.md: switching a service off).
             const refused = await ws.pulumi(["preview"]);
             expect(refused.code).not.toBe(0);
             expect(refused.stdout + refused.stderr).toMatch(/protect/i);

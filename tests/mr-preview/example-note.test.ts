@@ -1,4 +1,4 @@
-// The example notes the README links to (docs/merge-request-note.md) are the fixtures as the tool
+// The example notes the merge-request guide links to (docs/merge-request-note.md) are the fixtures as the tool
 // renders them: the document is compared with the renderer's output, so a renderer or fixture
 // change fails here until the example is rendered again (renderExampleDoc in fixtures.ts says
 // how), and the key lines a reader relies on are checked on their own.
@@ -34,10 +34,13 @@ describe("docs/merge-request-note.md", () => {
         expect(doc).not.toContain("✏️ <code>caddy-reload</code>");
     });
 
-    it("is linked from the README's merge-request section", () => {
-        const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("## Merge requests"), readme.indexOf("\n## ", readme.indexOf("## Merge requests") + 1));
-        expect(section).toContain("](docs/merge-request-note.md)");
+    it("is linked from the merge-request guide's example section", () => {
+        const guide = readFileSync(path.join(__dirname, "../../docs/merge-requests.md"), "utf8");
+        const start = guide.indexOf("\n## Example note\n");
+        expect(start, 'docs/merge-requests.md has a "## Example note" section').toBeGreaterThanOrEqual(0);
+        const end = guide.indexOf("\n## ", start + 1);
+        const section = guide.slice(start, end === -1 ? undefined : end);
+        expect(section).toContain("](merge-request-note.md)");
     });
 });
 

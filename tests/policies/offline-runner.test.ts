@@ -209,7 +209,7 @@ describe("runPolicyPack", () => {
         expect(runPolicyPack(structuredClone(stack))).toEqual(first);
     });
 
-    it("exposes the config defaults the README documents", () => {
+    it("exposes the config defaults docs/policy-pack.md documents", () => {
         expect(DEFAULT_CONFIG).toEqual({
             minScore: 3,
             minLength: 15,

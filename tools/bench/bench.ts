@@ -15,7 +15,7 @@ const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 const HERE = path.join(ROOT, "tools", "bench");
 const USAGE = "usage: npm run bench -- [--runs N] [--apps N] [--json] [--cpu-prof DIR]";
 
-/** The targets README.md states ("Performance of `plan`"). */
+/** The targets docs/testing.md states ("Performance of `plan`"). */
 const TARGETS = { prodRatio: 1.5, appsWallSeconds: 15 } as const;
 
 interface BenchCase {

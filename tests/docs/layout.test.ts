@@ -1,17 +1,20 @@
-// The README's layout picture names real files and folders, and every folder of components/ and
-// tools/ is in it: a folder added, moved or removed fails here until the picture follows.
+// The layout picture of docs/architecture.md names real files and folders, and every folder of
+// components/ and tools/ is in it: a folder added, moved or removed fails here until the picture follows.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** The paths of the README's ```text block under "**Layout**", nested by two-space indentation. */
-function layoutPaths(readme: string): string[] {
-    const start = readme.indexOf("**Layout**");
-    expect(start, "README.md has a **Layout** picture").toBeGreaterThanOrEqual(0);
-    const open = readme.indexOf("```text\n", start);
-    const block = readme.slice(open + "```text\n".length, readme.indexOf("\n```", open + 1));
+const LAYOUT_DOC = "docs/architecture.md";
+
+/** The paths of the ```text block under the doc's "## Layout" heading, nested by two-space indentation. */
+function layoutPaths(doc: string): string[] {
+    const start = doc.indexOf("\n## Layout\n");
+    expect(start, `${LAYOUT_DOC} has a "## Layout" section`).toBeGreaterThanOrEqual(0);
+    const open = doc.indexOf("```text\n", start);
+    expect(open, "the layout picture is a ```text block").toBeGreaterThan(start);
+    const block = doc.slice(open + "```text\n".length, doc.indexOf("\n```", open + 1));
     const parents: string[] = [];
     const out: string[] = [];
     for (const line of block.split("\n")) {
@@ -31,8 +34,8 @@ const folders = (dir: string): string[] =>
         .filter((e) => e.isDirectory() && e.name !== "node_modules")
         .map((e) => `${dir}/${e.name}/`);
 
-describe("README.md's layout picture", () => {
-    const paths = layoutPaths(readFileSync(path.join(ROOT, "README.md"), "utf8"));
+describe(`${LAYOUT_DOC}'s layout picture`, () => {
+    const paths = layoutPaths(readFileSync(path.join(ROOT, LAYOUT_DOC), "utf8"));
 
     it("names only files and folders that exist, folders with a trailing slash", () => {
         expect(paths.length).toBeGreaterThan(10);

@@ -1,5 +1,6 @@
-// The README's config table and Pulumi.yaml's config declarations agree: every key in both (plus
-// the object and secret keys Pulumi.yaml can only list in comments), and the same defaults.
+// The config reference's table (docs/configuration.md) and Pulumi.yaml's config declarations agree:
+// every key in both (plus the object and secret keys Pulumi.yaml can only list in comments), and
+// the same defaults.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,11 +15,13 @@ interface Row {
     readonly meaning: string;
 }
 
-/** The first table of the README's "## Configuration" section. */
-function configTable(readme: string): Row[] {
-    const start = readme.indexOf("\n## Configuration\n");
-    expect(start, 'README.md has a "## Configuration" section').toBeGreaterThanOrEqual(0);
-    const lines = readme.slice(start).split("\n");
+const CONFIG_DOC = "docs/configuration.md";
+
+/** The first table of the config reference, under its "# Configuration reference" title. */
+function configTable(doc: string): Row[] {
+    const start = doc.indexOf("# Configuration reference\n");
+    expect(start, `${CONFIG_DOC} has a "# Configuration reference" title`).toBe(0);
+    const lines = doc.slice(start).split("\n");
     const header = lines.findIndex((l) => l.startsWith("| key | default | meaning |"));
     expect(header, "the config table's header").toBeGreaterThan(0);
     const rows: Row[] = [];
@@ -40,8 +43,8 @@ function literalDefaults(cell: string): string[] | undefined {
     return [...cell.matchAll(/`([^`]*)`/g)].map((m) => (/^"[^"]*"$/.test(m[1]!) ? m[1]!.slice(1, -1) : m[1]!));
 }
 
-describe("README.md's config table", () => {
-    const rows = configTable(readFileSync(path.join(ROOT, "README.md"), "utf8"));
+describe(`${CONFIG_DOC}'s config table`, () => {
+    const rows = configTable(readFileSync(path.join(ROOT, CONFIG_DOC), "utf8"));
     const declared = (parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> }).config;
     const tableKeys = rows.flatMap((r) => r.keys);
 
@@ -56,13 +59,13 @@ describe("README.md's config table", () => {
             const literals = literalDefaults(row.defaultCell);
             if (literals === undefined) {
                 // "(required)", or a default that depends on the stack (said in words): none declared.
-                for (const key of row.keys) expect(declared[key]!.default, `${key}: README says ${row.defaultCell}`).toBeUndefined();
+                for (const key of row.keys) expect(declared[key]!.default, `${key}: ${CONFIG_DOC} says ${row.defaultCell}`).toBeUndefined();
                 continue;
             }
             expect([1, row.keys.length], `${row.keys.join(", ")}: one default for all, or one each`).toContain(literals.length);
             for (const [i, key] of row.keys.entries()) {
                 const fallback = declared[key]!.default;
-                expect(fallback, `${key}: README states a default, Pulumi.yaml declares none`).toBeDefined();
+                expect(fallback, `${key}: ${CONFIG_DOC} states a default, Pulumi.yaml declares none`).toBeDefined();
                 expect(literals[literals.length === 1 ? 0 : i], key).toBe(String(fallback));
                 compared += 1;
             }
