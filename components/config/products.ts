@@ -85,6 +85,17 @@ export interface ProductSettings {
 /** Branches every product project protects, and the tag pattern the prod pipeline relies on. */
 export const PROTECTED_BRANCHES = ["main", "develop"] as const;
 export const PROTECTED_TAG = "v*";
+export type AccessLevel = "no one" | "developer" | "maintainer" | "admin";
+/**
+ * Who may push and merge on each protected branch: main takes maintainers' merges (and their
+ * first push of an empty project); develop is the developers' integration branch.
+ */
+export const BRANCH_ACCESS: Readonly<Record<(typeof PROTECTED_BRANCHES)[number], { readonly push: AccessLevel; readonly merge: AccessLevel }>> = {
+    main: { push: "maintainer", merge: "maintainer" },
+    develop: { push: "developer", merge: "developer" },
+};
+/** Release tags start the prod pipeline: only maintainers create them. */
+export const TAG_CREATE_ACCESS: AccessLevel = "maintainer";
 
 const GROUP_FIELDS = ["name", "visibility", "import"];
 const PRODUCT_FIELDS = [
