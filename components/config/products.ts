@@ -30,7 +30,7 @@ export interface GitlabGroupSettings {
     readonly visibility: GitlabVisibility;
     /** Full path of the parent group (declared too), for a subgroup. */
     readonly parent?: string;
-    /** Import ID of an existing group (its id or full path), written by `npm run adopt-gitlab`. */
+    /** Import ID of an existing group: its numeric id, written by `npm run adopt-gitlab`. */
     readonly importId?: string;
 }
 
@@ -141,6 +141,18 @@ function readImportId(c: Checker, key: string, raw: unknown): string | undefined
     return undefined;
 }
 
+/**
+ * A group is imported by its numeric id, not its path: the program hands the group's resource id
+ * to its projects' namespaceId and its subgroups' parentId as a number.
+ */
+function readGroupImportId(c: Checker, key: string, raw: unknown): string | undefined {
+    if (raw === undefined) return undefined;
+    const value = typeof raw === "number" ? String(raw) : raw;
+    if (typeof value === "string" && /^[1-9]\d{0,18}$/.test(value)) return value;
+    c.fail(key, `the group's numeric id (npm run adopt-gitlab writes it; the program passes it to projects as a number), got ${describe(raw)}`);
+    return undefined;
+}
+
 function mapping(c: Checker, key: string, raw: unknown, what: string): Record<string, unknown> | undefined {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
         c.fail(key, `${what}, got ${describe(raw)}`);
@@ -173,7 +185,7 @@ export function readGitlabGroups(c: Checker, raw: Record<string, unknown>): Gitl
             name: typeof name === "string" ? name : path,
             visibility: readVisibility(c, `${at}.visibility`, g.visibility),
             parent,
-            importId: readImportId(c, `${at}.import`, g.import),
+            importId: readGroupImportId(c, `${at}.import`, g.import),
         });
     }
     // Parents first: a subgroup's resource needs its parent's id.
