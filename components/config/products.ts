@@ -165,7 +165,8 @@ function mapping(c: Checker, key: string, raw: unknown, what: string): Record<st
 export function readGitlabGroups(c: Checker, raw: Record<string, unknown>): GitlabGroupSettings[] {
     const out: GitlabGroupSettings[] = [];
     for (const [i, [path, spec]] of Object.entries(raw).entries()) {
-        const at = `gitlabGroups.${keyPart(path, i)}`;
+        // A valid path is plain text ("/" included): shown as it is.
+        const at = `gitlabGroups.${isPath(path) ? path : keyPart(path, i)}`;
         if (!isPath(path)) {
             c.fail(at, "a group path: lowercase segments of letters and digits joined by single '.', '_' or '-', '/' between a parent and its subgroup");
             continue;
