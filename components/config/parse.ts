@@ -334,6 +334,13 @@ export function parseSettings(
         if (product) products.push(product);
     }
     checkProducts(c, products);
+    for (const p of products) {
+        if (environment === "prod" && p.visibility === "public" && !p.allowPublic)
+            c.fail(
+                `products.${p.key}.visibility`,
+                "private or internal in prod, or allowPublic: true beside it (a public project shows its code to the internet)",
+            );
+    }
     products.sort((a, b) => a.key.localeCompare(b.key));
     if ((groups.length > 0 || products.length > 0) && !features.gitlab)
         c.fail("products", "no GitLab groups or products when gitlabEnabled is false (they live in this stack's GitLab)");

@@ -223,3 +223,26 @@ describe("npm run plan with bad GitLab content", () => {
         expect(stderr).not.toMatch(/\n\s+at /);
     });
 });
+
+describe("a public project", () => {
+    it("needs allowPublic in prod, not in staging", () => {
+        const prodRaw = {
+            ...raw({ products: { portal: { group: "nexora", visibility: "public" } }, apps: {} }),
+            environment: "prod",
+            hostnamePattern: "{service}.{domain}",
+            sshRemotePort: "2222",
+        };
+        const issues = (() => {
+            try {
+                parseSettings(prodRaw, { project: "nexora", stack: "prod" });
+            } catch (err) {
+                return [...(err as ConfigError).issues];
+            }
+            return [];
+        })();
+        expect(issues).toEqual([{ key: "nexora:products.portal.visibility", expected: expect.stringContaining("allowPublic: true") }]);
+        const allowed = { ...prodRaw, products: JSON.stringify({ portal: { group: "nexora", visibility: "public", allowPublic: true } }) };
+        expect(() => parseSettings(allowed, { project: "nexora", stack: "prod" })).not.toThrow();
+        expect(issuesOf(raw({ products: { portal: { group: "nexora", visibility: "public" } }, apps: {} }))).toEqual([]);
+    });
+});

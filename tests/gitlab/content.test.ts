@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { GitlabGroupSettings, ProductSettings } from "../../components/config/products";
 import { GitlabContent, groupResourceName } from "../../components/gitlab/content";
 import { GITLAB_PROVIDER_VERSION, Provider } from "../../components/gitlab/provider";
+import { parseSettings, toPlatformConfig } from "../../components/config";
+import { runPolicyPack } from "../../policies/offline";
 import { evaluateStack } from "../../tools/plan/evaluate";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
 import { stackFileConfig } from "../support/stacks";
@@ -242,5 +244,53 @@ describe("a stack with products", () => {
         expect(r.plaintextLeaks(auth[0]!.password)).toEqual([]);
         expect(appProvider.options.dependencies).toContain(token.urn);
         expect(r.get("docker:index/remoteImage:RemoteImage", "app-pyerp-image").provider).toMatch(/docker-provider::/);
+    });
+});
+
+describe("policy on product variables from config", () => {
+    it("applies the weak-password rules to a value from secret config and masked/protected to the variable's flags", async () => {
+        const weak = "Passw0rd123";
+        const { settings, secretValues } = parseSettings(
+            {
+                environment: "dev",
+                edgeSubnet: "172.30.40.0/24",
+                dataSubnet: "172.30.41.0/24",
+                gitlabGroups: JSON.stringify({ nexora: {} }),
+                products: JSON.stringify({
+                    platform: {
+                        group: "nexora",
+                        variables: { DEPLOY_TOKEN: { secret: "platformDeployToken" }, SMTP_PASSWORD: { secret: "platformSmtp", masked: false } },
+                    },
+                }),
+                platformDeployToken: weak,
+                platformSmtp: "Vq7Lr2Xn9Ck4Tw8Hz3Mb6Pd1",
+            },
+            { project: "nexora", stack: "dev" },
+        );
+        const config = toPlatformConfig(settings, secretValues);
+        const content = new GitlabContent("gitlab-content", {
+            groups: config.gitlabContent.groups,
+            products: config.gitlabContent.products,
+            provider: new Provider("gl", { token: "glpat-test" }),
+            productSecrets: config.secrets.productSecrets,
+            registryProducts: [],
+        });
+        await outputOf(content.urn);
+        await mocks.settled();
+        const resources = mocks.resources
+            .filter((r) => r.type.startsWith("gitlab:index/"))
+            .map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs as Record<string, unknown>, protect: r.options.protect ?? false }));
+        expect(mocks.get(T.variable, "product-platform-var-DEPLOY_TOKEN").secretInputs).toEqual(["value"]);
+        const messages = runPolicyPack(resources).map((v) => `${v.policy}: ${v.message}`);
+        expect(messages).toContainEqual(
+            expect.stringMatching(
+                /^credentials-resource-forbid-weak-secrets: GitLab project variable 'product-platform-var-DEPLOY_TOKEN' value \(DEPLOY_TOKEN\) is weak/,
+            ),
+        );
+        expect(messages).toContain(
+            "gitlab-variable-require-masked-protected: GitLab project variable 'product-platform-var-SMTP_PASSWORD' holds the credential SMTP_PASSWORD but is not masked.",
+        );
+        expect(messages).toHaveLength(2);
+        expect(messages.join("\n")).not.toContain(weak);
     });
 });
