@@ -1,5 +1,5 @@
 // GitLab content from `nexora:gitlabGroups` and `nexora:products`: groups, one project per product, its CI/CD variables, import IDs and rename alias, each field checked.
-import { isCredentialName } from "../credentials";
+import { carriesCredential, isCredentialName } from "../credentials";
 import { isConfigKeyName, nullProtoMap, ownEntries } from "../validators";
 import { APP_KEY } from "./apps";
 import { Checker, describe, keyPart } from "./checker";
@@ -26,6 +26,8 @@ export interface GitlabGroupSettings {
     readonly path: string;
     /** Display name. @default the last path segment */
     readonly name: string;
+    /** @default "" */
+    readonly description: string;
     /** @default "private" */
     readonly visibility: GitlabVisibility;
     /** Full path of the parent group (declared too), for a subgroup. */
@@ -46,6 +48,12 @@ export interface ProductVariableSettings {
     readonly protected: boolean;
     /** @default "*" */
     readonly environmentScope: string;
+    /** `env_var`, or `file` (the job gets a path to a file holding the value). @default "env_var" */
+    readonly variableType: "env_var" | "file";
+    /** Do not expand `$VAR` references in the value. @default false */
+    readonly raw: boolean;
+    /** @default "" */
+    readonly description: string;
     /** Import ID `group/project:KEY:scope` of the existing variable. */
     readonly importId?: string;
 }
@@ -97,7 +105,7 @@ export const BRANCH_ACCESS: Readonly<Record<(typeof PROTECTED_BRANCHES)[number],
 /** Release tags start the prod pipeline: only maintainers create them. */
 export const TAG_CREATE_ACCESS: AccessLevel = "maintainer";
 
-const GROUP_FIELDS = ["name", "visibility", "import"];
+const GROUP_FIELDS = ["name", "description", "visibility", "import"];
 const PRODUCT_FIELDS = [
     "group",
     "path",
@@ -113,7 +121,7 @@ const PRODUCT_FIELDS = [
     "renamedFrom",
     "import",
 ];
-const VARIABLE_FIELDS = ["value", "secret", "masked", "protected", "environmentScope", "import"];
+const VARIABLE_FIELDS = ["value", "secret", "masked", "protected", "environmentScope", "variableType", "raw", "description", "import"];
 const IMPORT_FIELDS = ["project", "branches", "tags"];
 
 function isPath(value: string): boolean {
@@ -181,9 +189,12 @@ export function readGitlabGroups(c: Checker, raw: Record<string, unknown>): Gitl
         const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : undefined;
         if (parent !== undefined && !Object.hasOwn(raw, parent))
             c.fail(at, `its parent group ${describe(parent)} declared under ${CONFIG_NAMESPACE}:gitlabGroups too`);
+        const description = g.description ?? "";
+        if (typeof description !== "string" || description.length > 2000) c.fail(`${at}.description`, "a text of at most 2000 characters");
         out.push({
             path,
             name: typeof name === "string" ? name : path,
+            description: typeof description === "string" ? description : "",
             visibility: readVisibility(c, `${at}.visibility`, g.visibility),
             parent,
             importId: readGroupImportId(c, `${at}.import`, g.import),
@@ -273,6 +284,11 @@ export function readProduct(c: Checker, key: string, index: number, raw: unknown
                     `${vat}.value`,
                     `no plaintext: ${vkey} names a credential; store it with pulumi config set --secret <key> and reference it as secret: <key>`,
                 );
+            else if (carriesCredential(v.value))
+                c.fail(
+                    `${vat}.value`,
+                    "a value without a credential in it (a password in a URL, a password=/token= parameter or a token-shaped string was found; not shown): use secret: <key>",
+                );
             else value = v.value;
         } else if (typeof v.secret !== "string" || !isConfigKeyName(v.secret) || ctx.platformKeys.has(v.secret)) {
             c.fail(
@@ -285,10 +301,17 @@ export function readProduct(c: Checker, key: string, index: number, raw: unknown
         const environmentScope = v.environmentScope ?? "*";
         if (typeof environmentScope !== "string" || !ENVIRONMENT_SCOPE.test(environmentScope))
             c.fail(`${vat}.environmentScope`, `"*" or an environment name or wildcard, got ${describe(environmentScope)}`);
+        const variableType = v.variableType ?? "env_var";
+        if (variableType !== "env_var" && variableType !== "file") c.fail(`${vat}.variableType`, `env_var or file, got ${describe(variableType)}`);
+        const vdescription = v.description ?? "";
+        if (typeof vdescription !== "string" || vdescription.length > 255) c.fail(`${vat}.description`, "a text of at most 255 characters");
         variables.push({
             key: vkey,
             value,
             secret,
+            variableType: variableType === "file" ? "file" : "env_var",
+            raw: readBool(c, `${vat}.raw`, v.raw, false),
+            description: typeof vdescription === "string" ? vdescription : "",
             masked: readBool(c, `${vat}.masked`, v.masked, credential),
             protected: readBool(c, `${vat}.protected`, v.protected, credential),
             environmentScope: typeof environmentScope === "string" ? environmentScope : "*",

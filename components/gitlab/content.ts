@@ -59,6 +59,7 @@ export class GitlabContent extends pulumi.ComponentResource {
                 {
                     path: g.path.split("/").pop()!,
                     name: g.name,
+                    description: g.description,
                     visibilityLevel: g.visibility,
                     parentId: parent ? parent.id.apply(Number) : undefined,
                 },
@@ -94,7 +95,17 @@ export class GitlabContent extends pulumi.ComponentResource {
                 if (value === undefined) throw new Error(`GitlabContent: products.${p.key}.variables.${v.key} has no value for secret key ${v.secret}`);
                 new ProjectVariable(
                     rn(`-var-${v.key}`),
-                    { project: projectRef, key: v.key, value, masked: v.masked, protected: v.protected, environmentScope: v.environmentScope },
+                    {
+                        project: projectRef,
+                        key: v.key,
+                        value,
+                        masked: v.masked,
+                        protected: v.protected,
+                        environmentScope: v.environmentScope,
+                        variableType: v.variableType,
+                        raw: v.raw,
+                        description: v.description,
+                    },
                     { ...child, import: v.importId, aliases: alias(`-var-${v.key}`) },
                 );
             }

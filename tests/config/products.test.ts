@@ -73,8 +73,30 @@ describe("nexora:gitlabGroups and nexora:products", () => {
         });
         // A credential-named key is masked and protected unless config says otherwise; a plain one is neither.
         expect(portal.variables).toEqual([
-            { key: "SITE_TITLE", value: "Nexora", secret: undefined, masked: false, protected: false, environmentScope: "*", importId: undefined },
-            { key: "DEPLOY_TOKEN", value: undefined, secret: "portalDeployToken", masked: true, protected: true, environmentScope: "*", importId: undefined },
+            {
+                key: "SITE_TITLE",
+                value: "Nexora",
+                secret: undefined,
+                masked: false,
+                protected: false,
+                environmentScope: "*",
+                variableType: "env_var",
+                raw: false,
+                description: "",
+                importId: undefined,
+            },
+            {
+                key: "DEPLOY_TOKEN",
+                value: undefined,
+                secret: "portalDeployToken",
+                masked: true,
+                protected: true,
+                environmentScope: "*",
+                variableType: "env_var",
+                raw: false,
+                description: "",
+                importId: undefined,
+            },
         ]);
         expect(secretValues.portalDeployToken).toBe("Zq8mKt3Rw9Xp2LvNbJhFdSyG");
         expect(JSON.stringify(settings)).not.toContain("Zq8mKt3Rw9Xp2LvNbJhFdSyG");

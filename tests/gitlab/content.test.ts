@@ -23,8 +23,8 @@ const HOOK_TOKEN = "hook-Token-Value-8f2c1d9e7a6b5c4d3e2f";
 const DEPLOY_KEY = "deploy-Key-Secret-Value-5e4d3c2b1a09f8e7";
 
 const GROUPS: GitlabGroupSettings[] = [
-    { path: "nexora", name: "Nexora", visibility: "private", importId: "41" },
-    { path: "nexora/apps", name: "Apps", visibility: "internal", parent: "nexora" },
+    { path: "nexora", name: "Nexora", description: "", visibility: "private", importId: "41" },
+    { path: "nexora/apps", name: "Apps", description: "Business apps", visibility: "internal", parent: "nexora" },
 ];
 function product(over: Partial<ProductSettings> & { key: string }): ProductSettings {
     return {
@@ -47,13 +47,25 @@ const PORTAL = product({
     name: "nexora-portal",
     reviewEnvironments: true,
     variables: [
-        { key: "SITE_TITLE", value: "Nexora", masked: false, protected: false, environmentScope: "*" },
+        {
+            key: "SITE_TITLE",
+            value: "Nexora",
+            masked: false,
+            protected: false,
+            environmentScope: "*",
+            variableType: "env_var",
+            raw: true,
+            description: "Shown in the header",
+        },
         {
             key: "DEPLOY_KEY",
             secret: "portalDeployKey",
             masked: true,
             protected: true,
             environmentScope: "production",
+            variableType: "file",
+            raw: false,
+            description: "",
             importId: "nexora/nexora-portal:DEPLOY_KEY:production",
         },
     ],
@@ -87,7 +99,7 @@ describe("GitlabContent", () => {
         const top = mocks.get(T.group, "gitlab-group-nexora");
         const sub = mocks.get(T.group, groupResourceName("nexora/apps"));
         expect(sub.name).toBe("gitlab-group-nexora--apps");
-        expect(top.inputs).toEqual({ path: "nexora", name: "Nexora", visibilityLevel: "private" });
+        expect(top.inputs).toEqual({ path: "nexora", name: "Nexora", description: "", visibilityLevel: "private" });
         expect(sub.inputs).toMatchObject({ path: "apps", name: "Apps", visibilityLevel: "internal" });
         // The imported group's id is the import ID (a number: the program passes it on as one).
         expect(sub.inputs.parentId).toBe(41);
@@ -165,11 +177,28 @@ describe("GitlabContent", () => {
                 .sort(),
         ).toEqual(["product-portal-var-DEPLOY_KEY", "product-portal-var-SITE_TITLE"]);
         const key = mocks.get(T.variable, "product-portal-var-DEPLOY_KEY");
-        expect(key.inputs).toMatchObject({ key: "DEPLOY_KEY", value: DEPLOY_KEY, masked: true, protected: true, environmentScope: "production" });
+        expect(key.inputs).toMatchObject({
+            key: "DEPLOY_KEY",
+            value: DEPLOY_KEY,
+            masked: true,
+            protected: true,
+            environmentScope: "production",
+            variableType: "file",
+            raw: false,
+        });
         expect(key.secretInputs).toEqual(["value"]);
         expect(key.id).toBe("nexora/nexora-portal:DEPLOY_KEY:production");
         const title = mocks.get(T.variable, "product-portal-var-SITE_TITLE");
-        expect(title.inputs).toMatchObject({ key: "SITE_TITLE", value: "Nexora", masked: false, protected: false, environmentScope: "*" });
+        expect(title.inputs).toMatchObject({
+            key: "SITE_TITLE",
+            value: "Nexora",
+            masked: false,
+            protected: false,
+            environmentScope: "*",
+            variableType: "env_var",
+            raw: true,
+            description: "Shown in the header",
+        });
         expect(title.secretInputs).toEqual([]);
         expect(mocks.plaintextLeaks(DEPLOY_KEY)).toEqual([]);
     });
