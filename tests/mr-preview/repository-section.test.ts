@@ -71,3 +71,51 @@ describe("the MR note's GitLab repositories section", () => {
         expect(plain).not.toContain("GitLab repositories");
     });
 });
+
+describe("the offline note's GitLab repositories section", () => {
+    it("lists removed, changed and added repository-level resources, removals first, and only those", async () => {
+        const { diffPlans, renderOfflineNote } = await import("../../tools/mr-preview/offline-diff");
+        const res = (type: string, name: string, inputs: Record<string, unknown>, extra: { protect?: boolean; retainOnDelete?: boolean } = {}) => ({
+            urn: `urn:pulumi:prod::nexora::${type}::${name}`,
+            type,
+            name,
+            parent: null,
+            protect: extra.protect ?? false,
+            retainOnDelete: extra.retainOnDelete ?? false,
+            inputs,
+        });
+        const project = "gitlab:index/project:Project";
+        const variable = "gitlab:index/projectVariable:ProjectVariable";
+        const base = {
+            stack: "prod",
+            violations: [],
+            resources: [
+                res(project, "product-wiki", { path: "wiki" }, { protect: true, retainOnDelete: true }),
+                res(variable, "product-portal-var-TITLE", { key: "TITLE", value: "a" }),
+                res("docker:index/container:Container", "app-x", { name: "x" }),
+            ],
+        };
+        const head = {
+            stack: "prod",
+            violations: [],
+            resources: [
+                res(variable, "product-portal-var-TITLE", { key: "TITLE", value: "b" }),
+                res(project, "product-shop", { path: "shop" }, { protect: true, retainOnDelete: true }),
+                res("docker:index/container:Container", "app-x", { name: "y" }),
+            ],
+        };
+        const body = renderOfflineNote(diffPlans(base, head), { stack: "prod" }).body;
+        const section = body.slice(body.indexOf("#### 📦 GitLab repositories"));
+        const lines = section
+            .split("\n")
+            .filter((l) => l.startsWith("- "))
+            .slice(0, 3);
+        expect(section.startsWith("#### 📦 GitLab repositories (3 changes)")).toBe(true);
+        expect(lines[0]).toMatch(
+            /^- 🗑️ removed `product-wiki` · `gitlab:index\/project:Project` · \*\*GitLab keeps it \(retainOnDelete\): no longer managed; protected resource\*\*$/,
+        );
+        expect(lines[1]).toBe("- ✏️ changed `product-portal-var-TITLE` · `gitlab:index/projectVariable:ProjectVariable` · `value`");
+        expect(lines[2]).toBe("- ➕ added `product-shop` · `gitlab:index/project:Project`");
+        expect(section.split("####")[1]).not.toContain("app-x");
+    });
+});
