@@ -26,7 +26,8 @@ import { GitlabRunner } from "./runner/runner";
 import { generatedPassword } from "./secrets/random";
 import { Backup } from "./backup/backup";
 import { backupStores } from "./backup/stores";
-import type * as docker from "@pulumi/docker";
+import * as docker from "@pulumi/docker";
+import { GitlabContent } from "./gitlab/content";
 import { lastHostAddress } from "./validators";
 import { servicePort, services } from "./catalog";
 
@@ -297,13 +298,50 @@ export class Platform extends pulumi.ComponentResource {
             );
         }
 
+        // --- GitLab content: groups, product projects, their variables, protections, hooks, deploy tokens
+        const content = config.gitlabContent;
+        const registryApps = config.apps.filter((a) => a.registry !== undefined);
+        const gitlabContent =
+            sso && (content.groups.length > 0 || content.products.length > 0)
+                ? new GitlabContent(
+                      "gitlab-content",
+                      {
+                          groups: content.groups,
+                          products: content.products,
+                          provider: sso.provider,
+                          productSecrets: config.secrets.productSecrets,
+                          hook:
+                              content.hookUrl !== "" && config.secrets.gitlabHookToken
+                                  ? { url: content.hookUrl, token: config.secrets.gitlabHookToken }
+                                  : undefined,
+                          registryProducts: registryApps.map((a) => a.registry!.product),
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+
         for (const app of config.apps) {
+            // An app pulling its product project's image logs in with that project's deploy token: a
+            // Docker provider of its own, so the token reaches only this app's pull (and no other app's provider changes).
+            const login = app.registry ? gitlabContent?.registryLogins[app.registry.product] : undefined;
+            if (app.registry && !login) throw new Error(`Platform: app ${app.key} pulls from product ${app.registry.product}, which has no deploy token`);
+            const appProvider =
+                app.registry && login
+                    ? new docker.Provider(
+                          `app-${app.key}-registry-docker`,
+                          {
+                              host: config.dockerHost,
+                              registryAuth: [{ address: app.registry.address, username: login.username, password: pulumi.secret(login.password) }],
+                          },
+                          { parent: this },
+                      )
+                    : provider;
             new BusinessApp(
                 `app-${app.key}`,
                 {
                     stack,
                     app,
-                    provider,
+                    provider: appProvider,
                     edgeNetwork,
                     dataNetwork: appsDataNetwork,
                     database: app.database ? mysql!.credentials[app.key] : undefined,

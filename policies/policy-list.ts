@@ -12,6 +12,8 @@ import { dockerImageRequirePinnedTag } from "./rules/docker-image-require-pinned
 import { dockerVolumeRequireProtect } from "./rules/docker-volume-require-protect";
 import { gitlabApplicationRequireConfidential } from "./rules/gitlab-application-require-confidential";
 import { gitlabApplicationRequireHttpsRedirect } from "./rules/gitlab-application-require-https-redirect";
+import { gitlabProjectRequirePublicFlag } from "./rules/gitlab-project-require-public-flag";
+import { gitlabVariableRequireMaskedProtected } from "./rules/gitlab-variable-require-masked-protected";
 import { randomPasswordRequireMinLength } from "./rules/random-password-require-min-length";
 import { randomStringForbidCredentialUse } from "./rules/random-string-forbid-credential-use";
 
@@ -25,6 +27,8 @@ export const allPolicies: Policies = [
     dockerContainerForbidExposedDatastore,
     gitlabApplicationRequireConfidential,
     gitlabApplicationRequireHttpsRedirect,
+    gitlabVariableRequireMaskedProtected,
+    gitlabProjectRequirePublicFlag,
     dockerVolumeRequireProtect,
     dockerImageRequirePinnedTag,
     dockerContainerRestrictDockerSocket,

@@ -9,6 +9,8 @@ import { knownKeys } from "./keys";
 import { APP_OAUTH_SCOPES, type AppSettings, type AppSsoSettings, CONFIG_NAMESPACE } from "./types";
 
 export const APP_KEY = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+/** An app image written `@project:<tag>` is its product project's image in this stack's GitLab registry. */
+export const PROJECT_IMAGE_PREFIX = "@project:";
 /** Env names the platform sets itself for apps; config must not override them silently. */
 const APP_MANAGED_ENV = ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_ISSUER", "OAUTH_CA_FILE"];
 /** Names MySQL keeps for itself; an app's database and user are its key with "_" for "-". */
@@ -61,7 +63,12 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
     if (typeof app.image !== "string") c.fail(`${at}.image`, "an image reference string");
     else {
         image = app.image;
-        checkPinned(c, `${at}.image`, image);
+        // The product project's own registry image: resolved (and checked against products) in parseSettings.
+        if (image.startsWith(PROJECT_IMAGE_PREFIX)) {
+            const tag = image.slice(PROJECT_IMAGE_PREFIX.length);
+            if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) || tag === "latest")
+                c.fail(`${at}.image`, `${PROJECT_IMAGE_PREFIX}<tag> with a pinned tag (letters, digits, "_", ".", "-"; not latest), got ${describe(image)}`);
+        } else checkPinned(c, `${at}.image`, image);
     }
     const port = readPort(c, `${at}.port`, app.port, false);
 

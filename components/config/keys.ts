@@ -2,6 +2,7 @@
 import { offsiteRepositoryProblem } from "../backup/manifest";
 import { hasOwn, isConfigKeyName, isEnvName, ownEntries } from "../validators";
 import { APP_KEY } from "./apps";
+import { productSecretKeys } from "./products";
 import { keyPart } from "./checker";
 import { CONFIG_NAMESPACE } from "./types";
 
@@ -36,6 +37,8 @@ export const SCALAR_DEFAULTS = {
     registryEnabled: "false",
     mattermostUrl: "",
     gitlabTokenRotation: "1",
+    // The ops bot's webhook endpoint every product project sends events to; "" = no hooks.
+    gitlabHookUrl: "",
     postgresDataMajor: "16",
     // Default by environment (readBackupSettings): on for staging and prod, off for dev.
     backupEnabled: undefined,
@@ -47,7 +50,7 @@ export const SCALAR_DEFAULTS = {
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
 /** Structured keys (JSON objects; Pulumi.yaml cannot type objects, so they are validated here). */
-export const OBJECT_KEYS = ["images", "apps", "backupRetention"] as const;
+export const OBJECT_KEYS = ["images", "apps", "backupRetention", "gitlabGroups", "products"] as const;
 /** Secret backup keys: the alert webhook and heartbeat URLs embed tokens; off-host credentials. */
 export const BACKUP_SECRET_KEYS = [
     "backupAlertWebhook",
@@ -57,7 +60,7 @@ export const BACKUP_SECRET_KEYS = [
     "backupOffsiteSshKey",
 ] as const;
 /** The platform's own keys whose values must be stored as secrets (which ones a config requires: requiredSecretKeys). */
-export const SECRET_KEYS = ["frpToken", "gitlabApiToken", ...BACKUP_SECRET_KEYS] as const;
+export const SECRET_KEYS = ["frpToken", "gitlabApiToken", "gitlabHookToken", ...BACKUP_SECRET_KEYS] as const;
 
 export const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
 
@@ -101,6 +104,28 @@ export function requiredSecretKeys(raw: Readonly<Record<string, string>>): Requi
                 });
             }
         }
+    }
+    let products: unknown;
+    try {
+        products = hasOwn(raw, "products") ? JSON.parse(raw.products!) : undefined;
+    } catch {
+        products = undefined;
+    }
+    const hasProducts = products !== null && typeof products === "object" && !Array.isArray(products) && Object.keys(products).length > 0;
+    if (hasProducts && (value("gitlabHookUrl") ?? "") !== "") {
+        out.push({
+            key: "gitlabHookToken",
+            reportAt: "gitlabHookToken",
+            message: "the ops bot's webhook token as a secret (pulumi config set --secret gitlabHookToken ...; gitlabHookUrl is set)",
+        });
+    }
+    for (const ref of productSecretKeys(products)) {
+        if (knownKeys.has(ref.key)) continue;
+        out.push({
+            key: ref.key,
+            reportAt: ref.reportAt,
+            message: `secret config key ${CONFIG_NAMESPACE}:${ref.key} to be set (pulumi config set --secret ${ref.key} ...)`,
+        });
     }
     let apps: unknown;
     try {

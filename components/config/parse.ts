@@ -25,7 +25,8 @@ import {
     ownEntries,
     parseCidr,
 } from "../validators";
-import { PLATFORM_NAME_WORDS, readApp } from "./apps";
+import { PLATFORM_NAME_WORDS, PROJECT_IMAGE_PREFIX, readApp } from "./apps";
+import { checkProducts, type ProductSettings, productSecretKeys, readGitlabGroups, readProduct } from "./products";
 import { backupSecretsOf, readBackupSettings } from "./backup";
 import { Checker, describe, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
 import { checkPostgresDataMajor, readImages } from "./image-pins";
@@ -64,7 +65,7 @@ export interface ParseContext {
 }
 
 /** Config keys (full names) whose value, where set, must be stored as a secret and be a plain token. */
-const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "cloudflare:apiToken"];
+const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "nexora:gitlabHookToken", "cloudflare:apiToken"];
 
 /**
  * Validates raw config (key without namespace → raw string, as Pulumi stores it; objects as
@@ -85,9 +86,16 @@ export function parseSettings(
         const se = app !== null && typeof app === "object" && hasOwn(app, "secretEnv") ? (app as { secretEnv?: unknown }).secretEnv : undefined;
         if (se && typeof se === "object") for (const [, v] of ownEntries(se)) if (typeof v === "string" && !knownKeys.has(v)) referencedSecrets.add(v);
     }
+    const productsRaw = readJsonObject(c, "products", raw.products);
+    const productSecrets = new Set(
+        productSecretKeys(productsRaw)
+            .map((r) => r.key)
+            .filter((k) => !knownKeys.has(k)),
+    );
+    for (const key of productSecrets) referencedSecrets.add(key);
     for (const [i, key] of Object.keys(raw).entries()) {
         if (!knownKeys.has(key) && !referencedSecrets.has(key)) {
-            c.fail(keyPart(key, i), `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv`);
+            c.fail(keyPart(key, i), `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv or a product's variables`);
         }
     }
     const get = (key: ScalarKey): string | undefined => (hasOwn(raw, key) ? raw[key] : SCALAR_DEFAULTS[key]);
@@ -311,6 +319,57 @@ export function parseSettings(
     const routeInputs = { stack: ctx.stack, hostnamePattern, baseDomain, features, dns, tunnel, publish };
     const routes = checkRoutes(c, routeInputs, apps);
 
+    // --- GitLab content: groups, products, the ops bot's hook
+    const groups = readGitlabGroups(c, readJsonObject(c, "gitlabGroups", raw.gitlabGroups));
+    const products: ProductSettings[] = [];
+    const productCtx = {
+        groups: new Set(groups.map((g) => g.path)),
+        appKeys: new Set(Object.keys(appsRaw)),
+        isSecret: (k: string) => isSecret(`${CONFIG_NAMESPACE}:${k}`),
+        raw,
+        platformKeys: knownKeys,
+    };
+    for (const [i, [key, value]] of Object.entries(productsRaw).entries()) {
+        const product = readProduct(c, key, i, value, productCtx);
+        if (product) products.push(product);
+    }
+    checkProducts(c, products);
+    for (const p of products) {
+        if (environment === "prod" && p.visibility === "public" && !p.allowPublic)
+            c.fail(
+                `products.${p.key}.visibility`,
+                "private or internal in prod, or allowPublic: true beside it (a public project shows its code to the internet)",
+            );
+    }
+    products.sort((a, b) => a.key.localeCompare(b.key));
+    if ((groups.length > 0 || products.length > 0) && !features.gitlab)
+        c.fail("products", "no GitLab groups or products when gitlabEnabled is false (they live in this stack's GitLab)");
+    const hookUrl = get("gitlabHookUrl")!;
+    if (hookUrl !== "" && !/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~\/-]*)?$/.test(hookUrl))
+        c.fail("gitlabHookUrl", `"" or the ops bot's https:// webhook URL (no query: the token travels in X-Gitlab-Token), got ${describe(hookUrl)}`);
+    // Apps whose image is their product project's: resolved against the registry's route.
+    const registryHost = features.registry ? routes.http.find((r) => r.service === "registry")?.hostname : undefined;
+    const resolvedApps = apps.map((app) => {
+        if (!app.image.startsWith(PROJECT_IMAGE_PREFIX)) return app;
+        const product = products.find((p) => p.app === app.key);
+        if (!product) {
+            c.fail(
+                `apps.${app.key}.image`,
+                `a product that claims this app (products.<name>.app: ${app.key}) for ${PROJECT_IMAGE_PREFIX}<tag>, or a full image reference`,
+            );
+            return app;
+        }
+        if (!registryHost) {
+            c.fail(
+                `apps.${app.key}.image`,
+                `a full image reference when registryEnabled is false (${PROJECT_IMAGE_PREFIX}<tag> pulls from this stack's GitLab registry)`,
+            );
+            return app;
+        }
+        const tag = app.image.slice(PROJECT_IMAGE_PREFIX.length);
+        return { ...app, image: `${registryHost}/${product.group}/${product.path}:${tag}`, registry: { product: product.key, address: registryHost } };
+    });
+
     if (c.issues.length > 0) throw new ConfigError(c.issues);
 
     const secretValues = nullProtoMap<string>([]);
@@ -333,7 +392,8 @@ export function parseSettings(
         images,
         mattermostUrl,
         gitlabTokenRotation,
-        apps,
+        apps: resolvedApps,
+        gitlabContent: { groups, products, hookUrl },
         secretKeysSet: Object.keys(secretValues).sort(),
         backup,
         routes,
@@ -387,9 +447,16 @@ export function toPlatformConfig(settings: PlatformSettings, secretValues: Reado
     for (const app of settings.apps) {
         for (const key of Object.values(app.secretEnv)) appSecrets[key] = pulumi.secret(secretValues[key]!);
     }
+    const productSecrets = nullProtoMap<pulumi.Output<string>>([]);
+    for (const product of settings.gitlabContent.products) {
+        for (const v of product.variables) if (v.secret !== undefined) productSecrets[v.secret] = pulumi.secret(secretValues[v.secret]!);
+    }
+    const hookToken = settings.gitlabContent.hookUrl !== "" && settings.gitlabContent.products.length > 0 ? secretValues.gitlabHookToken : undefined;
     return {
         ...settings,
         secrets: {
+            productSecrets,
+            gitlabHookToken: hookToken === undefined ? undefined : pulumi.secret(hookToken),
             frpToken: secretValues.frpToken === undefined ? undefined : pulumi.secret(secretValues.frpToken),
             gitlabApiToken: secretValues.gitlabApiToken === undefined ? undefined : pulumi.secret(secretValues.gitlabApiToken),
             appSecrets,

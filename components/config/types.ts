@@ -5,6 +5,7 @@ import { type PlatformFeatures } from "../features";
 import { ImageName } from "../images";
 import { type OAuthScope } from "../sso/consumers";
 import { type BackupSecrets, type BackupSettings } from "./backup";
+import { type GitlabGroupSettings, type ProductSettings } from "./products";
 
 export const CONFIG_NAMESPACE = "nexora";
 
@@ -45,6 +46,19 @@ export interface AppSettings {
     readonly sso?: AppSsoSettings;
     /** Memory limit in MiB. @default no limit */
     readonly memoryMiB?: number;
+    /**
+     * Set when `image` is `@project:<tag>`: the image is the product project's own in this stack's
+     * GitLab registry (`image` then holds the resolved reference), pulled with the product's deploy token.
+     */
+    readonly registry?: { readonly product: string; readonly address: string };
+}
+
+/** GitLab content: groups, products (one project each) and the ops bot's webhook. */
+export interface GitlabContentSettings {
+    readonly groups: readonly GitlabGroupSettings[];
+    readonly products: readonly ProductSettings[];
+    /** The ops bot's webhook endpoint; "" = no hooks. */
+    readonly hookUrl: string;
 }
 
 export interface DnsSettings {
@@ -98,6 +112,7 @@ export interface PlatformSettings {
     /** Change to rotate the generated GitLab admin API token. */
     readonly gitlabTokenRotation: string;
     readonly apps: readonly AppSettings[];
+    readonly gitlabContent: GitlabContentSettings;
     /** Names of the secret config keys that were set (values are never kept here). */
     readonly secretKeysSet: readonly string[];
     readonly backup: BackupSettings;
@@ -114,6 +129,10 @@ export interface PlatformConfig extends PlatformSettings {
         readonly gitlabApiToken?: pulumi.Output<string>;
         /** Values of every secret config key apps reference, by config key. */
         readonly appSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+        /** Values of every secret config key product variables reference, by config key. */
+        readonly productSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+        /** The ops bot's webhook token; present when gitlabHookUrl is set and products exist. */
+        readonly gitlabHookToken?: pulumi.Output<string>;
         /** Secret backup settings that were set (webhook URLs, off-host credentials). */
         readonly backup: BackupSecrets;
     };

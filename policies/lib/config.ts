@@ -19,6 +19,8 @@ export interface PolicyPackConfigValues {
     readonly dockerSocketAllowed: readonly string[];
     /** Accept `http://localhost` / `http://127.0.0.1` OAuth redirect URLs. @default false */
     readonly allowLoopbackHttpRedirect: boolean;
+    /** Logical names of GitLab projects (`product-<key>`) allowed to be public in a prod stack. @default [] */
+    readonly publicProjects: readonly string[];
     /** Per-policy enforcement level override, as `"<policy>": "advisory"` in a policy config file. @default {} */
     readonly enforcementLevels: Readonly<Record<string, EnforcementLevel>>;
 }
@@ -30,6 +32,7 @@ export const DEFAULT_CONFIG: PolicyPackConfigValues = Object.freeze({
     minGeneratedLength: 24,
     dockerSocketAllowed: Object.freeze(["portainer", "gitlab-runner", "backup"]) as readonly string[],
     allowLoopbackHttpRedirect: false,
+    publicProjects: Object.freeze([]) as readonly string[],
     enforcementLevels: Object.freeze({}),
 });
 
@@ -73,6 +76,12 @@ const SCHEMAS: Record<PolicyConfigKey, PolicyConfigSchema["properties"][string]>
         default: DEFAULT_CONFIG.allowLoopbackHttpRedirect,
         description: "Accept http://localhost and http://127.0.0.1 OAuth redirect URLs.",
     },
+    publicProjects: {
+        type: "array",
+        items: { type: "string" },
+        default: [...DEFAULT_CONFIG.publicProjects],
+        description: "Logical names of GitLab projects (product-<key>) allowed to be public in a prod stack.",
+    },
 };
 
 /** A policy's configSchema declaring exactly `keys`, with the pack defaults. */
@@ -94,6 +103,7 @@ export function effectiveConfig(given: Partial<Record<PolicyConfigKey, unknown>>
         dockerSocketAllowed: stringArray(given.dockerSocketAllowed) ?? DEFAULT_CONFIG.dockerSocketAllowed,
         allowLoopbackHttpRedirect:
             typeof given.allowLoopbackHttpRedirect === "boolean" ? given.allowLoopbackHttpRedirect : DEFAULT_CONFIG.allowLoopbackHttpRedirect,
+        publicProjects: stringArray(given.publicProjects) ?? DEFAULT_CONFIG.publicProjects,
     };
 }
 
@@ -115,7 +125,7 @@ export function validateConfig(config: Partial<PolicyPackConfigValues>): void {
     integer("minScore", 0, 4);
     integer("minLength", 1);
     integer("minGeneratedLength", 1);
-    for (const key of ["additionalDenylist", "dockerSocketAllowed"] as const) {
+    for (const key of ["additionalDenylist", "dockerSocketAllowed", "publicProjects"] as const) {
         const value = config[key];
         if (value !== undefined && stringArray(value) === undefined) {
             throw new Error(`policy config ${key}: expected an array of strings`);

@@ -13,6 +13,9 @@ export const TYPES = {
     randomPassword: "random:index/randomPassword:RandomPassword",
     randomString: "random:index/randomString:RandomString",
     gitlabApplication: "gitlab:index/application:Application",
+    gitlabProject: "gitlab:index/project:Project",
+    gitlabProjectVariable: "gitlab:index/projectVariable:ProjectVariable",
+    gitlabGroupVariable: "gitlab:index/groupVariable:GroupVariable",
     localCommand: "command:local:Command",
     stack: "pulumi:pulumi:Stack",
 } as const;
@@ -28,6 +31,8 @@ const FRIENDLY: Record<string, string> = {
     [TYPES.localCommand]: "local command",
     "command:remote:Command": "remote command",
     "gitlab:index/projectVariable:ProjectVariable": "GitLab project variable",
+    "gitlab:index/groupVariable:GroupVariable": "GitLab group variable",
+    "gitlab:index/project:Project": "GitLab project",
 };
 
 /** "container 'app-pyerp-container'": how messages name a resource (its logical name, as in the URN; not the Docker name). */

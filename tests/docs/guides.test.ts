@@ -272,11 +272,15 @@ describe("what the server-side commands name", () => {
 
     it("every `pulumi config set` sets a key the program declares (or a secret an app maps, or a provider's)", () => {
         const declared = Object.keys((parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> }).config);
-        // The app secrets the guides' own app entries map (secretEnv values).
+        // The secrets the guides' own entries map (apps' secretEnv values, products' variable secrets).
         const appSecrets = files
             .flatMap((f) => fencedBlocks(f, readDoc(f)))
             .filter((b) => b.lang === "yaml")
-            .flatMap((b) => [...b.body.matchAll(/secretEnv:\s*\{([^}]*)\}/g)].flatMap((m) => m[1]!.split(",").map((kv) => kv.split(":")[1]!.trim())));
+            .flatMap((b) => [
+                ...[...b.body.matchAll(/secretEnv:\s*\{([^}]*)\}/g)].flatMap((m) => m[1]!.split(",").map((kv) => kv.split(":")[1]!.trim())),
+                // A product variable's secret value names the config key that holds it.
+                ...[...b.body.matchAll(/^\s+secret:\s*([A-Za-z][A-Za-z0-9]*)\s*$/gm)].map((m) => m[1]!),
+            ]);
         const known = new Set([...declared, ...OBJECT_KEYS, ...SECRET_KEYS, ...appSecrets]);
         let checked = 0;
         for (const line of lines)

@@ -112,7 +112,7 @@ describe(POLICY, () => {
                 urn: "urn:pulumi:dev::nexora::gitlab:index/projectVariable:ProjectVariable::deploy-token",
                 type: "gitlab:index/projectVariable:ProjectVariable",
                 name: "deploy-token",
-                props: { project: "42", key: "DEPLOY_TOKEN", value: "deploy", masked: true },
+                props: { project: "42", key: "DEPLOY_TOKEN", value: "deploy", masked: true, protected: true },
                 protect: false,
             },
         ];

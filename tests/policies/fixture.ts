@@ -42,6 +42,7 @@ export interface FixtureSecrets {
     readonly gitlabToken: string;
     readonly cloudflareToken: string;
     readonly redisPassword: string;
+    readonly portalDeployToken: string;
 }
 
 export function freshSecrets(): FixtureSecrets {
@@ -56,6 +57,8 @@ export function freshSecrets(): FixtureSecrets {
         gitlabToken: `glpat-${generatePassword(20, URL_SAFE_ALPHABET)}`,
         cloudflareToken: generatePassword(40, URL_SAFE_ALPHABET),
         redisPassword: generatePassword(32, URL_SAFE_ALPHABET),
+        // Masked CI/CD variables take GitLab's restricted alphabet.
+        portalDeployToken: generatePassword(32, URL_SAFE_ALPHABET),
     };
 }
 
@@ -167,6 +170,28 @@ export function compliantStack(secrets: FixtureSecrets = freshSecrets()): Offlin
             },
             { provider: `${urn("pulumi:providers:gitlab", "gitlab-admin")}::5e1f0c4a-provider-id` },
         ),
+        resource(
+            "gitlab:index/project:Project",
+            "product-portal",
+            { name: "nexora-portal", path: "nexora-portal", namespaceId: 41, visibilityLevel: "private", defaultBranch: "main" },
+            { protect: true },
+        ),
+        resource("gitlab:index/projectVariable:ProjectVariable", "product-portal-var-DEPLOY_TOKEN", {
+            project: "913798",
+            key: "DEPLOY_TOKEN",
+            value: secrets.portalDeployToken,
+            masked: true,
+            protected: true,
+            environmentScope: "*",
+        }),
+        resource("gitlab:index/projectVariable:ProjectVariable", "product-portal-var-SITE_TITLE", {
+            project: "913798",
+            key: "SITE_TITLE",
+            value: "Nexora",
+            masked: false,
+            protected: false,
+            environmentScope: "*",
+        }),
         resource("command:local:Command", "outline-database", {
             create: "psql -h postgres -U nexora_admin -c 'CREATE DATABASE outline'",
             environment: { PGUSER: "nexora_admin", PGPASSWORD: secrets.postgresPassword },

@@ -217,6 +217,7 @@ describe("runPolicyPack", () => {
             minGeneratedLength: 24,
             dockerSocketAllowed: ["portainer", "gitlab-runner", "backup"],
             allowLoopbackHttpRedirect: false,
+            publicProjects: [],
             enforcementLevels: {},
         });
     });

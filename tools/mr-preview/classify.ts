@@ -42,6 +42,24 @@ export function isDestructive(step: PreviewStep): boolean {
     return group === "delete" || group === "replace";
 }
 
+/**
+ * GitLab objects at repository level (groups, projects and what hangs off a project): the MR note
+ * lists their changes in a section of their own, since a reviewer of infrastructure may not read
+ * a repository's protection or CI variables as the change it is.
+ */
+export const REPOSITORY_TYPES: readonly string[] = [
+    "gitlab:index/group:Group",
+    "gitlab:index/project:Project",
+    "gitlab:index/groupVariable:GroupVariable",
+    "gitlab:index/projectVariable:ProjectVariable",
+    "gitlab:index/branchProtection:BranchProtection",
+    "gitlab:index/tagProtection:TagProtection",
+    "gitlab:index/projectHook:ProjectHook",
+    "gitlab:index/projectDeployToken:ProjectDeployToken",
+];
+/** A group or project: its repositories, issues and history go with it. */
+const REPOSITORY_HOLDERS = ["gitlab:index/group:Group", "gitlab:index/project:Project"];
+
 /** `@pulumi/command`'s local command: how the program runs scripts in containers. */
 export const COMMAND_TYPE = "command:local:Command";
 
@@ -63,6 +81,11 @@ export function statefulReasons(step: PreviewStep): string[] {
         else if (opGroup(step.op) === "replace")
             reasons.push("Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged)");
         else reasons.push("Docker volume: kept on the host but no longer managed (retainOnDelete)");
+    }
+    if (REPOSITORY_HOLDERS.includes(step.type)) {
+        // retainOnDelete: the engine forgets it and GitLab keeps it.
+        if (step.oldState?.retainOnDelete === true && opGroup(step.op) === "delete") reasons.push("GitLab keeps it (retainOnDelete): no longer managed");
+        else reasons.push("GitLab repository data: code, issues and history go with it");
     }
     if (step.oldState?.protect || step.newState?.protect) reasons.push("protected resource");
     const containerName = [step.oldState?.inputs.name, step.newState?.inputs.name].find((n): n is string => typeof n === "string");

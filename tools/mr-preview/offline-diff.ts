@@ -10,7 +10,7 @@ import { MASKED, maskValue } from "./mask";
 import { DEFAULT_NOTE_BUDGET_BYTES, details, escapeHtml, fencedBlock, inlineCode, jobLogPointer, plural, stackMarker } from "./markdown";
 import { PreviewStep, parseUrn } from "./model";
 import { PathSegment, diffOps, formatPath, lastKey, lineDiff, valueLines } from "./values";
-import { COMMAND_TYPE, statefulReasons } from "./classify";
+import { COMMAND_TYPE, REPOSITORY_TYPES, statefulReasons } from "./classify";
 import type { Violation } from "../../policies/offline";
 // `npm run plan -- <stack> --json` documents: the plan tool and the policy pack own the contract.
 import type { PlanDocument, PlanDocumentResource } from "../plan/report";
@@ -335,6 +335,11 @@ function asStep(resource: PlanDocumentResource, op: "delete" | "create"): Previe
     };
 }
 
+function statefulSuffix(resource: PlanDocumentResource): string {
+    const reasons = statefulReasons(asStep(resource, "delete"));
+    return reasons.length > 0 ? ` · **${reasons.join("; ")}**` : "";
+}
+
 function label(resource: PlanDocumentResource): string {
     return `${inlineCode(resource.name)} · ${inlineCode(resource.type)}`;
 }
@@ -420,6 +425,24 @@ export function renderOfflineNote(diff: PlanDiff, options: OfflineNoteOptions): 
             `| ${diff.added.length} | ${diff.changed.length} | ${diff.removed.length > 0 ? `**${diff.removed.length}**` : 0} | ${diff.unchanged} |`,
         ].join("\n"),
     );
+    // Repository-level changes (GitLab groups, projects, variables, protections, hooks, tokens) in their own section, deletions first.
+    const repository = [
+        ...diff.removed.filter((r) => REPOSITORY_TYPES.includes(r.type)).map((r) => `- 🗑️ removed ${label(r)}${statefulSuffix(r)}`),
+        ...diff.changed
+            .filter((c) => REPOSITORY_TYPES.includes(c.head.type))
+            .map(
+                (c) =>
+                    `- ✏️ changed ${label(c.head)} · ${c.changes
+                        .map((ch) => inlineCode(ch.path))
+                        .slice(0, 6)
+                        .join(", ")}`,
+            ),
+        ...diff.added.filter((r) => REPOSITORY_TYPES.includes(r.type)).map((r) => `- ➕ added ${label(r)}`),
+    ];
+    if (repository.length > 0) {
+        const shown = repository.length > 50 ? [...repository.slice(0, 50), `- … and ${repository.length - 50} more (listed below)`] : repository;
+        head.push([`#### 📦 GitLab repositories (${plural(repository.length, "change")})`, ...shown].join("\n"));
+    }
     if (diff.possibleRenames.length > 0) {
         head.push(
             [

@@ -7,6 +7,7 @@ import {
     GROUP_ORDER,
     GROUP_TITLES,
     OpGroup,
+    REPOSITORY_TYPES,
     commandReplacementHint,
     countOps,
     hasChanges,
@@ -183,6 +184,18 @@ function warningBlocks(steps: readonly PreviewStep[]): string[] {
     return blocks;
 }
 
+/** Repository-level changes (GitLab groups, projects, variables, protections, hooks, tokens), deletions first. */
+function repositorySection(steps: readonly PreviewStep[]): string | undefined {
+    const changed = steps.filter((s) => REPOSITORY_TYPES.includes(s.type) && opGroup(s.op) !== "other");
+    if (changed.length === 0) return undefined;
+    const ordered = GROUP_ORDER.flatMap((group) => changed.filter((s) => opGroup(s.op) === group));
+    const entries = ordered.map((s) => `- ${OP_ICON[opGroup(s.op)]} ${opGroup(s.op)} ${resourceLabel(s)}${stepSuffix(s)}`);
+    return [
+        `#### 📦 GitLab repositories (${plural(changed.length, "change")})`,
+        ...bulletList(entries, MAX_LIST_ENTRIES, (n) => `- … and ${n} more (listed below)`),
+    ].join("\n");
+}
+
 function countsTable(counts: Readonly<Record<string, number>>): string {
     const ops = [
         ...COUNT_ORDER.filter((op) => op in counts),
@@ -268,6 +281,7 @@ export function renderPreviewNote(report: PreviewReport, options: NoteOptions, e
         ...warningBlocks(steps),
         statusLine(report, counts),
         countsTable(counts),
+        repositorySection(steps),
         policySection(report, eventsGiven),
         diagnosticsSection(report.diagnostics),
         report.unreadableEventLines > 0 ? `_${plural(report.unreadableEventLines, "engine-event line")} could not be read (a run cut short?)._` : undefined,

@@ -81,6 +81,8 @@ export interface RecordedOptions {
     readonly replaceOnChanges: readonly string[];
     readonly protect: boolean | undefined;
     readonly retainOnDelete: boolean | undefined;
+    /** The `aliases` option: each alias's URN, or the name a structured alias gives. */
+    readonly aliases: readonly string[];
     /** The `customTimeouts` option ("" where unset). */
     readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
@@ -204,6 +206,8 @@ function defaultOutputs(type: string, name: string, inputs: Record<string, Recor
             return { stdout: "", stderr: "" };
         case "gitlab:index/userRunner:UserRunner":
             return { token: "glrt-" + mockRandomBytes(`${name}:runner-token`, 20).toString("hex") };
+        case "gitlab:index/projectDeployToken:ProjectDeployToken":
+            return { token: "gldt-" + mockRandomBytes(`${name}:deploy-token`, 20).toString("hex"), username: inputs.username ?? `gitlab+deploy-token-${name}` };
         case "gitlab:index/application:Application":
             return {
                 applicationId: "cid" + mockRandomBytes(`${name}:client-id`, 16).toString("hex"),
@@ -212,6 +216,12 @@ function defaultOutputs(type: string, name: string, inputs: Record<string, Recor
         default:
             return {};
     }
+}
+
+/** GitLab keys groups and projects by number (a project's namespaceId is its group's id): the mock does too. */
+const NUMERIC_ID_TYPES = new Set(["gitlab:index/group:Group", "gitlab:index/project:Project"]);
+function mockId(type: string, name: string): string {
+    return NUMERIC_ID_TYPES.has(type) ? String(mockRandomBytes(`${type}:${name}:id`, 4).readUInt32BE(0) % 1_000_000) : `${name}-id`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -233,6 +243,8 @@ interface RegisterRequest {
     getReplaceonchangesList?(): string[];
     getProtect?(): boolean | undefined;
     getRetainondelete?(): boolean | undefined;
+    getAliasurnsList?(): string[];
+    getAliasesList?(): { getUrn?(): string; getSpec?(): { getName?(): string } | undefined }[];
     getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 type Callback = (err: unknown, resp?: { getUrn?(): string }) => void;
@@ -258,6 +270,7 @@ function optionsOf(req: RegisterRequest | undefined): RecordedOptions {
         replaceOnChanges: req?.getReplaceonchangesList?.() ?? [],
         protect: req?.getProtect?.(),
         retainOnDelete: req?.getRetainondelete?.(),
+        aliases: [...(req?.getAliasurnsList?.() ?? []), ...(req?.getAliasesList?.() ?? []).map((a) => a.getUrn?.() || a.getSpec?.()?.getName?.() || "")],
         customTimeouts: {
             create: req?.getCustomtimeouts?.()?.getCreate() ?? "",
             update: req?.getCustomtimeouts?.()?.getUpdate() ?? "",
@@ -377,7 +390,7 @@ export function setupMocks(options: MockOptions = {}): MockRecorder {
             }
             const record: RecordedResource = { ...base, urn: "", outputs };
             recorder.resources.push(record);
-            return { id: args.custom ? args.id || `${args.name}-id` : undefined, state: outputs };
+            return { id: args.custom ? args.id || mockId(args.type, args.name) : undefined, state: outputs };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
             return options.call ? options.call(args) : (args.inputs as Record<string, unknown>);
