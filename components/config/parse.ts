@@ -27,7 +27,7 @@ import {
 } from "../validators";
 import { PLATFORM_NAME_WORDS, readApp } from "./apps";
 import { backupSecretsOf, readBackupSettings } from "./backup";
-import { Checker, describe, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
+import { Checker, describe, didYouMean, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
 import { checkPostgresDataMajor, readImages } from "./image-pins";
 import { SCALAR_DEFAULTS, SECRET_KEYS, type ScalarKey, knownKeys, requiredSecretKeys } from "./keys";
 import {
@@ -87,7 +87,11 @@ export function parseSettings(
     }
     for (const [i, key] of Object.keys(raw).entries()) {
         if (!knownKeys.has(key) && !referencedSecrets.has(key)) {
-            c.fail(keyPart(key, i), `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv`);
+            c.fail(
+                keyPart(key, i),
+                `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv`,
+                didYouMean(key, i, knownKeys, `${CONFIG_NAMESPACE}:`),
+            );
         }
     }
     const get = (key: ScalarKey): string | undefined => (hasOwn(raw, key) ? raw[key] : SCALAR_DEFAULTS[key]);

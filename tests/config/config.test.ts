@@ -29,7 +29,7 @@ function validRaw(overrides: Record<string, string | undefined> = {}): Record<st
     return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
-function issuesOf(raw: Record<string, string>, stack = "prod"): { key: string; expected: string }[] {
+function issuesOf(raw: Record<string, string>, stack = "prod"): { key: string; expected: string; didYouMean?: string }[] {
     try {
         parseSettings(raw, { project: "nexora", stack });
     } catch (err) {
@@ -192,6 +192,28 @@ describe("parseSettings", () => {
         expect(shop(true).sso).toEqual(BUSINESS_APP_SSO_DEFAULT);
         expect(shop({ scopes: ["openid"] }).sso).toEqual({ redirectPath: BUSINESS_APP_SSO_DEFAULT.redirectPath, scopes: ["openid"] });
         expect(shop({ redirectPath: "/login/callback" }).sso).toEqual({ redirectPath: "/login/callback", scopes: BUSINESS_APP_SSO_DEFAULT.scopes });
+    });
+
+    it("suggests the nearest known key, app field or sso field for a misspelt one, and nothing for a name far from all", () => {
+        const issues = issuesOf(
+            validRaw({
+                backupShedule: "0 3 * * *",
+                DNSenabled: "true",
+                xyz: "1",
+                apps: JSON.stringify({ ledger: { image: "registry.example.cn/ledger:1.0.0", prot: 8080, sso: { scope: ["openid"] } } }),
+            }),
+        );
+        const issue = (key: string) => issues.find((i) => i.key === key);
+        expect(issue("nexora:backupShedule")).toMatchObject({ didYouMean: "nexora:backupSchedule", expected: expect.stringMatching(/^a known key \(/) });
+        expect(issue("nexora:DNSenabled")?.didYouMean).toBe("nexora:dnsEnabled");
+        expect(issue("nexora:xyz")).toMatchObject({ expected: expect.stringMatching(/^a known key \(/) });
+        expect(issue("nexora:xyz")).not.toHaveProperty("didYouMean");
+        expect(issue("nexora:apps.ledger.prot")?.didYouMean).toBe("port");
+        expect(issue("nexora:apps.ledger.sso.scope")?.didYouMean).toBe("scopes");
+        // The message puts the suggestion before the long list of known keys.
+        expect(() => parseSettings(validRaw({ backupShedule: "0 3 * * *" }), { project: "nexora", stack: "prod" })).toThrow(
+            /- nexora:backupShedule: did you mean nexora:backupSchedule\? expected a known key \(/,
+        );
     });
 
     it("accepts stacks named after their environment with a suffix", () => {
