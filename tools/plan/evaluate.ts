@@ -44,6 +44,8 @@ export interface PlanResult {
     readonly placeholders: readonly string[];
     /** The stack outputs as `index.ts` exports them, resolved (secrets in plaintext: mock values). */
     readonly outputs: Readonly<Record<string, unknown>>;
+    /** The names of the outputs that are secret (the engine shows them as [secret]). */
+    readonly secretOutputs: readonly string[];
     /** The raw recorder, for tests that need the full registration requests. */
     readonly recorder: MockRecorder;
 }
@@ -232,10 +234,15 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
     if (process.env.NEXORA_PLAN_TRACES !== "1") Error.stackTraceLimit = 0;
     let artifacts: Record<string, string>;
     let outputs: Record<string, unknown>;
+    const secretOutputs: string[] = [];
     try {
         const program = main();
         artifacts = await collectArtifacts(program.platform.artifacts);
         outputs = (await outputValue(pulumi.output(program.outputs))) as Record<string, unknown>;
+        for (const [name, value] of Object.entries(program.outputs)) {
+            // isSecret is on every Output at runtime, though the typings keep it internal.
+            if (pulumi.Output.isInstance(value) && (await (value as unknown as { isSecret: Promise<boolean> }).isSecret)) secretOutputs.push(name);
+        }
         await recorder.settled();
         if (recorder.duplicateUrns.length > 0) throw new Error(`duplicate resource URNs (the engine refuses them): ${recorder.duplicateUrns.join(", ")}`);
     } finally {
@@ -249,6 +256,7 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
         artifacts,
         placeholders,
         outputs,
+        secretOutputs,
         recorder,
     };
 }
