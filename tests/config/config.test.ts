@@ -216,6 +216,45 @@ describe("parseSettings", () => {
         );
     });
 
+    it("refuses two apps whose generated secrets would get one resource name, naming both apps and variables", () => {
+        const apps = {
+            ledger: { image: "registry.example.cn/ledger:1.0.0", port: 8080, generatedSecrets: ["A_KEY"] },
+            "ledger-a": { image: "registry.example.cn/ledger:1.0.0", port: 8080, generatedSecrets: ["KEY"] },
+        };
+        const issues = issuesOf(validRaw({ apps: JSON.stringify(apps) }));
+        expect(issues).toHaveLength(1);
+        expect(issues[0]!.key).toBe("nexora:apps.ledger-a.generatedSecrets");
+        expect(issues[0]!.expected).toContain('ledger-a + KEY and ledger + A_KEY both name a secret "ledger-a-key"');
+    });
+
+    it("refuses the Docker-name collision of stack dev + app x-ledger with stack dev-x + app ledger, from either side", () => {
+        const devRaw = (appKey: string) =>
+            validRaw({
+                environment: "dev",
+                tls: "internal",
+                dnsEnabled: "false",
+                tunnelEnabled: "false",
+                apps: JSON.stringify({ [appKey]: { image: "registry.example.cn/ledger:1.0.0", port: 8080 } }),
+            });
+        const issuesWith = (raw: Record<string, string>, stack: string, siblingStacks: { stack: string; appKeys: string[] }[]) => {
+            try {
+                parseSettings(raw, { project: "nexora", stack, siblingStacks });
+            } catch (err) {
+                return [...(err as ConfigError).issues];
+            }
+            return [];
+        };
+        // Planning dev, whose app x-ledger would be nexora-dev-x-ledger: stack dev-x's ledger.
+        const fromDev = issuesWith(devRaw("x-ledger"), "dev", [{ stack: "dev-x", appKeys: ["ledger"] }]);
+        expect(fromDev.map((i) => i.key)).toEqual(["nexora:apps.x-ledger"]);
+        expect(fromDev[0]!.expected).toContain("stack dev-x owns the Docker names nexora-dev-x-");
+        // Planning dev-x next to dev's x-ledger.
+        const fromDevX = issuesWith(devRaw("ledger"), "dev-x", [{ stack: "dev", appKeys: ["x-ledger"] }]);
+        expect(fromDevX.map((i) => i.key)).toEqual(["nexora:(stack name)"]);
+        // No sibling with that prefix: nothing to refuse.
+        expect(issuesWith(devRaw("x-ledger"), "dev", [{ stack: "staging", appKeys: ["ledger"] }])).toEqual([]);
+    });
+
     it("accepts stacks named after their environment with a suffix", () => {
         expect(issuesOf(validRaw({ environment: "dev", tls: "internal", tunnelEnabled: "false", dnsEnabled: "false" }), "dev-alice")).toEqual([]);
     });
