@@ -25,7 +25,8 @@ export default defineConfig({
                     exclude: ["tests/e2e/**", "**/node_modules/**", CORPUS],
                 },
             },
-            // The 49,233-password corpus: about 13 s of zxcvbn, kept out of the fast loop; CI runs it with `npm test`.
+            // The 49,233-password corpus (about 1.5 s) and 1,000 generated passwords (about 4 s idle, 12 s loaded:
+            // zxcvbn on every one), kept out of the fast loop; CI runs it with `npm test`.
             { extends: true, test: { name: "corpus", include: [CORPUS] } },
         ],
     },

@@ -18,3 +18,12 @@ export function ownerLabels(stack: string, service: string, role: ServiceRole): 
 
 /** datastore: holds data, internal network only. platform: a Nexora service. app: a business app. edge: Caddy/FRP. */
 export type ServiceRole = "datastore" | "platform" | "app" | "edge";
+
+/**
+ * The logical name of an app's generated secret: "<component>-<env name in kebab case>"
+ * (app-ledger + SECRET_KEY -> app-ledger-secret-key). Config validation uses the same function to
+ * refuse two apps whose secrets would get one name (ledger + A_KEY and ledger-a + KEY).
+ */
+export function generatedSecretName(componentName: string, envName: string): string {
+    return `${componentName}-${envName.toLowerCase().replace(/_/g, "-")}`;
+}

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Backup } from "./backup/backup";
 import { readPlatformConfig } from "./config";
 import { gitlabSshRoute } from "./edge/routes";
 import type { MonitorSpec } from "./monitoring/uptime-kuma";
@@ -17,6 +18,8 @@ export interface StackOutputs {
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
     /** The external Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
+    /** Where the backups go (schedule, stores, repositories), when backups are on. */
+    readonly backups?: Backup["summary"];
     /** Password of the backup repositories (secret), when backups are on. Losing it loses the backups. */
     readonly backupRepositoryPassword?: pulumi.Output<string>;
 }
@@ -35,6 +38,7 @@ export function main(): { platform: Platform; outputs: StackOutputs } {
             monitors: platform.monitors,
             adminCredentials: platform.adminCredentials,
             mattermostOAuth: platform.mattermostOAuth,
+            backups: platform.backup?.summary,
             backupRepositoryPassword: platform.backup ? pulumi.secret(platform.backup.repositoryPassword) : undefined,
         },
     };

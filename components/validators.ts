@@ -184,6 +184,34 @@ export function isHostOrIpv4(value: string): boolean {
     return isIpv4(value) || (isHostname(value) && !/^[0-9.]+$/.test(value));
 }
 
+/**
+ * Addresses no client can dial (RFC 6890): "this network" and the unspecified 0.0.0.0, multicast,
+ * and the reserved 240/4 with the limited broadcast 255.255.255.255. IPv6 is not accepted where
+ * this is used, so "::" never gets here.
+ */
+const UNDIALLABLE_RANGES: readonly (readonly [Range, string])[] = [
+    [range("0.0.0.0/8"), "an unspecified or this-network address (0.0.0.0/8)"],
+    [range("224.0.0.0/4"), "a multicast address (224.0.0.0/4)"],
+    [range("240.0.0.0/4"), "a reserved or broadcast address (240.0.0.0/4, 255.255.255.255)"],
+];
+
+/**
+ * Why `host` (an IPv4 address or host name that passed isHostOrIpv4) cannot be dialled, or
+ * undefined. `fromContainer`: the dialling happens inside a container (frpc, restic), where
+ * loopback is the container itself, never the host or the relay.
+ */
+export function undiallableHost(host: string, fromContainer: boolean): string | undefined {
+    if (isIpv4(host)) {
+        const n = ipv4ToNumber(host);
+        const hit = UNDIALLABLE_RANGES.find(([r]) => r.start <= n && n <= r.end);
+        if (hit) return hit[1];
+        if (fromContainer && n >>> 24 === 127) return "a loopback address (inside the container it is the container itself)";
+        return undefined;
+    }
+    if (fromContainer && /(^|\.)localhost$/i.test(host)) return "localhost (inside the container it is the container itself)";
+    return undefined;
+}
+
 /** The address form Caddy's `email` directive and ACME accept (what the Caddyfile renderer checks). */
 const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 export function isEmail(value: string): boolean {
@@ -251,6 +279,8 @@ export function dockerHostProblem(value: string): string | undefined {
         return "an ssh:// address with a user name (letters, digits, '.', '_', '-', not starting with '-')";
     if (scheme === "tcp" && user !== undefined) return "a tcp:// address without a user";
     if (!isHostOrIpv4(host!)) return "a host name or IPv4 address after the scheme";
+    const undiallable = undiallableHost(host!, false);
+    if (undiallable) return `a host to connect to after the scheme, not ${undiallable}`;
     if (port === undefined) return scheme === "tcp" ? "a tcp:// address with a port" : undefined;
     return /^[1-9][0-9]{0,4}$/.test(port) && isPort(Number(port)) ? undefined : "a port 1-65535";
 }

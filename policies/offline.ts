@@ -21,9 +21,9 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import * as policySdk from "@pulumi/policy";
 import { DEFAULT_CONFIG, validateConfig, type PolicyConfigKey, type PolicyPackConfigValues } from "./lib/config";
 import { TYPES } from "./lib/resources";
+import { unknownCheckingProxy } from "./lib/sdk-proxy";
 import { isUnknownValueError } from "./lib/unknown";
 import { allPolicies, POLICY_PACK_NAME } from "./policy-list";
 
@@ -52,9 +52,6 @@ export interface Violation {
     level: "mandatory" | "advisory";
     message: string;
 }
-
-// The SDK exports unknownCheckingProxy at runtime (the engine wraps every props object in it) but types it as `any`.
-const unknownCheckingProxy = (policySdk as unknown as { unknownCheckingProxy: <T>(value: T) => T }).unknownCheckingProxy;
 
 /** Thrown by `notApplicable()`; the engine records these as "not applicable", not as violations. */
 class NotApplicableError extends Error {

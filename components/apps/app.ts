@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppSettings } from "../config";
 import { createServiceContainer, withExtraEnv } from "../docker/service";
 import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
-import { dockerName } from "../naming";
+import { dockerName, generatedSecretName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
 import { isPort, isUrlPathWithQuery, shellWord } from "../validators";
@@ -60,7 +60,7 @@ export class BusinessApp extends pulumi.ComponentResource {
             env.push(pulumi.interpolate`${envName}=${value}`);
         }
         for (const envName of app.generatedSecrets) {
-            const secret = generatedPassword(`${name}-${envName.toLowerCase().replace(/_/g, "-")}`, this, APP_SECRET_LENGTH);
+            const secret = generatedPassword(generatedSecretName(name, envName), this, APP_SECRET_LENGTH);
             env.push(pulumi.interpolate`${envName}=${secret.result}`);
         }
         if (args.database) {

@@ -56,6 +56,8 @@ export class Backup extends pulumi.ComponentResource {
     readonly repositoryVolume: docker.Volume;
     readonly stores: readonly string[];
     readonly targets: readonly BackupTarget[];
+    /** Where the backups go, for people: the schedule (UTC cron), the stores, and each repository. */
+    readonly summary: { readonly schedule: string; readonly stores: readonly string[]; readonly targets: Readonly<Record<string, string>> };
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:backup:Backup", name, {}, opts);
@@ -77,6 +79,16 @@ export class Backup extends pulumi.ComponentResource {
             ...(args.offsite ? [{ name: "offsite", repository: args.offsite.repository, offHost: true }] : []),
         ];
         this.stores = args.stores.map((s) => s.key);
+        this.summary = {
+            schedule: args.schedule,
+            stores: this.stores,
+            targets: Object.fromEntries(
+                this.targets.map((t) => [
+                    t.name,
+                    t.offHost ? t.repository : `Docker volume ${dockerName(args.stack, "backup", "repo")} on the stack's Docker host`,
+                ]),
+            ),
+        };
         const manifest = renderManifest({
             stack: args.stack,
             containerName: this.containerName,

@@ -29,6 +29,9 @@ SPOOL=${NEXORA_BACKUP_SPOOL:-/spool}
 DATA=${NEXORA_BACKUP_DATA:-/data}
 STATUS=$SPOOL/status
 DOCKER=${NEXORA_BACKUP_DOCKER:-docker}
+# Seconds a repository gets to answer the first request of a cycle or restore. An unreachable
+# host otherwise holds the cycle for as long as restic and TCP retry (minutes).
+CONNECT_TIMEOUT=${NEXORA_BACKUP_CONNECT_TIMEOUT:-20}
 umask 077
 
 log() { printf '%s nexora-backup: %s\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$*" >&2; }
@@ -60,7 +63,11 @@ restic_target() {
     shift
     repo=$(var target "$target" repository)
     if [ "$RUNTIME" = local ]; then
-        RESTIC_REPOSITORY=$repo RESTIC_CACHE_DIR=$SPOOL/cache restic "$@"
+        if [ -n "${NEXORA_RESTIC_TIMEOUT:-}" ]; then
+            RESTIC_REPOSITORY=$repo RESTIC_CACHE_DIR=$SPOOL/cache timeout "$NEXORA_RESTIC_TIMEOUT" restic "$@"
+        else
+            RESTIC_REPOSITORY=$repo RESTIC_CACHE_DIR=$SPOOL/cache restic "$@"
+        fi
         return
     fi
     network=none
@@ -68,14 +75,15 @@ restic_target() {
     # shellcheck disable=SC2086 # MOUNT_ARGS: volume names and paths, validated [a-z0-9_/.-].
     RESTIC_REPOSITORY=$repo "$DOCKER" run --rm -i --network "$network" --log-driver none \
         -e RESTIC_REPOSITORY -e RESTIC_PASSWORD -e RESTIC_CACHE_DIR=/spool/cache \
-        -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e NEXORA_BACKUP_SSH_IDENTITY -e NEXORA_BACKUP_SSH_KNOWN_HOSTS \
+        -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e NEXORA_BACKUP_SSH_IDENTITY -e NEXORA_BACKUP_SSH_KNOWN_HOSTS -e NEXORA_RESTIC_TIMEOUT \
         $MOUNT_ARGS --entrypoint /bin/sh "$RESTIC_IMAGE" -c '
             if [ -n "${NEXORA_BACKUP_SSH_IDENTITY:-}" ]; then
                 umask 077; mkdir -p /root/.ssh
                 printf "%s\n" "$NEXORA_BACKUP_SSH_IDENTITY" >/root/.ssh/id_nexora
                 printf "%s\n" "${NEXORA_BACKUP_SSH_KNOWN_HOSTS:-}" >/root/.ssh/known_hosts
-                printf "Host *\n  IdentityFile /root/.ssh/id_nexora\n  StrictHostKeyChecking yes\n  BatchMode yes\n" >/root/.ssh/config
+                printf "Host *\n  IdentityFile /root/.ssh/id_nexora\n  StrictHostKeyChecking yes\n  BatchMode yes\n  ConnectTimeout 15\n" >/root/.ssh/config
             fi
+            if [ -n "${NEXORA_RESTIC_TIMEOUT:-}" ]; then exec timeout "$NEXORA_RESTIC_TIMEOUT" restic "$@"; fi
             exec restic "$@"' restic "$@"
 }
 
@@ -92,10 +100,36 @@ explain_restic() {
     fi
 }
 
+# The host of a restic repository location (s3:https://host/bucket, sftp:user@host:/path,
+# rest:https://user@host:8000/, a local path), for messages.
+repo_host() {
+    case $1 in
+    /*) echo "this Docker host (local path $1)" ;;
+    *) printf '%s' "$1" | sed -E 's#^(s3|rest|swift|b2|azure|gs|rclone|sftp):##; s#^[a-z]+://##; s#^//##; s#^[^@/]*@##; s#[:/].*$##' ;;
+    esac
+}
+
+# probe_target TARGET ERRFILE: the repository's first request, bounded by CONNECT_TIMEOUT.
+# 0 readable; 1 restic answered with an error (in ERRFILE); 2 no answer in time (logged, naming
+# the host and what to check).
+probe_target() {
+    probe_started=$(date +%s) rc=0
+    NEXORA_RESTIC_TIMEOUT=$CONNECT_TIMEOUT restic_target "$1" cat config >/dev/null 2>"$2" || rc=$?
+    [ $rc -eq 0 ] && return 0
+    if [ $(($(date +%s) - probe_started)) -ge "$CONNECT_TIMEOUT" ]; then
+        log "target $1: no answer from $(repo_host "$(var target "$1" repository)") within $CONNECT_TIMEOUT s: check that the host is up and reachable from the Docker host (DNS, firewall, its port), and the repository location $(q "$(var target "$1" repository)")"
+        return 2
+    fi
+    return 1
+}
+
 # Creates the repository of TARGET when there is none (restic init refuses to overwrite one).
 ensure_repo() {
     err=$(mktemp)
-    if restic_target "$1" cat config >/dev/null 2>"$err"; then rm -f "$err"; return 0; fi
+    rc=0
+    probe_target "$1" "$err" || rc=$?
+    if [ $rc -eq 0 ]; then rm -f "$err"; return 0; fi
+    if [ $rc -eq 2 ]; then rm -f "$err"; return 1; fi
     if grep -Eqi 'wrong password' "$err"; then
         log "target $1: $(explain_restic "$err")"
         rm -f "$err"
@@ -277,7 +311,10 @@ cycle() {
             : >"$STATUS/skip-$target"
         fi
     done
+    n=0
     for store in $STORES; do
+        n=$((n + 1))
+        log "$store: backing up (store $n of $(echo $STORES | wc -w))"
         if ! backup_store "$store"; then failures="$failures $store"; fi
     done
     for target in $TARGETS; do
@@ -374,8 +411,12 @@ restore() {
     [ -z "$database" ] || { [ "$kind" = postgres ] || [ "$kind" = mysql ]; } || die 2 "--database applies to postgres and mysql only"
     [ -z "$database" ] || is_name "$database" || die 2 "--database expects a database name"
 
-    # 1. Read the snapshot list: a wrong password or a damaged repository stops here.
+    # 1. Read the snapshot list: an unreachable repository, a wrong password or a damaged one stops here.
     err=$(mktemp) list=$(mktemp)
+    echo "reading the backups of $store on target $target ($(repo_host "$(var target "$target" repository)"))" >&2
+    prc=0
+    probe_target "$target" "$err" || prc=$?
+    [ $prc -ne 2 ] || die 3 "the repository of target $target did not answer (see above). Nothing was changed."
     if [ "$snapshot" = latest ]; then
         restic_target "$target" snapshots --json --host "$BACKUP_HOST" --tag "$store" --latest 1 >"$list" 2>"$err" ||
             die 3 "cannot read the backups of $store on $target: $(explain_restic "$err"). Nothing was changed."
@@ -418,6 +459,7 @@ restore() {
     stage=$SPOOL/restore/$store
     rm -rf "$stage" && mkdir -p "$stage"
     err=$(mktemp)
+    echo "reading snapshot ${id%"${id#????????}"} back into the spool (the whole store: minutes for a large one)"
     if ! restic_target "$target" restore "$id" --target "$stage" >/dev/null 2>"$err"; then
         rm -rf "$stage"
         die 3 "snapshot $id could not be read back: $(explain_restic "$err"). Nothing was changed."

@@ -3,7 +3,7 @@ import { coreServiceKeys } from "../catalog";
 import { carriesCredential, isCredentialName } from "../credentials";
 import { BUSINESS_APP_SSO_DEFAULT, type OAuthScope } from "../sso/consumers";
 import { isConfigKeyName, isDnsLabel, isEnvName, isUrlPath, isUrlPathWithQuery, nullProtoMap, ownEntries } from "../validators";
-import { Checker, describe, keyPart, readPort, readStringMap } from "./checker";
+import { Checker, describe, didYouMean, keyPart, readPort, readStringMap } from "./checker";
 import { checkPinned } from "./image-pins";
 import { knownKeys } from "./keys";
 import { APP_OAUTH_SCOPES, type AppSettings, type AppSsoSettings, CONFIG_NAMESPACE } from "./types";
@@ -57,7 +57,7 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
     }
     const app = nullProtoMap(ownEntries(raw));
     for (const [i, field] of Object.keys(app).entries()) {
-        if (!APP_FIELDS.includes(field)) c.fail(`${at}.${keyPart(field, i)}`, `a known app field (${APP_FIELDS.join(", ")})`);
+        if (!APP_FIELDS.includes(field)) c.fail(`${at}.${keyPart(field, i)}`, `a known app field (${APP_FIELDS.join(", ")})`, didYouMean(field, i, APP_FIELDS));
     }
     let image = "";
     if (typeof app.image !== "string") c.fail(`${at}.image`, "an image reference string");
@@ -129,7 +129,8 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
         } else {
             const fields = nullProtoMap(ownEntries(s));
             for (const [i, field] of Object.keys(fields).entries()) {
-                if (field !== "redirectPath" && field !== "scopes") c.fail(`${at}.sso.${keyPart(field, i)}`, "a known sso field (redirectPath, scopes)");
+                if (field !== "redirectPath" && field !== "scopes")
+                    c.fail(`${at}.sso.${keyPart(field, i)}`, "a known sso field (redirectPath, scopes)", didYouMean(field, i, ["redirectPath", "scopes"]));
             }
             const redirectPath = fields.redirectPath ?? BUSINESS_APP_SSO_DEFAULT.redirectPath;
             const scopes = fields.scopes ?? [...BUSINESS_APP_SSO_DEFAULT.scopes];

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type Retention, cronProblem, offsiteRepositoryProblem } from "../backup/manifest";
 import { Checker, describe, readBoolean, readJsonObject } from "./checker";
 import { BACKUP_SECRET_KEYS, SCALAR_DEFAULTS, type ScalarKey } from "./keys";
+import { undiallableHost } from "../validators";
 import { type Environment } from "./types";
 
 // --- backups ------------------------------------------------------------------------------------
@@ -72,7 +73,11 @@ export function readBackupSettings(c: Checker, raw: Readonly<Record<string, stri
     const repository = get("backupOffsiteRepository")!;
     if (repository !== "") {
         const repoProblem = offsiteRepositoryProblem(repository);
+        const host = /^(?:sftp:[^@]*@|s3:https?:\/\/)([^:/]+)/.exec(repository)?.[1];
+        const undiallable = host === undefined ? undefined : undiallableHost(host, true);
         if (repoProblem) c.fail("backupOffsiteRepository", repoProblem);
+        else if (undiallable)
+            c.fail("backupOffsiteRepository", `an off-host repository restic can reach from its container, not on ${undiallable}, got ${describe(repository)}`);
         else {
             const kind = repository.startsWith("sftp:") ? "sftp" : "s3";
             const knownHosts = get("backupOffsiteKnownHosts")!;

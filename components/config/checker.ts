@@ -1,4 +1,5 @@
 // Reading raw config strings: the issue collector and the per-type readers, whose messages never echo a hostile or secret value.
+import { closest, distance } from "fastest-levenshtein";
 import { carriesCredential } from "../credentials";
 import { isEnvName, isPort, nullProtoMap, ownEntries } from "../validators";
 import { CONFIG_NAMESPACE, type ConfigIssue } from "./types";
@@ -6,8 +7,8 @@ import { CONFIG_NAMESPACE, type ConfigIssue } from "./types";
 /** Accumulates issues so one run reports every bad key. */
 export class Checker {
     readonly issues: ConfigIssue[] = [];
-    fail(key: string, expected: string): void {
-        this.issues.push({ key: `${CONFIG_NAMESPACE}:${key}`, expected });
+    fail(key: string, expected: string, didYouMean?: string): void {
+        this.issues.push({ key: `${CONFIG_NAMESPACE}:${key}`, expected, ...(didYouMean === undefined ? {} : { didYouMean }) });
     }
 }
 
@@ -29,6 +30,30 @@ export function describe(value: unknown): string {
 /** A name from the stack file as part of a message key: shown when plain, else by position. */
 export function keyPart(name: string, index: number): string {
     return /^[A-Za-z0-9 _.-]{1,64}$/.test(name) ? name : `<name #${index + 1}, not shown>`;
+}
+
+/**
+ * The known name a misspelt one most likely meant: the nearest by edit distance (ignoring case),
+ * when it is close enough to be a typo (at most a third of the name's length, at least 2 edits
+ * allowed). undefined when nothing is that close.
+ */
+export function nearestName(name: string, known: Iterable<string>): string | undefined {
+    const candidates = [...known];
+    if (candidates.length === 0 || name === "") return undefined;
+    const lower = name.toLowerCase();
+    const best = closest(
+        lower,
+        candidates.map((k) => k.toLowerCase()),
+    );
+    const found = candidates.find((k) => k.toLowerCase() === best)!;
+    return distance(lower, best) <= Math.max(2, Math.floor(name.length / 3)) ? found : undefined;
+}
+
+/** The suggestion for a misspelt name, made only when the name itself may be shown (see keyPart). */
+export function didYouMean(name: string, index: number, known: Iterable<string>, prefix = ""): string | undefined {
+    if (keyPart(name, index) !== name) return undefined;
+    const near = nearestName(name, known);
+    return near === undefined ? undefined : `${prefix}${near}`;
 }
 
 export function readBoolean(c: Checker, key: string, raw: string): boolean {

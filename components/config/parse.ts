@@ -15,6 +15,7 @@ import {
     isDomain,
     isEmail,
     isHostOrIpv4,
+    undiallableHost,
     isHttpsOrigin,
     isIpv4,
     isPrivateCidr,
@@ -28,7 +29,8 @@ import {
 import { PLATFORM_NAME_WORDS, PROJECT_IMAGE_PREFIX, readApp } from "./apps";
 import { checkProducts, type ProductSettings, productSecretKeys, readGitlabGroups, readProduct } from "./products";
 import { backupSecretsOf, readBackupSettings } from "./backup";
-import { Checker, describe, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
+import { Checker, describe, didYouMean, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
+import { generatedSecretName } from "../naming";
 import { checkPostgresDataMajor, readImages } from "./image-pins";
 import { SCALAR_DEFAULTS, SECRET_KEYS, type ScalarKey, knownKeys, requiredSecretKeys } from "./keys";
 import {
@@ -95,7 +97,11 @@ export function parseSettings(
     for (const key of productSecrets) referencedSecrets.add(key);
     for (const [i, key] of Object.keys(raw).entries()) {
         if (!knownKeys.has(key) && !referencedSecrets.has(key)) {
-            c.fail(keyPart(key, i), `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv or a product's variables`);
+            c.fail(
+                keyPart(key, i),
+                `a known key (${[...knownKeys].sort().join(", ")}) or a secret referenced by an app's secretEnv or a product's variables`,
+                didYouMean(key, i, knownKeys, `${CONFIG_NAMESPACE}:`),
+            );
         }
     }
     const get = (key: ScalarKey): string | undefined => (hasOwn(raw, key) ? raw[key] : SCALAR_DEFAULTS[key]);
@@ -234,6 +240,11 @@ export function parseSettings(
     if (tunnel.enabled) {
         if (!isHostOrIpv4(tunnel.serverAddr))
             c.fail("frpServerAddr", `the relay's frps address, an IPv4 address or host name (tunnelEnabled is true), got ${describe(tunnel.serverAddr)}`);
+        else if (undiallableHost(tunnel.serverAddr, true))
+            c.fail(
+                "frpServerAddr",
+                `the relay's frps address frpc can dial, not ${undiallableHost(tunnel.serverAddr, true)} (tunnelEnabled is true), got ${describe(tunnel.serverAddr)}`,
+            );
         else {
             for (const [key, subnet] of [
                 ["edgeSubnet", edgeSubnet],
@@ -307,6 +318,21 @@ export function parseSettings(
     for (const [i, [key, value]] of Object.entries(appsRaw).entries()) {
         const app = readApp(c, key, i, value, { raw, isSecret: (k) => isSecret(`${CONFIG_NAMESPACE}:${k}`) });
         if (app) apps.push(app);
+    }
+    // Resource names derived from two app keys must differ, or the engine refuses the duplicate URN
+    // mid-plan: the generated secrets are named from the key and the variable (generatedSecretName).
+    const secretOwners = new Map<string, { key: string; env: string }>();
+    for (const app of apps) {
+        for (const env of app.generatedSecrets) {
+            const name = generatedSecretName(app.key, env);
+            const owner = secretOwners.get(name);
+            if (owner && owner.key !== app.key)
+                c.fail(
+                    `apps.${app.key}.generatedSecrets`,
+                    `secret names no other app's generated secret also gets (${app.key} + ${env} and ${owner.key} + ${owner.env} both name a secret "${name}"; rename one variable or app)`,
+                );
+            else secretOwners.set(name, { key: app.key, env });
+        }
     }
     for (const [i, app] of apps.entries()) {
         if (app.sso && !features.gitlab) c.fail(`apps.${app.key}.sso`, "false or absent when gitlabEnabled is false (SSO logs in through GitLab)");

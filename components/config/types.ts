@@ -142,6 +142,8 @@ export interface PlatformConfig extends PlatformSettings {
 export interface ConfigIssue {
     readonly key: string;
     readonly expected: string;
+    /** For a misspelt name: the known name it most likely meant (as written in the stack file). */
+    readonly didYouMean?: string;
 }
 
 /**
@@ -151,7 +153,7 @@ export class ConfigError extends pulumi.RunError {
     constructor(public readonly issues: readonly ConfigIssue[]) {
         super(
             `invalid stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-                issues.map((i) => `  - ${i.key}: expected ${i.expected}`).join("\n"),
+                issues.map((i) => `  - ${i.key}: ${i.didYouMean === undefined ? "" : `did you mean ${i.didYouMean}? `}expected ${i.expected}`).join("\n"),
         );
         this.name = "ConfigError";
     }

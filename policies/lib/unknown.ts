@@ -7,14 +7,11 @@
  * through `read`, which turns the throw into the `UNKNOWN` marker and lets the caller skip just
  * that one value.
  */
-import * as policySdk from "@pulumi/policy";
+import { UnknownValueError as sdkUnknownValueError } from "./sdk-proxy";
 
 /** Marker for a value the engine cannot know yet (preview only). */
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
 export type Unknown = typeof UNKNOWN;
-
-// The SDK exports UnknownValueError at runtime but ships no typings for it (proxy.d.ts is empty).
-const sdkUnknownValueError = (policySdk as unknown as { UnknownValueError?: new (...args: never[]) => Error }).UnknownValueError;
 
 /**
  * True for the SDK's UnknownValueError. The duck-typed branch covers a second copy of

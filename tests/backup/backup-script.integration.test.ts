@@ -319,6 +319,47 @@ describe("nexora-backup cycle and restore on real restic, PostgreSQL and MariaDB
     }, 60_000);
 });
 
+describe("a repository that does not answer", () => {
+    // A server that accepts connections and never answers: what a host that is down behind a
+    // proxy, or a wrong port on a firewall that swallows packets, looks like to restic.
+    let server: import("node:net").Server;
+    const sockets: import("node:net").Socket[] = [];
+    let location: string;
+    beforeAll(async () => {
+        const net = await import("node:net");
+        server = net.createServer((socket) => void sockets.push(socket));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        location = `rest:http://127.0.0.1:${(server.address() as { port: number }).port}/nexora`;
+    });
+    afterAll(() => {
+        for (const socket of sockets) socket.destroy();
+        server.close();
+    });
+
+    it("fails the cycle after the connect timeout with a line naming the host and what to check, without initializing", async () => {
+        const silent = createSandboxFor(location);
+        const r = await silent.runAsync(["cycle"], { NEXORA_BACKUP_CONNECT_TIMEOUT: "3" });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/target local: no answer from 127\.0\.0\.1 within 3 s: check that the host is up and reachable/);
+        expect(r.stderr).toContain(`the repository location '${location}'`);
+        expect(r.stderr).not.toContain("initializing a new repository");
+        // Bounded by the timeout, not by restic's or TCP's retries (it never ends otherwise).
+        expect(r.seconds).toBeLessThan(45);
+        // Each store still said it started: a long cycle shows where it is.
+        expect(r.stderr).toMatch(/postgres: backing up \(store 1 of 3\)/);
+    }, 90_000);
+
+    it("refuses a restore with exit 3, naming the host, before reading anything", async () => {
+        const silent = createSandboxFor(location);
+        const r = await silent.runAsync(["restore", "postgres", "--dry-run"], { NEXORA_BACKUP_CONNECT_TIMEOUT: "3" });
+        expect(r.status).toBe(3);
+        expect(r.stderr).toContain("reading the backups of postgres on target local (127.0.0.1)");
+        expect(r.stderr).toMatch(/no answer from 127\.0\.0\.1 within 3 s/);
+        expect(r.stderr).toContain("did not answer (see above). Nothing was changed.");
+        expect(r.seconds).toBeLessThan(45);
+    }, 90_000);
+});
+
 describe("the scheduler's cron matching", () => {
     it.each([
         ["30 */6 * * *", "30 6 15 3 2", true],

@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BACKUP_SCRIPT_IN_CONTAINER, BACKUP_SCRIPT_PATH } from "../../components/backup/backup";
 import { shellQuote } from "../../components/docker/exec";
 import { main } from "../../tools/restore/cli";
@@ -18,6 +18,7 @@ let root: string;
 let box: BackupSandbox;
 let fakeDocker: string;
 let dockerCalls: string;
+let dockerMode: string;
 
 async function restore(argv: string[], env: Record<string, string> = {}, answer = false) {
     let stdout = "";
@@ -55,6 +56,7 @@ beforeAll(() => {
 
     // docker exec -i -e RESTIC_PASSWORD <container> /usr/local/bin/nexora-backup ARGS → the script, here.
     dockerCalls = path.join(root, "docker-calls");
+    dockerMode = path.join(root, "docker-mode");
     fakeDocker = path.join(root, "docker");
     const sandboxEnv = Object.entries(box.env()).filter(([k]) => k !== "RESTIC_PASSWORD" && k !== "PATH");
     writeFileSync(
@@ -62,6 +64,14 @@ beforeAll(() => {
         [
             "#!/bin/sh",
             `printf '%s\\n' "DOCKER_HOST=$DOCKER_HOST $*" >>${shellQuote(dockerCalls)}`,
+            // The daemon's state for the preflight check, set by a test: hang, refuse, stopped (default: up).
+            `mode=$(cat ${shellQuote(dockerMode)} 2>/dev/null || true)`,
+            `[ "$mode" = hang ] && exec sleep 600`,
+            `[ "$mode" = refuse ] && { echo "Cannot connect to the Docker daemon at $DOCKER_HOST. Is the docker daemon running?" >&2; exit 1; }`,
+            `if [ "$1 $2 $3 $4" = "container inspect --format {{.State.Running}}" ]; then`,
+            `    [ "$5" = nexora-dev-e2e-backup ] || { echo "Error: No such object: $5" >&2; exit 1; }`,
+            `    if [ "$mode" = stopped ]; then echo false; else echo true; fi; exit 0`,
+            `fi`,
             `[ "$1 $2 $3 $4" = "exec -i -e RESTIC_PASSWORD" ] || { echo "fake docker: unexpected $*" >&2; exit 64; }`,
             `[ "$5" = nexora-dev-e2e-backup ] || { echo "Error: No such container: $5" >&2; exit 1; }`,
             `[ "$6" = ${shellQuote(BACKUP_SCRIPT_IN_CONTAINER)} ] || exit 64`,
@@ -107,6 +117,52 @@ describe("npm run restore", () => {
         expect(calls).not.toContain(box.password);
     });
 
+    it("--dry-run prints the plan, asks nothing, changes nothing and exits 0", async () => {
+        const vol = path.join(box.data, "caddy");
+        const before = treeDigest(vol);
+        const r = await restore(["dev-e2e", "caddy", "--config", E2E_CONFIG, "--dry-run"], { NEXORA_RESTIC_PASSWORD: box.password }, true);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/^restore plan for stack dev-e2e:/m);
+        expect(r.stdout).toMatch(/would restore: volume nexora-dev-e2e-caddy-data/);
+        expect(r.questions).toEqual([]);
+        expect(r.stderr).toContain("dry run only. Nothing was changed.");
+        expect(treeDigest(vol)).toEqual(before);
+        expect(box.takeOps()).toEqual([]);
+    });
+
+    describe("a Docker host that cannot be reached", () => {
+        afterEach(() => rmSync(dockerMode, { force: true }));
+
+        it("gives up after the connect timeout with a line naming the host and what to check", async () => {
+            writeFileSync(dockerMode, "hang");
+            const started = Date.now();
+            const r = await restore(["dev-e2e", "caddy", "--config", E2E_CONFIG, "--yes"], {
+                NEXORA_RESTIC_PASSWORD: box.password,
+                NEXORA_RESTORE_CONNECT_TIMEOUT: "2",
+            });
+            expect(r.code).toBe(1);
+            expect(r.stderr).toContain("restore: the Docker daemon at unix:///run/nexora-e2e/docker.sock did not answer within 2 s. Check that the host is up");
+            expect(r.stderr).toContain("nexora:dockerHost (or --docker-host). Nothing was changed.");
+            // Bounded by the timeout (the stand-in daemon never answers).
+            expect(Date.now() - started).toBeLessThan(30_000);
+            expect(box.takeOps()).toEqual([]);
+        });
+
+        it("says so at once when the daemon refuses, or the backup container is missing or stopped", async () => {
+            writeFileSync(dockerMode, "refuse");
+            const refused = await restore(["dev-e2e", "caddy", "--config", E2E_CONFIG, "--yes", "--docker-host", "tcp://10.0.0.9:2376"], {
+                NEXORA_RESTIC_PASSWORD: box.password,
+            });
+            expect(refused.code).toBe(1);
+            expect(refused.stderr).toContain("cannot reach the Docker daemon at tcp://10.0.0.9:2376: Cannot connect to the Docker daemon");
+            writeFileSync(dockerMode, "stopped");
+            const stopped = await restore(["dev-e2e", "caddy", "--config", E2E_CONFIG, "--yes"], { NEXORA_RESTIC_PASSWORD: box.password });
+            expect(stopped.code).toBe(1);
+            expect(stopped.stderr).toContain("nexora-dev-e2e-backup is not running on unix:///run/nexora-e2e/docker.sock: start it");
+            expect(box.takeOps()).toEqual([]);
+        });
+    });
+
     it("reads the password from the stack output when no variable gives it", async () => {
         const pulumi = path.join(root, "pulumi");
         writeFileSync(pulumi, `#!/bin/sh\necho "$*" >${shellQuote(path.join(root, "pulumi-args"))}\necho ${shellQuote(box.password)}\n`);
@@ -129,6 +185,7 @@ describe("npm run restore", () => {
 
     it.each([
         [["dev-e2e"], "expected exactly two arguments"],
+        [["dev-e2e", "caddy", "--config", E2E_CONFIG, "--dry-run", "--yes"], "--dry-run and --yes exclude each other"],
         [["dev-e2e", "gitlab", "--config", E2E_CONFIG], "<store>: one of postgres, mysql, caddy"],
         [["dev", "postgres"], "stack dev has no backups"],
         [["dev-e2e", "caddy", "--config", E2E_CONFIG, "--snapshot", "latest; rm -rf /"], "--snapshot expects"],

@@ -19,6 +19,28 @@ describe(".ci/run", () => {
         expect(packInstall).toBeLessThan(indexOf(/^npm run policy$/));
     });
 
+    it("puts the Node that .ci/node.sh brings first on PATH before any npm command, so the suite and the e2e run on it", () => {
+        const nodeStep = indexOf(/^node_bin=\$\(bash \.ci\/node\.sh\)$/);
+        const pathStep = indexOf(/^export PATH="\$node_bin:\$PATH"$/);
+        expect(nodeStep).toBeGreaterThanOrEqual(0);
+        expect(pathStep).toBe(nodeStep + 1);
+        for (const command of [/^npm ci\b/, /^npm test\b/, /^npm run e2e\b/]) expect(indexOf(command), String(command)).toBeGreaterThan(pathStep);
+    });
+
+    it("pins in .ci/node.sh a Node version that satisfies the engines of package.json and of the pinned @pulumi/pulumi", () => {
+        const script = readFileSync(path.join(__dirname, "../../.ci/node.sh"), "utf8");
+        const version = /version=\$\{NEXORA_NODE_VERSION:-(\d+)\.(\d+)\.(\d+)\}/.exec(script);
+        expect(version).not.toBeNull();
+        const major = Number(version![1]);
+        const floor = (range: string) => Number(/^>=\s*(\d+)/.exec(range)![1]);
+        const pkg = JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { engines: { node: string } };
+        const sdk = JSON.parse(readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as { engines: { node: string } };
+        expect(floor(pkg.engines.node)).toBe(floor(sdk.engines.node));
+        expect(major).toBeGreaterThanOrEqual(floor(sdk.engines.node));
+        // An LTS line: even majors.
+        expect(major % 2).toBe(0);
+    });
+
     it("runs the README's commands", () => {
         for (const command of [/^npm run lint$/, /^npm test\b/, /^npm run policy$/, /^npm run e2e\b/])
             expect(indexOf(command), String(command)).toBeGreaterThanOrEqual(0);

@@ -50,14 +50,15 @@ beforeEach(() => {
     mkdirSync(bin);
     fake("pulumi", 'exit "${FAKE_PULUMI_STATUS:-0}"');
     // `npm run --silent plan -- STACK --json` prints a plan of STACK: empty on the diff base, with
-    // FAKE_HEAD_RESOURCES on the merge request (whose commit adds index.ts); FAKE_BASE_PLAN_FAILS
+    // FAKE_HEAD_RESOURCES on the merge request (whose commit adds index.ts; @STACK@ in it becomes
+    // STACK, so each stack's plan has its own URNs as the real tool's do); FAKE_BASE_PLAN_FAILS
     // names a stack the base cannot plan. mr-preview writes its --out and --terraform-report files,
     // or with FAKE_REAL_MR_PREVIEW=1 is the real tool.
     fake(
         "npm",
         [
             'if [ "$1" = run ] && [ "$3" = plan ]; then',
-            '  if [ -f index.ts ]; then resources="${FAKE_HEAD_RESOURCES:-[]}"; else resources="[]"; [ "$5" != "${FAKE_BASE_PLAN_FAILS:-}" ] || exit 2; fi',
+            '  if [ -f index.ts ]; then resources=$(printf "%s" "${FAKE_HEAD_RESOURCES:-[]}" | sed "s/@STACK@/$5/g"); else resources="[]"; [ "$5" != "${FAKE_BASE_PLAN_FAILS:-}" ] || exit 2; fi',
             '  printf \'{"stack":"%s","resources":%s,"violations":[]}\\n\' "$5" "$resources"',
             "fi",
             'if [ "$1" = run ] && [ "$3" = mr-preview ]; then',
@@ -137,7 +138,7 @@ describe("offline-diff.sh, also preview.sh's fallback without backend credential
 
     it("writes the widget's report with the real tool: the job's stack's added, changed and removed resources", () => {
         const added = {
-            urn: "urn:pulumi:staging::nexora::cloudflare:index/dnsRecord:DnsRecord::dns-erp-dev",
+            urn: "urn:pulumi:@STACK@::nexora::cloudflare:index/dnsRecord:DnsRecord::dns-erp-dev",
             type: "cloudflare:index/dnsRecord:DnsRecord",
             name: "dns-erp-dev",
             parent: null,

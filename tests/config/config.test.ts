@@ -29,7 +29,7 @@ function validRaw(overrides: Record<string, string | undefined> = {}): Record<st
     return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
-function issuesOf(raw: Record<string, string>, stack = "prod"): { key: string; expected: string }[] {
+function issuesOf(raw: Record<string, string>, stack = "prod"): { key: string; expected: string; didYouMean?: string }[] {
     try {
         parseSettings(raw, { project: "nexora", stack });
     } catch (err) {
@@ -192,6 +192,67 @@ describe("parseSettings", () => {
         expect(shop(true).sso).toEqual(BUSINESS_APP_SSO_DEFAULT);
         expect(shop({ scopes: ["openid"] }).sso).toEqual({ redirectPath: BUSINESS_APP_SSO_DEFAULT.redirectPath, scopes: ["openid"] });
         expect(shop({ redirectPath: "/login/callback" }).sso).toEqual({ redirectPath: "/login/callback", scopes: BUSINESS_APP_SSO_DEFAULT.scopes });
+    });
+
+    it("suggests the nearest known key, app field or sso field for a misspelt one, and nothing for a name far from all", () => {
+        const issues = issuesOf(
+            validRaw({
+                backupShedule: "0 3 * * *",
+                DNSenabled: "true",
+                xyz: "1",
+                apps: JSON.stringify({ ledger: { image: "registry.example.cn/ledger:1.0.0", prot: 8080, sso: { scope: ["openid"] } } }),
+            }),
+        );
+        const issue = (key: string) => issues.find((i) => i.key === key);
+        expect(issue("nexora:backupShedule")).toMatchObject({ didYouMean: "nexora:backupSchedule", expected: expect.stringMatching(/^a known key \(/) });
+        expect(issue("nexora:DNSenabled")?.didYouMean).toBe("nexora:dnsEnabled");
+        expect(issue("nexora:xyz")).toMatchObject({ expected: expect.stringMatching(/^a known key \(/) });
+        expect(issue("nexora:xyz")).not.toHaveProperty("didYouMean");
+        expect(issue("nexora:apps.ledger.prot")?.didYouMean).toBe("port");
+        expect(issue("nexora:apps.ledger.sso.scope")?.didYouMean).toBe("scopes");
+        // The message puts the suggestion before the long list of known keys.
+        expect(() => parseSettings(validRaw({ backupShedule: "0 3 * * *" }), { project: "nexora", stack: "prod" })).toThrow(
+            /- nexora:backupShedule: did you mean nexora:backupSchedule\? expected a known key \(/,
+        );
+    });
+
+    it("refuses two apps whose generated secrets would get one resource name, naming both apps and variables", () => {
+        const apps = {
+            ledger: { image: "registry.example.cn/ledger:1.0.0", port: 8080, generatedSecrets: ["A_KEY"] },
+            "ledger-a": { image: "registry.example.cn/ledger:1.0.0", port: 8080, generatedSecrets: ["KEY"] },
+        };
+        const issues = issuesOf(validRaw({ apps: JSON.stringify(apps) }));
+        expect(issues).toHaveLength(1);
+        expect(issues[0]!.key).toBe("nexora:apps.ledger-a.generatedSecrets");
+        expect(issues[0]!.expected).toContain('ledger-a + KEY and ledger + A_KEY both name a secret "ledger-a-key"');
+    });
+
+    it("refuses the Docker-name collision of stack dev + app x-ledger with stack dev-x + app ledger, from either side", () => {
+        const devRaw = (appKey: string) =>
+            validRaw({
+                environment: "dev",
+                tls: "internal",
+                dnsEnabled: "false",
+                tunnelEnabled: "false",
+                apps: JSON.stringify({ [appKey]: { image: "registry.example.cn/ledger:1.0.0", port: 8080 } }),
+            });
+        const issuesWith = (raw: Record<string, string>, stack: string, siblingStacks: { stack: string; appKeys: string[] }[]) => {
+            try {
+                parseSettings(raw, { project: "nexora", stack, siblingStacks });
+            } catch (err) {
+                return [...(err as ConfigError).issues];
+            }
+            return [];
+        };
+        // Planning dev, whose app x-ledger would be nexora-dev-x-ledger: stack dev-x's ledger.
+        const fromDev = issuesWith(devRaw("x-ledger"), "dev", [{ stack: "dev-x", appKeys: ["ledger"] }]);
+        expect(fromDev.map((i) => i.key)).toEqual(["nexora:apps.x-ledger"]);
+        expect(fromDev[0]!.expected).toContain("stack dev-x owns the Docker names nexora-dev-x-");
+        // Planning dev-x next to dev's x-ledger.
+        const fromDevX = issuesWith(devRaw("ledger"), "dev-x", [{ stack: "dev", appKeys: ["x-ledger"] }]);
+        expect(fromDevX.map((i) => i.key)).toEqual(["nexora:(stack name)"]);
+        // No sibling with that prefix: nothing to refuse.
+        expect(issuesWith(devRaw("x-ledger"), "dev", [{ stack: "staging", appKeys: ["ledger"] }])).toEqual([]);
     });
 
     it("accepts stacks named after their environment with a suffix", () => {

@@ -241,6 +241,19 @@ const edge: [string, string, string, (c: Config) => void][] = [
     ["dev", "dockerHost unix dot-dot", "nexora:dockerHost", (c) => (c[`${N}dockerHost`] = "unix:///var/run/../../etc/shadow")],
     ["dev", "dockerHost http", "nexora:dockerHost", (c) => (c[`${N}dockerHost`] = "http://claw-bot:2375")],
     ["dev", "dockerHost empty", "nexora:dockerHost", (c) => (c[`${N}dockerHost`] = "")],
+    // Addresses nothing can dial: unspecified, multicast, reserved/broadcast; loopback where a container dials.
+    ["dev", "dockerHost tcp unspecified", "nexora:dockerHost", (c) => (c[`${N}dockerHost`] = "tcp://0.0.0.0:2376")],
+    ["dev", "dockerHost ssh multicast", "nexora:dockerHost", (c) => (c[`${N}dockerHost`] = "ssh://deploy@224.0.0.1")],
+    ["dev", "dockerHost ssh broadcast", "nexora:dockerHost", (c) => (c[`${N}dockerHost`] = "ssh://deploy@255.255.255.255")],
+    ["prod", "frpServerAddr unspecified", "nexora:frpServerAddr", (c) => (c[`${N}frpServerAddr`] = "0.0.0.0")],
+    ["prod", "frpServerAddr this-network", "nexora:frpServerAddr", (c) => (c[`${N}frpServerAddr`] = "0.1.2.3")],
+    ["prod", "frpServerAddr multicast", "nexora:frpServerAddr", (c) => (c[`${N}frpServerAddr`] = "239.255.255.250")],
+    ["prod", "frpServerAddr broadcast", "nexora:frpServerAddr", (c) => (c[`${N}frpServerAddr`] = "255.255.255.255")],
+    ["prod", "frpServerAddr reserved", "nexora:frpServerAddr", (c) => (c[`${N}frpServerAddr`] = "240.0.0.1")],
+    ["prod", "frpServerAddr loopback (frpc's own container)", "nexora:frpServerAddr", (c) => (c[`${N}frpServerAddr`] = "127.0.0.1")],
+    ["prod", "frpServerAddr localhost", "nexora:frpServerAddr", (c) => (c[`${N}frpServerAddr`] = "localhost")],
+    ["prod", "offsite repository unspecified host", "nexora:backupOffsiteRepository", (c) => (c[`${N}backupOffsiteRepository`] = "s3:https://0.0.0.0/bucket")],
+    ["prod", "offsite repository loopback", "nexora:backupOffsiteRepository", (c) => (c[`${N}backupOffsiteRepository`] = "sftp:backup@127.0.0.1:/srv/restic")],
     ["dev", "memory 0", "nexora:apps.pyerp.memoryMiB", (c) => (pyerp(c).memoryMiB = 0)],
     ["dev", "memory 15", "nexora:apps.pyerp.memoryMiB", (c) => (pyerp(c).memoryMiB = 15)],
     ["dev", "memory 1e9", "nexora:apps.pyerp.memoryMiB", (c) => (pyerp(c).memoryMiB = 1e9)],
@@ -284,6 +297,15 @@ const names: [string, string, string, (c: Config) => void][] = [
     ["dev", "app www", "nexora:apps.www", (c) => (apps(c).www = { image: "a/b:1", port: 80 })],
     ["dev", "app subdomain git", "nexora:apps.shop.subdomain", (c) => (apps(c).shop = { image: "a/b:1", port: 80, subdomain: "git" })],
     ["dev", "two apps one subdomain", "nexora:apps.shop.subdomain", (c) => (apps(c).shop = { image: "a/b:1", port: 80, subdomain: "pyerp" })],
+    [
+        "dev",
+        "two apps whose generated secrets get one name",
+        "nexora:apps.ledger-a.generatedSecrets",
+        (c) => {
+            apps(c).ledger = { image: "a/b:1", port: 80, generatedSecrets: ["A_KEY"] };
+            apps(c)["ledger-a"] = { image: "a/b:1", port: 80, generatedSecrets: ["KEY"] };
+        },
+    ],
     ["dev", "env names differing in case", "nexora:apps.pyerp.env", (c) => (pyerp(c).env = { APP_ENV: "a", app_env: "b" })],
     ["dev", "generated secret vs env in other case", "nexora:apps.pyerp.env", (c) => (pyerp(c).env = { secret_key: "x" })],
     ["dev", "generated secrets differing in case", "nexora:apps.pyerp.env", (c) => (pyerp(c).generatedSecrets = ["SESSION_KEY", "Session_Key"])],

@@ -110,6 +110,81 @@ describe("mr-preview CLI outputs", () => {
     });
 });
 
+describe("mr-preview refuses inputs of another stack", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "mr-preview-stacks-"));
+    });
+    /** A fixture of stack staging rewritten as one of stack prod (its `stack` field and every URN). */
+    const asProd = (fixture: string) => {
+        const file = path.join(dir, fixture.replace("staging", "prod"));
+        writeFileSync(
+            file,
+            readFileSync(fixturePath(fixture), "utf8").replaceAll("urn:pulumi:staging::", "urn:pulumi:prod::").replace('"stack": "staging"', '"stack": "prod"'),
+        );
+        return file;
+    };
+
+    it("exits 2 naming both stacks when the plans are of another stack than --stack, and writes nothing", async () => {
+        const out = path.join(dir, "note.md");
+        const report = path.join(dir, "report.json");
+        const base = fixturePath("plan-staging-base.json");
+        const head = fixturePath("plan-staging-head.json");
+        const result = await run(["--stack", "prod", "--offline-base", base, "--offline-head", head, "--out", out, "--terraform-report", report]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('--stack is "prod" but --offline-base is a plan of stack "staging"');
+        expect(result.stdout).toBe("");
+        expect(() => readFileSync(out)).toThrow(/ENOENT/);
+        expect(() => readFileSync(report)).toThrow(/ENOENT/);
+    });
+
+    it("exits 2 naming both when base and head are plans of different stacks", async () => {
+        const result = await run([
+            "--stack",
+            "staging",
+            "--offline-base",
+            fixturePath("plan-staging-base.json"),
+            "--offline-head",
+            asProd("plan-staging-head.json"),
+        ]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('--offline-base is stack "staging" but --offline-head is stack "prod"');
+    });
+
+    it("exits 2 when a plan's URNs belong to another stack than its stack field says", async () => {
+        const mixed = path.join(dir, "mixed.json");
+        writeFileSync(mixed, readFileSync(asProd("plan-staging-head.json"), "utf8").replace('"stack": "prod"', '"stack": "staging"'));
+        const result = await run(["--stack", "staging", "--offline-base", fixturePath("plan-staging-base.json"), "--offline-head", mixed]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('--offline-head mixes stacks "staging" and "prod"');
+    });
+
+    it("exits 2 for a preview of another stack, and for a preview and an event log of two stacks", async () => {
+        const other = await run(["--stack", "prod", ...PREVIEW]);
+        expect(other.code).toBe(2);
+        expect(other.stderr).toContain('--stack is "prod" but --preview is a plan of stack "staging"');
+        const mixed = await run(["--stack", "staging", "--preview", fixturePath("preview-staging.json"), "--events", asProd("preview-staging.events.ndjson")]);
+        expect(mixed.code).toBe(2);
+        expect(mixed.stderr).toContain('--preview is stack "staging" but --events is stack "prod"');
+    });
+
+    it("posts nothing when the stacks differ", async () => {
+        const gitlab = await startFakeGitLab();
+        try {
+            const result = await run(["--stack", "prod", ...PREVIEW, "--post"], {
+                NEXORA_MR_NOTE_TOKEN: FAKE_GITLAB_TOKEN,
+                CI_SERVER_URL: gitlab.url,
+                CI_PROJECT_ID: "12",
+                CI_MERGE_REQUEST_IID: "34",
+            });
+            expect(result.code).toBe(2);
+            expect(gitlab.requests).toHaveLength(0);
+        } finally {
+            await gitlab.close();
+        }
+    });
+});
+
 describe("mr-preview --post", () => {
     let gitlab: FakeGitLab;
     beforeEach(async () => {

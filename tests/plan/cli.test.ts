@@ -54,6 +54,27 @@ describe("npm run plan", () => {
         expect(readFileSync(path.join(out, "frpc.toml"), "utf8")).toContain('serverAddr = "40.162.94.187"');
     });
 
+    it("ends with the stack's outputs: URLs, GitLab over SSH, monitors, where the backups go, secret outputs by name only", async () => {
+        const r = await plan("prod");
+        expect(r.code).toBe(0);
+        const outputs = r.stdout.slice(r.stdout.indexOf("\nOutputs ("));
+        expect(outputs).toMatch(/^ {4}gitlab +https:\/\/gitlab\.nexora\.restry\.cn$/m);
+        expect(outputs).toMatch(/^ {4}pyerp +https:\/\/pyerp\.nexora\.restry\.cn$/m);
+        expect(outputs).toContain("gitlabSsh    git clone ssh://git@git.nexora.restry.cn:2222/<group>/<project>.git");
+        expect(outputs).toMatch(
+            /^ {2}monitors \(\d+, for Uptime Kuma\):\n {4}prod\/gitlab {2}https:\/\/gitlab\.nexora\.restry\.cn\/ {2}every 60 s, expects 200-399$/m,
+        );
+        expect(outputs).toMatch(/^ {2}backups: postgres, .* on schedule "30 \*\/6 \* \* \*" \(UTC\), to:\n {4}local {2}Docker volume nexora-prod-backup-repo/m);
+        expect(outputs).toContain("secret (not shown): adminCredentials, mattermostOAuth, backupRepositoryPassword");
+        // The secret outputs' values (mock values under the plan) are never printed.
+        const { evaluateStack } = await import("../../tools/plan/evaluate");
+        const evaluated = await evaluateStack({ stack: "prod" });
+        const password = evaluated.outputs.backupRepositoryPassword as string;
+        expect(password.length).toBeGreaterThan(8);
+        expect(r.stdout).not.toContain(password);
+        for (const value of Object.values(evaluated.outputs.adminCredentials as Record<string, string>)) expect(r.stdout).not.toContain(value);
+    });
+
     it("prints one JSON document with urn, type, name, parent, protect and masked inputs", async () => {
         const r = await plan("staging", "--json");
         expect(r.code).toBe(0);

@@ -30,7 +30,10 @@ async function run(): Promise<void> {
     class ReplayedProvider extends pulumi.ProviderResource {}
     const made: InstanceType<typeof pulumi.CustomResource>[] = [];
     // Same runtime setting as the plan's evaluation (tools/plan/evaluate.ts): a fair comparison.
-    if (process.env.NEXORA_PLAN_TRACES !== "1") Error.stackTraceLimit = 0;
+    if (process.env.NEXORA_PLAN_TRACES !== "1") {
+        Error.stackTraceLimit = 0;
+        process.setSourceMapsEnabled(false);
+    }
     for (const r of replay.resources) {
         const opts = {
             provider: r.provider === undefined ? undefined : (made[r.provider] as ReplayedProvider),

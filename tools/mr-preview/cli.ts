@@ -3,12 +3,15 @@
 // npm run mr-preview -- --offline-base base.json --offline-head head.json --stack NAME
 //                       [--base-ref develop] [--out note.md] [--post]
 //
-// Exit codes: 0 done, 1 input or GitLab failure, 2 bad arguments.
+// Exit codes: 0 done, 1 input or GitLab failure, 2 bad arguments (also: inputs of a stack other than
+// --stack, or of two stacks).
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { countOps } from "./classify";
 import { MissingVariableError, noteTargetFromEnv, upsertStackNote } from "./gitlab-note";
+import { parseUrn, type PreviewReport } from "./model";
 import { diffPlans, parsePlanDocument, renderOfflineNote } from "./offline-diff";
+import type { PlanDocument } from "../plan/report";
 import { mergeReports, parseEngineEvents, parsePreviewDigest } from "./parse";
 import { renderPreviewNote } from "./render-note";
 import { terraformReport } from "./terraform-report";
@@ -37,6 +40,41 @@ export interface CliIo {
 }
 
 class UsageError extends Error {}
+
+/** Stacks an input speaks of: its own `stack` field and the stack segment of every URN in it. */
+function stacksOfPlan(doc: PlanDocument): Set<string> {
+    const stacks = new Set<string>(doc.stack ? [doc.stack] : []);
+    for (const r of doc.resources) stacks.add(parseUrn(r.urn).stack);
+    for (const v of doc.violations) if (v.urn) stacks.add(parseUrn(v.urn).stack);
+    stacks.delete("");
+    return stacks;
+}
+
+function stacksOfPreview(report: PreviewReport): Set<string> {
+    const urns = [...report.steps.map((s) => s.urn), ...report.diagnostics.map((d) => d.urn), ...report.policyViolations.map((v) => v.urn)];
+    const stacks = new Set(urns.filter((u): u is string => u !== undefined && u !== "").map((u) => parseUrn(u).stack));
+    stacks.delete("");
+    return stacks;
+}
+
+/**
+ * A note titled for one stack must describe that stack: inputs of another stack (or of two) would
+ * post a wrong diff, with a false data-loss warning, under the right title. Throws a UsageError naming both.
+ */
+function checkStacks(stack: string, inputs: readonly { flag: string; stacks: Set<string> }[]): void {
+    for (const input of inputs) {
+        if (input.stacks.size > 1) throw new UsageError(`${input.flag} mixes stacks ${[...input.stacks].map((s) => JSON.stringify(s)).join(" and ")}`);
+    }
+    const named = inputs.filter((i) => i.stacks.size === 1).map((i) => ({ flag: i.flag, stack: [...i.stacks][0]! }));
+    for (let i = 1; i < named.length; i++) {
+        if (named[i]!.stack !== named[0]!.stack)
+            throw new UsageError(
+                `${named[0]!.flag} is stack ${JSON.stringify(named[0]!.stack)} but ${named[i]!.flag} is stack ${JSON.stringify(named[i]!.stack)}: both must be plans of one stack`,
+            );
+    }
+    const other = named.find((n) => n.stack !== stack);
+    if (other) throw new UsageError(`--stack is ${JSON.stringify(stack)} but ${other.flag} is a plan of stack ${JSON.stringify(other.stack)}`);
+}
 
 const OPTIONS = {
     preview: { type: "string" },
@@ -97,6 +135,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         if (values["offline-base"] && values["offline-head"]) {
             const base = parsePlanDocument(readInput(values["offline-base"], "--offline-base"), "--offline-base");
             const head = parsePlanDocument(readInput(values["offline-head"], "--offline-head"), "--offline-head");
+            checkStacks(stack, [
+                { flag: "--offline-base", stacks: stacksOfPlan(base) },
+                { flag: "--offline-head", stacks: stacksOfPlan(head) },
+            ]);
             const diff = diffPlans(base, head);
             body = renderOfflineNote(diff, {
                 stack,
@@ -115,6 +157,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         } else {
             const digest = values.preview ? parsePreviewDigest(readInput(values.preview, "--preview")) : undefined;
             const events = values.events ? parseEngineEvents(readInput(values.events, "--events")) : undefined;
+            checkStacks(stack, [
+                ...(digest ? [{ flag: "--preview", stacks: stacksOfPreview(digest) }] : []),
+                ...(events ? [{ flag: "--events", stacks: stacksOfPreview(events) }] : []),
+            ]);
             const report = mergeReports(digest, events);
             body = renderPreviewNote(report, { stack, jobUrl, commitSha: env.CI_COMMIT_SHORT_SHA, maxBytes }, events !== undefined).body;
             if (values["terraform-report"]) writeFileSync(values["terraform-report"], `${JSON.stringify(terraformReport(countOps(report)))}\n`);
@@ -128,6 +174,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         }
         return 0;
     } catch (err) {
+        if (err instanceof UsageError) {
+            io.stderr(`mr-preview: ${err.message}. Nothing was written or posted.\n`);
+            return 2;
+        }
         if (err instanceof MissingVariableError) io.stderr(`mr-preview: --post: ${err.message}\n`);
         else io.stderr(`mr-preview: ${(err as Error).message}\n`);
         return 1;

@@ -61,7 +61,11 @@ export async function main(argv: readonly string[], io: PlanCliIo = processIo): 
         mkdirSync(values.out, { recursive: true });
         for (const [name, text] of Object.entries(plan.artifacts)) writeFileSync(path.join(values.out, name), text);
     }
-    io.stdout(values.json ? `${JSON.stringify(planJson(plan, violations), null, 2)}\n` : renderInventory(stack, plan.resources, violations, plan.placeholders));
+    io.stdout(
+        values.json
+            ? `${JSON.stringify(planJson(plan, violations), null, 2)}\n`
+            : renderInventory(stack, plan.resources, violations, plan.placeholders, { values: plan.outputs, secret: plan.secretOutputs }),
+    );
     return violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 

@@ -44,6 +44,8 @@ export interface PlanResult {
     readonly placeholders: readonly string[];
     /** The stack outputs as `index.ts` exports them, resolved (secrets in plaintext: mock values). */
     readonly outputs: Readonly<Record<string, unknown>>;
+    /** The names of the outputs that are secret (the engine shows them as [secret]). */
+    readonly secretOutputs: readonly string[];
     /** The raw recorder, for tests that need the full registration requests. */
     readonly recorder: MockRecorder;
 }
@@ -229,17 +231,30 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
     // for a large catalog), and tsx source-maps each one: most of a plan's time and memory.
     // Config errors print their message only; set NEXORA_PLAN_TRACES=1 to debug a crash.
     const stackTraceLimit = Error.stackTraceLimit;
-    if (process.env.NEXORA_PLAN_TRACES !== "1") Error.stackTraceLimit = 0;
+    const sourceMaps = process.sourceMapsEnabled;
+    if (process.env.NEXORA_PLAN_TRACES !== "1") {
+        Error.stackTraceLimit = 0;
+        // The SDK still reads a whole stack trace per resource for its source position (it lifts
+        // the limit itself), which the mock engine throws away; mapping each frame through tsx's
+        // source maps cost about a third of a large catalog's evaluation.
+        process.setSourceMapsEnabled(false);
+    }
     let artifacts: Record<string, string>;
     let outputs: Record<string, unknown>;
+    const secretOutputs: string[] = [];
     try {
         const program = main();
         artifacts = await collectArtifacts(program.platform.artifacts);
         outputs = (await outputValue(pulumi.output(program.outputs))) as Record<string, unknown>;
+        for (const [name, value] of Object.entries(program.outputs)) {
+            // isSecret is on every Output at runtime, though the typings keep it internal.
+            if (pulumi.Output.isInstance(value) && (await (value as unknown as { isSecret: Promise<boolean> }).isSecret)) secretOutputs.push(name);
+        }
         await recorder.settled();
         if (recorder.duplicateUrns.length > 0) throw new Error(`duplicate resource URNs (the engine refuses them): ${recorder.duplicateUrns.join(", ")}`);
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
+        process.setSourceMapsEnabled(sourceMaps);
     }
     const registered = recorder.resources.filter((r) => r.urn !== "");
     const urns = engineUrns(registered);
@@ -249,6 +264,7 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
         artifacts,
         placeholders,
         outputs,
+        secretOutputs,
         recorder,
     };
 }

@@ -52,11 +52,58 @@ function inputLine(r: PlanResource): string {
     return parts.join("  ");
 }
 
+/** The stack outputs, as `pulumi stack output` would show them after `up`: secret ones by name only. */
+export interface InventoryOutputs {
+    readonly values: Readonly<Record<string, unknown>>;
+    readonly secret: readonly string[];
+}
+
+/** What the stack gives its users: URLs, GitLab over SSH, monitors, where the backups go, and the secret outputs by name. */
+function outputLines(stack: string, outputs: InventoryOutputs): string[] {
+    const lines = ["", "Outputs (what the stack gives its users; `pulumi stack output` after `pulumi up`):"];
+    const v = outputs.values as {
+        environment?: string;
+        urls?: Record<string, string>;
+        gitlabSsh?: { host: string; port: number };
+        monitors?: readonly { name: string; url: string; intervalSeconds: number; acceptedStatusCodes: readonly string[] }[];
+        backups?: { schedule: string; stores: readonly string[]; targets: Record<string, string> };
+    };
+    const secret = new Set(outputs.secret);
+    if (v.environment !== undefined) lines.push(`  environment  ${v.environment}`);
+    const urls = Object.entries(v.urls ?? {});
+    if (urls.length > 0) {
+        const width = Math.max(...urls.map(([k]) => k.length));
+        lines.push("  urls:", ...urls.map(([k, url]) => `    ${k.padEnd(width)}  ${url}`));
+    }
+    if (v.gitlabSsh) lines.push(`  gitlabSsh    git clone ssh://git@${v.gitlabSsh.host}:${v.gitlabSsh.port}/<group>/<project>.git`);
+    if (v.monitors && v.monitors.length > 0) {
+        lines.push(`  monitors (${v.monitors.length}, for Uptime Kuma):`);
+        for (const m of v.monitors) lines.push(`    ${m.name}  ${m.url}  every ${m.intervalSeconds} s, expects ${m.acceptedStatusCodes.join(", ")}`);
+    }
+    if (v.backups) {
+        lines.push(`  backups: ${v.backups.stores.join(", ")} on schedule ${JSON.stringify(v.backups.schedule)} (UTC), to:`);
+        for (const [target, where] of Object.entries(v.backups.targets)) lines.push(`    ${target}  ${where}`);
+    } else if (!secret.has("backups")) {
+        lines.push("  backups: none (nexora:backupEnabled is false)");
+    }
+    const hidden = Object.keys(outputs.values).filter((k) => secret.has(k) && outputs.values[k] !== undefined);
+    if (hidden.length > 0) {
+        lines.push(`  secret (not shown): ${hidden.join(", ")}`, `    pulumi stack output --stack ${stack} --show-secrets <name>`);
+    }
+    return lines;
+}
+
 /**
  * The readable inventory: one block per component with its custom resources (type, name, key
- * inputs, protection), then the policy findings.
+ * inputs, protection), the policy findings, then the stack's outputs.
  */
-export function renderInventory(stack: string, resources: readonly PlanResource[], violations: readonly Violation[], placeholders: readonly string[]): string {
+export function renderInventory(
+    stack: string,
+    resources: readonly PlanResource[],
+    violations: readonly Violation[],
+    placeholders: readonly string[],
+    outputs?: InventoryOutputs,
+): string {
     const lines: string[] = [
         `Stack ${stack}: ${resources.filter((r) => r.custom).length} resources in ${resources.filter((r) => !r.custom).length} components`,
     ];
@@ -87,5 +134,6 @@ export function renderInventory(stack: string, resources: readonly PlanResource[
     for (const v of violations) {
         lines.push(`  [${v.level}] ${v.policy}  ${v.urn}`, `      ${v.message}`);
     }
+    if (outputs) lines.push(...outputLines(stack, outputs));
     return lines.join("\n") + "\n";
 }

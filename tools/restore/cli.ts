@@ -1,14 +1,16 @@
-// npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes]
+// npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes | --dry-run]
 //                    [--config FILE] [--docker-host URL]
 //
 // Restores one store of a running stack from its backups. A dry run first: it prints what it would
-// stop, restore and restart, then asks (or takes --yes) before it writes. The work runs in the
+// stop, restore and restart, then asks (or takes --yes) before it writes; --dry-run stops after the
+// plan. Before anything it checks, within NEXORA_RESTORE_CONNECT_TIMEOUT seconds (default 20),
+// that the Docker daemon answers and the backup container runs. The work runs in the
 // stack's backup container (`docker exec`, DOCKER_HOST from the stack's config), so the data never
 // leaves the Docker host. The repository password comes from NEXORA_RESTIC_PASSWORD or from
 // `pulumi stack output --show-secrets backupRepositoryPassword`; it reaches docker in its
 // environment, never on a command line.
 //
-// Exit codes: 0 restored (or dry run only), 1 failed (nothing changed unless it says so),
+// Exit codes: 0 restored (or the dry run printed), 1 failed (nothing changed unless it says so),
 // 2 bad arguments or config, 3 not confirmed.
 import { spawn } from "node:child_process";
 import * as path from "node:path";
@@ -21,7 +23,7 @@ import { dockerName } from "../../components/naming";
 import { readStackFile, toEngineConfig } from "../plan/evaluate";
 import { isStackName } from "../../components/validators";
 
-export const USAGE = `usage: npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes]
+export const USAGE = `usage: npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes | --dry-run]
                       [--config FILE] [--docker-host URL]
 
   <stack>              dev, staging, prod (its Pulumi.<stack>.yaml gives the Docker host)
@@ -30,10 +32,12 @@ export const USAGE = `usage: npm run restore -- <stack> <store> [--snapshot ID] 
   --database NAME      postgres or mysql: restore this database only
   --target NAME        the repository to read: local (default) or offsite
   --yes                do not ask before writing
+  --dry-run            print what it would stop, restore and restart, change nothing, do not ask
   --config FILE        the stack's config file (default: Pulumi.<stack>.yaml)
   --docker-host URL    override the stack's dockerHost
 
-  The repository password: NEXORA_RESTIC_PASSWORD, else \`pulumi stack output --show-secrets backupRepositoryPassword\`.`;
+  The repository password: NEXORA_RESTIC_PASSWORD, else \`pulumi stack output --show-secrets backupRepositoryPassword\`.
+  The Docker host must answer within NEXORA_RESTORE_CONNECT_TIMEOUT seconds (default 20).`;
 
 export interface RestoreIo {
     readonly stdout: (text: string) => void;
@@ -51,6 +55,7 @@ const OPTIONS = {
     database: { type: "string" },
     target: { type: "string" },
     yes: { type: "boolean", short: "y" },
+    "dry-run": { type: "boolean" },
     config: { type: "string" },
     "docker-host": { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -60,25 +65,99 @@ interface Run {
     readonly code: number;
     readonly stdout: string;
     readonly stderr: string;
+    /** Killed after RunOptions.timeoutMs. */
+    readonly timedOut: boolean;
 }
 
-/** Runs a command; streams its output to io when asked, and always collects it. */
-function run(command: string, args: readonly string[], env: Record<string, string>, stream?: RestoreIo): Promise<Run> {
+interface RunOptions {
+    /** Streams the command's output here (and collects it). */
+    readonly stream?: RestoreIo;
+    /** Kills the command after this long. */
+    readonly timeoutMs?: number;
+    /** While the command prints nothing for PROGRESS_MS, says so on io.stderr ("<what>: still running after N s"). */
+    readonly progress?: { readonly io: RestoreIo; readonly what: string };
+}
+
+const PROGRESS_MS = 15_000;
+
+/** Runs a command; streams its output when asked, and always collects it. */
+function run(command: string, args: readonly string[], env: Record<string, string>, options: RunOptions = {}): Promise<Run> {
     return new Promise((resolve) => {
+        const started = Date.now();
         const child = spawn(command, [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
+        let timedOut = false;
+        let quietSince = Date.now();
+        const killer =
+            options.timeoutMs === undefined
+                ? undefined
+                : setTimeout(() => {
+                      timedOut = true;
+                      child.kill("SIGKILL");
+                  }, options.timeoutMs);
+        const ticker =
+            options.progress === undefined
+                ? undefined
+                : setInterval(() => {
+                      if (Date.now() - quietSince < PROGRESS_MS) return;
+                      quietSince = Date.now();
+                      options.progress!.io.stderr(`restore: ${options.progress!.what}: still running after ${Math.round((Date.now() - started) / 1000)} s\n`);
+                  }, 1000);
+        const stop = () => {
+            if (killer) clearTimeout(killer);
+            if (ticker) clearInterval(ticker);
+        };
         child.stdout.on("data", (d: Buffer) => {
             stdout += d.toString();
-            stream?.stdout(d.toString());
+            quietSince = Date.now();
+            options.stream?.stdout(d.toString());
         });
         child.stderr.on("data", (d: Buffer) => {
             stderr += d.toString();
-            stream?.stderr(d.toString());
+            quietSince = Date.now();
+            options.stream?.stderr(d.toString());
         });
-        child.on("error", (err) => resolve({ code: 127, stdout, stderr: `${stderr}${command}: ${err.message}\n` }));
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+        child.on("error", (err) => {
+            stop();
+            resolve({ code: 127, stdout, stderr: `${stderr}${command}: ${err.message}\n`, timedOut });
+        });
+        child.on("close", (code) => {
+            stop();
+            resolve({ code: code ?? 1, stdout, stderr, timedOut });
+        });
     });
+}
+
+/** Whether the docker CLI failed to reach its daemon (rather than the daemon answering with an error). */
+const CANNOT_CONNECT =
+    /Cannot connect to the Docker daemon|error during connect|connection refused|no such host|Could not resolve hostname|Connection timed out|No route to host|Network is unreachable|Permission denied \(publickey|Host key verification failed|ssh: /i;
+
+/**
+ * Checks, within timeoutSeconds, that the Docker daemon at dockerHost answers and runs the
+ * backup container; returns the line to print when not (naming the host and what to check).
+ */
+async function preflight(
+    docker: string,
+    dockerEnv: Record<string, string>,
+    dockerHost: string,
+    container: string,
+    stack: string,
+    timeoutSeconds: number,
+): Promise<string | undefined> {
+    const checks = `Check that the host is up and reachable from here, that dockerd runs there (for an ssh:// host, \`DOCKER_HOST=${dockerHost} docker version\` must work without a prompt), and the stack's nexora:dockerHost (or --docker-host).`;
+    const r = await run(docker, ["container", "inspect", "--format", "{{.State.Running}}", container], dockerEnv, { timeoutMs: timeoutSeconds * 1000 });
+    if (r.timedOut) return `the Docker daemon at ${dockerHost} did not answer within ${timeoutSeconds} s. ${checks}`;
+    if (r.code === 127) return `${r.stderr.trim()} (is the docker CLI installed?)`;
+    if (r.code !== 0) {
+        const last = r.stderr.trim().split("\n").pop() ?? `exit ${r.code}`;
+        if (/No such (container|object)/i.test(r.stderr))
+            return `there is no container ${container} on ${dockerHost}: is stack ${stack} deployed there with backups on (pulumi up)?`;
+        if (CANNOT_CONNECT.test(r.stderr)) return `cannot reach the Docker daemon at ${dockerHost}: ${last}. ${checks}`;
+        return `docker container inspect ${container} on ${dockerHost} failed: ${last}`;
+    }
+    if (r.stdout.trim() !== "true") return `${container} is not running on ${dockerHost}: start it (\`docker start ${container}\`) and retry.`;
+    return undefined;
 }
 
 function stackSettings(stack: string, configFile: string): PlatformSettings {
@@ -124,6 +203,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         if (values.database !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(values.database)) throw new UsageError("--database expects a database name");
         if (values.target !== undefined && values.target !== "local" && values.target !== "offsite") throw new UsageError("--target expects local or offsite");
         if (values.target === "offsite" && !settings.backup.offsite) throw new UsageError(`--target offsite: stack ${stack} has no off-host repository`);
+        if (values["dry-run"] && values.yes) throw new UsageError("--dry-run and --yes exclude each other: --dry-run changes nothing");
+        const timeout = env.NEXORA_RESTORE_CONNECT_TIMEOUT;
+        if (timeout !== undefined && !/^[1-9]\d{0,3}$/.test(timeout))
+            throw new UsageError(`NEXORA_RESTORE_CONNECT_TIMEOUT: whole seconds (1-9999), got ${JSON.stringify(timeout)}`);
     } catch (err) {
         io.stderr(`restore: ${(err as Error).message}\n\n${USAGE}\n`);
         return 2;
@@ -158,10 +241,18 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     ];
     const dockerEnv = { ...baseEnv, DOCKER_HOST: dockerHost, RESTIC_PASSWORD: password };
     // -e NAME without a value passes the variable from docker's own environment: not on the command line.
-    const exec = (extra: string[], stream?: RestoreIo) =>
-        run(docker, ["exec", "-i", "-e", "RESTIC_PASSWORD", container, BACKUP_SCRIPT_IN_CONTAINER, ...scriptArgs, ...extra], dockerEnv, stream);
+    const exec = (extra: string[], options: RunOptions) =>
+        run(docker, ["exec", "-i", "-e", "RESTIC_PASSWORD", container, BACKUP_SCRIPT_IN_CONTAINER, ...scriptArgs, ...extra], dockerEnv, options);
 
-    const plan = await exec(["--dry-run"]);
+    const connectTimeout = Number(env.NEXORA_RESTORE_CONNECT_TIMEOUT ?? 20);
+    io.stderr(`restore: checking ${container} on ${dockerHost}\n`);
+    const unreachable = await preflight(docker, dockerEnv, dockerHost, container, stack, connectTimeout);
+    if (unreachable !== undefined) {
+        io.stderr(`restore: ${unreachable} Nothing was changed.\n`);
+        return 1;
+    }
+    io.stderr(`restore: reading the backups of ${store} (the repository's snapshot list)\n`);
+    const plan = await exec(["--dry-run"], { progress: { io, what: "reading the snapshot list" } });
     if (plan.code !== 0) {
         io.stderr(`restore: ${plan.stderr.trim() || plan.stdout.trim() || `docker exec ${container} failed (exit ${plan.code})`}\n`);
         if (plan.code === 127 || /No such container|Cannot connect to the Docker daemon|is not running/.test(plan.stderr)) {
@@ -170,6 +261,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return 1;
     }
     io.stdout(plan.stdout);
+    if (values["dry-run"]) {
+        io.stderr("restore: dry run only. Nothing was changed.\n");
+        return 0;
+    }
     if (!values.yes) {
         const ok = await io.confirm(`Restore ${store} of stack ${stack} as planned above? Only this store is changed. [y/N] `);
         if (!ok) {
@@ -177,7 +272,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
             return 3;
         }
     }
-    const applied = await exec([], io);
+    const applied = await exec([], { stream: io, progress: { io, what: `restoring ${store}` } });
     if (applied.code !== 0) {
         io.stderr(`restore: the restore of ${store} failed (exit ${applied.code}); see the messages above.\n`);
         return 1;
