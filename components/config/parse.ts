@@ -27,6 +27,7 @@ import {
 } from "../validators";
 import { PLATFORM_NAME_WORDS, readApp } from "./apps";
 import { backupSecretsOf, readBackupSettings } from "./backup";
+import { readMonitoringSettings } from "./monitoring";
 import { Checker, describe, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
 import { checkPostgresDataMajor, readImages } from "./image-pins";
 import { SCALAR_DEFAULTS, SECRET_KEYS, type ScalarKey, knownKeys, requiredSecretKeys } from "./keys";
@@ -64,7 +65,7 @@ export interface ParseContext {
 }
 
 /** Config keys (full names) whose value, where set, must be stored as a secret and be a plain token. */
-const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "cloudflare:apiToken"];
+const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "nexora:alertWebhook", "nexora:uptimeKumaPassword", "cloudflare:apiToken"];
 
 /**
  * Validates raw config (key without namespace → raw string, as Pulumi stores it; objects as
@@ -310,6 +311,13 @@ export function parseSettings(
     apps.sort((a, b) => a.key.localeCompare(b.key));
     const routeInputs = { stack: ctx.stack, hostnamePattern, baseDomain, features, dns, tunnel, publish };
     const routes = checkRoutes(c, routeInputs, apps);
+    const monitoring = readMonitoringSettings(
+        c,
+        raw,
+        environment,
+        features.monitoring,
+        routes.http.map((r) => r.service),
+    );
 
     if (c.issues.length > 0) throw new ConfigError(c.issues);
 
@@ -336,6 +344,7 @@ export function parseSettings(
         apps,
         secretKeysSet: Object.keys(secretValues).sort(),
         backup,
+        monitoring,
         routes,
     };
     return { settings: deepFreeze(settings), secretValues };
@@ -394,6 +403,12 @@ export function toPlatformConfig(settings: PlatformSettings, secretValues: Reado
             gitlabApiToken: secretValues.gitlabApiToken === undefined ? undefined : pulumi.secret(secretValues.gitlabApiToken),
             appSecrets,
             backup: backupSecretsOf(settings.backup, secretValues),
+            alertWebhook:
+                settings.monitoring.enabled && secretValues.alertWebhook !== undefined ? pulumi.secret(secretValues.alertWebhook) : undefined,
+            uptimeKumaPassword:
+                settings.monitoring.enabled && settings.monitoring.uptimeKumaUser !== "" && secretValues.uptimeKumaPassword !== undefined
+                    ? pulumi.secret(secretValues.uptimeKumaPassword)
+                    : undefined,
         },
     };
 }
