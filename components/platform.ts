@@ -29,6 +29,21 @@ import { backupStores } from "./backup/stores";
 import type * as docker from "@pulumi/docker";
 import { lastHostAddress } from "./validators";
 import { servicePort, services } from "./catalog";
+import { type Monitor, type MonitorInputs, monitorList } from "./monitoring/monitors";
+import { Monitoring } from "./monitoring/monitoring";
+import { renderHealScript } from "./monitoring/healer";
+import { renderKumaMonitors } from "./monitoring/kuma";
+import {
+    ALERTMANAGER_PORT,
+    BLACKBOX_PORT,
+    NODE_EXPORTER_PORT,
+    PROMETHEUS_PORT,
+    renderAlertmanagerConfig,
+    renderAlertRules,
+    renderBlackboxConfig,
+    renderPrometheusConfig,
+} from "./monitoring/render";
+import { SPOOL_PATH } from "./backup/manifest";
 
 /** Username of the basic auth in front of restricted admin UIs. */
 export const EDGE_ADMIN_USER = "nexora-admin";
@@ -40,6 +55,8 @@ export interface PlatformArtifacts {
     readonly caddyfile: pulumi.Output<string>;
     /** Present when the tunnel is on; secret (it carries the frps token). */
     readonly frpcToml?: pulumi.Output<string>;
+    /** Present when monitoring is on: prometheus.yml, the alert rules, blackbox.yml (no secrets in them). */
+    readonly monitoring?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -60,6 +77,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
     /** Scheduled backups (`nexora:backupEnabled`). */
     readonly backup?: Backup;
+    /** What Prometheus watches (`nexora:monitoringEnabled`): the monitor list and its component. */
+    watch?: { readonly monitors: readonly Monitor[]; readonly component: Monitoring; readonly files: Readonly<Record<string, string>> };
 
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:platform:Platform", name, {}, opts);
@@ -75,7 +94,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const host = new DockerHost(
             "docker",
-            { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet },
+            { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet, monitoring: features.monitoring },
             { parent: this },
         );
         const provider = host.provider;
@@ -277,6 +296,9 @@ export class Platform extends pulumi.ComponentResource {
                       database: postgres.credentials.grafana!,
                       oauthEnv: sso!.grafanaEnv,
                       internalCa,
+                      prometheus: host.monitoringNetwork
+                          ? { url: `http://${dockerName(stack, "prometheus")}:${PROMETHEUS_PORT}`, network: host.monitoringNetwork.name }
+                          : undefined,
                   },
                   { parent: this, dependsOn: [postgres.provisioning] },
               )
@@ -346,7 +368,16 @@ export class Platform extends pulumi.ComponentResource {
             );
         }
 
-        this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile, frpcToml };
+        if (features.monitoring) {
+            this.watch = this.createMonitoring(config, {
+                host,
+                redis,
+                mysql,
+                uptimeKumaOn: uptime !== undefined,
+            });
+        }
+
+        this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile, frpcToml, monitoring: this.watch?.files };
         this.adminCredentials = pulumi.secret(
             pulumi.all({
                 ...(gitlab ? { gitlabRoot: gitlab.rootPassword } : {}),
@@ -356,5 +387,105 @@ export class Platform extends pulumi.ComponentResource {
             }),
         );
         this.registerOutputs({ urls: this.urls });
+    }
+
+    /** Monitors from the route table and the stores, and the containers that watch them (docs/monitoring.md). */
+    private createMonitoring(
+        config: PlatformConfig,
+        parts: { host: DockerHost; redis: Redis; mysql?: Mysql; uptimeKumaOn: boolean },
+    ): { monitors: readonly Monitor[]; component: Monitoring; files: Record<string, string> } {
+        const stack = config.stack;
+        const m = config.monitoring;
+        const stores = config.backup.enabled ? backupStores(config) : [];
+        const inputs: MonitorInputs = {
+            routes: config.routes,
+            caddyHost: caddyContainerName(stack),
+            tls: config.tls,
+            appHealthPaths: Object.fromEntries(config.apps.map((a) => [a.key, a.healthPath])),
+            dataStores: [
+                { name: "postgres", host: dockerName(stack, "postgres"), port: 5432 },
+                { name: "redis", host: parts.redis.host, port: parts.redis.port },
+                ...(parts.mysql ? [{ name: "mysql" as const, host: parts.mysql.host, port: parts.mysql.port }] : []),
+            ],
+            backupStores: config.backup.enabled ? stores.map((s) => s.key) : undefined,
+            backupMaxAgeHours: config.backup.maxAgeHours,
+            alertAfterSeconds: m.alertAfterSeconds,
+            diskFreePercent: m.diskFreePercent,
+            certificateDays: m.certificateDays,
+            overrides: m.overrides,
+        };
+        const monitors = monitorList(inputs);
+        const at = (service: string, port: number) => `${dockerName(stack, service)}:${port}`;
+        const files = {
+            "prometheus.yml": renderPrometheusConfig(monitors, {
+                stack,
+                scrapeSeconds: m.scrapeSeconds,
+                blackbox: at("blackbox", BLACKBOX_PORT),
+                alertmanager: at("alertmanager", ALERTMANAGER_PORT),
+                nodeExporter: at("node-exporter", NODE_EXPORTER_PORT),
+            }),
+            "nexora-rules.yml": renderAlertRules(monitors, {
+                stack,
+                healerPolicy:
+                    m.healMaxRestarts === 0
+                        ? "only reports it when unhealthy (healMaxRestarts is 0)"
+                        : `restarts it when unhealthy, at most ${m.healMaxRestarts} times in ${m.healWindowMinutes} min, then gives up`,
+            }),
+            "blackbox.yml": renderBlackboxConfig(inputs),
+        };
+        const webhook = config.secrets.alertWebhook!;
+        const component = new Monitoring(
+            "monitoring",
+            {
+                stack,
+                images: config.images,
+                provider: parts.host.provider,
+                monitoringNetwork: parts.host.monitoringNetwork!.name,
+                edgeNetwork: parts.host.edgeNetwork.name,
+                storeNetworks: [parts.host.dataNetwork.name, ...(parts.mysql ? [parts.host.appsDataNetwork.name] : [])],
+                adminNetwork: parts.uptimeKumaOn ? parts.host.adminNetwork.name : undefined,
+                prometheusYml: files["prometheus.yml"],
+                rulesYml: files["nexora-rules.yml"],
+                blackboxYml: files["blackbox.yml"],
+                alertmanagerYml:
+                    m.webhookFormat === "slack"
+                        ? renderAlertmanagerConfig({ format: "slack", groupWaitSeconds: m.groupWaitSeconds, repeatHours: m.repeatHours })
+                        : pulumi.secret(
+                              webhook.apply((genericUrl) =>
+                                  renderAlertmanagerConfig({ format: "generic", genericUrl, groupWaitSeconds: m.groupWaitSeconds, repeatHours: m.repeatHours }),
+                              ),
+                          ),
+                webhookFormat: m.webhookFormat,
+                webhook,
+                healScript: renderHealScript({
+                    stack,
+                    maxRestarts: m.healMaxRestarts,
+                    windowSeconds: m.healWindowMinutes * 60,
+                    intervalSeconds: m.healIntervalSeconds,
+                    backupContainers: [...new Set(stores.flatMap((s) => [s.container, ...("consumers" in s ? Object.values(s.consumers) : [])]))].sort(),
+                    backup: this.backup ? { container: this.backup.containerName, lock: `${SPOOL_PATH}/.lock` } : undefined,
+                    // A stale snapshot makes the backup unhealthy; a restart does not make a snapshot.
+                    exclude: [dockerName(stack, "backup"), dockerName(stack, "healer")],
+                    format: m.webhookFormat,
+                }),
+                dockerSocket: parts.host.socketPath,
+                backupSpool: this.backup?.spoolVolume,
+                autokuma:
+                    parts.uptimeKumaOn && m.uptimeKumaUser !== "" && config.secrets.uptimeKumaPassword
+                        ? {
+                              url: `http://${dockerName(stack, services.uptimeKuma.container)}:${servicePort("uptimeKuma")}`,
+                              username: m.uptimeKumaUser,
+                              password: config.secrets.uptimeKumaPassword,
+                              monitors: renderKumaMonitors(monitors, {
+                                  routes: config.routes,
+                                  prometheusUrl: `http://${at("prometheus", PROMETHEUS_PORT)}`,
+                                  intervalSeconds: Math.max(20, m.scrapeSeconds),
+                              }),
+                          }
+                        : undefined,
+            },
+            { parent: this },
+        );
+        return { monitors, component, files };
     }
 }

@@ -80,7 +80,10 @@ export function readMonitoringSettings(
         const scheme = /^([a-z]+):\/\//.exec(webhook)?.[1];
         if (!/^[^\s"'\\]+$/.test(webhook)) c.fail("alertWebhook", "a URL without spaces or quotes (its value is not shown)");
         else if (scheme !== undefined && scheme !== "https" && !(environment === "dev" && scheme === "http")) {
-            c.fail("alertWebhook", `an https:// URL${environment === "dev" ? " (or http:// in dev)" : ` (environment is ${environment}: alerts carry hostnames and failures)`}; its value is not shown`);
+            c.fail(
+                "alertWebhook",
+                `an https:// URL${environment === "dev" ? " (or http:// in dev)" : ` (environment is ${environment}: alerts carry hostnames and failures)`}; its value is not shown`,
+            );
         }
     }
 

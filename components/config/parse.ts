@@ -403,8 +403,7 @@ export function toPlatformConfig(settings: PlatformSettings, secretValues: Reado
             gitlabApiToken: secretValues.gitlabApiToken === undefined ? undefined : pulumi.secret(secretValues.gitlabApiToken),
             appSecrets,
             backup: backupSecretsOf(settings.backup, secretValues),
-            alertWebhook:
-                settings.monitoring.enabled && secretValues.alertWebhook !== undefined ? pulumi.secret(secretValues.alertWebhook) : undefined,
+            alertWebhook: settings.monitoring.enabled && secretValues.alertWebhook !== undefined ? pulumi.secret(secretValues.alertWebhook) : undefined,
             uptimeKumaPassword:
                 settings.monitoring.enabled && settings.monitoring.uptimeKumaUser !== "" && secretValues.uptimeKumaPassword !== undefined
                     ? pulumi.secret(secretValues.uptimeKumaPassword)

@@ -19,8 +19,8 @@ export interface HealerOptions {
      * backup's lock is held. Docker names.
      */
     readonly backupContainers: readonly string[];
-    /** The backup's lock file as the healer sees it (the backup's spool volume, read-only). @default none: no backups */
-    readonly backupLock?: string;
+    /** The backup container and its lock file (inside it); absent when the stack has no backups. */
+    readonly backup?: { readonly container: string; readonly lock: string };
     /** Containers never restarted (the backup itself: it is unhealthy when a snapshot is stale, which a restart does not fix). */
     readonly exclude: readonly string[];
     /** "slack": {"text": …} (Mattermost); "generic": {"text", "stack", "container", "action"}. */
@@ -43,7 +43,8 @@ function int(n: number, what: string): string {
 /** The healer script; every value is checked to be plain and is single-quoted anyway. */
 export function renderHealScript(o: HealerOptions): string {
     if (!NAME.test(o.stack)) throw new Error(`healer: stack ${JSON.stringify(o.stack)} is not a plain name`);
-    if (o.backupLock !== undefined && !PATH.test(o.backupLock)) throw new Error("healer: backup lock path is not a plain absolute path");
+    if (o.backup !== undefined && !PATH.test(o.backup.lock)) throw new Error("healer: backup lock path is not a plain absolute path");
+    if (o.backup !== undefined) words([o.backup.container], "backup container");
     if (o.intervalSeconds < 1) throw new Error("healer: interval must be at least 1 s");
     return `#!/bin/sh
 # nexora-heal (stack ${o.stack}): restarts unhealthy containers, bounded; rendered by components/monitoring/healer.ts.
@@ -56,11 +57,11 @@ WINDOW_SECONDS='${int(o.windowSeconds, "windowSeconds")}'
 INTERVAL_SECONDS='${int(o.intervalSeconds, "intervalSeconds")}'
 BACKUP_CONTAINERS='${words(o.backupContainers, "backup container")}'
 EXCLUDE='${words(o.exclude, "excluded container")}'
-BACKUP_LOCK='${o.backupLock ?? ""}'
+BACKUP_CONTAINER='${o.backup?.container ?? ""}'
+BACKUP_LOCK='${o.backup?.lock ?? ""}'
 FORMAT='${o.format}'
 STATE=\${NEXORA_HEAL_STATE:-/var/lib/nexora-heal}
 DOCKER=\${NEXORA_HEAL_DOCKER:-docker}
-PROC_LOCKS=\${NEXORA_HEAL_PROC_LOCKS:-/proc/locks}
 
 log() { printf '%s nexora-heal: %s\\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$*" >&2; }
 json_escape() { printf '%s' "$1" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g' | tr -d '\\000-\\037'; }
@@ -87,15 +88,17 @@ contains() { # LIST WORD
     for w in $1; do [ "$w" = "$2" ] && return 0; done
     return 1
 }
-# The backup holds an exclusive flock on its lock file for a whole cycle or restore. It is read
-# from /proc/locks (by inode) instead of trying the lock: trying it would make a backup that
-# starts at that instant give up.
+# The backup holds an exclusive flock on its lock file for a whole cycle or restore. It is looked
+# up in /proc/locks by the lock file's inode, not tried: trying it would make a backup that starts
+# at that instant give up. /proc/locks only lists locks of the reader's PID namespace, so it is
+# read inside the backup container. Anything but a clear "free" counts as running.
 backup_running() {
-    [ -n "$BACKUP_LOCK" ] || return 1
-    [ -e "$BACKUP_LOCK" ] || return 1
-    inode=$(stat -c %i "$BACKUP_LOCK" 2>/dev/null) || return 0
-    [ -r "$PROC_LOCKS" ] || return 0
-    grep -Eq "FLOCK .*:$inode " "$PROC_LOCKS"
+    [ -n "$BACKUP_CONTAINER" ] || return 1
+    running=$("$DOCKER" inspect -f '{{.State.Running}}' "$BACKUP_CONTAINER" 2>/dev/null) || return 1
+    [ "$running" = true ] || return 1
+    state=$("$DOCKER" exec "$BACKUP_CONTAINER" sh -c '[ -e "$1" ] || { echo free; exit 0; }; i=$(stat -c %i "$1") || exit 1
+        if grep -Eq "FLOCK .*:$i " /proc/locks; then echo held; else echo free; fi' sh "$BACKUP_LOCK" 2>/dev/null)
+    [ "$state" != free ]
 }
 # Restart times of a container within the window (older ones dropped), one per line.
 recent_restarts() {

@@ -1,6 +1,7 @@
 /**
  * The rendered healer script run by a real /bin/sh: `docker` is a recording stand-in on PATH,
- * the webhook a local HTTP server, the backup's lock a real flock held by a real process.
+ * the webhook a local HTTP server, the backup's lock a real flock held by a real process (the
+ * stand-in's `exec` runs the probe here, in the holder's PID namespace as in the backup container).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -50,7 +51,7 @@ function sandbox(overrides: Partial<HealerOptions> = {}): Sandbox {
         windowSeconds: 3600,
         intervalSeconds: 5,
         backupContainers: [PG, APP],
-        backupLock: lock,
+        backup: { container: "nexora-t-backup", lock },
         exclude: ["nexora-t-backup"],
         format: "slack",
         ...overrides,
@@ -66,6 +67,8 @@ function sandbox(overrides: Partial<HealerOptions> = {}): Sandbox {
 case "$1" in
 ps) [ "$3" = "label=nexora.stack=${STACK}" ] && [ "$5" = "health=unhealthy" ] || exit 3; cat "${dir}/unhealthy" 2>/dev/null ;;
 restart) echo "$2" >>"${dir}/restarts" ;;
+inspect) [ "$4" = nexora-t-backup ] && echo true ;;
+exec) [ "$2" = nexora-t-backup ] || exit 3; shift 2; exec "$@" ;;
 *) exit 3 ;;
 esac
 `,
@@ -180,7 +183,7 @@ describe("the healer script", () => {
         expect(() => renderHealScript({ ...base(), backupContainers: ["a b"] })).toThrow(/backup container/);
         expect(() => renderHealScript({ ...base(), exclude: ["$(x)"] })).toThrow(/excluded/);
         expect(() => renderHealScript({ ...base(), maxRestarts: 1.5 })).toThrow(/maxRestarts/);
-        expect(() => renderHealScript({ ...base(), backupLock: "/x'y" })).toThrow(/lock/);
+        expect(() => renderHealScript({ ...base(), backup: { container: "nexora-t-backup", lock: "/x'y" } })).toThrow(/lock/);
     });
 });
 
