@@ -42,6 +42,7 @@ import {
     renderAlertRules,
     renderBlackboxConfig,
     renderPrometheusConfig,
+    renderProbeTargets,
 } from "./monitoring/render";
 import { SPOOL_PATH } from "./backup/manifest";
 
@@ -409,29 +410,34 @@ export class Platform extends pulumi.ComponentResource {
             ],
             backupStores: config.backup.enabled ? stores.map((s) => s.key) : undefined,
             backupMaxAgeHours: config.backup.maxAgeHours,
-            alertAfterSeconds: m.alertAfterSeconds,
             diskFreePercent: m.diskFreePercent,
             certificateDays: m.certificateDays,
             overrides: m.overrides,
         };
         const monitors = monitorList(inputs);
         const at = (service: string, port: number) => `${dockerName(stack, service)}:${port}`;
+        const healerPolicy =
+            m.healMaxRestarts === 0
+                ? "only reports it when unhealthy (healMaxRestarts is 0)"
+                : `restarts it when unhealthy, at most ${m.healMaxRestarts} times in ${m.healWindowMinutes} min, then gives up`;
         const files = {
-            "prometheus.yml": renderPrometheusConfig(monitors, {
+            "prometheus.yml": renderPrometheusConfig({
                 stack,
                 scrapeSeconds: m.scrapeSeconds,
                 blackbox: at("blackbox", BLACKBOX_PORT),
                 alertmanager: at("alertmanager", ALERTMANAGER_PORT),
                 nodeExporter: at("node-exporter", NODE_EXPORTER_PORT),
             }),
-            "nexora-rules.yml": renderAlertRules(monitors, {
+            "nexora-rules.yml": renderAlertRules({
                 stack,
-                healerPolicy:
-                    m.healMaxRestarts === 0
-                        ? "only reports it when unhealthy (healMaxRestarts is 0)"
-                        : `restarts it when unhealthy, at most ${m.healMaxRestarts} times in ${m.healWindowMinutes} min, then gives up`,
+                alertAfterSeconds: m.alertAfterSeconds,
+                backupMaxAgeHours: config.backup.enabled ? config.backup.maxAgeHours : undefined,
+                diskFreePercent: m.diskFreePercent,
+                certificateDays: config.tls === "acme" ? m.certificateDays : undefined,
+                healerPolicy,
             }),
-            "blackbox.yml": renderBlackboxConfig(inputs),
+            "blackbox.yml": renderBlackboxConfig({ insecureTls: config.tls === "internal" }),
+            "nexora-targets.json": renderProbeTargets(monitors),
         };
         const webhook = config.secrets.alertWebhook!;
         const component = new Monitoring(
@@ -444,7 +450,9 @@ export class Platform extends pulumi.ComponentResource {
                 edgeNetwork: parts.host.edgeNetwork.name,
                 storeNetworks: [parts.host.dataNetwork.name, ...(parts.mysql ? [parts.host.appsDataNetwork.name] : [])],
                 adminNetwork: parts.uptimeKumaOn ? parts.host.adminNetwork.name : undefined,
+                dockerHost: config.dockerHost,
                 prometheusYml: files["prometheus.yml"],
+                targetsJson: files["nexora-targets.json"],
                 rulesYml: files["nexora-rules.yml"],
                 blackboxYml: files["blackbox.yml"],
                 alertmanagerYml:
@@ -462,7 +470,6 @@ export class Platform extends pulumi.ComponentResource {
                     maxRestarts: m.healMaxRestarts,
                     windowSeconds: m.healWindowMinutes * 60,
                     intervalSeconds: m.healIntervalSeconds,
-                    backupContainers: [...new Set(stores.flatMap((s) => [s.container, ...("consumers" in s ? Object.values(s.consumers) : [])]))].sort(),
                     backup: this.backup ? { container: this.backup.containerName, lock: `${SPOOL_PATH}/.lock` } : undefined,
                     // A stale snapshot makes the backup unhealthy; a restart does not make a snapshot.
                     exclude: [dockerName(stack, "backup"), dockerName(stack, "healer")],

@@ -1,8 +1,9 @@
 /**
  * The healer: Docker restarts containers that exit, not ones that stay up but report unhealthy.
  * This small POSIX sh loop, run in the docker CLI image with the Docker socket, restarts such a
- * container at most `maxRestarts` times in a sliding window, then gives up and says so; it never
- * restarts a store (or a store's consumer) while a backup or restore holds the backup's lock. Every
+ * container at most `maxRestarts` times in a sliding window, then gives up and says so. While a
+ * backup or restore holds the backup's lock it restarts nothing: the backup stops, pauses and
+ * dumps stores and their consumers, and which ones change with every app (cycles take minutes). Every
  * action is logged and posted to the alert webhook. Hand-written: no packaged tool does bounded
  * restarts with a backup guard (autoheal-style images restart without bound).
  */
@@ -14,11 +15,6 @@ export interface HealerOptions {
     readonly windowSeconds: number;
     /** Seconds between checks. */
     readonly intervalSeconds: number;
-    /**
-     * Containers the backup reads or stops (stores and their consumers): left alone while the
-     * backup's lock is held. Docker names.
-     */
-    readonly backupContainers: readonly string[];
     /** The backup container and its lock file (inside it); absent when the stack has no backups. */
     readonly backup?: { readonly container: string; readonly lock: string };
     /** Containers never restarted (the backup itself: it is unhealthy when a snapshot is stale, which a restart does not fix). */
@@ -55,7 +51,6 @@ STACK='${o.stack}'
 MAX_RESTARTS='${int(o.maxRestarts, "maxRestarts")}'
 WINDOW_SECONDS='${int(o.windowSeconds, "windowSeconds")}'
 INTERVAL_SECONDS='${int(o.intervalSeconds, "intervalSeconds")}'
-BACKUP_CONTAINERS='${words(o.backupContainers, "backup container")}'
 EXCLUDE='${words(o.exclude, "excluded container")}'
 BACKUP_CONTAINER='${o.backup?.container ?? ""}'
 BACKUP_LOCK='${o.backup?.lock ?? ""}'
@@ -117,7 +112,7 @@ check_once() {
     }
     for c in $unhealthy; do
         contains "$EXCLUDE" "$c" && continue
-        if contains "$BACKUP_CONTAINERS" "$c" && backup_running; then
+        if backup_running; then
             if [ ! -f "$STATE/$c.deferred" ]; then
                 : >"$STATE/$c.deferred"
                 notify deferred "$c" "$c is unhealthy; not restarting it while a backup or restore runs"

@@ -1,5 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type * as command from "@pulumi/command";
+import { dockerExec } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { dockerName } from "../naming";
 import { type KumaMonitorFile } from "./kuma";
@@ -13,7 +15,24 @@ import {
     PROMETHEUS_CONFIG,
     PROMETHEUS_PORT,
     PROMETHEUS_RULES,
+    PROMETHEUS_TARGETS,
 } from "./render";
+
+/** Writes the probe targets in place; Prometheus' file_sd picks the change up by itself. */
+export const APPLY_TARGETS_SCRIPT = ["set -e", `cat > ${PROMETHEUS_TARGETS}.next`, `mv ${PROMETHEUS_TARGETS}.next ${PROMETHEUS_TARGETS}`].join("\n");
+
+/**
+ * Replaces AutoKuma's static monitor files with the ones on stdin, one per line as
+ * "<id>.json <base64 of the JSON>" (ids are [a-z0-9-]); AutoKuma deletes the monitors whose file is gone.
+ */
+export const APPLY_KUMA_SCRIPT = [
+    "set -e",
+    `mkdir -p /etc/autokuma/monitors.next`,
+    `rm -f /etc/autokuma/monitors.next/*`,
+    'while read -r file content; do case "$file" in *[!a-z0-9.-]*|"") exit 2 ;; esac; printf %s "$content" | base64 -d > "/etc/autokuma/monitors.next/$file"; done',
+    "rm -rf /etc/autokuma/monitors",
+    "mv /etc/autokuma/monitors.next /etc/autokuma/monitors",
+].join("\n");
 
 export const HEAL_SCRIPT_IN_CONTAINER = "/usr/local/bin/nexora-heal";
 /** Where AutoKuma reads its static monitor files. */
@@ -30,6 +49,8 @@ export interface MonitoringImages {
 
 export interface MonitoringArgs {
     readonly stack: string;
+    /** DOCKER_HOST of the docker CLI that applies the targets (as for Caddy's reload). */
+    readonly dockerHost: string;
     readonly images: MonitoringImages;
     readonly provider: docker.Provider;
     /** The internal monitoring network (DockerHost.monitoringNetwork). */
@@ -40,8 +61,10 @@ export interface MonitoringArgs {
     readonly storeNetworks: readonly pulumi.Input<string>[];
     /** The admin network, when Uptime Kuma runs: it reads Prometheus there, AutoKuma reaches it there. @default none */
     readonly adminNetwork?: pulumi.Input<string>;
-    /** Rendered configs (render.ts). */
+    /** Rendered configs (render.ts): all but the targets depend on settings only. */
     readonly prometheusYml: string;
+    /** The probe targets (file_sd JSON), applied in place. */
+    readonly targetsJson: string;
     readonly rulesYml: string;
     readonly blackboxYml: string;
     /** alertmanager.yml; secret when it carries a generic webhook's URL. */
@@ -73,6 +96,9 @@ export interface MonitoringArgs {
 export class Monitoring extends pulumi.ComponentResource {
     readonly prometheusHost: string;
     readonly containers: Readonly<Record<string, docker.Container>>;
+    /** Applies the probe targets; re-runs when they change or Prometheus is replaced. */
+    readonly applyTargets: command.local.Command;
+    readonly applyKumaMonitors?: command.local.Command;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:monitoring:Monitoring", name, {}, opts);
@@ -149,6 +175,12 @@ export class Monitoring extends pulumi.ComponentResource {
                 startPeriodSeconds: 60,
             },
         });
+        const prometheus = containers.prometheus;
+        this.applyTargets = dockerExec(
+            `${name}-targets`,
+            { dockerHost: args.dockerHost, containerName: prometheus.name, script: APPLY_TARGETS_SCRIPT, stdin: args.targetsJson, triggers: [prometheus.id] },
+            { parent: this, dependsOn: [prometheus] },
+        );
         if (args.autokuma) {
             const k = args.autokuma;
             containers.autokuma = run("autokuma", {
@@ -163,10 +195,18 @@ export class Monitoring extends pulumi.ComponentResource {
                     "AUTOKUMA__ON_DELETE=delete",
                 ],
                 networks: [args.adminNetwork!],
-                uploads: k.monitors.map((m) => ({ file: `${KUMA_MONITORS_DIR}/${m.file}`, content: m.content })),
                 // The image documents no health command; Uptime Kuma itself shows whether the monitors exist.
                 healthcheck: { test: ["NONE"] },
             });
+        }
+        if (args.autokuma) {
+            const autokuma = containers.autokuma!;
+            const lines = args.autokuma.monitors.map((m) => `${m.file} ${Buffer.from(m.content).toString("base64")}\n`).join("");
+            this.applyKumaMonitors = dockerExec(
+                `${name}-kuma-monitors`,
+                { dockerHost: args.dockerHost, containerName: autokuma.name, script: APPLY_KUMA_SCRIPT, stdin: lines, triggers: [autokuma.id] },
+                { parent: this, dependsOn: [autokuma] },
+            );
         }
         this.containers = containers;
         this.registerOutputs({ prometheus: this.prometheusHost });

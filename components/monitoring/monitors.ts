@@ -10,20 +10,23 @@ export type MonitorKind = "http" | "datastore" | "backup" | "certificate" | "dis
 
 /** A blackbox-exporter probe: which module, against which target. */
 export interface ProbeSpec {
-    /** Module name in blackbox.yml. */
-    readonly module: string;
+    /** Module name in blackbox.yml (render.ts BLACKBOX_MODULES). */
+    readonly module: ProbeModule;
     /** host:port (TCP) or URL (HTTP) the exporter probes. */
     readonly target: string;
+    /** HTTP only: the Host header and TLS server name (the blackbox exporter's `hostname` parameter). */
+    readonly hostname?: string;
 }
 
-/** The HTTP module of one route: Caddy is asked for the route's hostname, over TLS. */
-export interface HttpProbeModule {
-    readonly name: string;
-    /** Host header and TLS server name: the route's public hostname. */
-    readonly hostname: string;
-    readonly statuses: readonly number[];
-    /** Accept Caddy's internal CA without verifying it (tls internal: a per-stack CA nothing else trusts). */
-    readonly insecureTls: boolean;
+/** The probe modules blackbox.yml defines: fixed, so a route change never touches the exporter. */
+export type ProbeModule = "http_2xx" | "http_401" | "http_2xx_401" | "tcp_connect" | "redis_ping";
+
+function httpModule(statuses: readonly number[]): ProbeModule {
+    const key = [...statuses].sort().join(",");
+    if (key === "") return "http_2xx";
+    if (key === "401") return "http_401";
+    if (key === "200,401") return "http_2xx_401";
+    throw new Error(`no probe module accepts HTTP statuses ${key}`);
 }
 
 export interface Monitor {
@@ -38,10 +41,8 @@ export interface Monitor {
     readonly container?: string;
     /** Present for blackbox-probed monitors. */
     readonly probe?: ProbeSpec;
-    /** PromQL: the monitor is failing while this returns a series. */
+    /** PromQL: the monitor is failing while this returns a series (Uptime Kuma's keyword monitors ask it). */
     readonly expr: string;
-    /** Seconds the condition must hold before the alert fires. */
-    readonly forSeconds: number;
 }
 
 /** A data store the stack runs, reached on its own network. */
@@ -71,8 +72,6 @@ export interface MonitorInputs {
     /** Store keys the backup covers; absent when backups are off. */
     readonly backupStores?: readonly string[];
     readonly backupMaxAgeHours: number;
-    /** Seconds a probe must fail before its alert fires. */
-    readonly alertAfterSeconds: number;
     /** Alert when the Docker data disk has less than this share free, in percent. */
     readonly diskFreePercent: number;
     /** Alert when a certificate expires within this many days. */
@@ -92,16 +91,6 @@ function label(value: string): string {
     return value;
 }
 
-/** The HTTP probe module of each monitored route (one per route: Host header and TLS name differ). */
-export function httpProbeModules(inputs: MonitorInputs): HttpProbeModule[] {
-    return monitoredRoutes(inputs).map(({ route, statuses }) => ({
-        name: `http_${route.service.replace(/-/g, "_")}`,
-        hostname: route.hostname,
-        statuses,
-        insecureTls: inputs.tls === "internal",
-    }));
-}
-
 function monitoredRoutes(inputs: MonitorInputs) {
     return inputs.routes.http.flatMap((route) => {
         const override = Object.hasOwn(inputs.overrides, route.service) ? inputs.overrides[route.service] : undefined;
@@ -117,9 +106,8 @@ function monitoredRoutes(inputs: MonitorInputs) {
 /** Every monitor of the stack, in a stable order: routes, stores, backups, certificates, disk. */
 export function monitorList(inputs: MonitorInputs): Monitor[] {
     const out: Monitor[] = [];
-    const forSeconds = inputs.alertAfterSeconds;
     const routes = monitoredRoutes(inputs);
-    for (const { route, path } of routes) {
+    for (const { route, path, statuses } of routes) {
         const id = label(`http-${route.service}`);
         out.push({
             id,
@@ -127,9 +115,8 @@ export function monitorList(inputs: MonitorInputs): Monitor[] {
             subject: route.hostname,
             summary: `https://${route.hostname}${path} does not answer as expected through Caddy`,
             container: route.upstream.host,
-            probe: { module: `http_${route.service.replace(/-/g, "_")}`, target: `https://${inputs.caddyHost}:${inputs.routes.httpsPort}${path}` },
+            probe: { module: httpModule(statuses), target: `https://${inputs.caddyHost}:${inputs.routes.httpsPort}${path}`, hostname: route.hostname },
             expr: `probe_success{monitor="${id}"} == 0`,
-            forSeconds,
         });
     }
     for (const store of inputs.dataStores) {
@@ -142,7 +129,6 @@ export function monitorList(inputs: MonitorInputs): Monitor[] {
             container: store.host,
             probe: { module: store.name === "redis" ? "redis_ping" : "tcp_connect", target: `${store.host}:${store.port}` },
             expr: `probe_success{monitor="${id}"} == 0`,
-            forSeconds,
         });
     }
     const maxAge = inputs.backupMaxAgeHours * 3600;
@@ -156,7 +142,6 @@ export function monitorList(inputs: MonitorInputs): Monitor[] {
             summary: `no good snapshot of ${store} in the last ${inputs.backupMaxAgeHours} h`,
             // A store never backed up reports 0; before the first cycle there is no series at all.
             expr: `(time() - ${series} > ${maxAge}) or absent(${series})`,
-            forSeconds: 600,
         });
     }
     // Caddy's internal CA issues short-lived certificates it renews itself: expiry is only watched for public ones.
@@ -169,7 +154,6 @@ export function monitorList(inputs: MonitorInputs): Monitor[] {
                 subject: route.hostname,
                 summary: `the certificate of ${route.hostname} expires within ${inputs.certificateDays} days`,
                 expr: `probe_ssl_earliest_cert_expiry{monitor="http-${label(route.service)}"} - time() < ${inputs.certificateDays * 86400}`,
-                forSeconds: 3600,
             });
         }
     }
@@ -180,7 +164,6 @@ export function monitorList(inputs: MonitorInputs): Monitor[] {
         summary: `the disk holding Docker's data has less than ${inputs.diskFreePercent}% free`,
         // node-exporter's own root is an overlay on Docker's data disk: its free space is that disk's.
         expr: `node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes{mountpoint="/"} * 100 < ${inputs.diskFreePercent}`,
-        forSeconds: 600,
     });
     return out;
 }

@@ -50,7 +50,6 @@ function sandbox(overrides: Partial<HealerOptions> = {}): Sandbox {
         maxRestarts: 2,
         windowSeconds: 3600,
         intervalSeconds: 5,
-        backupContainers: [PG, APP],
         backup: { container: "nexora-t-backup", lock },
         exclude: ["nexora-t-backup"],
         format: "slack",
@@ -140,7 +139,7 @@ describe("the healer script", () => {
         expect(received.map((r) => r.text)).toEqual([expect.stringMatching(new RegExp(`gave up on ${APP}: still unhealthy after 0 restarts`))]);
     });
 
-    it("leaves a store alone while the backup holds its lock, and restarts it after", async () => {
+    it("restarts nothing while the backup or a restore holds its lock, and heals after", async () => {
         received = [];
         const box = sandbox();
         const { mkdirSync } = await import("node:fs");
@@ -151,23 +150,35 @@ describe("the healer script", () => {
         const holder: ChildProcess = spawn("flock", ["-x", box.lock, "sleep", "30"], { detached: true });
         try {
             await new Promise((r) => setTimeout(r, 300));
-            box.setUnhealthy([PG, "nexora-t-portal"]);
+            box.setUnhealthy([PG, APP]);
             await box.once();
-            // The store is deferred again, but announced only once.
-            box.setUnhealthy([PG]);
+            // Deferred again on the next check, but announced once per container.
             await box.once();
-            expect(box.restarts()).toEqual(["nexora-t-portal"]);
+            expect(box.restarts()).toEqual([]);
             expect(received.map((r) => r.text)).toEqual([
                 `Healer (stack t): ${PG} is unhealthy; not restarting it while a backup or restore runs`,
-                "Healer (stack t): restarted nexora-t-portal (unhealthy), restart 1 of at most 2 in 60 min",
+                `Healer (stack t): ${APP} is unhealthy; not restarting it while a backup or restore runs`,
             ]);
         } finally {
             process.kill(-holder.pid!, "SIGTERM");
         }
         await new Promise((r) => setTimeout(r, 300));
-        box.setUnhealthy([PG]);
         await box.once();
-        expect(box.restarts()).toEqual(["nexora-t-portal", PG]);
+        expect(box.restarts()).toEqual([PG, APP]);
+    });
+
+    it("counts a backup it cannot ask as running (never restarts blind)", async () => {
+        received = [];
+        const box = sandbox({ backup: { container: "nexora-t-backup", lock: "/nonexistent/dir/.lock" } });
+        // The stand-in's exec of a probe that fails outright (no such shell path): neither "free" nor "held".
+        writeFileSync(
+            path.join(box.dir, "docker"),
+            readFileSync(path.join(box.dir, "docker"), "utf8").replace('exec) [ "$2" = nexora-t-backup ] || exit 3; shift 2; exec "$@" ;;', "exec) exit 1 ;;"),
+        );
+        box.setUnhealthy([APP]);
+        await box.once();
+        expect(box.restarts()).toEqual([]);
+        expect(received.map((r) => r.text)).toEqual([`Healer (stack t): ${APP} is unhealthy; not restarting it while a backup or restore runs`]);
     });
 
     it("posts the generic format with the container and action", async () => {
@@ -180,7 +191,7 @@ describe("the healer script", () => {
 
     it("never renders a value that is not a plain name or number", () => {
         expect(() => renderHealScript({ ...base(), stack: "t'; rm -rf /" })).toThrow(/stack/);
-        expect(() => renderHealScript({ ...base(), backupContainers: ["a b"] })).toThrow(/backup container/);
+        expect(() => renderHealScript({ ...base(), backup: { container: "a b", lock: "/spool/.lock" } })).toThrow(/backup container/);
         expect(() => renderHealScript({ ...base(), exclude: ["$(x)"] })).toThrow(/excluded/);
         expect(() => renderHealScript({ ...base(), maxRestarts: 1.5 })).toThrow(/maxRestarts/);
         expect(() => renderHealScript({ ...base(), backup: { container: "nexora-t-backup", lock: "/x'y" } })).toThrow(/lock/);
@@ -188,5 +199,5 @@ describe("the healer script", () => {
 });
 
 function base(): HealerOptions {
-    return { stack: STACK, maxRestarts: 1, windowSeconds: 60, intervalSeconds: 5, backupContainers: [], exclude: [], format: "slack" };
+    return { stack: STACK, maxRestarts: 1, windowSeconds: 60, intervalSeconds: 5, exclude: [], format: "slack" };
 }
