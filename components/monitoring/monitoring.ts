@@ -195,8 +195,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     "AUTOKUMA__ON_DELETE=delete",
                 ],
                 networks: [args.adminNetwork!],
-                // The image documents no health command; Uptime Kuma itself shows whether the monitors exist.
-                healthcheck: { test: ["NONE"] },
+                // The image (debian:bookworm-slim and the binary) has no HTTP client: bash reaching Uptime Kuma's port.
+                healthcheck: { test: ["CMD", "bash", "-c", `</dev/tcp/${new URL(k.url).hostname}/${new URL(k.url).port}`] },
             });
         }
         if (args.autokuma) {
