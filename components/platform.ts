@@ -333,6 +333,7 @@ export class Platform extends pulumi.ComponentResource {
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
                     internalCa,
+                    health: config.monitoring.appHealth,
                 },
                 { parent: this, dependsOn: app.database ? [mysql!.provisioning] : [] },
             );

@@ -55,6 +55,9 @@ export const SCALAR_DEFAULTS = {
     healWindowMinutes: "60",
     healIntervalSeconds: "15",
     uptimeKumaUser: "",
+    appHealthIntervalSeconds: "30",
+    appHealthRetries: "5",
+    appHealthStartSeconds: "60",
 } as const satisfies Record<string, string | undefined>;
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 

@@ -32,6 +32,8 @@ export interface MonitoringSettings {
     readonly uptimeKumaUser: string;
     /** By route name (the `urls` output key). */
     readonly overrides: Readonly<Record<string, MonitorOverride>>;
+    /** Docker's health check of every business app: when it turns unhealthy (which the healer acts on). */
+    readonly appHealth: { readonly intervalSeconds: number; readonly retries: number; readonly startSeconds: number };
 }
 
 function readInt(c: Checker, key: ScalarKey, raw: string | undefined, min: number, max: number, unit: string): number {
@@ -69,6 +71,11 @@ export function readMonitoringSettings(
     if (alertAfterSeconds > 0 && alertAfterSeconds < scrapeSeconds) {
         c.fail("alertAfterSeconds", `0 or at least monitoringScrapeSeconds (${scrapeSeconds}): a shorter wait is one probe anyway, got ${alertAfterSeconds}`);
     }
+    const appHealth = {
+        intervalSeconds: readInt(c, "appHealthIntervalSeconds", get("appHealthIntervalSeconds"), 2, 300, "seconds"),
+        retries: readInt(c, "appHealthRetries", get("appHealthRetries"), 1, 20, "failed checks"),
+        startSeconds: readInt(c, "appHealthStartSeconds", get("appHealthStartSeconds"), 0, 900, "seconds"),
+    };
     const uptimeKumaUser = get("uptimeKumaUser") ?? "";
     if (uptimeKumaUser !== "" && !/^[A-Za-z0-9._@-]{1,64}$/.test(uptimeKumaUser)) {
         c.fail("uptimeKumaUser", `"" or the Uptime Kuma login AutoKuma uses (letters, digits, . _ @ -), got ${describe(uptimeKumaUser)}`);
@@ -125,5 +132,6 @@ export function readMonitoringSettings(
         healIntervalSeconds,
         uptimeKumaUser,
         overrides,
+        appHealth,
     };
 }

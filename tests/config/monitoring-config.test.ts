@@ -42,6 +42,7 @@ describe("monitoring config", () => {
             healIntervalSeconds: 15,
             uptimeKumaUser: "",
             overrides: {},
+            appHealth: { intervalSeconds: 30, retries: 5, startSeconds: 60 },
         });
     });
 
@@ -88,6 +89,9 @@ describe("monitoring config", () => {
         ["healIntervalSeconds", "4", "5-600"],
         ["alertWebhookFormat", "teams", "slack, generic"],
         ["uptimeKumaUser", "a b", "Uptime Kuma login"],
+        ["appHealthIntervalSeconds", "1", "2-300"],
+        ["appHealthRetries", "0", "1-20"],
+        ["appHealthStartSeconds", "901", "0-900"],
     ])("refuses %s = %s, naming the key and the range", (key, value, expected) => {
         // (A login also asks for its password: only the key under test is looked at.)
         const issues = issuesOf("prod", { ...ON, [key]: value }).filter((i) => i.key !== "nexora:uptimeKumaPassword");
