@@ -47,7 +47,8 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
     for (;;) {
         const v = await probe();
         if (v !== undefined) return v;
-        if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s; messages so far:\n${messages.map((m) => `${m.from}: ${m.text}`).join("\n")}`);
+        if (Date.now() > deadline)
+            throw new Error(`${what}: not within ${timeoutMs / 1000} s; messages so far:\n${messages.map((m) => `${m.from}: ${m.text}`).join("\n")}`);
         await new Promise((r) => setTimeout(r, 500));
     }
 }
@@ -103,7 +104,12 @@ beforeAll(async () => {
             "nexora:appHealthRetries": 8,
             "nexora:appHealthStartSeconds": 5,
             "nexora:apps": {
-                ledger: { image: "nexora-e2e/business-app:1.0.0", port: 8000, healthPath: "/api/health", env: { APP_NAME: "ledger", HEALTH_PATH: "/api/health" } },
+                ledger: {
+                    image: "nexora-e2e/business-app:1.0.0",
+                    port: 8000,
+                    healthPath: "/api/health",
+                    env: { APP_NAME: "ledger", HEALTH_PATH: "/api/health" },
+                },
                 shop: { image: "nexora-e2e/business-app:1.0.0", port: 8000, healthPath: "/healthz", env: { APP_NAME: "shop", HEALTH_PATH: "/healthz" } },
             },
         });
@@ -168,7 +174,11 @@ describe("watch and heal on a real engine", () => {
         expect(alert.text).toMatch(/Since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
         expect(alert.text).toContain(`${APP}: the healer restarts it when unhealthy, at most ${MAX_RESTARTS} times in 30 min, then gives up`);
 
-        const restart = await until("the healer's restart", () => healer(t0, new RegExp(`restarted ${APP} \\(unhealthy\\), restart 1 of at most ${MAX_RESTARTS}`))[0], 180_000);
+        const restart = await until(
+            "the healer's restart",
+            () => healer(t0, new RegExp(`restarted ${APP} \\(unhealthy\\), restart 1 of at most ${MAX_RESTARTS}`))[0],
+            180_000,
+        );
         await until("the app healthy again", async () => ((await health()) === "healthy" ? true : undefined), 120_000);
         record("heal seconds", Math.round((Date.now() - t0) / 100) / 10);
         expect(restart.at).toBeGreaterThan(alert.at - 30_000);
