@@ -77,21 +77,59 @@ export interface WebRouteSpec {
     readonly maxRequestBodyMiB?: number;
     /** Admin UI kept behind the edge basic auth. */
     readonly restricted: boolean;
+    /**
+     * What the monitor asks through Caddy: a path that answers without a login, and the status
+     * codes that mean up. A restricted route answers 401 to a monitor without the edge credential.
+     * @default path "/", statuses 2xx (401 when restricted)
+     */
+    readonly health?: { readonly path: string; readonly statuses?: readonly number[] };
 }
 
 export const GITLAB_SSH_SUBDOMAIN = "git";
 
 export const webRoutes: readonly WebRouteSpec[] = [
     // Git pushes and LFS uploads can be large: GitLab enforces its own per-project limits.
-    { name: "gitlab", service: "gitlab", subdomain: "gitlab", enabled: (f) => f.gitlab, maxRequestBodyMiB: 5120, restricted: false },
-    { name: "outline", service: "outline", subdomain: "outline", enabled: (f) => f.outline, maxRequestBodyMiB: 100, restricted: false },
+    {
+        name: "gitlab",
+        service: "gitlab",
+        subdomain: "gitlab",
+        enabled: (f) => f.gitlab,
+        maxRequestBodyMiB: 5120,
+        restricted: false,
+        health: { path: "/users/sign_in" },
+    },
+    {
+        name: "outline",
+        service: "outline",
+        subdomain: "outline",
+        enabled: (f) => f.outline,
+        maxRequestBodyMiB: 100,
+        restricted: false,
+        health: { path: "/_health" },
+    },
     // Uptime Kuma creates its admin on first visit: never leave that page open to the internet.
     { name: "uptime", service: "uptimeKuma", subdomain: "uptime", enabled: (f) => f.uptimeKuma, maxRequestBodyMiB: 10, restricted: true },
     // Portainer is root on the Docker host, but it starts with a generated admin and logs users
     // in through GitLab: a second (basic-auth) login in front would only get in the way.
-    { name: "portainer", service: "portainer", subdomain: "portainer", enabled: (f) => f.portainer, maxRequestBodyMiB: 100, restricted: false },
+    {
+        name: "portainer",
+        service: "portainer",
+        subdomain: "portainer",
+        enabled: (f) => f.portainer,
+        maxRequestBodyMiB: 100,
+        restricted: false,
+        health: { path: "/api/system/status" },
+    },
     { name: "portal", service: "portal", subdomain: "www", enabled: (f) => f.portal, maxRequestBodyMiB: 10, restricted: false },
-    { name: "grafana", service: "grafana", subdomain: "grafana", enabled: (f) => f.grafana, maxRequestBodyMiB: 10, restricted: false },
+    {
+        name: "grafana",
+        service: "grafana",
+        subdomain: "grafana",
+        enabled: (f) => f.grafana,
+        maxRequestBodyMiB: 10,
+        restricted: false,
+        health: { path: "/api/health" },
+    },
     // The registry lives in GitLab's container. Image layers are large; the registry checks auth itself.
     {
         name: "registry",
@@ -101,6 +139,8 @@ export const webRoutes: readonly WebRouteSpec[] = [
         enabled: (f) => f.registry,
         maxRequestBodyMiB: undefined,
         restricted: false,
+        // The registry API root asks every client without a token to log in (Docker Registry HTTP API V2).
+        health: { path: "/v2/", statuses: [200, 401] },
     },
 ];
 

@@ -14,6 +14,8 @@ export interface PlatformFeatures {
     readonly grafana: boolean;
     readonly gitlabRunner: boolean;
     readonly registry: boolean;
+    /** Prometheus, the blackbox exporter, Alertmanager, node-exporter and the healer (docs/monitoring.md). */
+    readonly monitoring: boolean;
 }
 
 /** Config key of each feature switch (user-facing, so not renamed with the service keys). */
@@ -26,6 +28,7 @@ export const FEATURE_KEYS = {
     grafana: "grafanaEnabled",
     gitlabRunner: "runnerEnabled",
     registry: "registryEnabled",
+    monitoring: "monitoringEnabled",
 } as const satisfies Record<keyof PlatformFeatures, string>;
 
 /** Features that exist only with GitLab: they log in through it, or are part of it. */

@@ -18,6 +18,12 @@ export const imageNames = [
     "backup",
     "restic",
     "portainerApiClient",
+    "prometheus",
+    "blackboxExporter",
+    "alertmanager",
+    "nodeExporter",
+    "healer",
+    "autokuma",
 ] as const;
 export type ImageName = (typeof imageNames)[number];
 
@@ -53,6 +59,18 @@ export const DEFAULT_IMAGES: Readonly<Record<ImageName, string>> = {
     // Runs Portainer's REST calls (components/sso/portainer.ts) next to it: Portainer's image has no HTTP client that can PUT.
     // Evidence: "docker.io/curlimages/curl:8.16.0" used in public scripts (curl 8.16.0 released 2025-09).
     portainerApiClient: "curlimages/curl:8.16.0",
+    // Monitoring (docs/monitoring.md). Evidence (2026-12 look-up of public compose files and scripts):
+    // "prom/prometheus:v3.7.3" in a containerlab topology; "prom/alertmanager:v0.28.1" in several
+    // stacks and an amtool check script; "prom/blackbox-exporter:v0.28.0" in a pinned image list and a
+    // config-check script; "prom/node-exporter:v1.11.1" in a host set-up script.
+    prometheus: "prom/prometheus:v3.7.3",
+    alertmanager: "prom/alertmanager:v0.28.1",
+    blackboxExporter: "prom/blackbox-exporter:v0.28.0",
+    nodeExporter: "prom/node-exporter:v1.11.1",
+    // The healer is a POSIX sh loop around the docker CLI: the backup's own pinned CLI image.
+    healer: "docker:28.3.1-cli",
+    // Evidence: a public sync script defaults to "ghcr.io/bigboot/autokuma:2.0.0" (AutoKuma 2.x is the line for Uptime Kuma 2).
+    autokuma: "ghcr.io/bigboot/autokuma:2.0.0",
 };
 
 export interface ImageRef {

@@ -30,6 +30,22 @@ import * as docker from "@pulumi/docker";
 import { GitlabContent } from "./gitlab/content";
 import { lastHostAddress } from "./validators";
 import { servicePort, services } from "./catalog";
+import { type Monitor, type MonitorInputs, monitorList } from "./monitoring/monitors";
+import { Monitoring } from "./monitoring/monitoring";
+import { renderHealScript } from "./monitoring/healer";
+import { renderKumaMonitors } from "./monitoring/kuma";
+import {
+    ALERTMANAGER_PORT,
+    BLACKBOX_PORT,
+    NODE_EXPORTER_PORT,
+    PROMETHEUS_PORT,
+    renderAlertmanagerConfig,
+    renderAlertRules,
+    renderBlackboxConfig,
+    renderPrometheusConfig,
+    renderProbeTargets,
+} from "./monitoring/render";
+import { SPOOL_PATH } from "./backup/manifest";
 
 /** Username of the basic auth in front of restricted admin UIs. */
 export const EDGE_ADMIN_USER = "nexora-admin";
@@ -41,6 +57,8 @@ export interface PlatformArtifacts {
     readonly caddyfile: pulumi.Output<string>;
     /** Present when the tunnel is on; secret (it carries the frps token). */
     readonly frpcToml?: pulumi.Output<string>;
+    /** Present when monitoring is on: prometheus.yml, the alert rules, blackbox.yml (no secrets in them). */
+    readonly monitoring?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -61,6 +79,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
     /** Scheduled backups (`nexora:backupEnabled`). */
     readonly backup?: Backup;
+    /** What Prometheus watches (`nexora:monitoringEnabled`): the monitor list and its component. */
+    watch?: { readonly monitors: readonly Monitor[]; readonly component: Monitoring; readonly files: Readonly<Record<string, string>> };
 
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:platform:Platform", name, {}, opts);
@@ -76,7 +96,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const host = new DockerHost(
             "docker",
-            { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet },
+            { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet, monitoring: features.monitoring },
             { parent: this },
         );
         const provider = host.provider;
@@ -278,6 +298,9 @@ export class Platform extends pulumi.ComponentResource {
                       database: postgres.credentials.grafana!,
                       oauthEnv: sso!.grafanaEnv,
                       internalCa,
+                      prometheus: host.monitoringNetwork
+                          ? { url: `http://${dockerName(stack, "prometheus")}:${PROMETHEUS_PORT}`, network: host.monitoringNetwork.name }
+                          : undefined,
                   },
                   { parent: this, dependsOn: [postgres.provisioning] },
               )
@@ -348,6 +371,7 @@ export class Platform extends pulumi.ComponentResource {
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
                     internalCa,
+                    health: config.monitoring.appHealth,
                 },
                 { parent: this, dependsOn: app.database ? [mysql!.provisioning] : [] },
             );
@@ -384,7 +408,16 @@ export class Platform extends pulumi.ComponentResource {
             );
         }
 
-        this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile, frpcToml };
+        if (features.monitoring) {
+            this.watch = this.createMonitoring(config, {
+                host,
+                redis,
+                mysql,
+                uptimeKumaOn: uptime !== undefined,
+            });
+        }
+
+        this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile, frpcToml, monitoring: this.watch?.files };
         this.adminCredentials = pulumi.secret(
             pulumi.all({
                 ...(gitlab ? { gitlabRoot: gitlab.rootPassword } : {}),
@@ -394,5 +427,111 @@ export class Platform extends pulumi.ComponentResource {
             }),
         );
         this.registerOutputs({ urls: this.urls });
+    }
+
+    /** Monitors from the route table and the stores, and the containers that watch them (docs/monitoring.md). */
+    private createMonitoring(
+        config: PlatformConfig,
+        parts: { host: DockerHost; redis: Redis; mysql?: Mysql; uptimeKumaOn: boolean },
+    ): { monitors: readonly Monitor[]; component: Monitoring; files: Record<string, string> } {
+        const stack = config.stack;
+        const m = config.monitoring;
+        const stores = config.backup.enabled ? backupStores(config) : [];
+        const inputs: MonitorInputs = {
+            routes: config.routes,
+            caddyHost: caddyContainerName(stack),
+            tls: config.tls,
+            appHealthPaths: Object.fromEntries(config.apps.map((a) => [a.key, a.healthPath])),
+            dataStores: [
+                { name: "postgres", host: dockerName(stack, "postgres"), port: 5432 },
+                { name: "redis", host: parts.redis.host, port: parts.redis.port },
+                ...(parts.mysql ? [{ name: "mysql" as const, host: parts.mysql.host, port: parts.mysql.port }] : []),
+            ],
+            backupStores: config.backup.enabled ? stores.map((s) => s.key) : undefined,
+            backupMaxAgeHours: config.backup.maxAgeHours,
+            diskFreePercent: m.diskFreePercent,
+            certificateDays: m.certificateDays,
+            overrides: m.overrides,
+        };
+        const monitors = monitorList(inputs);
+        const at = (service: string, port: number) => `${dockerName(stack, service)}:${port}`;
+        const healerPolicy =
+            m.healMaxRestarts === 0
+                ? "only reports it when unhealthy (healMaxRestarts is 0)"
+                : `restarts it when unhealthy, at most ${m.healMaxRestarts} times in ${m.healWindowMinutes} min, then gives up`;
+        const files = {
+            "prometheus.yml": renderPrometheusConfig({
+                stack,
+                scrapeSeconds: m.scrapeSeconds,
+                blackbox: at("blackbox", BLACKBOX_PORT),
+                alertmanager: at("alertmanager", ALERTMANAGER_PORT),
+                nodeExporter: at("node-exporter", NODE_EXPORTER_PORT),
+            }),
+            "nexora-rules.yml": renderAlertRules({
+                stack,
+                alertAfterSeconds: m.alertAfterSeconds,
+                backupMaxAgeHours: config.backup.enabled ? config.backup.maxAgeHours : undefined,
+                diskFreePercent: m.diskFreePercent,
+                certificateDays: config.tls === "acme" ? m.certificateDays : undefined,
+                healerPolicy,
+            }),
+            "blackbox.yml": renderBlackboxConfig({ insecureTls: config.tls === "internal" }),
+            "nexora-targets.json": renderProbeTargets(monitors),
+        };
+        const webhook = config.secrets.alertWebhook!;
+        const component = new Monitoring(
+            "monitoring",
+            {
+                stack,
+                images: config.images,
+                provider: parts.host.provider,
+                monitoringNetwork: parts.host.monitoringNetwork!.name,
+                edgeNetwork: parts.host.edgeNetwork.name,
+                storeNetworks: [parts.host.dataNetwork.name, ...(parts.mysql ? [parts.host.appsDataNetwork.name] : [])],
+                adminNetwork: parts.uptimeKumaOn ? parts.host.adminNetwork.name : undefined,
+                dockerHost: config.dockerHost,
+                prometheusYml: files["prometheus.yml"],
+                targetsJson: files["nexora-targets.json"],
+                rulesYml: files["nexora-rules.yml"],
+                blackboxYml: files["blackbox.yml"],
+                alertmanagerYml:
+                    m.webhookFormat === "slack"
+                        ? renderAlertmanagerConfig({ format: "slack", groupWaitSeconds: m.groupWaitSeconds, repeatHours: m.repeatHours })
+                        : pulumi.secret(
+                              webhook.apply((genericUrl) =>
+                                  renderAlertmanagerConfig({ format: "generic", genericUrl, groupWaitSeconds: m.groupWaitSeconds, repeatHours: m.repeatHours }),
+                              ),
+                          ),
+                webhookFormat: m.webhookFormat,
+                webhook,
+                healScript: renderHealScript({
+                    stack,
+                    maxRestarts: m.healMaxRestarts,
+                    windowSeconds: m.healWindowMinutes * 60,
+                    intervalSeconds: m.healIntervalSeconds,
+                    backup: this.backup ? { container: this.backup.containerName, lock: `${SPOOL_PATH}/.lock` } : undefined,
+                    // A stale snapshot makes the backup unhealthy; a restart does not make a snapshot.
+                    exclude: [dockerName(stack, "backup"), dockerName(stack, "healer")],
+                    format: m.webhookFormat,
+                }),
+                dockerSocket: parts.host.socketPath,
+                backupSpool: this.backup?.spoolVolume,
+                autokuma:
+                    parts.uptimeKumaOn && m.uptimeKumaUser !== "" && config.secrets.uptimeKumaPassword
+                        ? {
+                              url: `http://${dockerName(stack, services.uptimeKuma.container)}:${servicePort("uptimeKuma")}`,
+                              username: m.uptimeKumaUser,
+                              password: config.secrets.uptimeKumaPassword,
+                              monitors: renderKumaMonitors(monitors, {
+                                  routes: config.routes,
+                                  prometheusUrl: `http://${at("prometheus", PROMETHEUS_PORT)}`,
+                                  intervalSeconds: Math.max(20, m.scrapeSeconds),
+                              }),
+                          }
+                        : undefined,
+            },
+            { parent: this },
+        );
+        return { monitors, component, files };
     }
 }

@@ -14,6 +14,8 @@ export interface StackOutputs {
     readonly gitlabSsh?: { host: string; port: number };
     /** The HTTP monitors Uptime Kuma should run (it has no write API to create them). */
     readonly monitors: readonly MonitorSpec[];
+    /** What Prometheus watches and alerts on, when monitoring is on (docs/monitoring.md). */
+    readonly watched?: readonly { readonly id: string; readonly kind: string; readonly subject: string }[];
     /** First-login credentials (secret). */
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
     /** The external Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */
@@ -36,6 +38,7 @@ export function main(): { platform: Platform; outputs: StackOutputs } {
             urls: { ...platform.urls },
             gitlabSsh: ssh ? { host: ssh.hostname, port: ssh.remotePort } : undefined,
             monitors: platform.monitors,
+            watched: platform.watch?.monitors.map((m) => ({ id: m.id, kind: m.kind, subject: m.subject })),
             adminCredentials: platform.adminCredentials,
             mattermostOAuth: platform.mattermostOAuth,
             backups: platform.backup?.summary,

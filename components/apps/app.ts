@@ -22,6 +22,11 @@ export interface BusinessAppArgs {
     readonly ssoEnv?: pulumi.Input<pulumi.Input<string>[]>;
     /** Caddy's internal CA, for an SSO app's token exchange with GitLab (`tls internal` stacks). @default none */
     readonly internalCa?: InternalCa;
+    /**
+     * How Docker health-checks the app: seconds between checks, failures in a row that make it
+     * unhealthy (what the healer acts on), and the start grace. @default 30 s, 5, 60 s
+     */
+    readonly health?: { readonly intervalSeconds: number; readonly retries: number; readonly startSeconds: number };
 }
 
 /**
@@ -87,7 +92,12 @@ export class BusinessApp extends pulumi.ComponentResource {
                 uploads: internalCaUploads(internalCa),
                 // Apps finish in-flight requests and close their database connections.
                 stopGraceSeconds: 30,
-                healthcheck: { test: appHealthcheck(app.port, app.healthPath), startPeriodSeconds: 60 },
+                healthcheck: {
+                    test: appHealthcheck(app.port, app.healthPath),
+                    intervalSeconds: args.health?.intervalSeconds ?? 30,
+                    retries: args.health?.retries ?? 5,
+                    startPeriodSeconds: args.health?.startSeconds ?? 60,
+                },
                 memoryMiB: app.memoryMiB,
             },
             this,

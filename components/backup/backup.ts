@@ -54,6 +54,8 @@ export class Backup extends pulumi.ComponentResource {
     /** The restic repository password (secret). Losing it loses every backup. */
     readonly repositoryPassword: pulumi.Output<string>;
     readonly repositoryVolume: docker.Volume;
+    /** Dumps in transit, restic's cache, the lock and the status files (metrics.prom under status/). */
+    readonly spoolVolume: docker.Volume;
     readonly stores: readonly string[];
     readonly targets: readonly BackupTarget[];
     /** Where the backups go, for people: the schedule (UTC cron), the stores, and each repository. */
@@ -67,7 +69,7 @@ export class Backup extends pulumi.ComponentResource {
         // The local repository: protected and retained like every data volume.
         this.repositoryVolume = persistentVolume({ stack: args.stack, service: "backup", role: "platform", purpose: "repo" }, this, args.provider);
         // Dumps in transit, restore staging, restic's cache and the status files.
-        const spool = persistentVolume({ stack: args.stack, service: "backup", role: "platform", purpose: "spool" }, this, args.provider);
+        const spool = (this.spoolVolume = persistentVolume({ stack: args.stack, service: "backup", role: "platform", purpose: "spool" }, this, args.provider));
         const resticImage = new docker.RemoteImage(
             `${name}-restic-image`,
             { name: args.resticImage, keepLocally: true },

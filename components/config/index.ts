@@ -33,7 +33,17 @@ export {
     type ConfigIssue,
     ConfigError,
 } from "./types";
-export { SCALAR_DEFAULTS, type ScalarKey, OBJECT_KEYS, BACKUP_SECRET_KEYS, SECRET_KEYS, type RequiredSecret, requiredSecretKeys } from "./keys";
+export {
+    SCALAR_DEFAULTS,
+    type ScalarKey,
+    OBJECT_KEYS,
+    BACKUP_SECRET_KEYS,
+    MONITORING_SECRET_KEYS,
+    SECRET_KEYS,
+    type RequiredSecret,
+    requiredSecretKeys,
+} from "./keys";
 export { type ParseContext, parseSettings, toPlatformConfig } from "./parse";
 export { readSiblingStacks, readPlatformConfig } from "./runtime";
 export { type BackupSecretKey, DEFAULT_BACKUP_RETENTION, type BackupOffsiteSettings, type BackupSettings, type BackupSecrets } from "./backup";
+export { type MonitoringSettings } from "./monitoring";

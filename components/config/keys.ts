@@ -46,11 +46,26 @@ export const SCALAR_DEFAULTS = {
     backupMaxAgeHours: "13",
     backupOffsiteRepository: "",
     backupOffsiteKnownHosts: "",
+    monitoringEnabled: "false",
+    monitoringScrapeSeconds: "30",
+    alertAfterSeconds: "120",
+    alertGroupWaitSeconds: "30",
+    alertRepeatHours: "24",
+    alertWebhookFormat: "slack",
+    alertDiskFreePercent: "10",
+    alertCertificateDays: "14",
+    healMaxRestarts: "3",
+    healWindowMinutes: "60",
+    healIntervalSeconds: "15",
+    uptimeKumaUser: "",
+    appHealthIntervalSeconds: "30",
+    appHealthRetries: "5",
+    appHealthStartSeconds: "60",
 } as const satisfies Record<string, string | undefined>;
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
 /** Structured keys (JSON objects; Pulumi.yaml cannot type objects, so they are validated here). */
-export const OBJECT_KEYS = ["images", "apps", "backupRetention", "gitlabGroups", "products"] as const;
+export const OBJECT_KEYS = ["images", "apps", "backupRetention", "gitlabGroups", "products", "monitorOverrides"] as const;
 /** Secret backup keys: the alert webhook and heartbeat URLs embed tokens; off-host credentials. */
 export const BACKUP_SECRET_KEYS = [
     "backupAlertWebhook",
@@ -60,7 +75,9 @@ export const BACKUP_SECRET_KEYS = [
     "backupOffsiteSshKey",
 ] as const;
 /** The platform's own keys whose values must be stored as secrets (which ones a config requires: requiredSecretKeys). */
-export const SECRET_KEYS = ["frpToken", "gitlabApiToken", "gitlabHookToken", ...BACKUP_SECRET_KEYS] as const;
+/** Secret monitoring keys: the alert webhook's URL embeds its token; AutoKuma's Uptime Kuma password. */
+export const MONITORING_SECRET_KEYS = ["alertWebhook", "uptimeKumaPassword"] as const;
+export const SECRET_KEYS = ["frpToken", "gitlabApiToken", "gitlabHookToken", ...BACKUP_SECRET_KEYS, ...MONITORING_SECRET_KEYS] as const;
 
 export const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
 
@@ -89,6 +106,20 @@ export function requiredSecretKeys(raw: Readonly<Record<string, string>>): Requi
             reportAt: "frpToken",
             message: "the frps auth token as a secret (pulumi config set --secret frpToken ...; tunnelEnabled is true)",
         });
+    }
+    if (value("monitoringEnabled") === "true") {
+        out.push({
+            key: "alertWebhook",
+            reportAt: "alertWebhook",
+            message: "the alert bot's incoming webhook URL as a secret (pulumi config set --secret alertWebhook https://...; monitoringEnabled is true)",
+        });
+        if ((value("uptimeKumaUser") ?? "") !== "" && value("uptimeKumaEnabled") === "true") {
+            out.push({
+                key: "uptimeKumaPassword",
+                reportAt: "uptimeKumaPassword",
+                message: "the Uptime Kuma password of uptimeKumaUser as a secret (pulumi config set --secret uptimeKumaPassword ...; AutoKuma logs in with it)",
+            });
+        }
     }
     const repository = value("backupOffsiteRepository") ?? "";
     if (repository !== "" && offsiteRepositoryProblem(repository) === undefined) {

@@ -29,6 +29,7 @@ import {
 import { PLATFORM_NAME_WORDS, PROJECT_IMAGE_PREFIX, readApp } from "./apps";
 import { checkProducts, type ProductSettings, productSecretKeys, readGitlabGroups, readProduct } from "./products";
 import { backupSecretsOf, readBackupSettings } from "./backup";
+import { readMonitoringSettings } from "./monitoring";
 import { Checker, describe, didYouMean, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
 import { generatedSecretName } from "../naming";
 import { checkPostgresDataMajor, readImages } from "./image-pins";
@@ -67,7 +68,7 @@ export interface ParseContext {
 }
 
 /** Config keys (full names) whose value, where set, must be stored as a secret and be a plain token. */
-const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "nexora:gitlabHookToken", "cloudflare:apiToken"];
+const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "nexora:gitlabHookToken", "nexora:alertWebhook", "nexora:uptimeKumaPassword", "cloudflare:apiToken"];
 
 /**
  * Validates raw config (key without namespace → raw string, as Pulumi stores it; objects as
@@ -344,6 +345,13 @@ export function parseSettings(
     apps.sort((a, b) => a.key.localeCompare(b.key));
     const routeInputs = { stack: ctx.stack, hostnamePattern, baseDomain, features, dns, tunnel, publish };
     const routes = checkRoutes(c, routeInputs, apps);
+    const monitoring = readMonitoringSettings(
+        c,
+        raw,
+        environment,
+        features.monitoring,
+        routes.http.map((r) => r.service),
+    );
 
     // --- GitLab content: groups, products, the ops bot's hook
     const groups = readGitlabGroups(c, readJsonObject(c, "gitlabGroups", raw.gitlabGroups));
@@ -422,6 +430,7 @@ export function parseSettings(
         gitlabContent: { groups, products, hookUrl },
         secretKeysSet: Object.keys(secretValues).sort(),
         backup,
+        monitoring,
         routes,
     };
     return { settings: deepFreeze(settings), secretValues };
@@ -487,6 +496,11 @@ export function toPlatformConfig(settings: PlatformSettings, secretValues: Reado
             gitlabApiToken: secretValues.gitlabApiToken === undefined ? undefined : pulumi.secret(secretValues.gitlabApiToken),
             appSecrets,
             backup: backupSecretsOf(settings.backup, secretValues),
+            alertWebhook: settings.monitoring.enabled && secretValues.alertWebhook !== undefined ? pulumi.secret(secretValues.alertWebhook) : undefined,
+            uptimeKumaPassword:
+                settings.monitoring.enabled && settings.monitoring.uptimeKumaUser !== "" && secretValues.uptimeKumaPassword !== undefined
+                    ? pulumi.secret(secretValues.uptimeKumaPassword)
+                    : undefined,
         },
     };
 }

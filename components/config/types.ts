@@ -6,6 +6,7 @@ import { ImageName } from "../images";
 import { type OAuthScope } from "../sso/consumers";
 import { type BackupSecrets, type BackupSettings } from "./backup";
 import { type GitlabGroupSettings, type ProductSettings } from "./products";
+import { type MonitoringSettings } from "./monitoring";
 
 export const CONFIG_NAMESPACE = "nexora";
 
@@ -116,6 +117,7 @@ export interface PlatformSettings {
     /** Names of the secret config keys that were set (values are never kept here). */
     readonly secretKeysSet: readonly string[];
     readonly backup: BackupSettings;
+    readonly monitoring: MonitoringSettings;
     /** The stack's route table, built from the settings above and validated with them. */
     readonly routes: RouteTable;
 }
@@ -135,6 +137,10 @@ export interface PlatformConfig extends PlatformSettings {
         readonly gitlabHookToken?: pulumi.Output<string>;
         /** Secret backup settings that were set (webhook URLs, off-host credentials). */
         readonly backup: BackupSecrets;
+        /** The alert webhook URL; present when monitoring is on. */
+        readonly alertWebhook?: pulumi.Output<string>;
+        /** AutoKuma's Uptime Kuma password; present when uptimeKumaUser is set. */
+        readonly uptimeKumaPassword?: pulumi.Output<string>;
     };
 }
 

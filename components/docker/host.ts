@@ -11,6 +11,8 @@ export interface DockerHostArgs {
     readonly edgeSubnet: string;
     /** Subnet of the internal network (data stores and their consumers). */
     readonly dataSubnet: string;
+    /** Create the internal monitoring network (Prometheus, its exporters, Alertmanager, Grafana). @default false */
+    readonly monitoring?: boolean;
 }
 
 /**
@@ -28,6 +30,11 @@ export class DockerHost extends pulumi.ComponentResource {
      * setup): apps on the edge network cannot reach them. Not internal: Uptime Kuma probes the public URLs.
      */
     readonly adminNetwork: docker.Network;
+    /**
+     * Internal network of Prometheus, the blackbox exporter, node-exporter, Alertmanager and Grafana:
+     * apps on the edge network cannot query Prometheus. Present when monitoring is on.
+     */
+    readonly monitoringNetwork?: docker.Network;
     /** The daemon's socket on the Docker host (mounted by the containers that manage Docker). */
     readonly socketPath: string;
     /** Docker name of the edge network, known at plan time (the backup's helper containers join it by name). */
@@ -60,6 +67,13 @@ export class DockerHost extends pulumi.ComponentResource {
             childOpts,
         );
         this.adminNetwork = new docker.Network(`${name}-admin`, { name: dockerName(args.stack, "admin"), driver: "bridge", labels }, childOpts);
+        if (args.monitoring) {
+            this.monitoringNetwork = new docker.Network(
+                `${name}-monitoring`,
+                { name: dockerName(args.stack, "monitoring"), driver: "bridge", internal: true, labels },
+                childOpts,
+            );
+        }
         this.registerOutputs({ edgeNetwork: this.edgeNetwork.name, dataNetwork: this.dataNetwork.name });
     }
 }

@@ -60,6 +60,8 @@ export interface ServiceContainerArgs {
     readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
     readonly command?: pulumi.Input<pulumi.Input<string>[]>;
     readonly entrypoint?: string[];
+    /** User (uid[:gid]) the process runs as. @default the image's */
+    readonly user?: string;
     /** Docker networks by name; the container is reachable there under its container name. */
     readonly networks: readonly NetworkAttachment[];
     /** Capabilities dropped from Docker's default set. @default DEFAULT_CAPABILITY_DROPS */
@@ -156,6 +158,7 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
         envs: args.envs,
         command: args.command,
         entrypoints: args.entrypoint,
+        ...(args.user !== undefined ? { user: args.user } : {}),
         restart: "unless-stopped",
         labels: [...ownerLabels(args.stack, args.service, args.role), ...settingsLabels(args)],
         networksAdvanced: args.networks.map((n) =>

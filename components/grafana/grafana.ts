@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import { createServiceContainer, withExtraEnv } from "../docker/service";
 import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
 import { persistentVolume } from "../docker/volume";
@@ -21,6 +22,22 @@ export interface GrafanaArgs {
     readonly oauthEnv?: pulumi.Input<pulumi.Input<string>[]>;
     /** Caddy's internal CA, trusted for the token exchange with GitLab (`tls internal` stacks). @default none */
     readonly internalCa?: InternalCa;
+    /** Prometheus as a provisioned data source, on the monitoring network. @default none */
+    readonly prometheus?: { readonly url: string; readonly network: pulumi.Input<string> };
+}
+
+/** Where Grafana reads provisioned data sources. */
+export const GRAFANA_DATASOURCES_FILE = "/etc/grafana/provisioning/datasources/nexora-prometheus.yaml";
+
+/** The provisioned data source: Prometheus, the default, not editable in the UI (config is code). */
+export function renderGrafanaDatasource(prometheusUrl: string): string {
+    if (!/^http:\/\/[a-z0-9.-]+:\d+$/.test(prometheusUrl)) throw new Error(`grafana: Prometheus URL ${JSON.stringify(prometheusUrl)} is not http://host:port`);
+    return stringify({
+        apiVersion: 1,
+        datasources: [
+            { name: "Prometheus", uid: "nexora-prometheus", type: "prometheus", access: "proxy", url: prometheusUrl, isDefault: true, editable: false },
+        ],
+    });
 }
 
 /** Grafana (roadmap; `grafanaEnabled`) on the shared PostgreSQL, never with its admin/admin default. */
@@ -71,9 +88,11 @@ export class Grafana extends pulumi.ComponentResource {
                 containerName: this.containerName,
                 image: args.image,
                 envs,
-                networks: [args.edgeNetwork, args.dataNetwork],
+                networks: [args.edgeNetwork, args.dataNetwork, ...(args.prometheus ? [args.prometheus.network] : [])],
                 volumes: [{ volume: data, target: "/var/lib/grafana" }],
-                uploads: internalCaUploads(args.internalCa),
+                uploads: args.prometheus
+                    ? [...(internalCaUploads(args.internalCa) ?? []), { file: GRAFANA_DATASOURCES_FILE, content: renderGrafanaDatasource(args.prometheus.url) }]
+                    : internalCaUploads(args.internalCa),
                 // Grafana closes its database connections cleanly.
                 stopGraceSeconds: 30,
                 healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("grafana")}/api/health || exit 1`], startPeriodSeconds: 30 },

@@ -15,7 +15,7 @@ export interface PolicyPackConfigValues {
     readonly additionalDenylist: readonly string[];
     /** Shortest `RandomPassword.length` accepted. @default 24 */
     readonly minGeneratedLength: number;
-    /** `nexora.service` label values allowed to mount the Docker socket. @default ["portainer", "gitlab-runner", "backup"] */
+    /** `nexora.service` label values allowed to mount the Docker socket. @default ["portainer", "gitlab-runner", "backup", "healer"] */
     readonly dockerSocketAllowed: readonly string[];
     /** Accept `http://localhost` / `http://127.0.0.1` OAuth redirect URLs. @default false */
     readonly allowLoopbackHttpRedirect: boolean;
@@ -30,7 +30,7 @@ export const DEFAULT_CONFIG: PolicyPackConfigValues = Object.freeze({
     minLength: 15,
     additionalDenylist: Object.freeze([]) as readonly string[],
     minGeneratedLength: 24,
-    dockerSocketAllowed: Object.freeze(["portainer", "gitlab-runner", "backup"]) as readonly string[],
+    dockerSocketAllowed: Object.freeze(["portainer", "gitlab-runner", "backup", "healer"]) as readonly string[],
     allowLoopbackHttpRedirect: false,
     publicProjects: Object.freeze([]) as readonly string[],
     enforcementLevels: Object.freeze({}),

@@ -142,6 +142,20 @@ function visit(walk: Walk, value: unknown, location: string, key: string | undef
     }
     if (value !== null && typeof value === "object") {
         const entries = knownEntries(value);
+        // {file, content}: an uploaded file named for a credential (a secret file a program reads,
+        // e.g. Alertmanager's webhook) holds that credential as its whole content.
+        const fileField = entries.find(([k, v]) => k === "file" && typeof v === "string");
+        const contentField = entries.find(([k, v]) => k === "content" && typeof v === "string");
+        if (fileField !== undefined && contentField !== undefined) {
+            const base = (fileField[1] as string)
+                .split("/")
+                .pop()!
+                .replace(/\.[^.]*$/, "");
+            if (isCredentialKey(base) && !(contentField[1] as string).includes("\n")) {
+                walk.out.push({ location: joinPath(location, "content"), value: contentField[1] as string });
+                return;
+            }
+        }
         // {key|name|label, value}: a named value (ProjectVariable, labels, map-like lists).
         const nameField = entries.find(([k, v]) => ["key", "name", "label"].includes(k) && typeof v === "string");
         const valueField = entries.find(([k]) => k === "value");

@@ -14,7 +14,8 @@ export function keyWords(key: string): string[] {
 }
 
 // Substrings that make a word a credential word wherever they appear (PGPASSWORD, MYSQLPASSWORD).
-const CREDENTIAL_SUBSTRINGS = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL"];
+// WEBHOOK: an incoming webhook's URL is its credential (whoever holds it can post as the bot).
+const CREDENTIAL_SUBSTRINGS = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "WEBHOOK"];
 // Whole words that name a credential on their own (Redis's requirepass / masterauth).
 const CREDENTIAL_NAMES = new Set(["REQUIREPASS", "MASTERAUTH", "MASTERPASS"]);
 // Whole words that are credential words only next to another word (a lone PWD is the working directory).

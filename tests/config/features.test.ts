@@ -36,6 +36,7 @@ describe("feature switches", () => {
             grafana: false,
             gitlabRunner: false,
             registry: false,
+            monitoring: false,
         } satisfies PlatformFeatures);
     });
 

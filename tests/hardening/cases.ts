@@ -275,6 +275,19 @@ const edge: [string, string, string, (c: Config) => void][] = [
     ["dev", "baseDomain numeric TLD", "nexora:baseDomain", (c) => (c[`${N}baseDomain`] = "10.0.0.1")],
     ["dev", "boolean as word", "nexora:dnsEnabled", (c) => (c[`${N}dnsEnabled`] = "yes")],
     ["dev", "environment mismatch", "nexora:environment", (c) => (c[`${N}environment`] = "prod")],
+    ["dev", "heal restarts 21", "nexora:healMaxRestarts", (c) => (c[`${N}healMaxRestarts`] = 21)],
+    ["dev", "heal window 0", "nexora:healWindowMinutes", (c) => (c[`${N}healWindowMinutes`] = 0)],
+    ["dev", "scrape interval 1", "nexora:monitoringScrapeSeconds", (c) => (c[`${N}monitoringScrapeSeconds`] = 1)],
+    ["dev", "disk threshold 90", "nexora:alertDiskFreePercent", (c) => (c[`${N}alertDiskFreePercent`] = 90)],
+    ["dev", "alert after negative", "nexora:alertAfterSeconds", (c) => (c[`${N}alertAfterSeconds`] = -5)],
+    ["dev", "webhook format teams", "nexora:alertWebhookFormat", (c) => (c[`${N}alertWebhookFormat`] = "teams")],
+    ["dev", "override of an unknown route", "nexora:monitorOverrides.nosuchapp", (c) => (c[`${N}monitorOverrides`] = { nosuchapp: { enabled: false } })],
+    [
+        "dev",
+        "override health path without slash",
+        "nexora:monitorOverrides.pyerp.healthPath",
+        (c) => (c[`${N}monitorOverrides`] = { pyerp: { healthPath: "health" } }),
+    ],
 ];
 for (const [stack, what, key, set] of edge) add({ id: `edge: ${what}`, category: "edge", stack, config: set, code: 2, key });
 
@@ -437,6 +450,13 @@ const storage: [string, string, string, (c: Config) => void, string?][] = [
         "pyerp_smtp_pass_2024!",
     ],
     ["prod", "secretEnv → frpToken", "nexora:apps.pyerp.secretEnv.FRP", (c) => (pyerp(c).secretEnv = { FRP: "frpToken" })],
+    [
+        "prod",
+        "alertWebhook in plaintext",
+        "nexora:alertWebhook",
+        (c) => ((c[`${N}monitoringEnabled`] = true), (c[`${N}alertWebhook`] = "https://mm.cn.restry.cn/hooks/plainhooktoken4242")),
+        "plainhooktoken4242",
+    ],
     ["dev", "secretEnv → gitlabApiToken", "nexora:apps.pyerp.secretEnv.GL", (c) => (pyerp(c).secretEnv = { GL: "gitlabApiToken" })],
     ["dev", "secretEnv → relayAddress", "nexora:apps.pyerp.secretEnv.RELAY", (c) => (pyerp(c).secretEnv = { RELAY: "relayAddress" })],
     ["dev", "secretEnv → dockerHost", "nexora:apps.pyerp.secretEnv.DH", (c) => (pyerp(c).secretEnv = { DH: "dockerHost" })],

@@ -26,6 +26,8 @@ describe("isCredentialKey", () => {
         "--admin-password",
         "requirepass",
         "GF_SECURITY_ADMIN_PASSWORD",
+        "NEXORA_HEAL_WEBHOOK",
+        "NEXORA_BACKUP_ALERT_WEBHOOK",
     ])("%s is a credential", (key) => expect(isCredentialKey(key)).toBe(true));
 
     it.each([
@@ -95,6 +97,17 @@ describe("credentials in rendered config", () => {
     it("finds flags split over argv elements, with their paired user", () => {
         const found = extractCredentials({ command: ["server", "--admin-user", "ops", "--admin-password", "pw one"] });
         expect(found).toEqual([{ location: "command --admin-password", value: "pw one", username: "ops" }]);
+    });
+
+    it("takes an uploaded file named for a credential as that credential, and no other upload", () => {
+        const hook = "https://chat.example/hooks/9x2kq7wz4mtr8bvn3hyd6pfc1s";
+        const found = extractCredentials({
+            uploads: [
+                { file: "/etc/alertmanager/webhook", content: hook },
+                { file: "/etc/alertmanager/alertmanager.yml", content: "route:\n  receiver: bot\n" },
+            ],
+        });
+        expect(found).toEqual([{ location: "uploads[0].content", value: hook }]);
     });
 });
 

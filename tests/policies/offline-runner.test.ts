@@ -215,7 +215,7 @@ describe("runPolicyPack", () => {
             minLength: 15,
             additionalDenylist: [],
             minGeneratedLength: 24,
-            dockerSocketAllowed: ["portainer", "gitlab-runner", "backup"],
+            dockerSocketAllowed: ["portainer", "gitlab-runner", "backup", "healer"],
             allowLoopbackHttpRedirect: false,
             publicProjects: [],
             enforcementLevels: {},

@@ -35,6 +35,8 @@ function platformServicesOf(s: PlatformSettings): string[] {
         ...(s.features.gitlabRunner ? ["gitlab-runner"] : []),
         ...(s.tunnel.enabled ? ["frpc"] : []),
         ...(s.backup.enabled ? ["backup"] : []),
+        ...(s.features.monitoring ? ["prometheus", "blackbox", "alertmanager", "node-exporter", "healer"] : []),
+        ...(s.features.monitoring && s.features.uptimeKuma && s.monitoring.uptimeKumaUser !== "" ? ["autokuma"] : []),
     ];
 }
 
@@ -53,6 +55,13 @@ const VOLUMES_OF: Record<string, readonly string[]> = {
     "gitlab-runner": ["gitlab-runner-config"],
     frpc: ["frpc-config"],
     backup: ["backup-repo", "backup-spool"],
+    // Monitoring keeps no protected state: probe history is not worth a volume (docs/monitoring.md).
+    prometheus: [],
+    blackbox: [],
+    alertmanager: [],
+    "node-exporter": [],
+    healer: [],
+    autokuma: [],
 };
 
 /** Services whose health is a checker binary rather than an HTTP probe of their routed port. */
@@ -68,6 +77,15 @@ const HEALTH_CHECKERS: Record<string, RegExp> = {
     frpc: /^pgrep -x frpc /,
     // Fails when the last cycle failed or a store's last good snapshot is too old.
     backup: /^\/usr\/local\/bin\/nexora-backup health$/,
+    // The monitoring containers answer on their own health endpoints.
+    prometheus: /^wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:9090\/-\/healthy /,
+    blackbox: /^wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:9115\/-\/healthy /,
+    alertmanager: /^wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:9093\/-\/healthy /,
+    "node-exporter": /^wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:9100\/metrics /,
+    // Its loop touches the marker after every check.
+    healer: /^test -n "\$\(find \/var\/lib\/nexora-heal\/alive -mmin -5/,
+    // Reaches Uptime Kuma, which it syncs with.
+    autokuma: /^bash -c '<\/dev\/tcp\/nexora-[a-z0-9-]+-uptime\/3001'$/,
 };
 /** A command that succeeds whatever the service does: `true`, `:`, `exit 0`, or anything ending in `|| true`. */
 const NO_OP = /(^|[;&|]\s*)(true|:|exit 0)\s*$/;

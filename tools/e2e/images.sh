@@ -58,6 +58,13 @@ build "$ctx_root/caddy" "$(ref caddy)"
 build "$ctx_root/nginx" "$(ref portal)"
 build "$ctx_root/backup" "$(ref backup)"
 build "$ctx_root/restic" "$(ref restic)"
+# Monitoring: Debian's prometheus, prometheus-blackbox-exporter, prometheus-alertmanager and
+# prometheus-node-exporter; the healer runs in the backup's docker CLI image (same pin).
+build "$ctx_root/prometheus" "$(ref prometheus)"
+build "$ctx_root/blackbox" "$(ref blackboxExporter)"
+build "$ctx_root/alertmanager" "$(ref alertmanager)"
+build "$ctx_root/node-exporter" "$(ref nodeExporter)"
+[ "$(ref healer)" = "$(ref backup)" ] || { log "the healer's image is no longer the backup's: build a stand-in for it"; exit 1; }
 
 frpc_ctx="$(mktemp -d)"
 trap 'rm -rf "$frpc_ctx"' EXIT

@@ -273,5 +273,6 @@ async function collectArtifacts(a: PlatformArtifacts): Promise<Record<string, st
     const files: Record<string, string> = { Caddyfile: await outputValue(a.caddyfile) };
     if (a.gitlabRb) files["gitlab.rb"] = await outputValue(a.gitlabRb);
     if (a.frpcToml) files["frpc.toml"] = await outputValue(a.frpcToml);
+    for (const [name, text] of Object.entries(a.monitoring ?? {})) files[name] = text;
     return files;
 }

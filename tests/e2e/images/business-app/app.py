@@ -2,6 +2,10 @@
 
 Reads the DB_* variables the platform sets. Its health path answers 200 only after a real
 query on its MySQL database succeeds; `/` names the app, its version and its database.
+
+Faults for the monitoring e2e: SIGUSR1 wedges the process (its health path answers 503 until it
+restarts, like a front end whose worker hung); with /tmp/stay-broken present it starts wedged,
+so restarts do not help.
 """
 import json
 import os
@@ -14,6 +18,12 @@ import pymysql
 APP = os.environ.get("APP_NAME", "app")
 VERSION = os.environ.get("APP_VERSION", "0")
 HEALTH_PATH = os.environ.get("HEALTH_PATH", "/healthz")
+WEDGED = os.path.exists("/tmp/stay-broken")
+
+
+def wedge(*_):
+    global WEDGED
+    WEDGED = True
 
 
 def query(sql, args=None):
@@ -45,6 +55,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?", 1)[0]
         if path == HEALTH_PATH:
+            if WEDGED:
+                return self.reply(503, {"status": "unhealthy", "error": "wedged"})
             if "DB_HOST" not in os.environ:
                 return self.reply(200, {"status": "ok", "database": None})
             try:
@@ -61,4 +73,5 @@ class Handler(BaseHTTPRequestHandler):
 # As PID 1 the process gets no default SIGTERM action: without a handler every stop would wait
 # out the container's whole stop grace period. A real app stops when asked; so does this one.
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+signal.signal(signal.SIGUSR1, wedge)
 ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
