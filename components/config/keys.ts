@@ -43,6 +43,9 @@ export const SCALAR_DEFAULTS = {
     backupMaxAgeHours: "13",
     backupOffsiteRepository: "",
     backupOffsiteKnownHosts: "",
+    reviewsEnabled: "false",
+    reviewMaxConcurrent: "3",
+    reviewMemoryMiB: "512",
 } as const satisfies Record<string, string | undefined>;
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
