@@ -75,9 +75,8 @@ export function fakeBackend(
         async up(stack: string, program: PulumiFn) {
             calls.push(`up ${stack}`);
             const raw = (await program()) as Record<string, unknown>;
-            const outputs = Object.fromEntries(
-                await Promise.all(Object.entries(raw).map(async ([k, v]) => [k, await new Promise((r) => pulumi.output(v).apply(r))] as const)),
-            );
+            const outputs: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(raw)) outputs[k] = await new Promise((resolve) => (pulumi.output(v) as pulumi.Output<unknown>).apply(resolve));
             return { outputs, summary: {} };
         },
         async destroy(stack) {
