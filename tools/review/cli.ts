@@ -257,7 +257,8 @@ async function up(values: Values, io: ReviewIo, be: ReviewBackend): Promise<numb
     }
     const stackName = reviewStackName(id);
     const reviews = await be.listReviews();
-    const running = reviews.filter((r) => r.stack !== stackName && r.resourceCount > 0 && r.outputs.hostStack === hostStack);
+    // Every review stack of this host counts, a half-made one too (no outputs yet): it may hold resources until it is taken down.
+    const running = reviews.filter((r) => r.stack !== stackName && (r.outputs.hostStack === hostStack || r.outputs.hostStack === undefined));
     if (running.length >= limits.maxConcurrent) {
         throw new LimitError(
             `${running.length} reviews already run on ${hostStack} (${running.map((r) => r.stack).join(", ")}), ` +
