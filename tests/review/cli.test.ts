@@ -1,5 +1,8 @@
 // npm run review: bad input and limits refused before any stack is touched; list, sweep and down over the backend.
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
+import { APP_KEY } from "../../components/config/apps";
+import { parseMrNumber, reviewImageProblem } from "../../components/review/names";
 import type { ReviewSummary } from "../../tools/review/backend";
 import { type MockRecorder, setupMocks } from "../support/mocks";
 import { fakeBackend, hostConfig, HOST_APPS, runReview } from "./support";
@@ -111,6 +114,32 @@ describe("bad input: exit 2 naming what is wrong, nothing created", () => {
         expect(r2.code).toBe(2);
         expect(r2.stderr).toMatch(/review hostname .* more than 63/);
         expect(r.stderr).toMatch(/--app/);
+    });
+});
+
+describe("hostile values in any flag", () => {
+    it("reach a stack only when they pass the flag's grammar; everything else exits 2 before the backend changes anything", async () => {
+        const hostile = fc.oneof(
+            fc.string({ maxLength: 40 }),
+            fc.constantFrom("$(id)", "`id`", "a;b", "a b", "a\nb", "../x", "--json", "-1", "ledger:1$(touch /tmp/x)", "ledger\u0000:1"),
+        );
+        await fc.assert(
+            fc.asyncProperty(fc.constantFrom("app", "mr", "image"), hostile, async (flag, value) => {
+                const args = { app: "ledger", mr: "12", image: IMAGE, [flag]: value };
+                const backend = fakeBackend();
+                // Stands in for the engine: records the call and creates nothing.
+                backend.up = async (stack) => {
+                    backend.calls.push(`up ${stack}`);
+                    return { outputs: { url: "https://x" }, summary: {} };
+                };
+                const r = await runReview(["up", "--app", args.app, "--mr", args.mr, "--image", args.image], backend, NOW);
+                const valid = APP_KEY.test(args.app) && parseMrNumber(args.mr) !== undefined && reviewImageProblem(args.image) === undefined;
+                const known = args.app === "ledger" || args.app === "brochure";
+                if (valid && known) return r.code === 0 && backend.calls.includes(`up review-${args.app}-mr${Number(args.mr)}`);
+                return r.code === 2 && !backend.calls.some((c) => c.startsWith("up") || c.startsWith("destroy"));
+            }),
+            { numRuns: 200 },
+        );
     });
 });
 
