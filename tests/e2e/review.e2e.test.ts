@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { caddyRootCa, changed, docker, env, eventually, previewSteps, PulumiWorkspace, requestViaRelay, ROOT, stackContainers, tail } from "./harness";
 import { printFigures, record } from "./figures";
+import { REVIEW_WORKDIR } from "../../tools/review/backend";
 
 const HOST = "dev-rvhost";
 const DOMAIN = "nexora.restry.cn";
@@ -220,7 +221,7 @@ describe("review environments on a real engine", () => {
         leftovers.push(...caddyDir, ...frpcDir);
         // No review stack in the backend, no review stack file beside the host's.
         leftovers.push(...(JSON.parse((await reviewOk(["list", "--json"])).stdout) as { stack: string }[]).map((r) => r.stack));
-        leftovers.push(...fs.readdirSync(ws.projectDir).filter((f) => f.startsWith("Pulumi.review-")));
+        leftovers.push(...fs.readdirSync(path.join(ws.projectDir, REVIEW_WORKDIR)).filter((f) => f.startsWith("Pulumi.review-")));
         record("review leftovers", leftovers.length);
         expect(leftovers).toEqual([]);
         // The routes are gone, the host's own stays.

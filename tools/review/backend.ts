@@ -1,5 +1,6 @@
 // The review tool's handle on Pulumi: the Automation API against the project's backend (the
 // environment's PULUMI_BACKEND_URL / login, PULUMI_CONFIG_PASSPHRASE), the `pulumi` CLI on PATH.
+import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type PulumiFn } from "@pulumi/pulumi/automation";
 import { parseReviewStackName } from "../../components/review/names";
@@ -31,12 +32,27 @@ export interface ReviewBackend {
     destroy(stack: string, log: (line: string) => void): Promise<boolean>;
 }
 
-/** The Automation API backend: the project directory holds the host's stack file; review stack files are written beside it and removed with the stack. */
+/** Where review stacks' files live: beside the host's, in a directory of their own (the project's Pulumi.yaml requires the host's keys). */
+export const REVIEW_WORKDIR = ".nexora-reviews";
+
+/**
+ * The Automation API backend. The host's config is read in the project directory (its
+ * Pulumi.<stack>.yaml); review stacks run in REVIEW_WORKDIR under it, a project of the same name
+ * with no declared config keys, their stack files (the passphrase's salt) kept there.
+ */
 export function automationBackend(options: { projectDir: string; policyPack: string }): ReviewBackend {
+    const reviewDir = path.join(options.projectDir, REVIEW_WORKDIR);
+    const reviewOpts = () => {
+        mkdirSync(reviewDir, { recursive: true });
+        return {
+            workDir: reviewDir,
+            projectSettings: { name: PROJECT, runtime: "nodejs" as const, description: "Nexora review environments (npm run review)" },
+        };
+    };
     const workspace = () => LocalWorkspace.create({ workDir: options.projectDir });
-    const select = async (stack: string, program: PulumiFn) =>
-        LocalWorkspace.selectStack({ stackName: stack, projectName: PROJECT, program }, { workDir: options.projectDir });
-    const exists = async (stack: string) => (await (await workspace()).listStacks()).some((s) => s.name === stack || s.name.endsWith(`/${stack}`));
+    const reviewWorkspace = () => LocalWorkspace.create(reviewOpts());
+    const select = async (stack: string, program: PulumiFn) => LocalWorkspace.selectStack({ stackName: stack, projectName: PROJECT, program }, reviewOpts());
+    const exists = async (stack: string) => (await (await reviewWorkspace()).listStacks()).some((s) => s.name === stack || s.name.endsWith(`/${stack}`));
     const plainOutputs = (outputs: Record<string, { value: unknown; secret: boolean }>) =>
         Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
     return {
@@ -51,7 +67,7 @@ export function automationBackend(options: { projectDir: string; policyPack: str
             return { values, secretKeys };
         },
         async listReviews() {
-            const ws = await workspace();
+            const ws = await reviewWorkspace();
             const out: ReviewSummary[] = [];
             for (const s of await ws.listStacks()) {
                 const name = s.name.split("/").pop()!;
@@ -66,7 +82,7 @@ export function automationBackend(options: { projectDir: string; policyPack: str
             return plainOutputs(await (await select(name, async () => ({}))).outputs());
         },
         async up(name, program, log) {
-            const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: PROJECT, program }, { workDir: options.projectDir });
+            const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: PROJECT, program }, reviewOpts());
             const result = await stack.up({ policyPacks: [path.resolve(options.policyPack)], onOutput: (t) => log(t) });
             return { outputs: plainOutputs(result.outputs), summary: (result.summary.resourceChanges ?? {}) as Record<string, number> };
         },
