@@ -155,7 +155,8 @@ describe("review environments on a real engine", () => {
         // Its own container, on its own networks only.
         const [container] = [...(await stackContainers(`${HOST}-mr101`)).values()];
         expect(container?.name).toBe(`nexora-${HOST}-mr101-ledger`);
-        expect(container?.image).toBe(IMAGE);
+        // The provider creates the container from the image's ID.
+        expect(container?.image).toBe((await docker(["image", "inspect", "-f", "{{.Id}}", IMAGE])).stdout.trim());
         expect(Object.keys(container!.networks).sort()).toEqual([`nexora-${HOST}-mr101-ledger-data`, `nexora-${HOST}-mr101-ledger-web`]);
         // The host's own app still answers from its own database.
         const own = await requestViaRelay(hostname("ledger"), "/api/health", ca);
