@@ -3,9 +3,9 @@ import { BusinessApp } from "./apps/app";
 import type { PlatformConfig } from "./config";
 import { DockerHost } from "./docker/host";
 import { Caddy, caddyContainerName } from "./edge/caddy";
-import { renderCaddyfile } from "./edge/caddyfile";
+import { renderCaddyfile, REVIEW_SITES_GLOB } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
-import { renderFrpcToml } from "./edge/frpc";
+import { renderFrpcToml, REVIEW_PROXIES_DIR, REVIEW_PROXIES_GLOB } from "./edge/frpc";
 import { gitlabSshRoute, routeOf, routeUrl, urlOf } from "./edge/routes";
 import { Tunnel } from "./edge/tunnel";
 import type { RouteTable } from "./edge/types";
@@ -162,6 +162,7 @@ export class Platform extends pulumi.ComponentResource {
                     // is frpc: trusting it would let any client forge X-Forwarded-For.
                     trustedProxies: [],
                     adminAuth: { username: EDGE_ADMIN_USER, passwordHash },
+                    importGlob: config.reviews.enabled ? REVIEW_SITES_GLOB : undefined,
                 }),
             ),
         );
@@ -184,13 +185,22 @@ export class Platform extends pulumi.ComponentResource {
                         user: dockerName(stack),
                         caddyHost: caddyContainerName(stack),
                         adminPort: servicePort("frpc", "admin"),
+                        includes: config.reviews.enabled ? [REVIEW_PROXIES_GLOB] : undefined,
                     }),
                 ),
             );
             // Not after Caddy: until Caddy runs, relayed connections fail as they would during a Caddy restart.
             const tunnelClient = new Tunnel(
                 "tunnel",
-                { stack, image: images.frpc, provider, dockerHost: config.dockerHost, edgeNetwork, frpcToml },
+                {
+                    stack,
+                    image: images.frpc,
+                    provider,
+                    dockerHost: config.dockerHost,
+                    edgeNetwork,
+                    frpcToml,
+                    includeDirs: config.reviews.enabled ? [REVIEW_PROXIES_DIR] : undefined,
+                },
                 { parent: this },
             );
             publicRoute.push(tunnelClient.apply);

@@ -61,6 +61,9 @@ export const SCALAR_DEFAULTS = {
     appHealthIntervalSeconds: "30",
     appHealthRetries: "5",
     appHealthStartSeconds: "60",
+    reviewsEnabled: "false",
+    reviewMaxConcurrent: "3",
+    reviewMemoryMiB: "512",
 } as const satisfies Record<string, string | undefined>;
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 

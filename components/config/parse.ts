@@ -42,9 +42,23 @@ import {
     type PlatformConfig,
     type PlatformSettings,
     type PublishSettings,
+    type ReviewSettings,
     type TunnelSettings,
     environments,
 } from "./types";
+
+/** Review limits: more than 50 at once or 64 GiB each is a typo on one host; below 16 MiB no app starts. */
+const REVIEW_MAX_CONCURRENT_MAX = 50;
+const REVIEW_MEMORY_MIB_MIN = 16;
+const REVIEW_MEMORY_MIB_MAX = 65536;
+
+/** A decimal integer from `min` to `max`, as Pulumi stores numbers (strings). */
+function readBoundedInteger(c: Checker, key: string, raw: string, max: number, min = 1): number {
+    const n = /^[0-9]{1,6}$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    c.fail(key, `an integer from ${min} to ${max}, got ${describe(raw)}`);
+    return min;
+}
 
 /** Ports the relay itself serves (SSH, HTTP, HTTPS): a stack's SSH tunnel must not take one. */
 const RELAY_OWN_PORTS = [22, 80, 443];
@@ -232,6 +246,13 @@ export function parseSettings(
             if (features[feature]) c.fail(FEATURE_KEYS[feature], `false when gitlabEnabled is false (${feature} needs GitLab), got true`);
         }
     }
+    const reviews: ReviewSettings = {
+        enabled: readBoolean(c, "reviewsEnabled", get("reviewsEnabled")!),
+        maxConcurrent: readBoundedInteger(c, "reviewMaxConcurrent", get("reviewMaxConcurrent")!, REVIEW_MAX_CONCURRENT_MAX),
+        memoryMiB: readBoundedInteger(c, "reviewMemoryMiB", get("reviewMemoryMiB")!, REVIEW_MEMORY_MIB_MAX, REVIEW_MEMORY_MIB_MIN),
+    };
+    if (reviews.enabled && environment !== "dev")
+        c.fail("reviewsEnabled", `false outside the dev environment (review environments run on the dev host), got true`);
     const tunnel: TunnelSettings = {
         enabled: readBoolean(c, "tunnelEnabled", get("tunnelEnabled")!),
         serverAddr: get("frpServerAddr")!,
@@ -431,6 +452,7 @@ export function parseSettings(
         secretKeysSet: Object.keys(secretValues).sort(),
         backup,
         monitoring,
+        reviews,
         routes,
     };
     return { settings: deepFreeze(settings), secretValues };

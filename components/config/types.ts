@@ -87,6 +87,16 @@ export interface PublishSettings {
     readonly ssh: number;
 }
 
+/** Review environments hosted by this stack (`npm run review`): off unless `reviewsEnabled`. */
+export interface ReviewSettings {
+    /** The stack's Caddyfile imports review site snippets and its frpc.toml includes review proxies. */
+    readonly enabled: boolean;
+    /** How many review environments may run on this host at once. */
+    readonly maxConcurrent: number;
+    /** Memory limit of each review's app container, in MiB. */
+    readonly memoryMiB: number;
+}
+
 /** Plain, validated settings: everything but secret values. */
 export interface PlatformSettings {
     readonly project: string;
@@ -118,6 +128,7 @@ export interface PlatformSettings {
     readonly secretKeysSet: readonly string[];
     readonly backup: BackupSettings;
     readonly monitoring: MonitoringSettings;
+    readonly reviews: ReviewSettings;
     /** The stack's route table, built from the settings above and validated with them. */
     readonly routes: RouteTable;
 }

@@ -50,7 +50,19 @@ export interface CaddyfileOptions {
      * @default localhost on Caddy's admin port in the service catalog
      */
     readonly admin?: string;
+    /**
+     * Absolute glob of further site files imported after the stack's own sites (review
+     * environments drop theirs there and reload Caddy). A glob matching no file imports nothing.
+     * @default undefined — nothing imported
+     */
+    readonly importGlob?: string;
 }
+
+/** Where review environments put their site snippets in a review host's Caddy container. */
+export const REVIEW_SITES_DIR = "/etc/caddy/reviews";
+export const REVIEW_SITES_GLOB = `${REVIEW_SITES_DIR}/*.caddy`;
+/** An absolute path of plain segments, with at most a "*" in its last one: nothing Caddyfile syntax. */
+const IMPORT_GLOB = /^(\/[A-Za-z0-9._-]+)+\/[A-Za-z0-9._-]*\*?[A-Za-z0-9._-]*$/;
 
 /** Nothing with spaces, quotes, braces or "#", which would be Caddyfile syntax. */
 const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -95,8 +107,25 @@ export function renderCaddyfile(table: RouteTable, given: CaddyfileOptions): str
 
     const routes = [...table.http].sort((a, b) => compareStrings(a.hostname, b.hostname));
     const sections = [globalOptions(options), ...routes.map((route) => siteBlock(route, options))];
+    if (options.importGlob !== undefined) sections.push([`import ${options.importGlob}`]);
     const header = `# Caddyfile of stack ${table.stack}, rendered from its route table: change the table, not this file.`;
     return `${header}\n${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+}
+
+/**
+ * The site blocks alone (no global options): a file another stack's Caddyfile imports, as a review
+ * environment's route in its host's Caddy. Same checks and layout as renderCaddyfile's sites.
+ */
+export function renderSiteSnippet(table: RouteTable, given: Pick<CaddyfileOptions, "tls" | "trustedProxies">): string {
+    assertValidRouteTable(table);
+    const options: CaddyfileOptions = { ...given, httpPort: table.httpPort, httpsPort: table.httpsPort };
+    const problems = optionProblems(table, options).concat(
+        table.http.some((r) => r.restricted) ? ["a snippet has no admin credential: no route may be restricted"] : [],
+    );
+    if (problems.length > 0) throw new Error(`invalid Caddy site snippet for stack ${JSON.stringify(table.stack)}:\n  - ${problems.join("\n  - ")}`);
+    const routes = [...table.http].sort((a, b) => compareStrings(a.hostname, b.hostname));
+    const header = `# Sites of ${table.stack}, imported by its host's Caddyfile: rendered from its route table.`;
+    return `${header}\n${routes.map((route) => siteBlock(route, options).join("\n")).join("\n\n")}\n`;
 }
 
 function globalOptions(options: CaddyfileOptions): string[] {
@@ -157,6 +186,11 @@ function optionProblems(table: RouteTable, options: CaddyfileOptions): string[] 
     for (const key of ["httpPort", "httpsPort"] as const) {
         const port = options[key];
         if (port !== undefined && !isPort(port)) problems.push(`${key} must be an integer from 1 to 65535, got ${String(port)}`);
+    }
+    if (options.importGlob !== undefined && !IMPORT_GLOB.test(options.importGlob)) {
+        problems.push(
+            `importGlob ${JSON.stringify(options.importGlob)} must be an absolute path of letters, digits, ".", "_" and "-" with at most one "*" in its last segment`,
+        );
     }
     const httpPort = options.httpPort;
     if (httpPort === options.httpsPort) problems.push(`httpPort and httpsPort are both ${httpPort}`);

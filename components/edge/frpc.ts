@@ -33,7 +33,18 @@ export interface FrpcOptions {
      * @default undefined — no admin API; config changes need a restart
      */
     readonly adminPort?: number;
+    /**
+     * Globs of further proxy files (frp's `includes`, re-read by `frpc reload`): review
+     * environments drop theirs there. frpc refuses to start when a glob's directory is missing.
+     * @default undefined — none
+     */
+    readonly includes?: readonly string[];
 }
+
+/** Where review environments put their proxies in a review host's frpc container. */
+export const REVIEW_PROXIES_DIR = "/etc/frp/reviews";
+export const REVIEW_PROXIES_GLOB = `${REVIEW_PROXIES_DIR}/*.toml`;
+const INCLUDE_GLOB = /^(\/[A-Za-z0-9._-]+)+\/[A-Za-z0-9._-]*\*?[A-Za-z0-9._-]*$/;
 
 /** One `[[proxies]]` entry of frpc.toml (frp ≥ 0.52 TOML names). */
 export interface FrpcProxy {
@@ -100,6 +111,7 @@ export function renderFrpcToml(table: RouteTable, options: FrpcOptions): string 
         // then leave the tunnel down or restart-looping. Later disconnects always retry.
         loginFailExit: false,
         auth: { method: "token", token: options.authToken },
+        ...(options.includes === undefined ? {} : { includes: [...options.includes] }),
         // Loopback only: nothing outside the container can reach the admin API.
         ...(options.adminPort === undefined ? {} : { webServer: { addr: "127.0.0.1", port: options.adminPort } }),
         proxies: frpcProxies(table, options),
@@ -118,7 +130,23 @@ function optionProblems(options: FrpcOptions): string[] {
     if (!HOST.test(options.caddyHost)) problems.push(`caddyHost ${JSON.stringify(options.caddyHost)} is not a container name`);
     if (options.adminPort !== undefined && !isPort(options.adminPort))
         problems.push(`adminPort must be an integer from 1 to 65535, got ${String(options.adminPort)}`);
+    for (const glob of options.includes ?? []) {
+        if (!INCLUDE_GLOB.test(glob)) problems.push(`includes entry ${JSON.stringify(glob)} must be an absolute path with at most one "*" in its last segment`);
+    }
     return problems;
+}
+
+/**
+ * The proxies of one review environment, as a file its host's frpc includes: the same http and
+ * https proxies to the host's Caddy as the host's own routes get (frpcProxies), nothing else.
+ */
+export function renderFrpcProxiesFile(table: RouteTable, options: Pick<FrpcOptions, "caddyHost">): string {
+    assertValidRouteTable(table);
+    if (!HOST.test(options.caddyHost)) throw new Error(`invalid frpc proxies file: caddyHost ${JSON.stringify(options.caddyHost)} is not a container name`);
+    if (table.tcp.length > 0) throw new Error("invalid frpc proxies file: a review environment routes no TCP");
+    const proxies = frpcProxies(table, { serverAddr: "", serverPort: 0, authToken: "", user: "", caddyHost: options.caddyHost });
+    const header = `# frpc proxies of ${table.stack}, included by its host's frpc.toml: rendered from its route table.`;
+    return `${header}\n${stringify({ proxies }).trimEnd()}\n`;
 }
 
 /** Code-unit order: unlike localeCompare it cannot change with the machine's locale. */

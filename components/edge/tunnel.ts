@@ -6,6 +6,7 @@ import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { services } from "../catalog";
+import { shellQuote } from "../validators";
 
 export interface TunnelArgs {
     readonly stack: string;
@@ -15,6 +16,8 @@ export interface TunnelArgs {
     readonly edgeNetwork: pulumi.Input<string>;
     /** The rendered frpc.toml; secret (it carries the frps token). */
     readonly frpcToml: pulumi.Input<string>;
+    /** Directories the config's `includes` read (review proxies); created before the config is verified. @default none */
+    readonly includeDirs?: readonly string[];
 }
 
 const FRPC_TOML = "/etc/frp/frpc.toml";
@@ -29,9 +32,11 @@ export const FRPC_START_SCRIPT = `while [ ! -s ${FRPC_TOML} ]; do sleep 2; done;
  * `restart` is how frpc is restarted: PID 1 is frpc once configured, and ending it lets
  * Docker's restart policy start it on the new file.
  */
-export function frpcApplyScript(configPath = FRPC_TOML, restart = "kill 1"): string {
+export function frpcApplyScript(configPath = FRPC_TOML, restart = "kill 1", includeDirs: readonly string[] = []): string {
     return [
         "set -e",
+        // frpc refuses a config whose includes name a missing directory.
+        ...includeDirs.map((dir) => `mkdir -p ${shellQuote(dir)}`),
         `cat > ${configPath}.next`,
         `frpc verify -c ${configPath}.next >&2`,
         `common() { [ -f "$1" ] && sed '/^\\[\\[proxies\\]\\]/,$d' "$1"; return 0; }`,
@@ -82,7 +87,7 @@ export class Tunnel extends pulumi.ComponentResource {
             {
                 dockerHost: args.dockerHost,
                 containerName: this.container.name,
-                script: FRPC_APPLY_SCRIPT,
+                script: args.includeDirs?.length ? frpcApplyScript(FRPC_TOML, "kill 1", args.includeDirs) : FRPC_APPLY_SCRIPT,
                 stdin: args.frpcToml,
             },
             { parent: this, dependsOn: [this.container] },

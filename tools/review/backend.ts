@@ -1,0 +1,97 @@
+// The review tool's handle on Pulumi: the Automation API against the project's backend (the
+// environment's PULUMI_BACKEND_URL / login, PULUMI_CONFIG_PASSPHRASE), the `pulumi` CLI on PATH.
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { LocalWorkspace, type PulumiFn } from "@pulumi/pulumi/automation";
+import { parseReviewStackName } from "../../components/review/names";
+
+export const PROJECT = "nexora";
+
+/** What `list` and `sweep` know of a review stack: its name and its outputs (no secret among them). */
+export interface ReviewSummary {
+    readonly stack: string;
+    readonly outputs: Readonly<Record<string, unknown>>;
+    readonly resourceCount: number;
+}
+
+export interface UpResult {
+    readonly outputs: Readonly<Record<string, unknown>>;
+    readonly summary: Readonly<Record<string, number>>;
+}
+
+export interface ReviewBackend {
+    /** The host stack's config, secrets decrypted (they never leave this process but as secret inputs). */
+    hostConfig(hostStack: string): Promise<{ values: Record<string, string>; secretKeys: ReadonlySet<string> }>;
+    /** Every review stack of the project. */
+    listReviews(): Promise<ReviewSummary[]>;
+    /** The outputs of one review stack, or undefined when it does not exist. */
+    reviewOutputs(stack: string): Promise<Readonly<Record<string, unknown>> | undefined>;
+    /** Creates or updates a review stack with an inline program, under the policy pack. */
+    up(stack: string, program: PulumiFn, log: (line: string) => void): Promise<UpResult>;
+    /** Destroys a review stack's resources and removes the stack; false when there is no such stack. */
+    destroy(stack: string, log: (line: string) => void): Promise<boolean>;
+}
+
+/** Where review stacks' files live: beside the host's, in a directory of their own (the project's Pulumi.yaml requires the host's keys). */
+export const REVIEW_WORKDIR = ".nexora-reviews";
+
+/**
+ * The Automation API backend. The host's config is read in the project directory (its
+ * Pulumi.<stack>.yaml); review stacks run in REVIEW_WORKDIR under it, a project of the same name
+ * with no declared config keys, their stack files (the passphrase's salt) kept there.
+ */
+export function automationBackend(options: { projectDir: string; policyPack: string }): ReviewBackend {
+    const reviewDir = path.join(options.projectDir, REVIEW_WORKDIR);
+    const reviewOpts = () => {
+        mkdirSync(reviewDir, { recursive: true });
+        return {
+            workDir: reviewDir,
+            projectSettings: { name: PROJECT, runtime: "nodejs" as const, description: "Nexora review environments (npm run review)" },
+        };
+    };
+    const workspace = () => LocalWorkspace.create({ workDir: options.projectDir });
+    const reviewWorkspace = () => LocalWorkspace.create(reviewOpts());
+    const select = async (stack: string, program: PulumiFn) => LocalWorkspace.selectStack({ stackName: stack, projectName: PROJECT, program }, reviewOpts());
+    const exists = async (stack: string) => (await (await reviewWorkspace()).listStacks()).some((s) => s.name === stack || s.name.endsWith(`/${stack}`));
+    const plainOutputs = (outputs: Record<string, { value: unknown; secret: boolean }>) =>
+        Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+    return {
+        async hostConfig(hostStack) {
+            const config = await (await workspace()).getAllConfig(hostStack);
+            const values: Record<string, string> = {};
+            const secretKeys = new Set<string>();
+            for (const [key, v] of Object.entries(config)) {
+                values[key] = v.value;
+                if (v.secret) secretKeys.add(key);
+            }
+            return { values, secretKeys };
+        },
+        async listReviews() {
+            const ws = await reviewWorkspace();
+            const out: ReviewSummary[] = [];
+            for (const s of await ws.listStacks()) {
+                const name = s.name.split("/").pop()!;
+                if (!parseReviewStackName(name)) continue;
+                const stack = await select(name, async () => ({}));
+                out.push({ stack: name, outputs: plainOutputs(await stack.outputs()), resourceCount: s.resourceCount ?? 0 });
+            }
+            return out;
+        },
+        async reviewOutputs(name) {
+            if (!(await exists(name))) return undefined;
+            return plainOutputs(await (await select(name, async () => ({}))).outputs());
+        },
+        async up(name, program, log) {
+            const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: PROJECT, program }, reviewOpts());
+            const result = await stack.up({ policyPacks: [path.resolve(options.policyPack)], onOutput: (t) => log(t) });
+            return { outputs: plainOutputs(result.outputs), summary: (result.summary.resourceChanges ?? {}) as Record<string, number> };
+        },
+        async destroy(name, log) {
+            if (!(await exists(name))) return false;
+            const stack = await select(name, async () => ({}));
+            // remove: the stack and its config file go once its resources are gone.
+            await stack.destroy({ onOutput: (t) => log(t), remove: true });
+            return true;
+        },
+    };
+}
