@@ -82,7 +82,14 @@ export interface ParseContext {
 }
 
 /** Config keys (full names) whose value, where set, must be stored as a secret and be a plain token. */
-const SECRET_CONFIG_KEYS = ["nexora:frpToken", "nexora:gitlabApiToken", "nexora:gitlabHookToken", "nexora:alertWebhook", "nexora:uptimeKumaPassword", "cloudflare:apiToken"];
+const SECRET_CONFIG_KEYS = [
+    "nexora:frpToken",
+    "nexora:gitlabApiToken",
+    "nexora:gitlabHookToken",
+    "nexora:alertWebhook",
+    "nexora:uptimeKumaPassword",
+    "cloudflare:apiToken",
+];
 
 /**
  * Validates raw config (key without namespace → raw string, as Pulumi stores it; objects as
