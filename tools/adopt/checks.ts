@@ -23,11 +23,11 @@ export const POSTGRES_FINGERPRINT_SCRIPT = [
 /** mysql script: `db.table count checksum` for every table outside MySQL's own schemas. Root's password from MYSQL_PWD. */
 export const MYSQL_FINGERPRINT_SCRIPT = [
     "set -e",
-    "q() { mysql --protocol=socket -uroot -N -B -e \"$1\"; }",
+    'q() { mysql --protocol=socket -uroot -N -B -e "$1"; }',
     "q \"SELECT CONCAT(table_schema, '.', table_name) FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema') ORDER BY 1\" | while read -r t; do",
-    '  s=${t%%.*}; n=${t#*.}',
+    "  s=${t%%.*}; n=${t#*.}",
     '  c=$(q "SELECT COUNT(*) FROM \\`$s\\`.\\`$n\\`")',
-    '  k=$(q "CHECKSUM TABLE \\`$s\\`.\\`$n\\` EXTENDED" | awk \'{print $2}\')',
+    "  k=$(q \"CHECKSUM TABLE \\`$s\\`.\\`$n\\` EXTENDED\" | awk '{print $2}')",
     '  echo "$t $c $k"',
     "done",
 ].join("\n");

@@ -356,18 +356,24 @@ export function validatePlan(plan: AdoptionPlan, targets: AdoptionTargets, live:
             return;
         }
         const first = mappedTo.get(v.adoptAs);
-        if (first !== undefined) add(`${entry}.adoptAs`, `${v.adoptAs} is already the target of volumes[${first}] (${plan.volumes[first]!.name}): one volume per target`);
+        if (first !== undefined)
+            add(`${entry}.adoptAs`, `${v.adoptAs} is already the target of volumes[${first}] (${plan.volumes[first]!.name}): one volume per target`);
         else mappedTo.set(v.adoptAs, i);
     });
     for (const t of targets.volumes) {
-        if (t.required && !mappedTo.has(t.key)) add(`volumes (${t.key})`, `the program's required store ${t.key} (${t.name}) is not the target of any volume: map one with adoptAs: ${t.key}`);
+        if (t.required && !mappedTo.has(t.key))
+            add(`volumes (${t.key})`, `the program's required store ${t.key} (${t.name}) is not the target of any volume: map one with adoptAs: ${t.key}`);
     }
     const services = new Set([...targets.volumes.map((t) => t.service), ...Object.keys(targets.containers)]);
     const takenOver = new Set<string>();
     plan.containers.forEach((c, i) => {
         const entry = `containers[${i}] (${c.name})`;
         if (c.takenOverBy !== null) {
-            if (!services.has(c.takenOverBy)) add(`${entry}.takenOverBy`, `${JSON.stringify(c.takenOverBy)} is no service of stack ${targets.stack}; one of ${[...services].sort().join(", ")}`);
+            if (!services.has(c.takenOverBy))
+                add(
+                    `${entry}.takenOverBy`,
+                    `${JSON.stringify(c.takenOverBy)} is no service of stack ${targets.stack}; one of ${[...services].sort().join(", ")}`,
+                );
             if (!live.containers.has(c.name)) add(entry, `container ${c.name} does not exist on the Docker host`);
             takenOver.add(c.name);
         }
@@ -377,7 +383,10 @@ export function validatePlan(plan: AdoptionPlan, targets: AdoptionTargets, live:
         if (v.adoptAs === null) return;
         for (const user of v.mountedBy)
             if (!takenOver.has(user))
-                add(`volumes[${i}] (${v.name})`, `mounted by ${user}, which the plan leaves running: it would keep writing after the copy (set its takenOverBy, or adoptAs: null)`);
+                add(
+                    `volumes[${i}] (${v.name})`,
+                    `mounted by ${user}, which the plan leaves running: it would keep writing after the copy (set its takenOverBy, or adoptAs: null)`,
+                );
     });
     const dbChecks = (store: "postgres" | "mysql", owners: readonly string[]) => {
         const s = plan[store];
@@ -387,11 +396,18 @@ export function validatePlan(plan: AdoptionPlan, targets: AdoptionTargets, live:
         s.databases.forEach((d, i) => {
             if (d.owner === null) return;
             const entry = `${store}.databases[${i}] (${d.name})`;
-            if (!owners.includes(d.owner)) add(`${entry}.owner`, `${JSON.stringify(d.owner)} is not a ${store === "postgres" ? "PostgreSQL consumer" : "database app"} of stack ${targets.stack}; one of ${owners.join(", ") || "(none)"}`);
+            if (!owners.includes(d.owner))
+                add(
+                    `${entry}.owner`,
+                    `${JSON.stringify(d.owner)} is not a ${store === "postgres" ? "PostgreSQL consumer" : "database app"} of stack ${targets.stack}; one of ${owners.join(", ") || "(none)"}`,
+                );
             // The program's role and database carry the consumer's name: a different name would leave the data beside an empty database.
             const expected = store === "postgres" ? d.owner : targets.mysqlApps[d.owner];
             if (expected !== undefined && owners.includes(d.owner) && d.name !== expected)
-                add(`${entry}.owner`, `stack ${targets.stack} serves ${d.owner} from a database named ${expected}: rename ${d.name} to ${expected} in the Compose deployment first, or set owner: null`);
+                add(
+                    `${entry}.owner`,
+                    `stack ${targets.stack} serves ${d.owner} from a database named ${expected}: rename ${d.name} to ${expected} in the Compose deployment first, or set owner: null`,
+                );
             const first = seen.get(d.owner);
             if (first !== undefined) add(`${entry}.owner`, `${d.owner} already owns ${store}.databases[${first}] (${s.databases[first]!.name})`);
             else seen.set(d.owner, i);

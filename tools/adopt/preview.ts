@@ -23,7 +23,16 @@ export interface StatefulChange {
 }
 
 /** Steps that lose what the old resource held. */
-const DESTRUCTIVE = new Set(["replace", "create-replacement", "delete-replaced", "delete", "discard", "discard-replaced", "read-replacement", "import-replacement"]);
+const DESTRUCTIVE = new Set([
+    "replace",
+    "create-replacement",
+    "delete-replaced",
+    "delete",
+    "discard",
+    "discard-replaced",
+    "read-replacement",
+    "import-replacement",
+]);
 
 const STATEFUL_TYPES = new Set(["docker:index/volume:Volume"]);
 
