@@ -87,8 +87,23 @@ describe("discovery to plan", () => {
         const nullable = fc.option(name, { nil: null });
         fc.assert(
             fc.property(
-                fc.array(fc.record({ name, project: nullable, driver: name, mountedBy: fc.array(name, { maxLength: 2 }), adoptAs: nullable }), { maxLength: 4 }),
-                fc.array(fc.record({ name, project: nullable, service: nullable, image: name, state: name, mounts: fc.array(name), ports: fc.array(name), envKeys: fc.array(name), takenOverBy: nullable }), { maxLength: 3 }),
+                fc.array(fc.record({ name, project: nullable, driver: name, mountedBy: fc.array(name, { maxLength: 2 }), adoptAs: nullable }), {
+                    maxLength: 4,
+                }),
+                fc.array(
+                    fc.record({
+                        name,
+                        project: nullable,
+                        service: nullable,
+                        image: name,
+                        state: name,
+                        mounts: fc.array(name),
+                        ports: fc.array(name),
+                        envKeys: fc.array(name),
+                        takenOverBy: nullable,
+                    }),
+                    { maxLength: 3 },
+                ),
                 (volumes, containers) => {
                     const p: AdoptionPlan = { ...plan, volumes, containers, networks: [], postgres: null, mysql: null };
                     expect(parsePlan(renderPlan(p, targets))).toEqual(p);
@@ -135,7 +150,13 @@ describe("plan validation", () => {
     it("refuses unknown targets, owners, and import ids, each by entry", () => {
         const bad = edit(plan, (p) => {
             p.volumes = [{ ...p.volumes[0]!, adoptAs: "postgres-wal" }, ...p.volumes.slice(1)];
-            p.postgres = { ...p.postgres!, databases: [{ name: "gitlabhq_production", owner: "gitlab" }, { name: "x", owner: "mattermost" }] };
+            p.postgres = {
+                ...p.postgres!,
+                databases: [
+                    { name: "gitlabhq_production", owner: "gitlab" },
+                    { name: "x", owner: "mattermost" },
+                ],
+            };
             p.imports = { outlineOAuthApplication: "abc", dnsRecords: { gitlab: "zone/record", nosuch: `${"a".repeat(32)}/${"b".repeat(32)}` } };
         });
         const entries = issues(bad).map((i) => i.entry);

@@ -7,6 +7,7 @@
 import type { PlatformSettings } from "../../components/config";
 import { services, type ServiceKey } from "../../components/catalog";
 import { mysqlIdentifier } from "../../components/mysql/mysql";
+import { DEFAULT_STOP_GRACE_SECONDS } from "../../components/docker/service";
 import { dockerName, type ServiceRole } from "../../components/naming";
 import { OUTLINE_DATA_DIR } from "../../components/outline/outline";
 import { PORTAL_CONTENT_DIR } from "../../components/portal/portal";
@@ -78,7 +79,8 @@ export function adoptionTargets(settings: Pick<PlatformSettings, "stack" | "feat
     if (features.uptimeKuma) add(c("uptimeKuma"), "data", "/app/data", "files", false, 30);
     if (features.portainer) add(c("portainer"), "data", "/data", "files", false, 30);
     if (features.grafana) add(c("grafana"), "data", "/var/lib/grafana", "files", false, 30);
-    if (features.portal) add(c("portal"), "content", PORTAL_CONTENT_DIR, "files", false, 30);
+    // The portal takes the containers' default grace (it serves static files).
+    if (features.portal) add(c("portal"), "content", PORTAL_CONTENT_DIR, "files", false, DEFAULT_STOP_GRACE_SECONDS);
     // Caddy's certificates and ACME account: without them every name asks for a new certificate at once.
     add(c("caddy"), "data", "/data", "files", false, 30);
     const postgresConsumers = [...(features.gitlab ? ["gitlab"] : []), ...(features.outline ? ["outline"] : []), ...(features.grafana ? ["grafana"] : [])];
