@@ -608,9 +608,15 @@ async function runRollback(ctx: Context): Promise<number> {
         },
         fileVolumes.map((t) => ({ name: t.name, label: t.key })),
     );
-    // Only what can be measured now is compared: a stopped store was written by nobody.
-    const measured = Object.fromEntries(Object.entries(record.after).filter(([k]) => Object.keys(now).some((n) => n.split("/")[0] === k.split("/")[0])));
-    const lost = describeWritesSince(measured, now);
+    // Only stores measured both at cutover and now are compared: a stopped store was written by nobody.
+    const group = (k: string) => (k.startsWith("volume/") ? k.split("/").slice(0, 2).join("/") : k.split("/")[0]!);
+    const both = new Set(
+        Object.keys(record.after)
+            .map(group)
+            .filter((g) => Object.keys(now).some((k) => group(k) === g)),
+    );
+    const pick = (fp: Fingerprint) => Object.fromEntries(Object.entries(fp).filter(([k]) => both.has(group(k))));
+    const lost = describeWritesSince(pick(record.after), pick(now));
     if (lost.length > 0 && !ctx.force)
         throw new Refused(
             `the stack has taken writes since the cutover (${record.finishedAt}); a rollback would lose them:\n${lost.map((l) => `  ${l}`).join("\n")}\nNothing was changed. --force rolls back anyway.`,
