@@ -213,6 +213,8 @@ export interface AdoptReport {
     readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail: string }[];
     readonly rowsLost: number;
     readonly filesLost: number;
+    /** Volumes `pulumi up` reported replaced or deleted (0, or the cutover lost data). */
+    readonly volumesReplaced: readonly string[];
 }
 
 /** Fingerprints of the stores and file volumes mounted in the given containers/volumes. */
@@ -302,7 +304,7 @@ function pulumiEnv(env: Readonly<Record<string, string | undefined>>): Record<st
 }
 
 async function runAdopt(ctx: Context): Promise<number> {
-    const { docker, targets, stack } = ctx;
+    const { docker, targets, stack, io } = ctx;
     const plan = readPlan(ctx);
     // --- checks: nothing is stopped before every one has passed
     const { discovery, containers } = await discover(docker);
@@ -342,7 +344,8 @@ async function runAdopt(ctx: Context): Promise<number> {
         }
     }
     const pulumi = ctx.env.NEXORA_PULUMI_CLI ?? "pulumi";
-    const preview = await ctx.runner(pulumi, ["preview", "--json", "--stack", stack, "--non-interactive"], { env: pulumiEnv(ctx.env) });
+    const cwd = ["--cwd", ctx.env.NEXORA_PULUMI_CWD ?? ROOT];
+    const preview = await ctx.runner(pulumi, ["preview", "--json", "--stack", stack, "--non-interactive", ...cwd], { env: pulumiEnv(ctx.env) });
     if (preview.code !== 0)
         throw new Refused(`pulumi preview failed (exit ${preview.code}): ${lastLine(preview.stderr) || lastLine(preview.stdout)}. Nothing was changed.`);
     const risky = statefulChanges(preview.stdout);
@@ -447,12 +450,15 @@ async function runAdopt(ctx: Context): Promise<number> {
             );
         }
     }
-    const up = await ctx.runner(pulumi, ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive"], { env: pulumiEnv(ctx.env) });
+    const up = await ctx.runner(pulumi, ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive", ...cwd], { env: pulumiEnv(ctx.env) });
     if (up.code !== 0)
         throw new Refused(
             `pulumi up failed (exit ${up.code}): ${lastLine(up.stderr) || lastLine(up.stdout)}.\nThe Compose volumes are untouched: npm run adopt -- rollback ${stack} --plan ${ctx.planFile} --force starts the Compose containers again.`,
         );
     const upAt = Date.now();
+    // The CLI ends each finished step's line with what happened: a volume replaced or deleted lost its data.
+    const volumesReplaced = [...up.stdout.matchAll(/docker:index(?:\/volume)?:Volume\s+(\S+)\s+(?:replaced|deleted)/g)].map((m) => m[1]!);
+    if (volumesReplaced.length > 0) io.stderr(`adopt: pulumi up replaced or deleted volumes: ${volumesReplaced.join(", ")}\n`);
     // --- credentials held in the data: the superuser's and every login role the program does not own
     const pgContainer = dockerName(stack, "postgres");
     if (plan.postgres) {
@@ -558,9 +564,10 @@ async function runAdopt(ctx: Context): Promise<number> {
         checks,
         rowsLost: rowDiffs.reduce((n, d) => n + d.lost, 0),
         filesLost: fileDiffs.reduce((n, d) => n + d.lost, 0),
+        volumesReplaced,
     };
     printReport(ctx, report);
-    return checks.every((c) => c.ok) ? 0 : 1;
+    return checks.every((c) => c.ok) && volumesReplaced.length === 0 ? 0 : 1;
 }
 
 function printReport(ctx: Context, report: AdoptReport): void {
@@ -577,7 +584,7 @@ function printReport(ctx: Context, report: AdoptReport): void {
         ...Object.entries(report.downtimeSeconds).map(([h, s]) => `  ${h}: ${s} s`),
         "Checks:",
         ...report.checks.map((c) => `  [${c.ok ? "ok" : "FAILED"}] ${c.name}: ${c.detail}`),
-        `Rows lost: ${report.rowsLost}, files lost: ${report.filesLost}`,
+        `Rows lost: ${report.rowsLost}, files lost: ${report.filesLost}, volumes replaced: ${report.volumesReplaced.length}`,
     ];
     ctx.io.stdout(`${lines.join("\n")}\n`);
 }

@@ -114,6 +114,7 @@ const IMAGE_SERVICES: readonly [RegExp, string][] = [
     [/(^|\/)portainer(-ce|-ee)?([:@]|$)/, "portainer"],
     [/(^|\/)grafana([:@]|$)/, "grafana"],
     [/(^|\/)(nginx|portal)([:@]|$)/, "portal"],
+    [/(^|\/)frpc([:@]|$)/, "frpc"],
 ];
 
 function imageService(image: string): string | undefined {
@@ -131,7 +132,7 @@ function containerName(c: InspectedContainer): string {
  */
 function takenOverBy(c: InspectedContainer, targets: AdoptionTargets): string | null {
     const family = imageService(c.Config.Image);
-    if (family !== undefined && targets.volumes.some((v) => v.service === family)) return family;
+    if (family !== undefined && Object.hasOwn(targets.containers, family)) return family;
     const composeService = c.Config.Labels?.[COMPOSE_SERVICE];
     if (composeService !== undefined && Object.hasOwn(targets.containers, composeService) && !targets.volumes.some((v) => v.service === composeService))
         return composeService;

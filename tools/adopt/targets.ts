@@ -50,7 +50,7 @@ export interface AdoptionTargets {
 // Mount paths and grace periods are the components' (postgres.ts, mysql.ts, redis.ts, caddy.ts,
 // gitlab.ts, uptime-kuma.ts, portainer.ts, grafana.ts); tests/adopt/targets.test.ts checks them
 // against the components' rendered containers under mocks.
-export function adoptionTargets(settings: Pick<PlatformSettings, "stack" | "features" | "apps">): AdoptionTargets {
+export function adoptionTargets(settings: Pick<PlatformSettings, "stack" | "features" | "apps" | "tunnel">): AdoptionTargets {
     const { stack, features } = settings;
     const volumes: TargetVolume[] = [];
     const add = (service: string, purpose: string, mountPath: string, kind: TargetVolume["kind"], required: boolean, stopGraceSeconds: number) =>
@@ -87,5 +87,7 @@ export function adoptionTargets(settings: Pick<PlatformSettings, "stack" | "feat
     const containers: Record<string, string> = {};
     for (const v of volumes) containers[v.service] = dockerName(stack, v.service);
     for (const app of settings.apps) containers[app.key] = dockerName(stack, app.key);
+    // The tunnel holds the public hostnames on the relay: a Compose frpc left running would keep them.
+    if (settings.tunnel.enabled) containers[c("frpc")] = dockerName(stack, c("frpc"));
     return { stack, volumes, postgresConsumers, mysqlApps, containers };
 }
