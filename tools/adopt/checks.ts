@@ -40,8 +40,9 @@ export const FILES_FINGERPRINT_SCRIPT =
 export function parseFingerprint(prefix: string, output: string): Fingerprint {
     const out: Record<string, { count: number; checksum: string }> = {};
     for (const line of output.split("\n")) {
-        const m = /^(\S+) (\d+) (\S*)$/.exec(line.trim());
-        if (m) out[`${prefix}/${m[1]}`] = { count: Number(m[2]), checksum: m[3]! };
+        // An empty table's checksum is empty: the line ends after its count.
+        const m = /^(\S+) (\d+)(?: (\S+))?$/.exec(line.trim());
+        if (m) out[`${prefix}/${m[1]}`] = { count: Number(m[2]), checksum: m[3] ?? "" };
     }
     return out;
 }

@@ -92,6 +92,12 @@ export const spawnRunner: Runner = (command, args, opts = {}) =>
         child.stdin.end(opts.stdin ?? "");
     });
 
+/**
+ * The container's own network address, for the old-password checks: the PostgreSQL image trusts
+ * every connection from 127.0.0.1 (its initdb default), so a login there proves nothing.
+ */
+const OWN_ADDRESS = "hostname -i | cut -d' ' -f1";
+
 class UsageError extends Error {}
 /** A refusal or failure: exit 1 with this one message. */
 class Refused extends Error {}
@@ -450,6 +456,18 @@ async function runAdopt(ctx: Context): Promise<number> {
             );
         }
     }
+    // The copies as they are, before any service of the stack starts writing into them (Caddy renews its certificates itself).
+    const copied = await fingerprint(
+        docker,
+        ctx.settings.images.postgres,
+        {},
+        fileVolumes.map((a) => ({ name: a.to.name, label: a.to.key })),
+    );
+    const takenOverBy = [...new Set(taken.map((c) => targets.containers[c.takenOverBy!] ?? dockerName(stack, c.takenOverBy!)))];
+    const stateFile = `${ctx.planFile}.state.json`;
+    // Written before the up, so a rollback finds what was stopped even when the up fails.
+    const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, before, after: {} };
+    writeFileSync(stateFile, `${JSON.stringify(partial, null, 2)}\n`);
     const up = await ctx.runner(pulumi, ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive", ...cwd], { env: pulumiEnv(ctx.env) });
     if (up.code !== 0)
         throw new Refused(
@@ -494,9 +512,10 @@ async function runAdopt(ctx: Context): Promise<number> {
             postgres: plan.postgres ? { container: pgContainer, superuser: "postgres" } : undefined,
             mysql: plan.mysql ? { container: mysqlContainer } : undefined,
         },
-        fileVolumes.map((a) => ({ name: a.to.name, label: a.to.key })),
+        // What rollback compares against later: the stack's file volumes except Caddy's, which Caddy writes itself.
+        fileVolumes.filter((a) => a.to.service !== "caddy").map((a) => ({ name: a.to.name, label: a.to.key })),
     );
-    const diffs = compareFingerprints(before, after);
+    const diffs = compareFingerprints(before, { ...copied, ...Object.fromEntries(Object.entries(after).filter(([k]) => !k.startsWith("volume/"))) });
     const checks: { name: string; ok: boolean; detail: string }[] = [];
     const rowDiffs = diffs.filter((d) => !d.key.startsWith("volume/"));
     const fileDiffs = diffs.filter((d) => d.key.startsWith("volume/"));
@@ -517,11 +536,11 @@ async function runAdopt(ctx: Context): Promise<number> {
     if (oldPasswords.postgres)
         await refused(
             "PostgreSQL superuser",
-            ["exec", "-e", "PGPASSWORD", pgContainer, "psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", "SELECT 1"],
+            ["exec", "-e", "PGPASSWORD", pgContainer, "sh", "-c", `psql -h "$(${OWN_ADDRESS})" -U postgres -d postgres -c 'SELECT 1'`],
             { PGPASSWORD: oldPasswords.postgres },
         );
     if (oldPasswords.mysql)
-        await refused("MySQL root", ["exec", "-e", "MYSQL_PWD", mysqlContainer, "mysql", "-h", "127.0.0.1", "-uroot", "-e", "SELECT 1"], {
+        await refused("MySQL root", ["exec", "-e", "MYSQL_PWD", mysqlContainer, "sh", "-c", `mysql -h "$(${OWN_ADDRESS})" -uroot -e 'SELECT 1'`], {
             MYSQL_PWD: oldPasswords.mysql,
         });
     if (oldPasswords.redis)
@@ -551,11 +570,11 @@ async function runAdopt(ctx: Context): Promise<number> {
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
         stopped,
-        takenOverBy: [...new Set(taken.map((c) => targets.containers[c.takenOverBy!] ?? dockerName(stack, c.takenOverBy!)))],
+        takenOverBy,
         before,
         after,
     };
-    writeFileSync(`${ctx.planFile}.state.json`, `${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(stateFile, `${JSON.stringify(record, null, 2)}\n`);
     const report: AdoptReport = {
         stack,
         adopted: adopted.map((a) => ({ from: a.from, to: a.to.name })),
