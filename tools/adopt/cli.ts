@@ -205,6 +205,8 @@ export interface CutoverRecord {
     readonly stopped: readonly string[];
     /** The stack's containers that took over. */
     readonly takenOverBy: readonly string[];
+    /** Restart policies of the stopped containers that had one (set to "no" during the adoption). */
+    readonly restartPolicies?: Readonly<Record<string, string>>;
     /** Fingerprint of the Compose data just before the stop (stores) / after it (volumes). */
     readonly before: Fingerprint;
     /** Fingerprint of the stack's data right after the cutover: rollback compares against it. */
@@ -385,7 +387,15 @@ async function runAdopt(ctx: Context): Promise<number> {
     const grace = (c: { takenOverBy: string | null }) => targets.volumes.find((t) => t.service === c.takenOverBy)?.stopGraceSeconds ?? 30;
     const stopped: string[] = [];
     const stopAt: Record<string, number> = {};
+    const restartPolicies: Record<string, string> = {};
     const stop = async (c: { name: string; takenOverBy: string | null }) => {
+        // A restart policy would start the Compose container again at the daemon's next start, next
+        // to the stack's: it is set to "no" (the container's data is not touched) and rollback restores it.
+        const policy = (await docker.ok(["inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", c.name])).trim();
+        if (policy !== "" && policy !== "no") {
+            await docker.ok(["update", "--restart", "no", c.name]);
+            restartPolicies[c.name] = policy;
+        }
         await docker.ok(["stop", "-t", String(grace(c)), c.name]);
         stopped.push(c.name);
         stopAt[c.takenOverBy!] ??= Date.now();
@@ -466,7 +476,7 @@ async function runAdopt(ctx: Context): Promise<number> {
     const takenOverBy = [...new Set(taken.map((c) => targets.containers[c.takenOverBy!] ?? dockerName(stack, c.takenOverBy!)))];
     const stateFile = `${ctx.planFile}.state.json`;
     // Written before the up, so a rollback finds what was stopped even when the up fails.
-    const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, before, after: {} };
+    const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, restartPolicies, before, after: {} };
     writeFileSync(stateFile, `${JSON.stringify(partial, null, 2)}\n`);
     const up = await ctx.runner(pulumi, ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive", ...cwd], { env: pulumiEnv(ctx.env) });
     if (up.code !== 0)
@@ -571,6 +581,7 @@ async function runAdopt(ctx: Context): Promise<number> {
         finishedAt: finishedAt.toISOString(),
         stopped,
         takenOverBy,
+        restartPolicies,
         before,
         after,
     };
@@ -654,7 +665,11 @@ async function runRollback(ctx: Context): Promise<number> {
         if (r.code !== 0 && !/No such container/.test(r.stderr)) throw new Refused(`docker stop ${name} failed: ${lastLine(r.stderr)}`);
     }
     // Stores first, then what uses them: the reverse of the stop order.
-    for (const name of [...record.stopped].reverse()) await docker.ok(["start", name]);
+    for (const name of [...record.stopped].reverse()) {
+        const policy = record.restartPolicies?.[name];
+        if (policy !== undefined && /^(always|unless-stopped|on-failure(:\d+)?)$/.test(policy)) await docker.ok(["update", "--restart", policy, name]);
+        await docker.ok(["start", name]);
+    }
     const report = { stack, stopped: record.takenOverBy, started: [...record.stopped].reverse(), writesLost: lost };
     ctx.io.stdout(
         ctx.json
