@@ -255,6 +255,7 @@ beforeAll(async () => {
                 image: DEFAULT_IMAGES.postgres,
                 environment: { POSTGRES_PASSWORD: WEAK.postgres, POSTGRES_USER: "postgres" },
                 volumes: ["pgdata:/var/lib/postgresql/data"],
+                restart: "unless-stopped",
             },
             mysql: { image: DEFAULT_IMAGES.mysql, environment: { MYSQL_ROOT_PASSWORD: WEAK.mysql }, volumes: ["mysqldata:/var/lib/mysql"] },
             redis: { image: DEFAULT_IMAGES.redis, command: ["redis-server", "--appendonly", "yes", "--requirepass", WEAK.redis], volumes: ["redisdata:/data"] },
@@ -453,6 +454,8 @@ describe("adopting a Compose deployment", () => {
         // The data came along: Redis's key, the portal's files, Caddy's CA (the loop verified with the Compose CA).
         const redisKey = await docker(["exec", stackName("redis"), "sh", "-c", 'redis-cli --no-auth-warning -a "$REDISCLI_AUTH" GET session:1']);
         expect(redisKey.stdout.trim()).toBe("claw");
+        // Its restart policy is off while the stack serves (a daemon restart must not start it next to the stack's).
+        expect((await docker(["inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", composeName("postgres")])).stdout.trim()).toBe("no");
         const mailerAfter = await leftAloneState();
         record("adopt left-alone containers touched", mailerAfter === mailerBefore ? 0 : 1);
         expect(mailerAfter).toBe(mailerBefore);
@@ -480,6 +483,7 @@ describe("adopting a Compose deployment", () => {
                 }
             }
         })();
+        expect((await docker(["inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", composeName("postgres")])).stdout.trim()).toBe("unless-stopped");
         const lost = Object.entries(rowsAtCutover).reduce((n, [k, v]) => n + Math.max(0, v - (rows[k] ?? 0)), 0);
         record("adopt rollback rows lost", lost);
         expect(rows).toEqual(rowsAtCutover);
