@@ -1,7 +1,7 @@
 /**
  * Adoption on the real engine: a claw-bot-like Docker Compose deployment (Debian's docker-compose
  * against the e2e daemon, the stand-in images, weak passwords, its own Caddy and frpc serving the
- * public hostnames through the relay, one unrelated container) is moved onto stack adopt-e2e by
+ * public hostnames through the relay, one unrelated container) is moved onto stack dev-adopt by
  * `npm run adopt`, with a request loop through the relay during the cutover; then rolled back;
  * then adopted again with more data, for the cutover time against data size.
  */
@@ -18,7 +18,8 @@ import { settingsOf } from "../support/stacks";
 import { printFigures, record } from "./figures";
 import { docker, env, PulumiWorkspace, requestViaRelay, tail } from "./harness";
 
-const STACK_NAME = "adopt-e2e";
+// A dev stack of its own (a stack runs the environment its name starts with).
+const STACK_NAME = "dev-adopt";
 const PROJECT = "clawbot";
 const DOMAIN = "nexora.restry.cn";
 const host = (sub: string) => `adopt-${sub}.${DOMAIN}`;
@@ -44,6 +45,8 @@ function compose(args: string[]): Promise<{ code: number; stdout: string; stderr
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        // A spawn that fails (no docker-compose, no project directory) emits "error" and maybe never "close".
+        child.on("error", (err) => resolve({ code: 127, stdout, stderr: `${stderr}${err.message}`, seconds: (Date.now() - started) / 1000 }));
         child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
     });
 }
@@ -337,7 +340,7 @@ afterAll(async () => {
     printFigures();
     await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
     await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
-    await compose(["down", "-v", "-t", "5"]);
+    if (fs.existsSync(composeDir)) await compose(["down", "-v", "-t", "5"]);
     const left = (await docker(["volume", "ls", "-q", "--filter", `name=nexora-${STACK_NAME}-`])).stdout.split("\n").filter(Boolean);
     if (left.length) await docker(["volume", "rm", "-f", ...left], { allowFail: true });
     fs.rmSync(ws.dir, { recursive: true, force: true });
