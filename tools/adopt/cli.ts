@@ -381,7 +381,8 @@ async function runAdopt(ctx: Context): Promise<number> {
     // --- cutover
     const startedAt = new Date();
     const storeServices = new Set(["postgres", "mysql", "redis"]);
-    const taken = plan.containers.filter((c) => c.takenOverBy !== null && c.state === "running");
+    // Running now (not at discovery): a stopped one has nothing to stop and is not started by rollback.
+    const taken = plan.containers.filter((c) => c.takenOverBy !== null && composeByName.get(c.name)?.State.Status === "running");
     const writers = taken.filter((c) => !storeServices.has(c.takenOverBy!));
     const stores = taken.filter((c) => storeServices.has(c.takenOverBy!));
     const grace = (c: { takenOverBy: string | null }) => targets.volumes.find((t) => t.service === c.takenOverBy)?.stopGraceSeconds ?? 30;
@@ -400,84 +401,96 @@ async function runAdopt(ctx: Context): Promise<number> {
         stopped.push(c.name);
         stopAt[c.takenOverBy!] ??= Date.now();
     };
-    // Writers first, so the stores' fingerprints are taken with nothing writing; then the stores.
-    for (const c of writers) await stop(c);
-    const storeFp = await fingerprint(
-        docker,
-        ctx.settings.images.postgres,
-        {
-            postgres: plan.postgres ? { container: plan.postgres.container, superuser: plan.postgres.superuser } : undefined,
-            mysql: plan.mysql ? { container: plan.mysql.container, rootPasswordEnv: mysqlRoot } : undefined,
-        },
-        [],
-    );
-    for (const c of stores) await stop(c);
+    const stateFile = `${ctx.planFile}.state.json`;
+    const takenOverBy = [...new Set(taken.map((c) => targets.containers[c.takenOverBy!] ?? dockerName(stack, c.takenOverBy!)))];
     const fileVolumes = adopted.filter((a) => a.to.kind === "files");
-    const before: Fingerprint = {
-        ...storeFp,
-        ...(await fingerprint(
+    let before: Fingerprint = {};
+    let copied: Fingerprint = {};
+    try {
+        // Writers first, so the stores' fingerprints are taken with nothing writing; then the stores.
+        for (const c of writers) await stop(c);
+        const storeFp = await fingerprint(
+            docker,
+            ctx.settings.images.postgres,
+            {
+                postgres: plan.postgres ? { container: plan.postgres.container, superuser: plan.postgres.superuser } : undefined,
+                mysql: plan.mysql ? { container: plan.mysql.container, rootPasswordEnv: mysqlRoot } : undefined,
+            },
+            [],
+        );
+        for (const c of stores) await stop(c);
+        before = {
+            ...storeFp,
+            ...(await fingerprint(
+                docker,
+                ctx.settings.images.postgres,
+                {},
+                fileVolumes.map((a) => ({ name: a.from, label: a.to.key })),
+            )),
+        };
+        // The stack's volumes, created with exactly the program's name and labels: `pulumi up` then
+        // finds them (the daemon's volume create is idempotent) and the provider sees no difference.
+        for (const a of adopted) {
+            const labels = ownerLabels(stack, a.to.service, a.to.role).flatMap((l) => ["--label", `${l.label}=${l.value}`]);
+            await docker.ok(["volume", "create", ...labels, a.to.name]);
+            await docker.ok([
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "-v",
+                `${a.from}:/from:ro`,
+                "-v",
+                `${a.to.name}:/to`,
+                "--entrypoint",
+                "cp",
+                ctx.settings.images.postgres,
+                "-a",
+                "/from/.",
+                "/to/",
+            ]);
+            if (a.to.kind === "mysql") {
+                // The program's provisioning logs in as root with the password recorded in the volume, rotates it and records the new one.
+                await docker.ok(
+                    [
+                        "run",
+                        "--rm",
+                        "-i",
+                        "--network",
+                        "none",
+                        "-e",
+                        "OLD_ROOT",
+                        "-v",
+                        `${a.to.name}:/to`,
+                        "--entrypoint",
+                        "sh",
+                        ctx.settings.images.postgres,
+                        "-c",
+                        `umask 077 && printf '%s' "$OLD_ROOT" > /to/${path.basename(MYSQL_ROOT_PASSWORD_RECORD)}`,
+                    ],
+                    { env: { OLD_ROOT: mysqlRoot! } },
+                );
+            }
+        }
+        // The copies as they are, before any service of the stack starts writing into them (Caddy renews its certificates itself).
+        copied = await fingerprint(
             docker,
             ctx.settings.images.postgres,
             {},
-            fileVolumes.map((a) => ({ name: a.from, label: a.to.key })),
-        )),
-    };
-    // The stack's volumes, created with exactly the program's name and labels: `pulumi up` then
-    // finds them (the daemon's volume create is idempotent) and the provider sees no difference.
-    for (const a of adopted) {
-        const labels = ownerLabels(stack, a.to.service, a.to.role).flatMap((l) => ["--label", `${l.label}=${l.value}`]);
-        await docker.ok(["volume", "create", ...labels, a.to.name]);
-        await docker.ok([
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            `${a.from}:/from:ro`,
-            "-v",
-            `${a.to.name}:/to`,
-            "--entrypoint",
-            "cp",
-            ctx.settings.images.postgres,
-            "-a",
-            "/from/.",
-            "/to/",
-        ]);
-        if (a.to.kind === "mysql") {
-            // The program's provisioning logs in as root with the password recorded in the volume, rotates it and records the new one.
-            await docker.ok(
-                [
-                    "run",
-                    "--rm",
-                    "-i",
-                    "--network",
-                    "none",
-                    "-e",
-                    "OLD_ROOT",
-                    "-v",
-                    `${a.to.name}:/to`,
-                    "--entrypoint",
-                    "sh",
-                    ctx.settings.images.postgres,
-                    "-c",
-                    `umask 077 && printf '%s' "$OLD_ROOT" > /to/${path.basename(MYSQL_ROOT_PASSWORD_RECORD)}`,
-                ],
-                { env: { OLD_ROOT: mysqlRoot! } },
-            );
-        }
+            fileVolumes.map((a) => ({ name: a.to.name, label: a.to.key })),
+        );
+        // Written before the up, so a rollback finds what was stopped even when the up fails.
+        const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, restartPolicies, before, after: {} };
+        writeFileSync(stateFile, `${JSON.stringify(partial, null, 2)}\n`);
+    } catch (err) {
+        if (stopped.length === 0) throw err;
+        // Something is stopped already: the record lets rollback start it again.
+        const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, restartPolicies, before, after: {} };
+        writeFileSync(stateFile, `${JSON.stringify(partial, null, 2)}\n`);
+        throw new Refused(
+            `${(err as Error).message}\nThe cutover stopped ${stopped.join(", ")}; the Compose volumes are untouched: npm run adopt -- rollback ${stack} --plan ${ctx.planFile} --force starts them again.`,
+        );
     }
-    // The copies as they are, before any service of the stack starts writing into them (Caddy renews its certificates itself).
-    const copied = await fingerprint(
-        docker,
-        ctx.settings.images.postgres,
-        {},
-        fileVolumes.map((a) => ({ name: a.to.name, label: a.to.key })),
-    );
-    const takenOverBy = [...new Set(taken.map((c) => targets.containers[c.takenOverBy!] ?? dockerName(stack, c.takenOverBy!)))];
-    const stateFile = `${ctx.planFile}.state.json`;
-    // Written before the up, so a rollback finds what was stopped even when the up fails.
-    const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, restartPolicies, before, after: {} };
-    writeFileSync(stateFile, `${JSON.stringify(partial, null, 2)}\n`);
     const up = await ctx.runner(pulumi, ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive", ...cwd], { env: pulumiEnv(ctx.env) });
     if (up.code !== 0)
         throw new Refused(
