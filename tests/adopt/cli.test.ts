@@ -17,7 +17,7 @@ interface Call {
 }
 
 /** A docker CLI and pulumi CLI answering from the claw-bot fixture; every call is logged. */
-function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string } = {}) {
+function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean } = {}) {
     const d = clawBot();
     const calls: Call[] = [];
     const ok = (stdout: string): Run => ({ code: 0, stdout, stderr: "" });
@@ -35,13 +35,14 @@ function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: s
         if (verb === "volume" && sub === "inspect") return ok(JSON.stringify(d.volumes));
         if (verb === "network" && sub === "ls") return ok(d.networks.map((n) => n.Id).join("\n"));
         if (verb === "network" && sub === "inspect") return ok(JSON.stringify(d.networks));
-        if (verb === "inspect") return ok("true\n");
+        if (verb === "inspect") return ok(args.some((a) => a.includes("RestartPolicy")) ? "unless-stopped\n" : "true\n");
         if (verb === "exec") {
             const sql = args[args.length - 1] ?? "";
             if (sql.includes("pg_database")) return ok(d.databases.postgres!.databases.join("\n"));
             if (sql.includes("pg_roles")) return ok(d.databases.postgres!.roles.join("\n"));
             if (sql.includes("schemata")) return ok(d.databases.mysql!.databases.join("\n"));
             if (sql.includes("mysql.user")) return ok(d.databases.mysql!.users.join("\n"));
+            if (opts.fingerprintFails) return { code: 1, stdout: "", stderr: "psql: error: connection refused\n" };
             return ok(opts.fingerprint ?? "");
         }
         if (verb === "run") return ok(opts.fingerprint ?? "");
@@ -126,6 +127,25 @@ describe("npm run adopt", () => {
         expect(r.stderr).toContain(`replace ${urn} (labels)`);
         expect(r.stderr).toContain("Nothing was changed.");
         expect(stopped(host.calls)).toEqual([]);
+    });
+
+    it("stops the writers before the stores, with the program's grace periods, and records what it stopped when the cutover fails", async () => {
+        const host = fakeHost({ fingerprintFails: true });
+        const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("docker exec claw_postgres_1 failed: psql: error: connection refused");
+        expect(r.stderr).toContain(`npm run adopt -- rollback prod --plan ${planFile} --force starts them again`);
+        const stops = host.calls.filter((c) => c.args[0] === "stop").map((c) => c.args.join(" "));
+        // The writers only: the stores' fingerprint failed before they were stopped.
+        expect(stops).toContain("stop -t 300 claw_gitlab_1");
+        expect(stops).toContain("stop -t 10 claw_portal_1");
+        expect(stops.some((s) => /claw_(postgres|mysql|redis)_1/.test(s))).toBe(false);
+        // Each restart policy was turned off before its stop (the daemon's next start would revive it).
+        expect(host.calls.filter((c) => c.args[0] === "update").length).toBe(stops.length);
+        const record = JSON.parse(readFileSync(`${planFile}.state.json`, "utf8")) as { stopped: string[]; restartPolicies: Record<string, string> };
+        expect(record.stopped).toEqual(stops.map((s) => s.split(" ").pop()));
+        expect(Object.values(record.restartPolicies).every((p) => p === "unless-stopped")).toBe(true);
+        expect(host.calls.some((c) => c.args[0] === "volume" && c.args[1] === "create")).toBe(false);
     });
 
     it("rollback refuses when the stack took writes since the cutover, saying what would be lost; --force rolls back", async () => {

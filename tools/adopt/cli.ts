@@ -129,7 +129,14 @@ class Docker {
 
     async ok(args: readonly string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<string> {
         const r = await this.run(args, opts);
-        if (r.code !== 0) throw new Refused(`docker ${args.slice(0, 2).join(" ")} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+        // Named by the command and its first operand (the container or volume), never by values that follow.
+        if (r.code !== 0)
+            throw new Refused(
+                `docker ${args
+                    .filter((a) => !a.startsWith("-"))
+                    .slice(0, 2)
+                    .join(" ")} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`,
+            );
         return r.stdout;
     }
 
