@@ -283,7 +283,8 @@ beforeAll(async () => {
         },
         volumes: { pgdata: {}, mysqldata: {}, redisdata: {}, portal: {}, caddydata: {}, mailspool: {} },
     };
-    fs.writeFileSync(path.join(composeDir, "docker-compose.yml"), YAML.stringify(composeFile));
+    // As JSON (valid YAML): docker-compose parses YAML 1.1, where a plain `yes` is a boolean.
+    fs.writeFileSync(path.join(composeDir, "docker-compose.yml"), JSON.stringify(composeFile, null, 2));
     await composeOk(["up", "-d"]);
     const pg = composeName("postgres");
     const my = composeName("mysql");
