@@ -1,0 +1,194 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import * as YAML from "yaml";
+import { main, type Run, type Runner } from "../../tools/adopt/cli";
+import type { Fingerprint } from "../../tools/adopt/checks";
+import { clawBot, WEAK } from "./fixtures";
+
+const work = mkdtempSync(path.join(tmpdir(), "nexora-adopt-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Call {
+    readonly command: string;
+    readonly args: readonly string[];
+    readonly env: Record<string, string>;
+}
+
+/** A docker CLI and pulumi CLI answering from the claw-bot fixture; every call is logged. */
+function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean } = {}) {
+    const d = clawBot();
+    const calls: Call[] = [];
+    const ok = (stdout: string): Run => ({ code: 0, stdout, stderr: "" });
+    const runner: Runner = async (command, args, o = {}) => {
+        calls.push({ command, args, env: o.env ?? {} });
+        if (command === "pulumi") return ok(JSON.stringify(opts.preview ?? { steps: [] }));
+        const [verb, sub] = args;
+        if (verb === "version")
+            return opts.daemonUp === false
+                ? { code: 1, stdout: "", stderr: "Cannot connect to the Docker daemon at unix:///nope.sock. Is the docker daemon running?\n" }
+                : ok("27.5.1\n");
+        if (verb === "ps") return ok(d.containers.map((c) => c.Id).join("\n"));
+        if (verb === "container" && sub === "inspect") return ok(JSON.stringify(d.containers));
+        if (verb === "volume" && sub === "ls") return ok(d.volumes.map((v) => v.Name).join("\n"));
+        if (verb === "volume" && sub === "inspect") return ok(JSON.stringify(d.volumes));
+        if (verb === "network" && sub === "ls") return ok(d.networks.map((n) => n.Id).join("\n"));
+        if (verb === "network" && sub === "inspect") return ok(JSON.stringify(d.networks));
+        if (verb === "inspect") return ok(args.some((a) => a.includes("RestartPolicy")) ? "unless-stopped\n" : "true\n");
+        if (verb === "exec") {
+            const sql = args[args.length - 1] ?? "";
+            if (sql.includes("pg_database")) return ok(d.databases.postgres!.databases.join("\n"));
+            if (sql.includes("pg_roles")) return ok(d.databases.postgres!.roles.join("\n"));
+            if (sql.includes("schemata")) return ok(d.databases.mysql!.databases.join("\n"));
+            if (sql.includes("mysql.user")) return ok(d.databases.mysql!.users.join("\n"));
+            if (opts.fingerprintFails) return { code: 1, stdout: "", stderr: "psql: error: connection refused\n" };
+            return ok(opts.fingerprint ?? "");
+        }
+        if (verb === "run") return ok(opts.fingerprint ?? "");
+        return ok("");
+    };
+    return { runner, calls };
+}
+
+async function adopt(args: string[], runner: Runner) {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(args, { PATH: process.env.PATH }, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, runner);
+    return { code, stdout, stderr };
+}
+
+const stopped = (calls: readonly Call[]) =>
+    calls.filter((c) => c.command === "docker" && ["stop", "start", "volume create", "run"].some((v) => c.args.join(" ").startsWith(v)));
+
+describe("npm run adopt", () => {
+    const planFile = path.join(work, "adopt-prod.yaml");
+
+    it("gitlab hands over to the GitLab content's adoption, touching no Docker host", async () => {
+        const host = fakeHost();
+        const help = await adopt(["gitlab", "--help"], host.runner);
+        expect(help.code).toBe(0);
+        expect(help.stdout).toContain("npm run adopt-gitlab -- <stack>");
+        const bad = await adopt(["gitlab"], host.runner);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/expected exactly one stack name/);
+        expect(host.calls).toEqual([]);
+    });
+
+    it("discover writes the plan file with env keys only, and names the entries on stdout", async () => {
+        const host = fakeHost();
+        const r = await adopt(["discover", "prod", "--plan", planFile], host.runner);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/11 containers \(1 left alone\), 14 volumes \(11 to copy\), 1 networks/);
+        const text = readFileSync(planFile, "utf8");
+        expect(text).not.toContain(WEAK);
+        expect(text).toContain("# claw_gitlab_config: copied into nexora-prod-gitlab-config");
+        // The MySQL root password reached docker in its environment, never on its command line.
+        const mysql = host.calls.find((c) => c.args.includes("claw_mysql_1"))!;
+        expect(mysql.args.join(" ")).not.toContain(WEAK);
+        expect(mysql.env.MYSQL_PWD).toBe(WEAK);
+        expect(host.calls.every((c) => c.env.DOCKER_HOST === "ssh://deploy@192.168.31.141")).toBe(true);
+    });
+
+    it("refuses bad arguments with exit 2 and the usage", async () => {
+        for (const args of [["adopt"], ["migrate", "prod"], ["adopt", "Prod!"], ["adopt", "prod", "--frobnicate"]]) {
+            const r = await adopt(args, fakeHost().runner);
+            expect(r.code, args.join(" ")).toBe(2);
+            expect(r.stderr).toContain("usage: npm run adopt");
+        }
+        const r = await adopt(["adopt", "prod", "--plan", path.join(work, "missing.yaml")], fakeHost().runner);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/--plan: .*missing.yaml does not exist/);
+    });
+
+    it("says in one line when the daemon cannot be reached, and changes nothing", async () => {
+        const host = fakeHost({ daemonUp: false });
+        const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim().split("\n")).toEqual([
+            "adopt: cannot reach the Docker daemon at ssh://deploy@192.168.31.141: Cannot connect to the Docker daemon at unix:///nope.sock. Is the docker daemon running?. Nothing was changed.",
+        ]);
+        expect(stopped(host.calls)).toEqual([]);
+    });
+
+    it("refuses an invalid plan with exit 2 naming each entry, before anything is stopped", async () => {
+        const doc = YAML.parseDocument(readFileSync(planFile, "utf8"));
+        doc.setIn(["volumes", 1, "adoptAs"], "postgres-data");
+        doc.setIn(["volumes", 2, "name"], "claw_gone");
+        const bad = path.join(work, "bad.yaml");
+        writeFileSync(bad, doc.toString());
+        const host = fakeHost();
+        const r = await adopt(["adopt", "prod", "--plan", bad], host.runner);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("volumes[1] (claw_mysqldata).adoptAs: postgres-data is already the target of volumes[0] (claw_pgdata)");
+        expect(r.stderr).toContain("volumes[2] (claw_gone): volume claw_gone does not exist on the Docker host");
+        expect(r.stderr).toContain("volumes (mysql-data): the program's required store mysql-data");
+        expect(stopped(host.calls)).toEqual([]);
+        expect(host.calls.some((c) => c.command === "pulumi")).toBe(false);
+    });
+
+    it("refuses when the preview would replace a volume, naming it, before anything is stopped", async () => {
+        const urn = "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:postgres:Postgres$docker:index/volume:Volume::postgres-data";
+        const host = fakeHost({
+            preview: { steps: [{ op: "replace", urn, newState: { type: "docker:index/volume:Volume", protect: true }, replaceReasons: ["labels"] }] },
+        });
+        const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`replace ${urn} (labels)`);
+        expect(r.stderr).toContain("Nothing was changed.");
+        expect(stopped(host.calls)).toEqual([]);
+    });
+
+    it("stops the writers before the stores, with the program's grace periods, and records what it stopped when the cutover fails", async () => {
+        const host = fakeHost({ fingerprintFails: true });
+        const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("docker exec claw_postgres_1 failed: psql: error: connection refused");
+        expect(r.stderr).toContain(`npm run adopt -- rollback prod --plan ${planFile} --force starts them again`);
+        const stops = host.calls.filter((c) => c.args[0] === "stop").map((c) => c.args.join(" "));
+        // The writers only: the stores' fingerprint failed before they were stopped.
+        expect(stops).toContain("stop -t 300 claw_gitlab_1");
+        expect(stops).toContain("stop -t 10 claw_portal_1");
+        expect(stops.some((s) => /claw_(postgres|mysql|redis)_1/.test(s))).toBe(false);
+        // Each restart policy was turned off before its stop (the daemon's next start would revive it).
+        expect(host.calls.filter((c) => c.args[0] === "update").length).toBe(stops.length);
+        const record = JSON.parse(readFileSync(`${planFile}.state.json`, "utf8")) as { stopped: string[]; restartPolicies: Record<string, string> };
+        expect(record.stopped).toEqual(stops.map((s) => s.split(" ").pop()));
+        expect(Object.values(record.restartPolicies).every((p) => p === "unless-stopped")).toBe(true);
+        expect(host.calls.some((c) => c.args[0] === "volume" && c.args[1] === "create")).toBe(false);
+    });
+
+    it("rollback refuses when the stack took writes since the cutover, saying what would be lost; --force rolls back", async () => {
+        const after: Fingerprint = { "postgres/gitlab.public.issues": { count: 10, checksum: "aa" } };
+        writeFileSync(
+            `${planFile}.state.json`,
+            JSON.stringify({
+                stack: "prod",
+                startedAt: "t0",
+                finishedAt: "t1",
+                stopped: ["claw_portal_1", "claw_postgres_1"],
+                takenOverBy: ["nexora-prod-postgres", "nexora-prod-portal"],
+                before: after,
+                after,
+            }),
+        );
+        const host = fakeHost({ fingerprint: "gitlab.public.issues 12 bb\n" });
+        const r = await adopt(["rollback", "prod", "--plan", planFile], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("postgres/gitlab.public.issues: 2 rows/files written since the cutover (10 → 12) — lost by a rollback");
+        expect(stopped(host.calls).filter((c) => c.args[0] !== "run")).toEqual([]);
+        const forced = fakeHost({ fingerprint: "gitlab.public.issues 12 bb\n" });
+        const f = await adopt(["rollback", "prod", "--plan", planFile, "--force", "--json"], forced.runner);
+        expect(f.code).toBe(0);
+        const order = forced.calls.filter((c) => c.args[0] === "stop" || c.args[0] === "start").map((c) => `${c.args[0]} ${c.args[c.args.length - 1]}`);
+        expect(order).toEqual(["stop nexora-prod-portal", "stop nexora-prod-postgres", "start claw_postgres_1", "start claw_portal_1"]);
+        expect(forced.calls.find((c) => c.args.includes("nexora-prod-postgres") && c.args[0] === "stop")!.args).toEqual([
+            "stop",
+            "-t",
+            "120",
+            "nexora-prod-postgres",
+        ]);
+        expect(JSON.parse(f.stdout).writesLost).toHaveLength(1);
+    });
+});
