@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSettings } from "../config";
-import { createServiceContainer, withExtraEnv } from "../docker/service";
+import { createReleasedContainer, type ReleaseArgs } from "../docker/release";
+import { withExtraEnv } from "../docker/service";
 import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
 import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
@@ -22,6 +23,10 @@ export interface BusinessAppArgs {
     readonly ssoEnv?: pulumi.Input<pulumi.Input<string>[]>;
     /** Caddy's internal CA, for an SSO app's token exchange with GitLab (`tls internal` stacks). @default none */
     readonly internalCa?: InternalCa;
+    /** DOCKER_HOST for the release's gate and Caddy switch. */
+    readonly dockerHost: string;
+    /** Caddy's container and its reload, which the release's switch follows. */
+    readonly edge: ReleaseArgs["edge"];
 }
 
 /**
@@ -42,11 +47,14 @@ const APP_SECRET_LENGTH = 48;
 /**
  * A business web app from `nexora:apps`: one container on the edge network (and the data
  * network when it has a database), its env assembled from config, generated secrets, its
- * database and its SSO client.
+ * database and its SSO client. Every change is a health-gated release (docker/release.ts).
  */
 export class BusinessApp extends pulumi.ComponentResource {
+    /** The base of its containers' names; each release adds its id (`<base>-<id>`). */
     readonly containerName: string;
     readonly container: docker.Container;
+    /** Passes once the release's container is healthy; Caddy switches to it after. */
+    readonly gate: pulumi.Resource;
 
     constructor(name: string, args: BusinessAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:apps:BusinessApp", name, {}, opts);
@@ -74,7 +82,7 @@ export class BusinessApp extends pulumi.ComponentResource {
         // Sorted: the order of config keys must not replace the container.
         const envs = withExtraEnv(env, args.ssoEnv).apply((entries) => [...entries].sort());
         // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
-        this.container = createServiceContainer(
+        const release = createReleasedContainer(
             name,
             {
                 stack: args.stack,
@@ -90,9 +98,12 @@ export class BusinessApp extends pulumi.ComponentResource {
                 healthcheck: { test: appHealthcheck(app.port, app.healthPath), startPeriodSeconds: 60 },
                 memoryMiB: app.memoryMiB,
             },
+            { service: app.key, port: app.port, timeoutSeconds: app.releaseTimeoutSeconds, dockerHost: args.dockerHost, edge: args.edge },
             this,
             { provider: args.provider, dependsOn: opts?.dependsOn },
-        ).container;
+        );
+        this.container = release.container;
+        this.gate = release.gate;
         this.registerOutputs({ containerName: this.containerName });
     }
 }

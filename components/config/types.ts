@@ -45,6 +45,8 @@ export interface AppSettings {
     readonly sso?: AppSsoSettings;
     /** Memory limit in MiB. @default no limit */
     readonly memoryMiB?: number;
+    /** Seconds a release waits for the new container to pass its health check before it is refused. @default 180 */
+    readonly releaseTimeoutSeconds: number;
 }
 
 export interface DnsSettings {

@@ -197,7 +197,8 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
 /**
  * Pulls the pinned image and runs the service container, as children of `parent`:
  * `${name}-image` and `${name}-container`. Container replacement is delete-before-create
- * downtime, so inputs here change only when the service really changes.
+ * downtime (the old one is stopped first), so inputs here change only when the service really
+ * changes; stateless web services use `createReleasedContainer` (release.ts) instead.
  * `opts.dependsOn` is the component's own `opts.dependsOn`: across the components, what a whole
  * service waits for goes in the options, never in Args. Args name only a dependency of one step
  * inside a component (Caddy's `reloadAfter`, the identity's `publicPath` for its readiness gate).
@@ -215,6 +216,11 @@ export function createServiceContainer(
         dependsOn: opts.dependsOn,
         customTimeouts: containerCustomTimeouts(args.waitTimeoutSeconds),
         ignoreChanges: [...DAEMON_OWNED_CONTAINER_INPUTS],
+        // A fixed name cannot exist twice, and a data store must never run twice on its volume:
+        // the old container stops (within its grace period) before the new one is created.
+        // Explicit: the order for a bridged resource with a fixed name is not settled upstream
+        // (pulumi-docker #1356). Stateless web services are released instead (release.ts).
+        deleteBeforeReplace: true,
     });
     return { image, container };
 }
