@@ -73,11 +73,12 @@ export const RELEASE_GATE_SCRIPT = [
     "while :; do",
     '    state=$(docker container inspect --format "{{.State.Status}}" "$c" 2>&1) || state="missing ($state)"',
     '    if [ "$state" = running ]; then',
-    '        if out=$(docker exec "$c" sh -c "$NEXORA_RELEASE_HEALTH" 2>&1); then',
+    '        out=$(docker exec "$c" sh -c "$NEXORA_RELEASE_HEALTH" 2>&1); rc=$?',
+    '        if [ "$rc" -eq 0 ]; then',
     '            echo "release of $svc: $c passed its health check after $(( $(date +%s) - start )) s" >&2',
     "            exit 0",
     "        fi",
-    '        last="exit $?: $out"',
+    '        last="exit $rc: $out"',
     "    else",
     '        last="container $state; its last log lines: $(docker logs --tail 5 "$c" 2>&1)"',
     "    fi",
@@ -125,6 +126,8 @@ export function createReleasedContainer(
     parent: pulumi.Resource,
     opts: { provider: docker.Provider; dependsOn?: pulumi.CustomResourceOptions["dependsOn"] },
 ): Release {
+    const healthTest = args.healthcheck.test[0] === "CMD-SHELL" ? args.healthcheck.test.slice(1).join(" ") : undefined;
+    if (healthTest === undefined) throw new Error(`release of ${release.service}: the health check must be a CMD-SHELL test`);
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent, provider: opts.provider });
     const inputs = serviceContainerInputs(args, image.imageId);
     const fingerprint = pulumi.unsecret(pulumi.output({ ...inputs, name: undefined }).apply(releaseFingerprint));
@@ -145,8 +148,6 @@ export function createReleasedContainer(
             deleteBeforeReplace: false,
         },
     );
-    const healthTest = args.healthcheck.test[0] === "CMD-SHELL" ? args.healthcheck.test.slice(1).join(" ") : undefined;
-    if (healthTest === undefined) throw new Error(`release of ${release.service}: the health check must be a CMD-SHELL test`);
     const gate = new command.local.Command(
         `${name}-gate`,
         {
