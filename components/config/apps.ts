@@ -28,7 +28,19 @@ const MEMORY_MIB_MAX = 262144;
 export const RELEASE_TIMEOUT_MIN_SECONDS = 10;
 export const RELEASE_TIMEOUT_MAX_SECONDS = 1200;
 export const RELEASE_TIMEOUT_DEFAULT_SECONDS = 180;
-const APP_FIELDS = ["image", "port", "subdomain", "healthPath", "env", "secretEnv", "generatedSecrets", "database", "sso", "memoryMiB", "releaseTimeoutSeconds"];
+const APP_FIELDS = [
+    "image",
+    "port",
+    "subdomain",
+    "healthPath",
+    "env",
+    "secretEnv",
+    "generatedSecrets",
+    "database",
+    "sso",
+    "memoryMiB",
+    "releaseTimeoutSeconds",
+];
 
 /** What readApp needs to know about the rest of the stack config. */
 interface AppContext {

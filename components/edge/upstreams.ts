@@ -39,7 +39,6 @@ export function renderReleaseUpstream(containerName: string, port: number): stri
     return `reverse_proxy ${containerName}:${port}\n`;
 }
 
-
 /** The Caddyfile line of a released route: the service's upstream directory, by glob (none yet is no error). */
 export function releaseUpstreamImport(service: string): string {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(service)) throw new Error(`release upstream: not a service key: ${JSON.stringify(service)}`);

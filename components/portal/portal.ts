@@ -73,7 +73,13 @@ export class Portal extends pulumi.ComponentResource {
                 healthcheck: { test: ["CMD-SHELL", `wget -q --spider http://127.0.0.1:${servicePort("portal")}/ || exit 1`], startPeriodSeconds: 5 },
                 memoryMiB: 128,
             },
-            { service: spec.container, port: servicePort("portal"), timeoutSeconds: PORTAL_RELEASE_TIMEOUT_SECONDS, dockerHost: args.dockerHost, edge: args.edge },
+            {
+                service: spec.container,
+                port: servicePort("portal"),
+                timeoutSeconds: PORTAL_RELEASE_TIMEOUT_SECONDS,
+                dockerHost: args.dockerHost,
+                edge: args.edge,
+            },
             this,
             { provider: args.provider },
         ).container;

@@ -33,7 +33,13 @@ function release(args: ServiceContainerArgs = ARGS) {
     const r = createReleasedContainer(
         "shop",
         args,
-        { service: "shop", port: 8000, timeoutSeconds: 45, dockerHost: DOCKER_HOST, edge: { caddyContainerName: "nexora-staging-caddy", after: [caddyReload] } },
+        {
+            service: "shop",
+            port: 8000,
+            timeoutSeconds: 45,
+            dockerHost: DOCKER_HOST,
+            edge: { caddyContainerName: "nexora-staging-caddy", after: [caddyReload] },
+        },
         parent,
         { provider: dockerProvider() },
     );
