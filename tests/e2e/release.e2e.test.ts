@@ -1,5 +1,5 @@
 /**
- * Releases on the real engine (see tools/e2e/run.sh): a stack of its own (`release-e2e`) with
+ * Releases on the real engine (see tools/e2e/run.sh): a stack of its own (`dev-release`) with
  * one business app. Under a request loop against that app through the relay: an image bump, a
  * release that never becomes healthy, a good release again. Then drift: a container removed
  * with the daemon's CLI and `up --refresh`; the daemon restarted and `preview --refresh`. Last,
@@ -29,7 +29,7 @@ import {
 } from "./harness";
 import { printFigures, record } from "./figures";
 
-const STACK = "release-e2e";
+const STACK = "dev-release";
 const PREFIX = `nexora-${STACK}`;
 const DOMAIN = "nexora.restry.cn";
 const APP = "till";
