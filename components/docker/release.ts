@@ -144,7 +144,9 @@ export function createReleasedContainer(
             dependsOn: opts.dependsOn,
             customTimeouts: containerCustomTimeouts(args.waitTimeoutSeconds),
             ignoreChanges: [...DAEMON_OWNED_CONTAINER_INPUTS],
-            // The new container starts beside the old one; set explicitly (pulumi-docker #1356).
+            // The new container starts beside the old one. Set explicitly: the Docker provider asks
+            // for delete-before-replace on every container (the bridge's DeleteBeforeReplace for
+            // docker_container; pulumi-docker #1356), and only the resource option overrides it.
             deleteBeforeReplace: false,
         },
     );
