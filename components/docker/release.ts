@@ -87,7 +87,7 @@ export const RELEASE_GATE_SCRIPT = [
     "done",
     'echo "release of $svc refused: its new container $c did not pass its health check within $limit s." >&2',
     'echo "last health check output: $last" >&2',
-    'echo "The previous release keeps serving and Caddy still routes $svc to it. Fix the image or env and run pulumi up again, or go back to the previous image (docs/releases.md, Rollback)." >&2',
+    'echo "The previous release keeps serving and Caddy still routes $svc to it (a new app answers 503 until a release passes). Fix the image or env and run pulumi up again, or go back to the previous image (docs/releases.md, Rollback)." >&2',
     "exit 1",
 ].join("\n");
 
