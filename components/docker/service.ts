@@ -95,6 +95,16 @@ export interface ServiceContainerArgs {
     readonly uploads?: readonly { readonly file: string; readonly content: pulumi.Input<string>; readonly executable?: boolean }[];
 }
 
+/**
+ * A capability as Docker reads it back: "CAP_" and the name. Docker (20.10 on) stores the names it
+ * is given with that prefix, the provider reads them back on a refresh, and `capabilities` forces
+ * replacement: declared without it, `pulumi preview --refresh` replaced every container
+ * (measured on the real engine).
+ */
+export function dockerCapability(name: string): string {
+    return name.startsWith("CAP_") ? name : `CAP_${name}`;
+}
+
 /** Docker's default stop timeout, kept for services with nothing to flush. */
 export const DEFAULT_STOP_GRACE_SECONDS = 10;
 
@@ -164,7 +174,9 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
                 : { name: n as pulumi.Input<string> },
         ),
         capabilities:
-            (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0 ? { drops: [...(args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS)] } : undefined,
+            (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0
+                ? { drops: (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).map(dockerCapability) }
+                : undefined,
         securityOpts: args.noNewPrivileges === false ? undefined : ["no-new-privileges:true"],
         mounts: [
             ...(args.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),
