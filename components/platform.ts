@@ -294,7 +294,10 @@ export class Platform extends pulumi.ComponentResource {
         const uptime = features.uptimeKuma
             ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this })
             : undefined;
-        if (features.portal) new Portal("portal", { stack, image: images.portal, provider, edgeNetwork }, { parent: this });
+        // Released services switch Caddy's route to a new container once it is healthy: after Caddy's reload.
+        const edge = { caddyContainerName: caddy.container.name, after: [caddy.reload] };
+        if (features.portal)
+            new Portal("portal", { stack, image: images.portal, provider, edgeNetwork, dockerHost: config.dockerHost, edge }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
                   "grafana",
@@ -382,6 +385,8 @@ export class Platform extends pulumi.ComponentResource {
                     ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
                     internalCa,
                     health: config.monitoring.appHealth,
+                    dockerHost: config.dockerHost,
+                    edge,
                 },
                 { parent: this, dependsOn: app.database ? [mysql!.provisioning] : [] },
             );

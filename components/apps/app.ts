@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSettings } from "../config";
-import { createServiceContainer, withExtraEnv } from "../docker/service";
+import { createReleasedContainer, type ReleaseArgs } from "../docker/release";
+import { withExtraEnv } from "../docker/service";
 import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
 import { dockerName, generatedSecretName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
@@ -27,6 +28,12 @@ export interface BusinessAppArgs {
      * unhealthy (what the healer acts on), and the start grace. @default 30 s, 5, 60 s
      */
     readonly health?: { readonly intervalSeconds: number; readonly retries: number; readonly startSeconds: number };
+    /** DOCKER_HOST for the release's gate and Caddy switch. */
+    readonly dockerHost: string;
+    /** Caddy's container and its reload, which the release's switch follows. */
+    readonly edge: ReleaseArgs["edge"];
+    /** The released route's key: the upstream directory in Caddy the release switches. @default the app's key */
+    readonly releaseService?: string;
 }
 
 /**
@@ -47,11 +54,14 @@ const APP_SECRET_LENGTH = 48;
 /**
  * A business web app from `nexora:apps`: one container on the edge network (and the data
  * network when it has a database), its env assembled from config, generated secrets, its
- * database and its SSO client.
+ * database and its SSO client. Every change is a health-gated release (docker/release.ts).
  */
 export class BusinessApp extends pulumi.ComponentResource {
+    /** The base of its containers' names; each release adds its id (`<base>-<id>`). */
     readonly containerName: string;
     readonly container: docker.Container;
+    /** Passes once the release's container is healthy; Caddy switches to it after. */
+    readonly gate: pulumi.Resource;
 
     constructor(name: string, args: BusinessAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:apps:BusinessApp", name, {}, opts);
@@ -79,7 +89,7 @@ export class BusinessApp extends pulumi.ComponentResource {
         // Sorted: the order of config keys must not replace the container.
         const envs = withExtraEnv(env, args.ssoEnv).apply((entries) => [...entries].sort());
         // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
-        this.container = createServiceContainer(
+        const release = createReleasedContainer(
             name,
             {
                 stack: args.stack,
@@ -100,9 +110,18 @@ export class BusinessApp extends pulumi.ComponentResource {
                 },
                 memoryMiB: app.memoryMiB,
             },
+            {
+                service: args.releaseService ?? app.key,
+                port: app.port,
+                timeoutSeconds: app.releaseTimeoutSeconds,
+                dockerHost: args.dockerHost,
+                edge: args.edge,
+            },
             this,
             { provider: args.provider, dependsOn: opts?.dependsOn },
-        ).container;
+        );
+        this.container = release.container;
+        this.gate = release.gate;
         this.registerOutputs({ containerName: this.containerName });
     }
 }

@@ -53,7 +53,12 @@ container_op() {
         echo "$1 $2" >>"${NEXORA_BACKUP_LOCAL_LOG:-/dev/null}"
         return 0
     fi
-    if "$DOCKER" container inspect "$2" >/dev/null 2>&1; then "$DOCKER" "$1" "$2" >/dev/null; fi
+    if "$DOCKER" container inspect "$2" >/dev/null 2>&1; then
+        "$DOCKER" "$1" "$2" >/dev/null
+        return 0
+    fi
+    # A released service (a business app) runs as "<name>-<release id>" (docker/release.ts).
+    for id in $("$DOCKER" ps -aq --filter "name=^/$2-[0-9a-f]{8}\$"); do "$DOCKER" "$1" "$id" >/dev/null; done
 }
 
 # --- restic -------------------------------------------------------------------------------------

@@ -23,7 +23,26 @@ export const PLATFORM_NAME_WORDS = ["edge", "data", "apps", "admin", "nexora"];
 /** Memory limits: below 16 MiB no app image starts; above 256 GiB is a typo. */
 const MEMORY_MIB_MIN = 16;
 const MEMORY_MIB_MAX = 262144;
-const APP_FIELDS = ["image", "port", "subdomain", "healthPath", "env", "secretEnv", "generatedSecrets", "database", "sso", "memoryMiB"];
+/**
+ * How long a release waits for the new container's health check to pass before it is refused:
+ * 10 s is less than any app needs to start, 20 minutes is the provider's whole create budget.
+ */
+export const RELEASE_TIMEOUT_MIN_SECONDS = 10;
+export const RELEASE_TIMEOUT_MAX_SECONDS = 1200;
+export const RELEASE_TIMEOUT_DEFAULT_SECONDS = 180;
+const APP_FIELDS = [
+    "image",
+    "port",
+    "subdomain",
+    "healthPath",
+    "env",
+    "secretEnv",
+    "generatedSecrets",
+    "database",
+    "sso",
+    "memoryMiB",
+    "releaseTimeoutSeconds",
+];
 
 /** What readApp needs to know about the rest of the stack config. */
 interface AppContext {
@@ -154,6 +173,17 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
         } else memoryMiB = app.memoryMiB;
     }
 
+    let releaseTimeoutSeconds = RELEASE_TIMEOUT_DEFAULT_SECONDS;
+    if (app.releaseTimeoutSeconds !== undefined) {
+        const t = app.releaseTimeoutSeconds;
+        if (typeof t !== "number" || !Number.isInteger(t) || t < RELEASE_TIMEOUT_MIN_SECONDS || t > RELEASE_TIMEOUT_MAX_SECONDS) {
+            c.fail(
+                `${at}.releaseTimeoutSeconds`,
+                `an integer number of seconds >= ${RELEASE_TIMEOUT_MIN_SECONDS} and <= ${RELEASE_TIMEOUT_MAX_SECONDS}, got ${describe(t)}`,
+            );
+        } else releaseTimeoutSeconds = t;
+    }
+
     // A name set twice would be ambiguous: which value wins depends on ordering. Case-insensitive:
     // generated secrets name resources after the lowercased variable, and Windows-built images fold case.
     const names = [...Object.keys(env), ...Object.keys(secretEnv), ...generatedSecrets];
@@ -180,5 +210,6 @@ export function readApp(c: Checker, key: string, index: number, raw: unknown, ct
         database: database === true,
         sso,
         memoryMiB,
+        releaseTimeoutSeconds,
     };
 }

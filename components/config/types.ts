@@ -52,6 +52,8 @@ export interface AppSettings {
      * GitLab registry (`image` then holds the resolved reference), pulled with the product's deploy token.
      */
     readonly registry?: { readonly product: string; readonly address: string };
+    /** Seconds a release waits for the new container to pass its health check before it is refused. @default 180 */
+    readonly releaseTimeoutSeconds: number;
 }
 
 /** GitLab content: groups, products (one project each) and the ops bot's webhook. */

@@ -10,6 +10,8 @@ export interface DockerExecArgs {
     readonly containerName: pulumi.Input<string>;
     /** Shell script run with `sh -c` inside the container. Must not contain secrets. */
     readonly script: string;
+    /** Positional arguments of the script ($1, $2, …), each quoted. @default none */
+    readonly args?: readonly string[];
     /** Fed to the script's standard input (the place for secret payloads); a change re-runs the script. */
     readonly stdin?: pulumi.Input<string>;
     /** Further values that re-run the script when they change. */
@@ -29,7 +31,8 @@ export interface DockerExecArgs {
  * the re-run shows in plans) or of the other triggers.
  */
 export function dockerExec(name: string, args: DockerExecArgs, opts: pulumi.CustomResourceOptions): command.local.Command {
-    const create = pulumi.interpolate`docker exec -i ${args.containerName} sh -c ${shellQuote(args.script)}`;
+    const positional = args.args?.length ? ` sh ${args.args.map(shellQuote).join(" ")}` : "";
+    const create = pulumi.interpolate`docker exec -i ${args.containerName} sh -c ${shellQuote(args.script)}${positional}`;
     return new command.local.Command(
         name,
         {

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerName } from "../naming";
-import { dockerSocketPath } from "../validators";
+import { dockerSocketPath, numberToIpv4, parseCidr } from "../validators";
 
 export interface DockerHostArgs {
     readonly stack: string;
@@ -52,12 +52,12 @@ export class DockerHost extends pulumi.ComponentResource {
         ];
         this.edgeNetwork = new docker.Network(
             `${name}-edge`,
-            { name: this.edgeNetworkName, driver: "bridge", ipamConfigs: [{ subnet: args.edgeSubnet }], labels },
+            { name: this.edgeNetworkName, driver: "bridge", ipamConfigs: [ipamConfig(args.edgeSubnet)], labels },
             childOpts,
         );
         this.dataNetwork = new docker.Network(
             `${name}-data`,
-            { name: dockerName(args.stack, "data"), driver: "bridge", internal: true, ipamConfigs: [{ subnet: args.dataSubnet }], labels },
+            { name: dockerName(args.stack, "data"), driver: "bridge", internal: true, ipamConfigs: [ipamConfig(args.dataSubnet)], labels },
             childOpts,
         );
         // Subnets from Docker's own address pools: nothing else joins these, and Docker picks ranges free on the host.
@@ -76,4 +76,16 @@ export class DockerHost extends pulumi.ComponentResource {
         }
         this.registerOutputs({ edgeNetwork: this.edgeNetwork.name, dataNetwork: this.dataNetwork.name });
     }
+}
+
+/**
+ * A network's IPAM config as Docker reads it back: the subnet and the gateway Docker gives it
+ * (the subnet's first address). Declared with the subnet alone, the provider reads the gateway
+ * back on a refresh and, the config being ForceNew, replaces the network and with it every
+ * container on it (measured: `pulumi preview --refresh` replaced all of them).
+ */
+export function ipamConfig(subnet: string): { subnet: string; gateway: string } {
+    const parsed = parseCidr(subnet, 0, 30);
+    if (!parsed) throw new Error(`docker network: not an IPv4 subnet with room for a gateway: ${JSON.stringify(subnet)}`);
+    return { subnet, gateway: numberToIpv4(parsed.start + 1) };
 }

@@ -97,6 +97,16 @@ export interface ServiceContainerArgs {
     readonly uploads?: readonly { readonly file: string; readonly content: pulumi.Input<string>; readonly executable?: boolean }[];
 }
 
+/**
+ * A capability as Docker reads it back: "CAP_" and the name. Docker (20.10 on) stores the names it
+ * is given with that prefix, the provider reads them back on a refresh, and `capabilities` forces
+ * replacement: declared without it, `pulumi preview --refresh` replaced every container
+ * (measured on the real engine).
+ */
+export function dockerCapability(name: string): string {
+    return name.startsWith("CAP_") ? name : `CAP_${name}`;
+}
+
 /** Docker's default stop timeout, kept for services with nothing to flush. */
 export const DEFAULT_STOP_GRACE_SECONDS = 10;
 
@@ -167,7 +177,9 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
                 : { name: n as pulumi.Input<string> },
         ),
         capabilities:
-            (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0 ? { drops: [...(args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS)] } : undefined,
+            (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).length > 0
+                ? { drops: (args.capabilityDrops ?? DEFAULT_CAPABILITY_DROPS).map(dockerCapability) }
+                : undefined,
         securityOpts: args.noNewPrivileges === false ? undefined : ["no-new-privileges:true"],
         mounts: [
             ...(args.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),
@@ -200,7 +212,8 @@ export function serviceContainerInputs(args: ServiceContainerArgs, imageId: pulu
 /**
  * Pulls the pinned image and runs the service container, as children of `parent`:
  * `${name}-image` and `${name}-container`. Container replacement is delete-before-create
- * downtime, so inputs here change only when the service really changes.
+ * downtime (the old one is stopped first), so inputs here change only when the service really
+ * changes; stateless web services use `createReleasedContainer` (release.ts) instead.
  * `opts.dependsOn` is the component's own `opts.dependsOn`: across the components, what a whole
  * service waits for goes in the options, never in Args. Args name only a dependency of one step
  * inside a component (Caddy's `reloadAfter`, the identity's `publicPath` for its readiness gate).
@@ -218,6 +231,11 @@ export function createServiceContainer(
         dependsOn: opts.dependsOn,
         customTimeouts: containerCustomTimeouts(args.waitTimeoutSeconds),
         ignoreChanges: [...DAEMON_OWNED_CONTAINER_INPUTS],
+        // A fixed name cannot exist twice, and a data store must never run twice on its volume:
+        // the old container stops (within its grace period) before the new one is created.
+        // Explicit: the order for a bridged resource with a fixed name is not settled upstream
+        // (pulumi-docker #1356). Stateless web services are released instead (release.ts).
+        deleteBeforeReplace: true,
     });
     return { image, container };
 }

@@ -7,6 +7,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { servicePort, services } from "../catalog";
 import { type InternalCa, readInternalCa } from "./internal-ca";
+import { RELEASE_PENDING_FILE, RELEASE_UPSTREAM_DIR, RELEASE_UPSTREAM_FILE } from "./upstreams";
 
 export interface CaddyArgs {
     readonly stack: string;
@@ -58,6 +59,12 @@ const CADDYFILE = "/etc/caddy/Caddyfile";
 export const CADDY_RELOAD_SCRIPT = [
     "set -e",
     `cat > ${CADDYFILE}.next`,
+    // A released service's upstream file is written by its release switch, after its first
+    // healthy container: until then its route answers 503 instead of an empty page.
+    `for svc in $(sed -n 's#^[[:space:]]*import ${RELEASE_UPSTREAM_DIR}/\\([a-z0-9-]*\\)/\\*\\.caddy$#\\1#p' ${CADDYFILE}.next); do`,
+    `    d=${RELEASE_UPSTREAM_DIR}/$svc; mkdir -p "$d"`,
+    `    [ -f "$d/${RELEASE_UPSTREAM_FILE}" ] || printf 'respond "%s has no healthy release yet" 503\\n' "$svc" > "$d/${RELEASE_PENDING_FILE}"`,
+    "done",
     `caddy validate --config ${CADDYFILE}.next --adapter caddyfile >&2`,
     `mv ${CADDYFILE}.next ${CADDYFILE}`,
     `caddy reload --config ${CADDYFILE} --adapter caddyfile >&2`,

@@ -3,6 +3,16 @@ import type { PlatformFeatures } from "../features";
 import { dockerName } from "../naming";
 import type { HttpRoute, RouteTable, TcpRoute } from "./types";
 
+/**
+ * Platform services released like business apps (components/docker/release.ts): two containers
+ * of them may run side by side for a moment. The others cannot: PostgreSQL, MySQL, Redis and
+ * GitLab own a data volume one process at a time; Outline, Grafana, Uptime Kuma and Portainer
+ * keep state on a volume or migrate their database on start; Caddy holds a fixed address and
+ * the published ports; frpc's proxy names are taken once on the relay; the backup would run
+ * every job twice.
+ */
+export const RELEASED_SERVICES: readonly string[] = ["portal"];
+
 /** Request-body limit for business apps, in MiB. */
 const APP_MAX_REQUEST_BODY_MIB = 100;
 
@@ -38,6 +48,7 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
             securityHeaders: true,
             restricted: route.restricted,
             proxied,
+            ...(RELEASED_SERVICES.includes(route.service) ? { released: true } : {}),
         });
     }
     for (const app of settings.apps) {
@@ -49,6 +60,7 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
             securityHeaders: true,
             restricted: false,
             proxied,
+            released: true,
         });
     }
     // GitLab SSH is routed only where something carries it: the relay, or a published host port.

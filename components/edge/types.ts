@@ -23,6 +23,12 @@ export interface HttpRoute {
     readonly restricted: boolean;
     /** Cloudflare orange cloud for this name (DNS-only when false). */
     readonly proxied: boolean;
+    /**
+     * Released with health-gated, zero-downtime releases: Caddy imports the upstream from the
+     * file the release switches (components/edge/upstreams.ts) instead of `upstream.host`, which
+     * is then the service's base name (each release adds an id to it). @default false
+     */
+    readonly released?: boolean;
 }
 
 /** A raw TCP service exposed through the tunnel (GitLab SSH). Never proxied by Cloudflare. */

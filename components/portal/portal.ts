@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { createServiceContainer } from "../docker/service";
+import { createReleasedContainer, type ReleaseArgs } from "../docker/release";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { servicePort, services } from "../catalog";
@@ -11,7 +11,14 @@ export interface PortalArgs {
     readonly image: string;
     readonly provider: docker.Provider;
     readonly edgeNetwork: pulumi.Input<string>;
+    /** DOCKER_HOST for the release's gate and Caddy switch. */
+    readonly dockerHost: string;
+    /** Caddy's container and its reload, which the release's switch follows. */
+    readonly edge: ReleaseArgs["edge"];
 }
+
+/** Seconds a portal release waits for nginx's health check: it starts in about a second. */
+const PORTAL_RELEASE_TIMEOUT_SECONDS = 60;
 
 /** Where the portal's static files live; the portal project's own pipeline publishes into it. */
 export const PORTAL_CONTENT_DIR = "/usr/share/nginx/html";
@@ -52,7 +59,7 @@ export class Portal extends pulumi.ComponentResource {
         const spec = services.portal;
         this.containerName = dockerName(args.stack, spec.container);
         this.contentVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "content" }, this, args.provider);
-        this.container = createServiceContainer(
+        this.container = createReleasedContainer(
             name,
             {
                 stack: args.stack,
@@ -65,6 +72,13 @@ export class Portal extends pulumi.ComponentResource {
                 uploads: [{ file: PORTAL_SERVER_CONF, content: renderPortalServerConf(servicePort("portal")) }],
                 healthcheck: { test: ["CMD-SHELL", `wget -q --spider http://127.0.0.1:${servicePort("portal")}/ || exit 1`], startPeriodSeconds: 5 },
                 memoryMiB: 128,
+            },
+            {
+                service: spec.container,
+                port: servicePort("portal"),
+                timeoutSeconds: PORTAL_RELEASE_TIMEOUT_SECONDS,
+                dockerHost: args.dockerHost,
+                edge: args.edge,
             },
             this,
             { provider: args.provider },

@@ -7,6 +7,7 @@ import type { AppSettings, TlsMode } from "../config";
 import { REVIEW_SITES_DIR, renderSiteSnippet } from "../edge/caddyfile";
 import { caddyContainerName } from "../edge/caddy";
 import { REVIEW_PROXIES_DIR, renderFrpcProxiesFile } from "../edge/frpc";
+import { RELEASE_UPSTREAM_DIR } from "../edge/upstreams";
 import type { RouteTable } from "../edge/types";
 import { MYSQL_ROOT_PASSWORD_RECORD } from "../mysql/mysql";
 import { renderMysqlProvisioning } from "../mysql/sql";
@@ -103,7 +104,11 @@ export function reviewDbDropScript(name: string): string {
 }
 
 /** Writes the review's site into the host Caddy's import directory, checks the whole config and reloads; takes it out on delete. */
-export function caddySiteScripts(file: string): { create: string; delete: string } {
+/**
+ * Writes the review's site into the host Caddy's include directory, validates and reloads; on
+ * delete takes it out with the review's upstream directory (the release's switch writes it).
+ */
+export function caddySiteScripts(file: string, releaseService: string): { create: string; delete: string } {
     const path = `${REVIEW_SITES_DIR}/${file}`;
     return {
         create: [
@@ -115,7 +120,12 @@ export function caddySiteScripts(file: string): { create: string; delete: string
             `if ! caddy validate --config /etc/caddy/Caddyfile --adapter caddyfile >&2; then rm -f ${path}; exit 1; fi`,
             "caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile >&2",
         ].join("\n"),
-        delete: ["set -e", `rm -f ${path}`, "caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile >&2"].join("\n"),
+        delete: [
+            "set -e",
+            `rm -f ${path}`,
+            `rm -rf ${RELEASE_UPSTREAM_DIR}/${releaseService}`,
+            "caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile >&2",
+        ].join("\n"),
     };
 }
 
@@ -144,7 +154,9 @@ export function reviewRouteTable(args: Pick<ReviewEnvironmentArgs, "id" | "host"
         httpsPort: args.host.httpsPort,
         http: [
             {
-                service: args.app.key,
+                // Released like the host's apps: the route imports the upstream the review's release switches.
+                service: reviewStackName(args.id),
+                released: true,
                 hostname: args.hostname,
                 upstream: { host: dockerName(stack, args.app.key), port: args.app.port },
                 maxRequestBodyMiB: 100,
@@ -233,13 +245,17 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
                 secretValues: args.secretValues,
                 // A review gets no OAuth application of the host's GitLab: its redirect URL is not registered there.
                 ssoEnv: undefined,
+                // Its releases are health-gated like the host's apps, and switch the review's own upstream in the host's Caddy.
+                dockerHost: host.dockerHost,
+                edge: { caddyContainerName: caddy, after: [caddyAttached] },
+                releaseService: reviewStack,
             },
             { parent: this, dependsOn: appDeps },
         );
 
         const table = reviewRouteTable(args);
         const file = `${reviewStack}`;
-        const site = caddySiteScripts(`${file}.caddy`);
+        const site = caddySiteScripts(`${file}.caddy`, reviewStack);
         const route = hostExec(
             `${name}-caddy-site`,
             {

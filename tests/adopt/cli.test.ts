@@ -29,6 +29,8 @@ function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: s
             return opts.daemonUp === false
                 ? { code: 1, stdout: "", stderr: "Cannot connect to the Docker daemon at unix:///nope.sock. Is the docker daemon running?\n" }
                 : ok("27.5.1\n");
+        // The stack's own containers of a service (none here: the stack is not up).
+        if (verb === "ps" && args.some((a) => a.startsWith("label=nexora.service="))) return ok("");
         if (verb === "ps") return ok(d.containers.map((c) => c.Id).join("\n"));
         if (verb === "container" && sub === "inspect") return ok(JSON.stringify(d.containers));
         if (verb === "volume" && sub === "ls") return ok(d.volumes.map((v) => v.Name).join("\n"));

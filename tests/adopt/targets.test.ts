@@ -17,7 +17,9 @@ describe("adoption targets", () => {
             const labels = Object.fromEntries((volume!.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
             expect(labels["nexora.role"], t.name).toBe(t.role);
             expect(labels["nexora.service"], t.name).toBe(t.service);
-            const user = containers.find((c) => c.inputs.name === targets.containers[t.service]);
+            // A released service (an app, the portal) names each release's container `<base>-<release id>`.
+            const base = targets.containers[t.service]!;
+            const user = containers.find((c) => c.inputs.name === base || new RegExp(`^${base}-[0-9a-f]{8}$`).test(String(c.inputs.name)));
             expect(user, t.service).toBeDefined();
             const mount = (user!.inputs.mounts as { source: string; target: string }[]).find((m) => m.source === t.name);
             expect(mount?.target, t.name).toBe(t.mountPath);

@@ -7,6 +7,7 @@ import { type MockRecorder, mockRandomValue, setupMocks } from "../support/mocks
 import {
     DATA_NETWORK,
     databaseCredentials,
+    DOCKER_HOST,
     dockerProvider,
     EDGE_NETWORK,
     envMap,
@@ -34,6 +35,7 @@ const PYERP: AppSettings = {
     database: true,
     sso: { redirectPath: "/oauth/callback", scopes: ["openid", "profile", "email"] },
     memoryMiB: 512,
+    releaseTimeoutSeconds: 180,
 };
 
 const HJHS: AppSettings = {
@@ -46,6 +48,7 @@ const HJHS: AppSettings = {
     secretEnv: {},
     generatedSecrets: [],
     database: false,
+    releaseTimeoutSeconds: 180,
 };
 
 let mocks: MockRecorder;
@@ -73,6 +76,8 @@ function build(app: AppSettings, overrides: Partial<BusinessAppArgs> = {}) {
                       "OAUTH_ISSUER=https://staging-gitlab.nexora.restry.cn",
                   ]
                 : undefined,
+            dockerHost: DOCKER_HOST,
+            edge: { caddyContainerName: "nexora-staging-caddy", after: [] },
             ...overrides,
         },
         { dependsOn: app.database ? [provisioning] : [] },
@@ -94,7 +99,10 @@ describe("BusinessApp", () => {
                 `${T.randomPassword} app-pyerp-session-secret`,
                 `${T.randomPassword} app-pyerp-jwt-key`,
                 `${T.image} app-pyerp-image`,
+                `${T.randomId} app-pyerp-release`,
                 `${T.container} app-pyerp-container`,
+                `${T.command} app-pyerp-gate`,
+                `${T.command} app-pyerp-switch`,
             ].sort(),
         );
         for (const name of ["app-pyerp-session-secret", "app-pyerp-jwt-key"]) {
@@ -157,8 +165,10 @@ describe("BusinessApp", () => {
         await mocks.settled();
         const container = mocks.get(T.container, "app-pyerp-container");
         expect(container.provider).toBe(await providerRef(provider));
+        // Each release: the app's base name and the release id (docker/release.ts).
+        expect(container.inputs.name).toBe(`nexora-staging-pyerp-${mocks.get(T.randomId, "app-pyerp-release").outputs.hex as string}`);
+        expect(container.inputs.name).toMatch(/^nexora-staging-pyerp-[0-9a-f]{8}$/);
         expect(container.inputs).toMatchObject({
-            name: "nexora-staging-pyerp",
             networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
             labels: containerLabelsFor("pyerp", "app", 512),
             ports: [],
@@ -181,9 +191,14 @@ describe("BusinessApp", () => {
         expect(container.inputs.envs).toEqual([]);
         expect(container.inputs).not.toHaveProperty("memory");
         expect(mocks.ofType(T.randomPassword)).toEqual([]);
-        expect(inventoryOf(mocks, mocks.get("nexora:apps:BusinessApp", "app-hjhs"))).toEqual([
-            `${T.container} app-hjhs-container`,
-            `${T.image} app-hjhs-image`,
-        ]);
+        expect(inventoryOf(mocks, mocks.get("nexora:apps:BusinessApp", "app-hjhs"))).toEqual(
+            [
+                `${T.container} app-hjhs-container`,
+                `${T.image} app-hjhs-image`,
+                `${T.randomId} app-hjhs-release`,
+                `${T.command} app-hjhs-gate`,
+                `${T.command} app-hjhs-switch`,
+            ].sort(),
+        );
     });
 });

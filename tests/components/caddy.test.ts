@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Caddy, CADDY_RELOAD_SCRIPT, type CaddyArgs } from "../../components/edge/caddy";
+import { shellQuote } from "../../components/validators";
 import { isSecretOutput, type MockRecorder, outputOf, setupMocks } from "../support/mocks";
 import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
 
@@ -90,7 +91,7 @@ describe("Caddy", () => {
         expect(await outputOf(caddy.configHash)).toBe(sha256(CADDYFILE_ONE));
         expect(await isSecretOutput(caddy.configHash)).toBe(false);
         expect(cmd.inputs.environment).toEqual({ DOCKER_HOST });
-        expect(cmd.inputs.create).toBe(`docker exec -i nexora-staging-caddy sh -c '${CADDY_RELOAD_SCRIPT}'`);
+        expect(cmd.inputs.create).toBe(`docker exec -i nexora-staging-caddy sh -c ${shellQuote(CADDY_RELOAD_SCRIPT)}`);
         expect(cmd.inputs.update).toBe(cmd.inputs.create);
         expect(cmd.options.dependencies).toContain(await urnOf(caddy.container));
     });

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dockerExec } from "../../components/docker/exec";
-import { DockerHost } from "../../components/docker/host";
+import { DockerHost, ipamConfig } from "../../components/docker/host";
 import { createServiceContainer, goDuration, type ServiceContainerArgs, serviceContainerInputs, settingsLabels } from "../../components/docker/service";
 import { persistentVolume } from "../../components/docker/volume";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
@@ -56,7 +56,8 @@ describe("DockerHost", () => {
         expect(mocks.get(T.network, "docker-edge").inputs).toEqual({
             name: "nexora-staging-edge",
             driver: "bridge",
-            ipamConfigs: [{ subnet: EDGE_SUBNET }],
+            // The gateway Docker gives the subnet, declared: read back on a refresh, it would replace the network.
+            ipamConfigs: [{ subnet: EDGE_SUBNET, gateway: "172.30.10.1" }],
             labels: [
                 { label: "nexora.stack", value: STACK },
                 { label: "nexora.managed-by", value: "pulumi" },
@@ -72,7 +73,7 @@ describe("DockerHost", () => {
             name: "nexora-staging-data",
             driver: "bridge",
             internal: true,
-            ipamConfigs: [{ subnet: DATA_SUBNET }],
+            ipamConfigs: [{ subnet: DATA_SUBNET, gateway: "172.30.11.1" }],
             labels: [
                 { label: "nexora.stack", value: STACK },
                 { label: "nexora.managed-by", value: "pulumi" },
@@ -368,5 +369,13 @@ describe("settings the provider cannot diff", () => {
         await mocks.settled();
         const container = mocks.get(T.container, "outline-container");
         expect(container.options.ignoreChanges).toEqual(["logOpts", "memorySwap"]);
+    });
+});
+
+describe("ipamConfig", () => {
+    it("declares the gateway Docker gives a subnet (its first address), and refuses what is not a subnet", () => {
+        expect(ipamConfig("10.204.57.0/24")).toEqual({ subnet: "10.204.57.0/24", gateway: "10.204.57.1" });
+        expect(ipamConfig("172.30.0.0/16")).toEqual({ subnet: "172.30.0.0/16", gateway: "172.30.0.1" });
+        for (const bad of ["10.0.0.1/24", "10.0.0.0/31", "nope"]) expect(() => ipamConfig(bad)).toThrow(/not an IPv4 subnet/);
     });
 });

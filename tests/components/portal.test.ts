@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Portal, renderPortalServerConf } from "../../components/portal/portal";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
-import { dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
+import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
 
 const IMAGE = "nginx:1.27.3-alpine";
+const EDGE = { dockerHost: DOCKER_HOST, edge: { caddyContainerName: "nexora-staging-caddy", after: [] } };
 
 let mocks: MockRecorder;
 beforeEach(() => {
@@ -12,19 +13,26 @@ beforeEach(() => {
 
 describe("Portal", () => {
     it("registers exactly its content volume, image and container", async () => {
-        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK, ...EDGE });
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:portal:Portal", "portal"))).toEqual(
-            [`${T.volume} portal-content`, `${T.image} portal-image`, `${T.container} portal-container`].sort(),
+            [
+                `${T.volume} portal-content`,
+                `${T.image} portal-image`,
+                `${T.randomId} portal-release`,
+                `${T.container} portal-container`,
+                `${T.command} portal-gate`,
+                `${T.command} portal-switch`,
+            ].sort(),
         );
     });
 
     it("serves the content volume read-only from nginx's root, on the edge network, memory-bounded", async () => {
-        const portal = new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        const portal = new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK, ...EDGE });
         await mocks.settled();
         expect(await outputOf(portal.contentVolume.name)).toBe("nexora-staging-portal-content");
+        expect(mocks.get(T.container, "portal-container").inputs.name).toMatch(/^nexora-staging-portal-[0-9a-f]{8}$/);
         expect(mocks.get(T.container, "portal-container").inputs).toMatchObject({
-            name: "nexora-staging-portal",
             networksAdvanced: [{ name: EDGE_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-portal-content", target: "/usr/share/nginx/html", readOnly: true }],
@@ -37,7 +45,7 @@ describe("Portal", () => {
     });
 
     it("replaces the image's default server with one on the catalog's port, serving the content root", async () => {
-        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK, ...EDGE });
         await mocks.settled();
         const uploads = mocks.get(T.container, "portal-container").inputs.uploads as { file: string; content: string }[];
         expect(uploads.map((u) => u.file)).toEqual(["/etc/nginx/conf.d/default.conf"]);

@@ -26,6 +26,7 @@ export const T = {
     command: "command:local:Command",
     randomPassword: "random:index/randomPassword:RandomPassword",
     randomBytes: "random:index/randomBytes:RandomBytes",
+    randomId: "random:index/randomId:RandomId",
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
     gitlabProvider: "pulumi:providers:gitlab",
     application: "gitlab:index/application:Application",

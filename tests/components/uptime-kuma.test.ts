@@ -71,7 +71,7 @@ describe("UptimeKuma", () => {
         expect(mocks.get(T.container, "uptime-container").inputs).toMatchObject({
             name: "nexora-staging-uptime",
             networksAdvanced: [{ name: ADMIN_NETWORK }],
-            capabilities: { drops: ["AUDIT_WRITE", "MKNOD", "SETFCAP"] },
+            capabilities: { drops: ["CAP_AUDIT_WRITE", "CAP_MKNOD", "CAP_SETFCAP"] },
             securityOpts: ["no-new-privileges:true"],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-uptime-data", target: "/app/data", readOnly: false }],

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
     caddyRootCa,
     changed,
+    type ContainerState,
     docker,
     env,
     envOf,
@@ -66,9 +67,17 @@ async function preview(extra: string[] = []): Promise<{ steps: PreviewStep[]; js
     return { steps: previewSteps(r.stdout), json: r.stdout, seconds: r.seconds };
 }
 
-/** Container ids by name, to tell which containers a change really replaced. */
+/** A container's name without the release id a released service (an app, the portal) adds to it. */
+const baseName = (name: string) => name.replace(/-[0-9a-f]{8}$/, "");
+
+/** The stack's containers by base name: one per service, whatever release it runs. */
+async function containersByBase(): Promise<Map<string, ContainerState>> {
+    return new Map([...(await stackContainers())].map(([name, c]) => [baseName(name), c]));
+}
+
+/** Container ids by base name, to tell which containers a change really replaced (a release counts). */
 async function containerIds(): Promise<Map<string, string>> {
-    return new Map([...(await stackContainers())].map(([name, c]) => [name, c.id]));
+    return new Map([...(await containersByBase())].map(([name, c]) => [name, c.id]));
 }
 
 function replacedContainers(before: Map<string, string>, after: Map<string, string>): string[] {
@@ -138,7 +147,7 @@ describe("the e2e stack on a real engine", () => {
         expect(slowest.every((s) => s.seconds > 0 && !s.resource.startsWith("nexora:"))).toBe(true);
         expect(slowest.map((s) => s.resource)).toContain("docker:index:Container postgres-container");
         const containers = await stackContainers();
-        expect([...containers.keys()].sort()).toEqual(
+        expect([...containers.keys()].map(baseName).sort()).toEqual(
             ["backup", "caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map(container).sort(),
         );
         for (const c of containers.values()) {
@@ -180,7 +189,7 @@ describe("the e2e stack on a real engine", () => {
     });
 
     it("gives each app a database user that logs in to its own database and no other", async () => {
-        const containers = await stackContainers();
+        const containers = await containersByBase();
         const mysql = (user: string, password: string, database: string) =>
             docker(
                 [
@@ -295,7 +304,7 @@ describe("the e2e stack on a real engine", () => {
 
         it("rotates one app's generated secret", async () => {
             const urn = `urn:pulumi:${STACK}::nexora::nexora:platform:Platform$nexora:apps:BusinessApp$random:index/randomPassword:RandomPassword::app-ledger-secret-key`;
-            const before = envOf((await stackContainers()).get(container("ledger"))!, "SECRET_KEY");
+            const before = envOf((await containersByBase()).get(container("ledger"))!, "SECRET_KEY");
             const { steps } = await preview(["--replace", urn]);
             // The engine previews the password's replacement; its dependents show as unchanged in
             // the preview (the new value is not known until the up) and are replaced by the up.
@@ -315,7 +324,7 @@ describe("the e2e stack on a real engine", () => {
             );
             expect(r.replaced).toEqual([container("ledger")]);
             expect(r.failed).toBe(0);
-            const after = envOf((await stackContainers()).get(container("ledger"))!, "SECRET_KEY");
+            const after = envOf((await containersByBase()).get(container("ledger"))!, "SECRET_KEY");
             expect(after).toBeDefined();
             expect(after).not.toBe(before);
         });
@@ -345,7 +354,7 @@ describe("the e2e stack on a real engine", () => {
         });
 
         it("switches an optional service off and on again, its data kept", async () => {
-            await docker(["exec", container("portal"), "sh", "-c", "true"]);
+            await docker(["exec", (await containersByBase()).get(container("portal"))!.name, "sh", "-c", "true"]);
             // Content on the portal's volume, to see it again after the switch.
             await docker([
                 "run",
@@ -374,7 +383,7 @@ describe("the e2e stack on a real engine", () => {
             const off = await applyUnderLoad("switch portal off", untouched);
             expect(off.replaced).toEqual([]);
             expect(off.failed).toBe(0);
-            expect((await stackContainers()).has(container("portal"))).toBe(false);
+            expect((await containersByBase()).has(container("portal"))).toBe(false);
             // Retained on delete: the content is still on the host.
             const volumes = (await docker(["volume", "ls", "-q"])).stdout.split(/\s+/);
             expect(volumes).toContain(`${PREFIX}-portal-content`);
@@ -446,7 +455,7 @@ describe("the e2e stack on a real engine", () => {
         beforeAll(async () => {
             password = (await ws.pulumiOk(["stack", "output", "backupRepositoryPassword", "--show-secrets"])).stdout.trim();
             expect(password.length).toBeGreaterThanOrEqual(32);
-            ledgerDb = envOf((await stackContainers()).get(container("ledger"))!, "DB_NAME")!;
+            ledgerDb = envOf((await containersByBase()).get(container("ledger"))!, "DB_NAME")!;
         });
 
         it("seeds, backs up under write load, loses data, restores it and sees every row and file again", async () => {
@@ -577,7 +586,7 @@ describe("the e2e stack on a real engine", () => {
             // The apps the MySQL restore stopped are serving again.
             for (const app of ["ledger", "shop"]) {
                 const h = await eventually(
-                    async () => (await stackContainers()).get(container(app))?.health,
+                    async () => (await containersByBase()).get(container(app))?.health,
                     (x) => x === "healthy",
                     120_000,
                     2000,
@@ -674,7 +683,7 @@ describe("the e2e stack on a real engine", () => {
     });
 
     it("keeps the data through a destroy: protected, retained, re-adopted by a fresh up", async () => {
-        const ledger = (await stackContainers()).get(container("ledger"))!;
+        const ledger = (await containersByBase()).get(container("ledger"))!;
         await docker(["exec", "-i", container("postgres"), "psql", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", "postgres", "-f", "-"], {
             input: "CREATE TABLE e2e_survivor (id int PRIMARY KEY, note text); INSERT INTO e2e_survivor VALUES (1, 'kept by postgres');\n",
         });
@@ -723,7 +732,7 @@ describe("the e2e stack on a real engine", () => {
             "SELECT note FROM e2e_survivor WHERE id = 1",
         ]);
         expect(pg.stdout.trim()).toBe("kept by postgres");
-        const ledgerAgain = (await stackContainers()).get(container("ledger"))!;
+        const ledgerAgain = (await containersByBase()).get(container("ledger"))!;
         const my = await docker([
             "exec",
             "-e",

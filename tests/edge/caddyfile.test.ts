@@ -205,3 +205,19 @@ describe("renderCaddyfile", () => {
         expect(renderCaddyfile(prodTable, { ...acme, admin: "[::1]:2019" })).toContain("\tadmin [::1]:2019\n");
     });
 });
+
+describe("renderCaddyfile: released routes", () => {
+    const table = (released: boolean): RouteTable => ({ stack: "prod", httpPort: 80, httpsPort: 443, http: [route("shop", { released })], tcp: [] });
+    const noProxies: CaddyfileOptions = { ...acme, trustedProxies: [] };
+
+    it("imports a released route's upstream from the file its release switches, instead of a fixed reverse_proxy", () => {
+        const block = siteBlock(renderCaddyfile(table(true), noProxies), "shop.nexora.restry.cn");
+        expect(block).toContain("\timport /etc/caddy/upstreams/shop/*.caddy\n");
+        expect(block).not.toContain("reverse_proxy");
+        expect(siteBlock(renderCaddyfile(table(false), noProxies), "shop.nexora.restry.cn")).toContain("\treverse_proxy nexora-prod-shop:8080\n");
+    });
+
+    it("refuses trusted proxies with released routes: the upstream file carries no options", () => {
+        expect(() => renderCaddyfile(table(true), acme)).toThrow(/trustedProxies cannot apply to released routes \(shop\)/);
+    });
+});

@@ -12,6 +12,7 @@ import { renderCaddyfile, renderSiteSnippet, REVIEW_SITES_GLOB } from "../../com
 import { frpcProxies, renderFrpcProxiesFile, renderFrpcToml, REVIEW_PROXIES_GLOB } from "../../components/edge/frpc";
 import type { RouteTable } from "../../components/edge/types";
 import { reviewRouteTable } from "../../components/review/review";
+import { RELEASE_UPSTREAM_DIR, renderReleaseUpstream } from "../../components/edge/upstreams";
 import { adaptAndValidate } from "../support/caddy";
 import { devTable } from "./fixtures";
 
@@ -27,7 +28,18 @@ const review: RouteTable = reviewRouteTable({
         tunnel: true,
         mysql: true,
     },
-    app: { key: "pyerp", subdomain: "pyerp", image: "a/b:1", port: 8000, healthPath: "/", env: {}, secretEnv: {}, generatedSecrets: [], database: true },
+    app: {
+        key: "pyerp",
+        subdomain: "pyerp",
+        image: "a/b:1",
+        port: 8000,
+        healthPath: "/",
+        env: {},
+        secretEnv: {},
+        generatedSecrets: [],
+        database: true,
+        releaseTimeoutSeconds: 180,
+    },
     hostname: "dev-mr12-pyerp.nexora.restry.cn",
 });
 
@@ -64,10 +76,15 @@ describe("the review host's Caddyfile", () => {
             expect(empty.exitCode, empty.stderr).toBe(0);
             expect(dials(empty.json)).toEqual(host.http.map((r) => `${r.upstream.host}:${r.upstream.port}`).sort());
             mkdirSync(path.join(dir, "reviews"));
-            writeFileSync(path.join(dir, "reviews", "review-pyerp-mr12.caddy"), renderSiteSnippet(review, { tls: "internal", trustedProxies: [] }));
+            // The review's route is released: it imports the upstream its release switches (here in the temp dir).
+            const snippet = renderSiteSnippet(review, { tls: "internal", trustedProxies: [] });
+            expect(snippet).toContain(`import ${RELEASE_UPSTREAM_DIR}/review-pyerp-mr12/*.caddy`);
+            writeFileSync(path.join(dir, "reviews", "review-pyerp-mr12.caddy"), snippet.split(RELEASE_UPSTREAM_DIR).join(path.join(dir, "upstreams")));
+            mkdirSync(path.join(dir, "upstreams", "review-pyerp-mr12"), { recursive: true });
+            writeFileSync(path.join(dir, "upstreams", "review-pyerp-mr12", "upstream.caddy"), renderReleaseUpstream("nexora-dev-mr12-pyerp-0a1b2c3d", 8000));
             const withReview = await adaptAndValidate(caddyfile);
             expect(withReview.exitCode, withReview.stderr).toBe(0);
-            expect(dials(withReview.json)).toEqual([...dials(empty.json), "nexora-dev-mr12-pyerp:8000"].sort());
+            expect(dials(withReview.json)).toEqual([...dials(empty.json), "nexora-dev-mr12-pyerp-0a1b2c3d:8000"].sort());
             expect(JSON.stringify(withReview.json)).toContain("dev-mr12-pyerp.nexora.restry.cn");
         } finally {
             rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { GITLAB_NOTE_LIMIT_CHARS, byteLength, stackMarker } from "../../tools/mr-preview/markdown";
 import { PreviewReport, PreviewStep } from "../../tools/mr-preview/model";
 import { mergeReports, parseEngineEvents, parsePreviewDigest } from "../../tools/mr-preview/parse";
-import { renderPreviewNote } from "../../tools/mr-preview/render-note";
+import { imageMoves, renderPreviewNote } from "../../tools/mr-preview/render-note";
 import { terraformReport } from "../../tools/mr-preview/terraform-report";
 import { countOps } from "../../tools/mr-preview/classify";
 import { PASTED_GITLAB_TOKEN, WEAK_DB_PASSWORD, readFixture } from "./fixtures";
@@ -108,7 +108,7 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("groups resources by operation, most dangerous first, with counts", () => {
         const headings = [...note.matchAll(/^#### (.+)$/gm)].map((m) => m[1]);
-        expect(headings).toEqual(["Policy results", "Diagnostics", "🗑️ Delete — 6", "♻️ Replace (delete + create) — 5", "➕ Create — 4"]);
+        expect(headings).toEqual(["Image moves", "Policy results", "Diagnostics", "🗑️ Delete — 6", "♻️ Replace (delete + create) — 5", "➕ Create — 4"]);
         // Within a group, the stateful resource comes first.
         expect(note.indexOf("<code>gitlab-runner-config</code>")).toBeLessThan(note.indexOf("<code>gitlab-runner-register</code>"));
         expect(note.indexOf("<code>postgres-data</code>")).toBeLessThan(note.indexOf("<code>app-hjhs-image</code>"));
@@ -384,5 +384,42 @@ describe("terraformReport", () => {
 
     it("ignores sames, reads and imports", () => {
         expect(terraformReport({ same: 40, read: 2, import: 1, update: 1 })).toEqual({ create: 0, update: 1, delete: 0 });
+    });
+});
+
+describe("the note's image moves", () => {
+    const imageStep = (service: string, op: string, from: string | undefined, to: string | undefined): PreviewStep => ({
+        op,
+        urn: `urn:pulumi:staging::nexora::nexora:platform:Platform$nexora:apps:BusinessApp$docker:index/remoteImage:RemoteImage::${service}-image`,
+        type: "docker:index/remoteImage:RemoteImage",
+        name: `${service}-image`,
+        oldState:
+            from === undefined
+                ? undefined
+                : { type: "docker:index/remoteImage:RemoteImage", urn: "", protect: false, retainOnDelete: false, inputs: { name: from }, outputs: {} },
+        newState:
+            to === undefined
+                ? undefined
+                : { type: "docker:index/remoteImage:RemoteImage", urn: "", protect: false, retainOnDelete: false, inputs: { name: to }, outputs: {} },
+        diffReasons: ["name"],
+        replaceReasons: ["name"],
+    });
+
+    it("says which image each service moves from and to, and how to go back", () => {
+        const steps = [
+            imageStep("app-shop", "replace", "registry.example/shop:1.0.0", "registry.example/shop:1.1.0"),
+            imageStep("app-shop", "create-replacement", "registry.example/shop:1.0.0", "registry.example/shop:1.1.0"),
+            imageStep("app-new", "create", undefined, "registry.example/new:1.0.0"),
+            imageStep("portal", "update", "nginx:1.30.5-alpine", "nginx:1.30.5-alpine"),
+        ];
+        expect(imageMoves(steps)).toEqual([{ service: "app-shop", from: "registry.example/shop:1.0.0", to: "registry.example/shop:1.1.0" }]);
+        const note = renderPreviewNote({ ...only(fullReport(), []), steps, changeSummary: { same: 40, replace: 1, create: 1 } }, { stack: "staging" }).body;
+        expect(note).toContain("#### Image moves");
+        expect(note).toContain("| `app-shop` | `registry.example/shop:1.0.0` | `registry.example/shop:1.1.0` |");
+        expect(note).toContain("Rollback: set the `from` image again");
+    });
+
+    it("has no section when no image moves", () => {
+        expect(render(only(fullReport(), ["create"]))).not.toContain("Image moves");
     });
 });

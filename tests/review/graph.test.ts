@@ -39,7 +39,8 @@ describe("a review's resource graph", () => {
         expect(data.inputs.internal).toBe(true);
         const [container, ...others] = mocks.ofType(T.container);
         expect(others).toEqual([]);
-        expect(container!.inputs.name).toBe("nexora-dev-mr12-ledger");
+        // Released like the host's apps: each release's container is `<base>-<release id>`.
+        expect(container!.inputs.name).toMatch(/^nexora-dev-mr12-ledger-[0-9a-f]{8}$/);
         expect(mocks.ofType("docker:index/remoteImage:RemoteImage").map((i) => i.inputs.name)).toEqual([IMAGE]);
         expect(container!.inputs.memory).toBe(512);
         expect(container!.inputs.networksAdvanced.map((n: { name: string }) => n.name).sort()).toEqual([
@@ -114,7 +115,9 @@ describe("a review's resource graph", () => {
         expect(site.inputs.create).toContain("docker exec -i 'nexora-dev-caddy'");
         expect(site.inputs.create).toContain("/etc/caddy/reviews/review-ledger-mr12.caddy");
         expect(site.inputs.stdin).toContain("dev-mr12-ledger.nexora.restry.cn {");
-        expect(site.inputs.stdin).toContain("reverse_proxy nexora-dev-mr12-ledger:8000");
+        // The route imports the upstream the review's release switches, in a directory of the review's own.
+        expect(site.inputs.stdin).toContain("import /etc/caddy/upstreams/review-ledger-mr12/*.caddy");
+        expect(site.inputs.delete).toContain("rm -rf /etc/caddy/upstreams/review-ledger-mr12");
         expect(site.inputs.delete).toContain("rm -f /etc/caddy/reviews/review-ledger-mr12.caddy");
         const proxies = command("frpc-proxies");
         expect(proxies.inputs.create).toContain("docker exec -i 'nexora-dev-frpc'");
@@ -146,7 +149,7 @@ describe("a review's resource graph", () => {
                 .ofType(T.command)
                 .map((c) => c.name)
                 .sort(),
-        ).toEqual(["review-caddy-attach", "review-caddy-site", "review-frpc-proxies"]);
+        ).toEqual(["review-app-gate", "review-app-switch", "review-caddy-attach", "review-caddy-site", "review-frpc-proxies"]);
     });
 });
 

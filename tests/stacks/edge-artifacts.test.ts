@@ -5,7 +5,7 @@ import { buildRouteTable } from "../../components/edge/routes";
 import type { RouteTable } from "../../components/edge/types";
 import type { PlanResult } from "../../tools/plan/evaluate";
 import { adaptAndValidate } from "../support/caddy";
-import { settingsOf } from "../support/stacks";
+import { baseContainerName, settingsOf } from "../support/stacks";
 import { stackPlan } from "../support/plans";
 
 const plans: Record<string, PlanResult> = {};
@@ -75,7 +75,7 @@ describe.each(environments)("route upstreams of %s", (stack) => {
     it("are containers of the stack on a network Caddy is on: the edge network, or the admin network for Uptime Kuma", () => {
         const containers = new Map(
             plans[stack]!.resources.filter((r) => r.type === "docker:index/container:Container").map((c) => [
-                c.inputs.name as string,
+                baseContainerName(c.inputs.name as string),
                 (c.plainInputs.networksAdvanced as { name: string }[]).map((n) => n.name),
             ]),
         );

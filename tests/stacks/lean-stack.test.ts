@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluateStack, PlanResult } from "../../tools/plan/evaluate";
-import { ROOT, stackFileConfig } from "../support/stacks";
+import { baseContainerName, ROOT, stackFileConfig } from "../support/stacks";
 
 /** The e2e's lean stack (tests/e2e/stack.yaml) under mocks: what the real e2e brings up. */
 let plan: PlanResult;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 describe("a lean stack without GitLab", () => {
     it("runs exactly the data stores, Caddy, the portal, the tunnel, its apps and the backup", () => {
-        const containers = plan.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.inputs.name);
+        const containers = plan.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => baseContainerName(String(r.inputs.name)));
         expect(containers.sort()).toEqual(
             ["backup", "caddy", "frpc", "ledger", "mysql", "portal", "postgres", "redis", "shop"].map((s) => `nexora-dev-e2e-${s}`).sort(),
         );

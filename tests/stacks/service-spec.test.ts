@@ -72,8 +72,12 @@ describe("the service catalog", () => {
         const uploads = portal?.plainInputs.uploads as { file: string; content: string }[];
         expect(uploads.find((u) => u.file === "/etc/nginx/conf.d/default.conf")?.content).toMatch(/^\s*listen 8081 default_server;$/m);
         expect(container(plan, "portal-container").healthcheck.tests.join(" ")).toContain("http://127.0.0.1:8081/");
-        for (const upstream of ["nexora-staging-portainer:9100", "nexora-staging-grafana:3300", "nexora-staging-uptime:3101", "nexora-staging-portal:8081"])
+        for (const upstream of ["nexora-staging-portainer:9100", "nexora-staging-grafana:3300", "nexora-staging-uptime:3101"])
             expect(plan.artifacts.Caddyfile).toContain(`reverse_proxy ${upstream}\n`);
+        // The portal is released: its route imports the upstream its release switch writes.
+        expect(plan.artifacts.Caddyfile).toContain("import /etc/caddy/upstreams/portal/*.caddy\n");
+        const portalSwitch = plan.resources.find((r) => r.type === "command:local:Command" && r.name === "portal-switch");
+        expect(portalSwitch?.plainInputs.stdin).toMatch(/^reverse_proxy nexora-staging-portal-[0-9a-f]{8}:8081\n$/);
     });
 
     it("moves Caddy's ports, its health check, the Caddyfile and frpc.toml together", async () => {

@@ -3,7 +3,7 @@ import { cidrsOverlap, environments, PlatformSettings } from "../../components/c
 import { buildRouteTable } from "../../components/edge/routes";
 import { PlanResource, PlanResult, placeholderSecret } from "../../tools/plan/evaluate";
 import { mockRandomValue } from "../../tools/plan/mock-engine";
-import { settingsOf } from "../support/stacks";
+import { baseContainerName, settingsOf } from "../support/stacks";
 import { stackPlan } from "../support/plans";
 
 const CONTAINER = "docker:index/container:Container";
@@ -96,7 +96,7 @@ describe.each(environments)("stack %s", (stack) => {
     it("runs every core service and each configured app in its own container", () => {
         const settings = settingsOf(stack);
         const names = ofType(plan(), CONTAINER)
-            .map((c) => String(c.inputs.name))
+            .map((c) => baseContainerName(String(c.inputs.name)))
             .sort();
         for (const svc of CORE_SERVICES) expect(names).toContain(`nexora-${stack}-${svc}`);
         // Every committed stack configures apps; without them this test would not cover apps at all.
@@ -151,7 +151,7 @@ describe.each(environments)("stack %s", (stack) => {
                 continue;
             }
             // Everything else is probed over HTTP on the port Caddy routes to, at the app's health path.
-            const route = routes.http.find((r) => r.upstream.host === c.inputs.name);
+            const route = routes.http.find((r) => r.upstream.host === baseContainerName(String(c.inputs.name)));
             expect(route, `${c.urn}: no route and no known health checker`).toBeDefined();
             const app = settings.apps.find((a) => a.key === service);
             expect(command, c.urn).toContain(`http://127.0.0.1:${route!.upstream.port}${app ? app.healthPath : "/"}`);

@@ -20,3 +20,12 @@ export function settingsOf(stack: string, config: Record<string, unknown> = stac
     );
     return parseSettings(raw, { project: "nexora", stack }).settings;
 }
+
+/**
+ * A container's name without its release id: released services (business apps, the portal) run
+ * each release as `<base>-<8 hex>` (components/docker/release.ts); Caddy's route and the
+ * catalog know the base.
+ */
+export function baseContainerName(name: string): string {
+    return name.replace(/-[0-9a-f]{8}$/, "");
+}

@@ -121,6 +121,29 @@ function stackSettings(stack: string, configFile: string): PlatformSettings {
 }
 
 /** The docker CLI against one daemon. */
+/**
+ * The stack's containers of one service, by the program's labels: a released service (a business
+ * app, the portal) carries its release id in its name (`<base>-<id>`, components/docker/release.ts),
+ * and a refused release may leave two. The base name when none is found.
+ */
+async function serviceContainers(docker: Docker, stack: string, service: string, base: string): Promise<string[]> {
+    const out = await docker.ok([
+        "ps",
+        "-a",
+        "--filter",
+        `label=nexora.stack=${stack}`,
+        "--filter",
+        `label=nexora.service=${service}`,
+        "--format",
+        "{{.Names}}",
+    ]);
+    const names = out
+        .split("\n")
+        .map((n) => n.trim())
+        .filter((n) => n !== "");
+    return names.length > 0 ? names : [base];
+}
+
 class Docker {
     constructor(
         private readonly runner: Runner,
@@ -583,7 +606,7 @@ async function runAdopt(ctx: Context): Promise<number> {
             REDISCLI_AUTH: oldPasswords.redis,
         });
     for (const service of new Set(taken.map((c) => c.takenOverBy!))) {
-        const name = targets.containers[service] ?? dockerName(stack, service);
+        const [name] = await serviceContainers(docker, stack, service, targets.containers[service] ?? dockerName(stack, service));
         // Containers the program does not wait for (no `wait`) may still be starting: up to 3 minutes.
         let state = await docker.run(["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}", name]);
         for (let i = 0; i < 90 && state.code === 0 && /^running starting/.test(state.stdout.trim()); i++) {
@@ -688,11 +711,13 @@ async function runRollback(ctx: Context): Promise<number> {
         throw new Refused(
             `the stack has taken writes since the cutover (${record.finishedAt}); a rollback would lose them:\n${lost.map((l) => `  ${l}`).join("\n")}\nNothing was changed. --force rolls back anyway.`,
         );
-    for (const name of [...record.takenOverBy].reverse()) {
-        const service = Object.entries(targets.containers).find(([, n]) => n === name)?.[0];
+    for (const base of [...record.takenOverBy].reverse()) {
+        const service = Object.entries(targets.containers).find(([, n]) => n === base)?.[0];
         const grace = targets.volumes.find((t) => t.service === service)?.stopGraceSeconds ?? 30;
-        const r = await docker.run(["stop", "-t", String(grace), name]);
-        if (r.code !== 0 && !/No such container/.test(r.stderr)) throw new Refused(`docker stop ${name} failed: ${lastLine(r.stderr)}`);
+        for (const name of service === undefined ? [base] : await serviceContainers(docker, stack, service, base)) {
+            const r = await docker.run(["stop", "-t", String(grace), name]);
+            if (r.code !== 0 && !/No such container/.test(r.stderr)) throw new Refused(`docker stop ${name} failed: ${lastLine(r.stderr)}`);
+        }
     }
     // Stores first, then what uses them: the reverse of the stop order.
     for (const name of [...record.stopped].reverse()) {

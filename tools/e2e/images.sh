@@ -76,3 +76,6 @@ build "$frpc_ctx" "$(ref frpc)"
 for version in 1.0.0 1.1.0; do
     build "$ctx_root/business-app" "nexora-e2e/business-app:$version" "APP_VERSION=$version"
 done
+# And a release of it that never becomes healthy (the release e2e's refused release).
+build "$ctx_root/business-app-never-healthy" "nexora-e2e/business-app:never-healthy" \
+    "APP_IMAGE_ID=$("$docker" image inspect --format '{{.Id}}' nexora-e2e/business-app:1.0.0)"

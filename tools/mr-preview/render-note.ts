@@ -269,6 +269,40 @@ function statusLine(report: PreviewReport, counts: Readonly<Record<string, numbe
     return hasChanges(counts) ? "" : "✅ **No changes:** the stack already matches this merge request.";
 }
 
+const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+
+/**
+ * Which image each service moves from and to: every pulled image (`<service>-image`) whose
+ * reference changes. Business apps and the portal take it as a health-gated release; the
+ * reviewer sees the way back too (docs/releases.md, Rollback).
+ */
+export function imageMoves(steps: readonly PreviewStep[]): { service: string; from: string; to: string }[] {
+    const moves: { service: string; from: string; to: string }[] = [];
+    for (const step of steps) {
+        if (step.type !== REMOTE_IMAGE || step.op === "create" || step.op === "delete") continue;
+        const from = step.oldState?.inputs.name;
+        const to = step.newState?.inputs.name;
+        if (typeof from !== "string" || typeof to !== "string" || from === to) continue;
+        if (moves.some((m) => m.from === from && m.to === to && m.service === step.name.replace(/-image$/, ""))) continue;
+        moves.push({ service: step.name.replace(/-image$/, ""), from, to });
+    }
+    return moves.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+
+function imageMovesSection(steps: readonly PreviewStep[]): string | undefined {
+    const moves = imageMoves(steps);
+    if (moves.length === 0) return undefined;
+    return [
+        "#### Image moves",
+        "",
+        "| service | from | to |",
+        "| --- | --- | --- |",
+        ...moves.map((m) => `| ${inlineCode(m.service)} | ${inlineCode(m.from)} | ${inlineCode(m.to)} |`),
+        "",
+        "_Rollback: set the `from` image again and run `pulumi up` (docs/releases.md)._",
+    ].join("\n");
+}
+
 /** Renders the note for one stack's preview. `eventsGiven` says whether policy results could be known. */
 export function renderPreviewNote(report: PreviewReport, options: NoteOptions, eventsGiven = true): RenderedNote {
     const budget = options.maxBytes ?? DEFAULT_NOTE_BUDGET_BYTES;
@@ -282,6 +316,7 @@ export function renderPreviewNote(report: PreviewReport, options: NoteOptions, e
         statusLine(report, counts),
         countsTable(counts),
         repositorySection(steps),
+        imageMovesSection(steps),
         policySection(report, eventsGiven),
         diagnosticsSection(report.diagnostics),
         report.unreadableEventLines > 0 ? `_${plural(report.unreadableEventLines, "engine-event line")} could not be read (a run cut short?)._` : undefined,
