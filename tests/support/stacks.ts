@@ -1,6 +1,6 @@
 import * as path from "node:path";
-import { CONFIG_NAMESPACE, parseSettings, PlatformSettings } from "../../components/config";
-import { readStackFile, toEngineConfig } from "../../tools/plan/evaluate";
+import { PlatformSettings } from "../../components/config";
+import { readStackFile, settingsOfConfig } from "../../tools/plan/evaluate";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -11,14 +11,7 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
 
 /** Validated settings of a stack config mapping, the way the program sees them (secrets as placeholders). */
 export function settingsOf(stack: string, config: Record<string, unknown> = stackFileConfig(stack)): PlatformSettings {
-    const { values } = toEngineConfig(stack, config);
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw = Object.fromEntries(
-        Object.entries(values)
-            .filter(([k]) => k.startsWith(prefix))
-            .map(([k, v]) => [k.slice(prefix.length), v]),
-    );
-    return parseSettings(raw, { project: "nexora", stack }).settings;
+    return settingsOfConfig(stack, config);
 }
 
 /**

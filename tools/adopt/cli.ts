@@ -24,10 +24,10 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { CONFIG_NAMESPACE, ConfigError, parseSettings, type PlatformSettings } from "../../components/config";
+import { ConfigError, type PlatformSettings } from "../../components/config";
 import { dockerName, ownerLabels } from "../../components/naming";
 import { isStackName } from "../../components/validators";
-import { readStackFile, toEngineConfig } from "../plan/evaluate";
+import { readStackFile, settingsOfConfig } from "../plan/evaluate";
 import {
     compareFingerprints,
     describeWritesSince,
@@ -110,14 +110,7 @@ class Refused extends Error {}
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function stackSettings(stack: string, configFile: string): PlatformSettings {
-    const { values } = toEngineConfig(stack, readStackFile(configFile));
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw = Object.fromEntries(
-        Object.entries(values)
-            .filter(([k]) => k.startsWith(prefix))
-            .map(([k, v]) => [k.slice(prefix.length), v]),
-    );
-    return parseSettings(raw, { project: "nexora", stack }).settings;
+    return settingsOfConfig(stack, readStackFile(configFile));
 }
 
 /** The docker CLI against one daemon. */

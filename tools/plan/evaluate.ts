@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseAllDocuments } from "yaml";
-import { CONFIG_NAMESPACE, requiredSecretKeys } from "../../components/config";
+import { CONFIG_NAMESPACE, parseSettings, type PlatformSettings, requiredSecretKeys } from "../../components/config";
 import { hasOwn, nullProtoMap, ownEntries } from "../../components/validators";
 import type { PlatformArtifacts } from "../../components/platform";
 import { isSecretWrapped, MockRecorder, RecordedResource, setupMocks } from "./mock-engine";
@@ -116,6 +116,21 @@ export function parseStackText(text: string, file: string): Record<string, unkno
 
 /** Bad input to the plan itself (missing file): exit code 2 like a config error. */
 export class PlanInputError extends Error {}
+
+/**
+ * A stack's validated settings from its config mapping, as the program sees them (secrets as
+ * placeholders), for the tools that act on a deployed stack (restore, adopt). Throws ConfigError.
+ */
+export function settingsOfConfig(stack: string, config: Record<string, unknown>): PlatformSettings {
+    const { values } = toEngineConfig(stack, config);
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw = Object.fromEntries(
+        Object.entries(values)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
+    return parseSettings(raw, { project: "nexora", stack }).settings;
+}
 
 /** Turns a stack file's config mapping into the engine's flat string config plus placeholders. */
 export function toEngineConfig(

@@ -18,9 +18,9 @@ import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import { BACKUP_SCRIPT_IN_CONTAINER } from "../../components/backup/backup";
 import { backupStores } from "../../components/backup/stores";
-import { CONFIG_NAMESPACE, ConfigError, parseSettings, type PlatformSettings } from "../../components/config";
+import { ConfigError, type PlatformSettings } from "../../components/config";
 import { dockerName } from "../../components/naming";
-import { readStackFile, toEngineConfig } from "../plan/evaluate";
+import { readStackFile, settingsOfConfig } from "../plan/evaluate";
 import { isStackName } from "../../components/validators";
 
 export const USAGE = `usage: npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes | --dry-run]
@@ -161,14 +161,7 @@ async function preflight(
 }
 
 function stackSettings(stack: string, configFile: string): PlatformSettings {
-    const { values } = toEngineConfig(stack, readStackFile(configFile));
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw = Object.fromEntries(
-        Object.entries(values)
-            .filter(([k]) => k.startsWith(prefix))
-            .map(([k, v]) => [k.slice(prefix.length), v]),
-    );
-    return parseSettings(raw, { project: "nexora", stack }).settings;
+    return settingsOfConfig(stack, readStackFile(configFile));
 }
 
 /** Runs the tool; returns the exit code instead of exiting, so tests (and the e2e) can call it. */
