@@ -59,9 +59,10 @@ describe("mr-preview CLI outputs", () => {
         expect(note.startsWith(stackMarker("staging"))).toBe(true);
         expect(note).toContain("[job log](https://gitlab.nexora.restry.cn/nexora/platform/-/jobs/7)");
         expect(note).toContain("🚫 mandatory");
-        // A replacement is one create and one delete for the widget: 4 + 5 creates, 6 + 5 deletes.
-        // The reload commands' re-runs are replacements too (their triggers are replace-on-change).
-        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 9, update: 0, delete: 11 });
+        // A replacement is one create and one delete for the widget: 7 + 8 creates, 6 + 8 deletes.
+        // The reload commands' re-runs are replacements too (their triggers are replace-on-change),
+        // and so are hjhs's release id, container, gate and switch (its new image renews the release).
+        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 15, update: 0, delete: 14 });
     });
 
     it("prints the note when neither --out nor --post is given", async () => {
@@ -98,7 +99,8 @@ describe("mr-preview CLI outputs", () => {
         expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
         expect(readFileSync(out, "utf8")).toContain("### Offline desired-state diff · stack `staging`");
         // Added, changed and removed resources: the offline diff knows no replacements.
-        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 4, update: 4, delete: 6 });
+        // erp-dev adds 7 (the app, its image, release id, container, gate, switch and DNS record).
+        expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ create: 7, update: 4, delete: 6 });
     });
 
     it("exits 1 naming the plan file when a plan is not JSON (npm's banner got into it)", async () => {

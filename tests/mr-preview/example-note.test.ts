@@ -62,7 +62,7 @@ describe("the example note", () => {
         expect(lines(note).slice(header, header + 3)).toEqual([
             "| create | replace | delete | same |",
             "| ---: | ---: | ---: | ---: |",
-            "| 4 | **5** | **6** | 111 |",
+            "| 7 | **8** | **6** | 135 |",
         ]);
         expect(lines(note)).toContain("❌ **`pulumi up` would fail:** 1 mandatory policy violation, 2 errors.");
     });
@@ -103,6 +103,6 @@ describe("the offline example", () => {
         expect(lines(note)).toContain(
             "> - 🗑️ `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**",
         );
-        expect(lines(note)).toContain("| 4 | 4 | **6** | 108 |");
+        expect(lines(note)).toContain("| 7 | 4 | **6** | 135 |");
     });
 });

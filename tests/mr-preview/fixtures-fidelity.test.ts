@@ -136,8 +136,15 @@ describe("preview-staging.json and preview-staging.events.ndjson", () => {
         const changed = live.changed.map((c) => c.head.urn).sort();
         const updatedOrReplaced = [...urns("update"), ...urns("replace")].sort();
         expect(updatedOrReplaced).toEqual(expect.arrayContaining(changed));
-        // The one change the plans cannot show: the new hjhs image's id, unknown until it is pulled, replaces its container.
-        expect(updatedOrReplaced.filter((u) => !changed.includes(u)).map((u) => u.split("::").pop())).toEqual(["app-hjhs-container"]);
+        // What the plans cannot show: the new hjhs image's id, unknown until it is pulled, is in the
+        // release fingerprint, so it renews the release id, which renames and replaces the container
+        // and re-runs its gate and switch (in URN order: the commands, the container, the release id).
+        expect(updatedOrReplaced.filter((u) => !changed.includes(u)).map((u) => u.split("::").pop())).toEqual([
+            "app-hjhs-gate",
+            "app-hjhs-switch",
+            "app-hjhs-container",
+            "app-hjhs-release",
+        ]);
     });
 
     it("name the real policy pack, its policies, their levels and severities, and the messages it reports", () => {

@@ -31,8 +31,16 @@ function planOf(resources: ReadonlyArray<{ name: string; type?: string; parent?:
 describe("diffPlans: target branch vs merge request, by URN", () => {
     const diff = diffPlans(base(), head());
 
-    it("finds the added app with its image, container and DNS record", () => {
-        expect(names(diff.added)).toEqual(["app-erp-dev", "app-erp-dev-container", "app-erp-dev-image", "dns-erp-dev"]);
+    it("finds the added app with its image, release id, container, gate, switch and DNS record", () => {
+        expect(names(diff.added)).toEqual([
+            "app-erp-dev",
+            "app-erp-dev-container",
+            "app-erp-dev-gate",
+            "app-erp-dev-image",
+            "app-erp-dev-release",
+            "app-erp-dev-switch",
+            "dns-erp-dev",
+        ]);
     });
 
     it("finds the removed service with its protected volume", () => {
@@ -50,13 +58,19 @@ describe("diffPlans: target branch vs merge request, by URN", () => {
     it("reports what changed at its input path, and nothing for what only the engine would see change", () => {
         expect(diff.changed.map((c) => `${c.head.name}: ${c.changes.map((ch) => `${ch.kind} ${ch.path}`).join(", ")}`)).toEqual([
             "postgres-data: add labels[4]",
-            "app-hjhs-image: update name",
-            "caddy-reload: update triggers[0]",
             "tunnel-apply: update triggers[0]",
+            "caddy-reload: update triggers[0]",
+            "app-hjhs-image: update name",
         ]);
-        // The new image's id is only known after the pull: the plans show hjhs's container unchanged.
-        expect(diff.changed.some((c) => c.head.name === "app-hjhs-container")).toBe(false);
-        expect(diff.unchanged).toBe(108);
+        // The new image's id is only known after the pull: the plans show hjhs's release id,
+        // container, gate and switch unchanged (the release fingerprint hashes that id).
+        for (const name of ["app-hjhs-release", "app-hjhs-container", "app-hjhs-gate", "app-hjhs-switch"]) {
+            expect(
+                diff.changed.some((c) => c.head.name === name),
+                name,
+            ).toBe(false);
+        }
+        expect(diff.unchanged).toBe(135);
     });
 
     it("compares [secret] with [secret] as unchanged and counts it as not compared", () => {
@@ -141,7 +155,7 @@ describe("renderOfflineNote", () => {
     });
 
     it("shows counts and each change as a diff", () => {
-        expect(body).toContain("| added | changed | removed | unchanged |\n| ---: | ---: | ---: | ---: |\n| 4 | 4 | **6** | 108 |");
+        expect(body).toContain("| added | changed | removed | unchanged |\n| ---: | ---: | ---: | ---: |\n| 7 | 4 | **6** | 135 |");
         expect(body).not.toContain("**Possible renames**");
         expect(body).toContain(
             "@@ name · changed @@\n- registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.1\n+ registry.cn-hangzhou.aliyuncs.com/nexora-shop/hjhs:1.4.2",
@@ -269,7 +283,7 @@ describe("which offline changes replace", () => {
 
     it("marks the staging merge request's reload commands as replaced", () => {
         const diff = diffPlans(base(), head());
-        expect(diff.changed.filter((c) => changeEffect(c)?.kind === "replace").map((c) => c.head.name)).toEqual(["caddy-reload", "tunnel-apply"]);
+        expect(diff.changed.filter((c) => changeEffect(c)?.kind === "replace").map((c) => c.head.name)).toEqual(["tunnel-apply", "caddy-reload"]);
     });
 });
 

@@ -17,8 +17,14 @@ describe("parsePreviewDigest", () => {
             "create dns-erp-dev",
             "replace caddy-reload",
             "replace tunnel-apply",
+            "replace app-hjhs-release",
             "replace app-hjhs-container",
+            "replace app-hjhs-gate",
+            "replace app-hjhs-switch",
+            "create app-erp-dev-release",
             "create app-erp-dev-container",
+            "create app-erp-dev-gate",
+            "create app-erp-dev-switch",
             "delete gitlab-runner-register",
             "delete gitlab-runner-registration",
             "delete gitlab-runner-container",
@@ -35,11 +41,15 @@ describe("parsePreviewDigest", () => {
         expect(volume?.oldState?.protect).toBe(true);
         expect(volume?.oldState?.retainOnDelete).toBe(true);
         const container = report.steps.find((s) => s.name === "app-hjhs-container");
-        expect(container?.replaceReasons).toEqual(["image"]);
+        // A released container is named after its release id, renewed with the image: both force the replacement.
+        expect(container?.replaceReasons).toEqual(["image", "name"]);
         expect(container?.detailedDiff).toContainEqual({ path: "image", kind: "update-replace", inputDiff: false });
+        expect(container?.detailedDiff).toContainEqual({ path: "name", kind: "update-replace", inputDiff: false });
         expect(container?.oldState?.inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
-        // The new image's id is only known once it is pulled.
+        expect(container?.oldState?.inputs.name).toBe("nexora-staging-hjhs-9e04aca1");
+        // The new image's id is only known once it is pulled, and so is the new release id in the name.
         expect(container?.newState?.inputs.image).toBe(UNKNOWN_VALUE);
+        expect(container?.newState?.inputs.name).toBe(UNKNOWN_VALUE);
         expect(report.steps.find((s) => s.name === "postgres-data")?.detailedDiff).toEqual([{ path: "labels[4]", kind: "add-replace", inputDiff: false }]);
         // @pulumi/command marks `triggers` replace-on-change: a reload command's re-run is a replacement.
         const reload = report.steps.find((s) => s.name === "caddy-reload");
@@ -52,7 +62,7 @@ describe("parsePreviewDigest", () => {
 
     it("takes the engine's change summary and every diagnostic", () => {
         const report = digest();
-        expect(report.changeSummary).toEqual({ create: 4, delete: 6, replace: 5, same: 111 });
+        expect(report.changeSummary).toEqual({ create: 7, delete: 6, replace: 8, same: 135 });
         expect(report.diagnostics.map((d) => `${d.severity} ${d.urn?.split("::").pop()}`)).toEqual(["error postgres-data", "error gitlab-runner-config"]);
     });
 
@@ -72,14 +82,19 @@ describe("parseEngineEvents", () => {
     it("turns the replacement's three events into one replace step and drops same steps", () => {
         const report = events();
         expect(report.steps.map((s) => `${s.op} ${s.name}`)).toEqual([
+            "create app-erp-dev-release",
             "create app-erp-dev-container",
+            "replace app-hjhs-release",
             "replace app-hjhs-container",
             "delete gitlab-runner-config",
         ]);
         const container = report.steps.find((s) => s.name === "app-hjhs-container");
-        expect(container?.replaceReasons).toEqual(["image"]);
+        expect(container?.replaceReasons).toEqual(["image", "name"]);
         // Events name the diff kind `diffKind`; the digest names it `kind`.
-        expect(container?.detailedDiff).toEqual([{ path: "image", kind: "update-replace", inputDiff: false }]);
+        expect(container?.detailedDiff).toEqual([
+            { path: "image", kind: "update-replace", inputDiff: false },
+            { path: "name", kind: "update-replace", inputDiff: false },
+        ]);
     });
 
     it("turns the event log's secret envelope into [secret], and leaves plain values as they are", () => {
@@ -117,7 +132,7 @@ describe("parseEngineEvents", () => {
     it("reads the summary's PascalCase PolicyPacks and resource changes", () => {
         const report = events();
         expect(report.policyPacks).toEqual({ "nexora-credentials": "0.1.0" });
-        expect(report.changeSummary).toEqual({ create: 1, delete: 1, replace: 1, same: 2 });
+        expect(report.changeSummary).toEqual({ create: 2, delete: 1, replace: 2, same: 2 });
     });
 
     it("strips colour directives, skips ephemeral diagnostics and unknown events, and counts unreadable lines", () => {
@@ -157,14 +172,14 @@ describe("collapseSteps", () => {
 describe("mergeReports", () => {
     it("takes steps from the digest and policy results from the events", () => {
         const merged = mergeReports(digest(), events());
-        expect(merged.steps).toHaveLength(15);
+        expect(merged.steps).toHaveLength(21);
         expect(merged.policyViolations).toHaveLength(2);
-        expect(merged.changeSummary?.same).toBe(111);
+        expect(merged.changeSummary?.same).toBe(135);
         // The runner volume's protection error arrives in both: listed once.
         expect(merged.diagnostics.filter((d) => d.severity === "error")).toHaveLength(2);
     });
 
     it("falls back to the event log's steps when no digest is given", () => {
-        expect(mergeReports(undefined, events()).steps).toHaveLength(3);
+        expect(mergeReports(undefined, events()).steps).toHaveLength(5);
     });
 });

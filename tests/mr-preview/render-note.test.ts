@@ -57,7 +57,7 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("puts the data-loss warning first, then the downtime warning, then the counts", () => {
         const loud = note.indexOf("🛑 **DATA-LOSS RISK — 2 stateful or protected resources");
-        const warning = note.indexOf("⚠️ **9 resources will be deleted or replaced.**");
+        const warning = note.indexOf("⚠️ **12 resources will be deleted or replaced.**");
         const counts = note.indexOf("| create | replace | delete | same |");
         expect(loud).toBeGreaterThan(0);
         expect(loud).toBeLessThan(warning);
@@ -66,7 +66,7 @@ describe("renderPreviewNote on the staging fixture", () => {
     });
 
     it("lists the replaced and the deleted protected volume in the data-loss block, the replaced container, image and commands in the other", () => {
-        const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **9 resources"));
+        const loudBlock = note.slice(note.indexOf("🛑"), note.indexOf("⚠️ **12 resources"));
         // Every volume is retainOnDelete: the wording says what really happens to the bytes.
         expect(loudBlock).toContain(
             "♻️ replace `postgres-data` · `docker:index/volume:Volume` · forced by `labels` · **Docker volume: the service restarts on a new, empty volume (the old one stays on the host, unmanaged); protected resource**",
@@ -75,8 +75,8 @@ describe("renderPreviewNote on the staging fixture", () => {
             "🗑️ delete `gitlab-runner-config` · `docker:index/volume:Volume` · **Docker volume: kept on the host but no longer managed (retainOnDelete); protected resource**",
         );
         expect(loudBlock).not.toMatch(/app-hjhs-container|gitlab-runner-container|caddy-reload|tunnel-apply/);
-        const otherBlock = note.slice(note.indexOf("⚠️ **9 resources"), note.indexOf("| create"));
-        expect(otherBlock).toMatch(/♻️ replace `app-hjhs-container` · `docker:index\/container:Container` · forced by `image`/);
+        const otherBlock = note.slice(note.indexOf("⚠️ **12 resources"), note.indexOf("| create"));
+        expect(otherBlock).toMatch(/♻️ replace `app-hjhs-container` · `docker:index\/container:Container` · forced by `image`, `name`/);
         expect(otherBlock).toMatch(/♻️ replace `app-hjhs-image` · `docker:index\/remoteImage:RemoteImage` · forced by `name`/);
         // A changed Caddyfile or frpc.toml re-runs its reload command: `triggers` replace a command.
         expect(otherBlock).toMatch(/♻️ replace `caddy-reload` · `command:local:Command` · forced by `triggers`/);
@@ -85,21 +85,22 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("says a replaced command only re-runs it, where the reviewer reads replace as downtime", () => {
         const hint = "replacing it only re-runs the command: the container or service it acts on stays";
-        const otherBlock = note.slice(note.indexOf("⚠️ **9 resources"), note.indexOf("| create"));
+        const otherBlock = note.slice(note.indexOf("⚠️ **12 resources"), note.indexOf("| create"));
         expect(otherBlock).toContain(`> - ♻️ replace \`caddy-reload\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
         expect(otherBlock).toContain(`> - ♻️ replace \`tunnel-apply\` · \`command:local:Command\` · forced by \`triggers\` · ${hint}`);
         expect(note).toContain(
             `<summary>♻️ <code>caddy-reload</code> · <code>command:local:Command</code> · forced by <code>triggers</code> · ${hint}</summary>`,
         );
-        // Only commands get it: a replaced container is downtime, a deleted command is gone.
-        expect(note.split(hint)).toHaveLength(5);
+        // Only replaced commands get it (caddy-reload, tunnel-apply, hjhs's gate and switch), in their
+        // warning entry and their summary: a replaced container is not a re-run, a deleted command is gone.
+        expect(note.split(hint)).toHaveLength(9);
         expect(note).not.toMatch(/(app-hjhs-container|gitlab-runner-register)`[^\n]*re-runs/);
         expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-container` · `docker:index\/container:Container`/);
         expect(otherBlock).toMatch(/🗑️ delete `gitlab-runner-registration` · `gitlab:index\/userRunner:UserRunner`/);
     });
 
     it("counts each operation, replacements apart from creates and deletes", () => {
-        expect(note).toContain("| create | replace | delete | same |\n| ---: | ---: | ---: | ---: |\n| 4 | **5** | **6** | 111 |");
+        expect(note).toContain("| create | replace | delete | same |\n| ---: | ---: | ---: | ---: |\n| 7 | **8** | **6** | 135 |");
     });
 
     it("says the up would fail on a mandatory violation or an error", () => {
@@ -108,14 +109,14 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("groups resources by operation, most dangerous first, with counts", () => {
         const headings = [...note.matchAll(/^#### (.+)$/gm)].map((m) => m[1]);
-        expect(headings).toEqual(["Image moves", "Policy results", "Diagnostics", "🗑️ Delete — 6", "♻️ Replace (delete + create) — 5", "➕ Create — 4"]);
+        expect(headings).toEqual(["Image moves", "Policy results", "Diagnostics", "🗑️ Delete — 6", "♻️ Replace (delete + create) — 8", "➕ Create — 7"]);
         // Within a group, the stateful resource comes first.
         expect(note.indexOf("<code>gitlab-runner-config</code>")).toBeLessThan(note.indexOf("<code>gitlab-runner-register</code>"));
         expect(note.indexOf("<code>postgres-data</code>")).toBeLessThan(note.indexOf("<code>app-hjhs-image</code>"));
     });
 
     it("folds every resource's property diff into <details>", () => {
-        expect(note.match(/<details><summary>/g)).toHaveLength(15);
+        expect(note.match(/<details><summary>/g)).toHaveLength(21);
         const detail = (name: string) => {
             const from = note.slice(note.indexOf(`<summary>${name}`));
             return from.slice(0, from.indexOf("</details>"));
@@ -192,7 +193,7 @@ describe("renderPreviewNote on smaller previews", () => {
     it("renders creates only without any warning block", () => {
         const note = render(only(fullReport(), ["create"]));
         expect(note).not.toMatch(/DATA-LOSS|will be deleted or replaced/);
-        expect(note).toContain("#### ➕ Create — 4");
+        expect(note).toContain("#### ➕ Create — 7");
     });
 
     it("renders updates only as in-place changes", () => {
@@ -378,7 +379,7 @@ describe("renderPreviewNote on a 5,000-step preview", () => {
 
 describe("terraformReport", () => {
     it("counts a replacement as one create and one delete, like Terraform's plan", () => {
-        expect(terraformReport(countOps(fullReport()))).toEqual({ create: 9, update: 0, delete: 11 });
+        expect(terraformReport(countOps(fullReport()))).toEqual({ create: 15, update: 0, delete: 14 });
         expect(terraformReport(countOps(inPlaceUpdates()))).toEqual({ create: 0, update: 2, delete: 0 });
     });
 
