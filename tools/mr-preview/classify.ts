@@ -1,6 +1,6 @@
 // What a step means for a reviewer: which group it is listed under, whether it destroys
 // something, and whether what it destroys holds data.
-import { PreviewReport, PreviewStep } from "./model";
+import { PreviewReport, PreviewStep, parseUrn } from "./model";
 
 /** Note sections, most dangerous first: the order resources are listed and kept when cut. */
 export const GROUP_ORDER = ["delete", "replace", "update", "create", "import", "other"] as const;
@@ -112,6 +112,42 @@ export function commandReplacementHint(step: PreviewStep): { readonly runsDelete
     if (step.type !== COMMAND_TYPE || opGroup(step.op) !== "replace") return undefined;
     const del = step.oldState?.inputs.delete;
     return { runsDelete: typeof del === "string" ? del.trim() !== "" : del !== undefined && del !== null };
+}
+
+export const CONTAINER_TYPE = "docker:index/container:Container";
+const RANDOM_ID_TYPE = "random:index/randomId:RandomId";
+
+/**
+ * Components whose container is released (components/docker/release.ts): business apps (review
+ * apps are business apps too) and the portal. Their container is replaced create-first
+ * (deleteBeforeReplace: false) under a new name; every other container of the program is
+ * replaced delete-first (components/docker/service.ts). Contract with the program, checked
+ * against every stack's registrations in tests/mr-preview/container-replacement.test.ts.
+ */
+export const RELEASING_COMPONENT_TYPES: readonly string[] = ["nexora:apps:BusinessApp", "nexora:portal:Portal"];
+
+function parentOf(step: PreviewStep): string | undefined {
+    return step.newState?.parent ?? step.oldState?.parent;
+}
+
+/**
+ * How a replaced container goes, undefined for anything else. `release`: a health-gated
+ * release, the new container created beside the old one, which serves until the new one passes
+ * its health check and Caddy switches to it (no downtime). `delete-first`: the old container
+ * stops before the new one starts (downtime for its service). A container is released when its
+ * component releases (RELEASING_COMPONENT_TYPES), or when the same preview renews a release id
+ * of its own (`<base>-release` beside `<base>-container`, same parent).
+ */
+export function containerReplacement(step: PreviewStep, steps: readonly PreviewStep[]): "release" | "delete-first" | undefined {
+    if (step.type !== CONTAINER_TYPE || opGroup(step.op) !== "replace") return undefined;
+    const component = parseUrn(step.urn).parentTypes.at(-1);
+    if (component !== undefined && RELEASING_COMPONENT_TYPES.includes(component)) return "release";
+    const base = step.name.endsWith("-container") ? step.name.slice(0, -"-container".length) : undefined;
+    const parent = parentOf(step);
+    const renewsRelease = steps.some(
+        (s) => base !== undefined && s.type === RANDOM_ID_TYPE && s.name === `${base}-release` && parentOf(s) === parent && opGroup(s.op) === "replace",
+    );
+    return renewsRelease ? "release" : "delete-first";
 }
 
 /** Counts per op as the header shows them: the engine's own tally when it gave one. */

@@ -9,6 +9,7 @@ import {
     OpGroup,
     REPOSITORY_TYPES,
     commandReplacementHint,
+    containerReplacement,
     countOps,
     hasChanges,
     isDestructive,
@@ -65,8 +66,17 @@ function replaceKeys(step: PreviewStep): string[] {
     return (step.detailedDiff ?? []).filter((d) => d.kind.endsWith("-replace")).map((d) => d.path);
 }
 
-/** What follows a resource's name: uncommon ops, what forces a replacement, why it holds data. */
-function stepSuffix(step: PreviewStep, f: Inline = MARKDOWN): string {
+/** What replacing a container means for its service, by how it is replaced (classify.ts). */
+const CONTAINER_REPLACEMENT_TEXT = {
+    release: "health-gated release: the new container starts beside the old one, which serves until the new one passes its health check (no downtime)",
+    "delete-first": "delete-first: the old container stops before the new one starts (downtime for its service)",
+} as const;
+
+/**
+ * What follows a resource's name: uncommon ops, what forces a replacement, how a container is
+ * replaced, why it holds data. `steps` is the whole preview (a container's release id is a sibling).
+ */
+function stepSuffix(step: PreviewStep, steps: readonly PreviewStep[], f: Inline = MARKDOWN): string {
     const parts: string[] = [];
     // The section heading already says create/update/delete/replace; anything else is named.
     if (!["create", "update", "delete", "replace"].includes(step.op)) parts.push(f.text(step.op === "same" ? "protect flag changes" : step.op));
@@ -79,6 +89,9 @@ function stepSuffix(step: PreviewStep, f: Inline = MARKDOWN): string {
         const runs = command.runsDelete ? `runs its ${f.code("delete")}, then ${f.code("create")} again` : "only re-runs the command";
         parts.push(f.text("replacing it ") + runs + f.text(": the container or service it acts on stays"));
     }
+    const container = containerReplacement(step, steps);
+    if (container === "release") parts.push(f.text(CONTAINER_REPLACEMENT_TEXT.release));
+    else if (container === "delete-first") parts.push(f.bold(CONTAINER_REPLACEMENT_TEXT["delete-first"]));
     const reasons = statefulReasons(step);
     if (reasons.length > 0 && isDestructive(step)) parts.push(f.bold(reasons.join("; ")));
     return parts.length > 0 ? ` · ${parts.join(" · ")}` : "";
@@ -141,12 +154,12 @@ function capLines(lines: readonly string[], max: number): string[] {
     return [...lines.slice(0, max), `… ${lines.length - max} more lines in the job log`];
 }
 
-function resourceItem(step: PreviewStep): NoteItem {
+function resourceItem(step: PreviewStep, steps: readonly PreviewStep[]): NoteItem {
     const group = opGroup(step.op);
-    const compact = `- ${OP_ICON[group]} ${resourceLabel(step)}${stepSuffix(step)}`;
+    const compact = `- ${OP_ICON[group]} ${resourceLabel(step)}${stepSuffix(step, steps)}`;
     const body = capLines(stepDetailLines(step), MAX_DETAIL_LINES);
     const diffLanguage = group === "create" || group === "import" || group === "delete" ? "json" : "diff";
-    const full = details(`${OP_ICON[group]} ${resourceLabel(step, HTML)}${stepSuffix(step, HTML)}`, fencedBlock(body.join("\n"), diffLanguage));
+    const full = details(`${OP_ICON[group]} ${resourceLabel(step, HTML)}${stepSuffix(step, steps, HTML)}`, fencedBlock(body.join("\n"), diffLanguage));
     return { section: `#### ${GROUP_TITLES[group]}`, compact, full };
 }
 
@@ -155,13 +168,35 @@ function bulletList(entries: readonly string[], max: number, moreText: (n: numbe
     return entries.length > max ? [...shown, moreText(entries.length - max)] : shown;
 }
 
+/**
+ * Which container replacements are downtime and which are not, for the warning's headline: a
+ * reviewer reads "replace" as downtime, true only of the containers replaced delete-first.
+ */
+function containerReplacementSummary(steps: readonly PreviewStep[]): string {
+    const count = (kind: "release" | "delete-first") => steps.filter((s) => containerReplacement(s, steps) === kind).length;
+    const deleteFirst = count("delete-first");
+    const released = count("release");
+    const sentences: string[] = [];
+    if (deleteFirst > 0) {
+        sentences.push(
+            `**Downtime:** ${plural(deleteFirst, "container")} (data stores and other fixed-name services) ${deleteFirst === 1 ? "is" : "are"} replaced delete-first: the old one stops before the new one starts.`,
+        );
+    }
+    if (released > 0) {
+        sentences.push(
+            `**No downtime:** ${plural(released, "released container")} (business apps, the portal) ${released === 1 ? "is" : "are"} replaced create-first behind a health gate: the old one serves until the new one passes its health check and Caddy switches to it.`,
+        );
+    }
+    return sentences.map((s) => ` ${s}`).join("");
+}
+
 function warningBlocks(steps: readonly PreviewStep[]): string[] {
     const destructive = steps.filter(isDestructive);
     if (destructive.length === 0) return [];
     const stateful = destructive.filter((s) => statefulReasons(s).length > 0);
     const other = destructive.filter((s) => statefulReasons(s).length === 0);
     const blocks: string[] = [];
-    const entry = (s: PreviewStep) => `- ${OP_ICON[opGroup(s.op)]} ${opGroup(s.op)} ${resourceLabel(s)}${stepSuffix(s)}`;
+    const entry = (s: PreviewStep) => `- ${OP_ICON[opGroup(s.op)]} ${opGroup(s.op)} ${resourceLabel(s)}${stepSuffix(s, steps)}`;
     if (stateful.length > 0) {
         blocks.push(
             [
@@ -175,7 +210,7 @@ function warningBlocks(steps: readonly PreviewStep[]): string[] {
     if (other.length > 0) {
         blocks.push(
             [
-                `> ⚠️ **${plural(other.length, "resource")} will be deleted or replaced.** Containers are replaced delete-before-create: each replacement is downtime for its service.`,
+                `> ⚠️ **${plural(other.length, "resource")} will be deleted or replaced.**${containerReplacementSummary(steps)}`,
                 ">",
                 ...bulletList(other.map(entry), MAX_LIST_ENTRIES, (n) => `- … and ${n} more (listed below)`).map((l) => `> ${l}`),
             ].join("\n"),
@@ -189,7 +224,7 @@ function repositorySection(steps: readonly PreviewStep[]): string | undefined {
     const changed = steps.filter((s) => REPOSITORY_TYPES.includes(s.type) && opGroup(s.op) !== "other");
     if (changed.length === 0) return undefined;
     const ordered = GROUP_ORDER.flatMap((group) => changed.filter((s) => opGroup(s.op) === group));
-    const entries = ordered.map((s) => `- ${OP_ICON[opGroup(s.op)]} ${opGroup(s.op)} ${resourceLabel(s)}${stepSuffix(s)}`);
+    const entries = ordered.map((s) => `- ${OP_ICON[opGroup(s.op)]} ${opGroup(s.op)} ${resourceLabel(s)}${stepSuffix(s, steps)}`);
     return [
         `#### 📦 GitLab repositories (${plural(changed.length, "change")})`,
         ...bulletList(entries, MAX_LIST_ENTRIES, (n) => `- … and ${n} more (listed below)`),
@@ -334,7 +369,12 @@ export function renderPreviewNote(report: PreviewReport, options: NoteOptions, e
                 : "";
         return `${cut}<sub>Full preview output: ${jobLogPointer(options.jobUrl)} · this note is updated by every pipeline of this merge request.</sub>`;
     };
-    const fitted = fitNote(head, ordered.map(resourceItem), footer, budget);
+    const fitted = fitNote(
+        head,
+        ordered.map((s) => resourceItem(s, steps)),
+        footer,
+        budget,
+    );
     return {
         body: fitted.body,
         truncated: fitted.truncated,
