@@ -67,3 +67,28 @@ describe("looksRandom", () => {
         expect(looksRandom("managed-by-nexora-platform-staging")).toBe(false);
     });
 });
+
+describe("a release fingerprint", () => {
+    // components/docker/release.ts: the release id's keeper, a truncated sha256, unsecreted by the program.
+    const fingerprint = "193cb443fb26db67a54a941ac0cd3b41";
+
+    it("stays readable under `fingerprint`, as the release id's keeper, so a reviewer sees a release renewed", () => {
+        expect(looksRandom(fingerprint)).toBe(true);
+        expect(maskValue({ byteLength: 4, keepers: { fingerprint } })).toEqual({ byteLength: 4, keepers: { fingerprint } });
+        expect(maskValue(fingerprint, "fingerprint")).toBe(fingerprint);
+    });
+
+    it("is masked under any other key, and anything not of its shape under `fingerprint` is masked", () => {
+        expect(maskValue({ keepers: { seed: fingerprint } })).toEqual({ keepers: { seed: MASKED } });
+        expect(maskString(fingerprint)).toBe(MASKED);
+        for (const other of [
+            fingerprint.toUpperCase(),
+            `${fingerprint}0a1b2c3d`,
+            `x ${fingerprint}`,
+            "glpat-xQ4vR7tY9uW2zA5bC8dE",
+            "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFCQ0RFRg==",
+        ]) {
+            expect(maskValue(other, "fingerprint"), other).not.toBe(other);
+        }
+    });
+});

@@ -133,6 +133,13 @@ describe("renderPreviewNote on the staging fixture", () => {
         expect(detail("➕ <code>dns-erp-dev</code>")).toContain('"comment": "nexora staging: erp-dev (managed by Pulumi)"');
     });
 
+    it("shows the renewed release id's old fingerprint, which is no credential, and the new one as unknown", () => {
+        const from = note.slice(note.indexOf("<summary>♻️ <code>app-hjhs-release</code>"));
+        expect(from.slice(0, from.indexOf("</details>"))).toContain(
+            "```diff\n@@ keepers.fingerprint · changed, forces replacement @@\n- 193cb443fb26db67a54a941ac0cd3b41\n+ (known after apply)\n```",
+        );
+    });
+
     it("masks secrets the engine marked and credential-looking values it did not", () => {
         for (const leaked of [WEAK_DB_PASSWORD, PASTED_GITLAB_TOKEN]) expect(note).not.toContain(leaked);
         expect(note).toContain('"DB_PASSWORD=[masked]"');

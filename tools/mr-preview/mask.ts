@@ -43,11 +43,20 @@ const WHOLE_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_.-]*)=([\s\S]+)$/;
 const IDENTIFIER_KEY = /(^id$|Id$|_id$|ID$|^uuid$|^triggers$)/;
 
 /**
+ * A release fingerprint (components/docker/release.ts, the `keepers.fingerprint` of an app's
+ * release id): 32 hex characters of a sha256, random-looking but no credential (the program
+ * unsecrets it; it reveals none of the inputs it hashes). Kept only under the key `fingerprint`
+ * and only in exactly this shape: reviewers see a release renewed, anything else there is masked.
+ */
+const RELEASE_FINGERPRINT = /^[0-9a-f]{32}$/;
+
+/**
  * Masks every credential-looking part of one string value, by the same value-shape rules the
  * config refuses plaintext credentials with. `key` is the property the string sits under, when known.
  */
 export function maskString(text: string, key?: string): string {
     if (text === ENGINE_SECRET) return text;
+    if (key === "fingerprint" && RELEASE_FINGERPRINT.test(text)) return text;
     const whole = WHOLE_ASSIGNMENT.exec(text);
     if (whole && isSensitiveKey(whole[1]) && whole[2] !== ENGINE_SECRET) return `${whole[1]}=${MASKED}`;
     return maskCredentials(text, { keepRandomRuns: key !== undefined && IDENTIFIER_KEY.test(key), markers: [ENGINE_SECRET] });
