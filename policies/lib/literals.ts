@@ -54,8 +54,15 @@ function wordRunShare(token: string): number {
  * Measured on 4,000 samples per length: random tokens of 24+ characters are caught 96–99.9% of the
  * time, identifiers like "NexoraPlatformDevelopmentStack2026" are not.
  */
+const RELEASED_NAME = /^[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*-[0-9a-f]{8}(?::[0-9]{1,5})?$/;
+
 export function isHighEntropyToken(token: string): boolean {
     if (token.length < MIN_TOKEN_LENGTH || /[\s/]/.test(token) || /^\$(2[abxy]?|argon2(id?|d)|[156])\$/.test(token)) {
+        return false;
+    }
+    // A Docker name with a release id (components/docker/release.ts), bare or with its port:
+    // readable words and 32 random bits name a container, they are no credential.
+    if (RELEASED_NAME.test(token)) {
         return false;
     }
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(token)).length;

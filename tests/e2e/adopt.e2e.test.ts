@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import { renderCaddyfile } from "../../components/edge/caddyfile";
+import { RELEASE_UPSTREAM_DIR, RELEASE_UPSTREAM_FILE, renderReleaseUpstream } from "../../components/edge/upstreams";
 import { renderFrpcToml } from "../../components/edge/frpc";
 import { DEFAULT_IMAGES } from "../../components/images";
 import { main as adoptCli, type AdoptReport, type CutoverRecord } from "../../tools/adopt/cli";
@@ -239,6 +240,15 @@ beforeAll(async () => {
         path.join(composeDir, "Caddyfile"),
         renderCaddyfile(settings.routes, { tls: "internal", trustedProxies: [], adminAuth: { username: "admin", passwordHash: ADMIN_HASH } }),
     );
+    // Released routes (apps, the portal) import their upstream from the file a release switches:
+    // here written once, to the Compose containers' aliases.
+    for (const route of settings.routes.http.filter((r) => r.released)) {
+        fs.mkdirSync(path.join(composeDir, "upstreams", route.service), { recursive: true });
+        fs.writeFileSync(
+            path.join(composeDir, "upstreams", route.service, RELEASE_UPSTREAM_FILE),
+            renderReleaseUpstream(route.upstream.host, route.upstream.port),
+        );
+    }
     fs.writeFileSync(
         path.join(composeDir, "frpc.toml"),
         renderFrpcToml(settings.routes, {
@@ -276,7 +286,11 @@ beforeAll(async () => {
                 networks: alias("ledger"),
             },
             portal: { image: DEFAULT_IMAGES.portal, volumes: ["portal:/usr/share/nginx/html"], networks: alias("portal") },
-            caddy: { image: DEFAULT_IMAGES.caddy, volumes: ["caddydata:/data", "./Caddyfile:/etc/caddy/Caddyfile:ro"], networks: alias("caddy") },
+            caddy: {
+                image: DEFAULT_IMAGES.caddy,
+                volumes: ["caddydata:/data", "./Caddyfile:/etc/caddy/Caddyfile:ro", `./upstreams:${RELEASE_UPSTREAM_DIR}:ro`],
+                networks: alias("caddy"),
+            },
             frpc: { image: DEFAULT_IMAGES.frpc, entrypoint: ["/usr/bin/frpc", "-c", "/etc/frp/frpc.toml"], volumes: ["./frpc.toml:/etc/frp/frpc.toml:ro"] },
             // Unrelated to the program: it must keep running, untouched.
             mailer: { image: "nexora-e2e/bookworm:base", command: ["sleep", "infinity"], volumes: ["mailspool:/spool"] },

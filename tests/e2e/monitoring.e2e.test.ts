@@ -22,7 +22,10 @@ const GATEWAY = "10.204.72.1";
 const HOOK_PORT = 18766;
 const WEBHOOK = `http://${GATEWAY}:${HOOK_PORT}/hooks/nexora-alert-bot`;
 const MAX_RESTARTS = 2;
+/** The app's base name: each release's container adds its release id (`<base>-<id>`). */
 const APP = `${PREFIX}-ledger`;
+/** The app's container name in the healer's messages, whichever release runs. */
+const APP_NAME = `${APP}(?:-[0-9a-f]{8})?`;
 const HOSTNAME = "watch-ledger.nexora.restry.cn";
 
 interface Message {
@@ -57,8 +60,19 @@ const firing = (since: number) => messages.filter((m) => m.at >= since && m.from
 const resolved = (since: number) => messages.filter((m) => m.at >= since && m.from === "alertmanager" && m.text.startsWith(`RECOVERED: ${HOSTNAME}`));
 const healer = (since: number, pattern: RegExp) => messages.filter((m) => m.at >= since && m.from === "healer" && pattern.test(m.text));
 
+/** The running release's container of the app. */
+async function app(): Promise<{ name: string; health?: string } | undefined> {
+    return [...(await stackContainers(STACK)).values()].find((c) => new RegExp(`^${APP_NAME}$`).test(c.name) && c.running);
+}
+
 async function health(): Promise<string | undefined> {
-    return (await stackContainers(STACK)).get(APP)?.health;
+    return (await app())?.health;
+}
+
+async function appName(): Promise<string> {
+    const c = await app();
+    if (!c) throw new Error(`no running container of ${APP}`);
+    return c.name;
 }
 
 beforeAll(async () => {
@@ -168,7 +182,7 @@ describe("watch and heal on a real engine", () => {
     it("alerts once when an app hangs, heals it by a restart, and says it recovered", async () => {
         const t0 = Date.now();
         // The app's worker hangs: its health path answers 503 until the process restarts.
-        await docker(["kill", "--signal", "USR1", APP]);
+        await docker(["kill", "--signal", "USR1", await appName()]);
         const alert = await until("the DOWN message", () => firing(t0)[0], 180_000);
         record("alert seconds to fire", Math.round((alert.at - t0) / 100) / 10);
         expect(alert.text).toContain(`https://${HOSTNAME}/api/health does not answer as expected through Caddy`);
@@ -177,7 +191,7 @@ describe("watch and heal on a real engine", () => {
 
         const restart = await until(
             "the healer's restart",
-            () => healer(t0, new RegExp(`restarted ${APP} \\(unhealthy\\), restart 1 of at most ${MAX_RESTARTS}`))[0],
+            () => healer(t0, new RegExp(`restarted ${APP_NAME} \\(unhealthy\\), restart 1 of at most ${MAX_RESTARTS}`))[0],
             180_000,
         );
         await until("the app healthy again", async () => ((await health()) === "healthy" ? true : undefined), 120_000);
@@ -199,16 +213,17 @@ describe("watch and heal on a real engine", () => {
     it("keeps restarting a still-broken app only up to the bound, then gives up and says so", async () => {
         const t1 = Date.now();
         // Broken for good: it starts wedged after every restart.
-        await docker(["exec", APP, "touch", "/tmp/stay-broken"]);
-        await docker(["kill", "--signal", "USR1", APP]);
-        const gaveUp = await until("the healer giving up", () => healer(t1, new RegExp(`gave up on ${APP}`))[0], 240_000);
-        const restarts = healer(0, new RegExp(`restarted ${APP}`)).length;
+        const name = await appName();
+        await docker(["exec", name, "touch", "/tmp/stay-broken"]);
+        await docker(["kill", "--signal", "USR1", name]);
+        const gaveUp = await until("the healer giving up", () => healer(t1, new RegExp(`gave up on ${APP_NAME}`))[0], 240_000);
+        const restarts = healer(0, new RegExp(`restarted ${APP_NAME}`)).length;
         record("heal gave up after", restarts);
         expect(restarts).toBe(MAX_RESTARTS);
         expect(gaveUp.text).toContain(`still unhealthy after ${MAX_RESTARTS} restarts in 30 min`);
         // It stays given up: no further restart while the app stays broken.
         await new Promise((r) => setTimeout(r, 12_000));
-        expect(healer(0, new RegExp(`restarted ${APP}`))).toHaveLength(MAX_RESTARTS);
+        expect(healer(0, new RegExp(`restarted ${APP_NAME}`))).toHaveLength(MAX_RESTARTS);
         expect(await health()).toBe("unhealthy");
         expect(firing(t1).length).toBeGreaterThanOrEqual(1);
     });

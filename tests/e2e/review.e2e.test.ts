@@ -154,7 +154,8 @@ describe("review environments on a real engine", () => {
         expect(appAnswer(root.body)).toMatchObject({ app: "ledger", database: "mr101_ledger" });
         // Its own container, on its own networks only.
         const [container] = [...(await stackContainers(`${HOST}-mr101`)).values()];
-        expect(container?.name).toBe(`nexora-${HOST}-mr101-ledger`);
+        // Released like the host's apps: `<base>-<release id>`.
+        expect(container?.name).toMatch(new RegExp(`^nexora-${HOST}-mr101-ledger-[0-9a-f]{8}$`));
         // The provider creates the container from the image's ID.
         expect(container?.image).toBe((await docker(["image", "inspect", "-f", "{{.Id}}", IMAGE])).stdout.trim());
         expect(Object.keys(container!.networks).sort()).toEqual([`nexora-${HOST}-mr101-ledger-data`, `nexora-${HOST}-mr101-ledger-web`]);

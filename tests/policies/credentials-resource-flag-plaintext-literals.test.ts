@@ -61,6 +61,8 @@ describe(POLICY, () => {
         ["a UUID", "5e1f0c4a-9b2d-4c3e-8f7a-1b2c3d4e5f60"],
         ["a bcrypt hash", "$2y$05$" + generatePassword(53, `${ALNUM}./`)],
         ["a long English identifier", "NexoraPlatformDevelopmentStack2026"],
+        ["a released container's name", "nexora-dev-portal-c13992a7"],
+        ["a released container's upstream", "nexora-staging-erp-dev-0a9f3e1c:8000"],
     ])("does not flag %s", (_title, value) => {
         const violations = runPolicyPack(withChange(base, "pyerp", (r) => setEnv(r, "SOME_VALUE", value)));
         expect(violations.filter((v) => v.policy === POLICY)).toEqual([]);
