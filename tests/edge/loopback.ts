@@ -7,6 +7,9 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type In
 import { request as httpsRequest } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
+/** How long one request may take before the test calls Caddy unresponsive. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** What an upstream saw of a request, echoed back as the JSON body. */
 export interface UpstreamEcho {
     readonly upstream: string;
@@ -135,7 +138,8 @@ export function requestSite(req: SiteRequest): Promise<SiteResponse> {
             res.on("error", reject);
         });
         client.on("error", reject);
-        client.setTimeout(5_000, () => client.destroy(new Error(`request to ${req.hostname} timed out`)));
+        // A liveness bound, not a speed check: a bcrypt-checked request on a loaded 2-core machine took over 5 s.
+        client.setTimeout(REQUEST_TIMEOUT_MS, () => client.destroy(new Error(`request to ${req.hostname} timed out`)));
         client.end(req.body);
     });
 }
@@ -174,7 +178,7 @@ export function upgradeAndEcho(req: Omit<SiteRequest, "method" | "body">, messag
             reject(new Error(`expected 101 Switching Protocols, got ${res.statusCode}`));
         });
         client.on("error", reject);
-        client.setTimeout(5_000, () => client.destroy(new Error("upgrade timed out")));
+        client.setTimeout(REQUEST_TIMEOUT_MS, () => client.destroy(new Error("upgrade timed out")));
         client.end();
     });
 }
