@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { coreServiceKeys } from "../catalog";
 import { buildRouteTable } from "../edge/routes";
 import { type RouteTable } from "../edge/types";
-import { validateRouteTable } from "../edge/validate";
+import { routeTableProblems } from "../edge/validate";
 import { FEATURE_KEYS, NEEDS_GITLAB, type PlatformFeatures } from "../features";
 import {
     cidrContains,
@@ -480,17 +480,15 @@ function checkRoutes(c: Checker, settings: Omit<Parameters<typeof buildRouteTabl
     const appKeys = new Set(routedApps.map((a) => a.key));
     const sshKey = settings.tunnel.enabled ? "sshRemotePort" : "publishSshPort";
     const failedBefore = new Set(["publishHttpPort", "publishHttpsPort", sshKey, ...routedApps.map((a) => `apps.${a.key}.subdomain`)].filter(failed));
-    for (const problem of validateRouteTable(table)) {
-        // Each problem starts with its entry: "http route #2 (…)", "tcp route #0 (…)" or "route table:".
-        const entry = /^(http|tcp) route #(\d+) /.exec(problem);
+    for (const { message: problem, at } of routeTableProblems(table)) {
         let key: string;
-        if (entry?.[1] === "http") {
-            const service = table.http[Number(entry[2])]?.service ?? "";
+        if (at.kind === "http") {
+            const service = table.http[at.index]?.service ?? "";
             key = appKeys.has(service) ? `apps.${service}.subdomain` : "hostnamePattern";
-        } else if (entry?.[1] === "tcp") {
-            key = problem.includes("remotePort") ? sshKey : "hostnamePattern";
+        } else if (at.kind === "tcp") {
+            key = at.field === "remotePort" ? sshKey : "hostnamePattern";
         } else {
-            key = problem.includes("httpsPort") ? "publishHttpsPort" : problem.includes("httpPort") ? "publishHttpPort" : "(stack name)";
+            key = at.field === "httpsPort" ? "publishHttpsPort" : at.field === "httpPort" ? "publishHttpPort" : "(stack name)";
         }
         if (!failedBefore.has(key)) c.fail(key, `a value that yields a valid route: ${problem}`);
     }

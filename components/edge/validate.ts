@@ -9,56 +9,76 @@ const STACK_NAME = /^[A-Za-z0-9._-]+$/;
 // The hostname and port rules live with every other syntax rule; re-exported for the renderers.
 export { hostnameProblem, isPort };
 
+/** Where a route-table problem is: the table itself (one of its fields) or one entry (and its field). */
+export type RouteProblemSite =
+    | { readonly kind: "table"; readonly field: "stack" | "httpPort" | "httpsPort" }
+    | { readonly kind: "http" | "tcp"; readonly index: number; readonly field?: "remotePort" };
+
+/** One problem of a route table: the sentence for people, and where it is as data (config maps it to its key). */
+export interface RouteProblem {
+    readonly message: string;
+    readonly at: RouteProblemSite;
+}
+
 /**
- * Every problem of one stack's route table, as human-readable sentences that each start with
- * the offending entry ("http route #2 (service "gitlab", hostname "…")"); empty when the
- * table is valid. The renderers refuse an invalid table, so this is also what makes every
- * value they interpolate safe.
+ * Every problem of one stack's route table; empty when the table is valid. Each message starts
+ * with the offending entry ("http route #2 (service "gitlab", hostname "…")"), and `at` says the
+ * same as data. The renderers refuse an invalid table, so this is also what makes every value
+ * they interpolate safe.
  */
-export function validateRouteTable(table: RouteTable): string[] {
-    const errors: string[] = [];
+export function routeTableProblems(table: RouteTable): RouteProblem[] {
+    const problems: RouteProblem[] = [];
+    const tableProblem = (field: "stack" | "httpPort" | "httpsPort", message: string) => problems.push({ message, at: { kind: "table", field } });
     if (!STACK_NAME.test(table.stack)) {
-        errors.push(`route table: stack name ${JSON.stringify(table.stack)} must be letters, digits, ".", "_" or "-"`);
+        tableProblem("stack", `route table: stack name ${JSON.stringify(table.stack)} must be letters, digits, ".", "_" or "-"`);
     }
     for (const key of ["httpPort", "httpsPort"] as const) {
-        if (!isPort(table[key])) errors.push(`route table: ${key} must be an integer from 1 to 65535, got ${String(table[key])}`);
+        if (!isPort(table[key])) tableProblem(key, `route table: ${key} must be an integer from 1 to 65535, got ${String(table[key])}`);
     }
-    if (table.httpPort === table.httpsPort) errors.push(`route table: httpPort and httpsPort are both ${table.httpPort}`);
+    if (table.httpPort === table.httpsPort) tableProblem("httpsPort", `route table: httpPort and httpsPort are both ${table.httpPort}`);
 
     // Hostname → first entry using it; every name must be unique across HTTP and TCP routes,
     // because each one becomes exactly one DNS record and one Caddy site or frp proxy.
     const hostOwners = new Map<string, string>();
-    const claimHostname = (entry: string, hostname: string): void => {
+    const claimHostname = (at: RouteProblemSite, entry: string, hostname: string): void => {
         const key = hostname.toLowerCase();
         const owner = hostOwners.get(key);
         if (owner === undefined) hostOwners.set(key, entry);
-        else errors.push(`${entry}: hostname is already used by ${owner}`);
+        else problems.push({ message: `${entry}: hostname is already used by ${owner}`, at });
     };
 
     table.http.forEach((route, index) => {
+        const at = { kind: "http", index } as const;
         const entry = describeEntry("http", index, route);
-        errors.push(...commonProblems(route).map((problem) => `${entry}: ${problem}`));
+        problems.push(...commonProblems(route).map((problem) => ({ message: `${entry}: ${problem}`, at })));
         const maxBody = route.maxRequestBodyMiB;
         if (maxBody !== undefined && !(Number.isSafeInteger(maxBody) && maxBody >= 1)) {
-            errors.push(`${entry}: maxRequestBodyMiB must be a whole number of MiB ≥ 1, got ${String(maxBody)}`);
+            problems.push({ message: `${entry}: maxRequestBodyMiB must be a whole number of MiB ≥ 1, got ${String(maxBody)}`, at });
         }
-        claimHostname(entry, route.hostname);
+        claimHostname(at, entry, route.hostname);
     });
 
     const remotePortOwners = new Map<number, string>();
     table.tcp.forEach((route, index) => {
+        const at = { kind: "tcp", index } as const;
+        const portAt = { kind: "tcp", index, field: "remotePort" } as const;
         const entry = describeEntry("tcp", index, route);
-        errors.push(...commonProblems(route).map((problem) => `${entry}: ${problem}`));
+        problems.push(...commonProblems(route).map((problem) => ({ message: `${entry}: ${problem}`, at })));
         if (!isPort(route.remotePort)) {
-            errors.push(`${entry}: remotePort must be an integer from 1 to 65535, got ${String(route.remotePort)}`);
+            problems.push({ message: `${entry}: remotePort must be an integer from 1 to 65535, got ${String(route.remotePort)}`, at: portAt });
         } else {
             const owner = remotePortOwners.get(route.remotePort);
             if (owner === undefined) remotePortOwners.set(route.remotePort, entry);
-            else errors.push(`${entry}: remotePort ${route.remotePort} is already used by ${owner}`);
+            else problems.push({ message: `${entry}: remotePort ${route.remotePort} is already used by ${owner}`, at: portAt });
         }
-        claimHostname(entry, route.hostname);
+        claimHostname(at, entry, route.hostname);
     });
-    return errors;
+    return problems;
+}
+
+/** The sentences of routeTableProblems. */
+export function validateRouteTable(table: RouteTable): string[] {
+    return routeTableProblems(table).map((p) => p.message);
 }
 
 /** Throws one Error listing every problem of the table; the renderers call it before interpolating anything. */

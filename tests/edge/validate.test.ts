@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HttpRoute, RouteTable, TcpRoute } from "../../components/edge/types";
-import { assertValidRouteTable, hostnameProblem, validateRouteTable, validateSharedRelay } from "../../components/edge/validate";
+import { assertValidRouteTable, hostnameProblem, routeTableProblems, validateRouteTable, validateSharedRelay } from "../../components/edge/validate";
 import { devTable, prodTable, stagingTable } from "./fixtures";
 
 /** prodTable with its first HTTP route changed. */
@@ -12,6 +12,24 @@ function withHttp0(change: Partial<HttpRoute>): RouteTable {
 function withTcp0(change: Partial<TcpRoute>): RouteTable {
     return { ...prodTable, tcp: [{ ...prodTable.tcp[0]!, ...change }] };
 }
+
+describe("routeTableProblems", () => {
+    it("says where each problem is as data, not only in its sentence", () => {
+        const tcpPort = prodTable.tcp[0]!.remotePort;
+        const table: RouteTable = {
+            ...prodTable,
+            httpPort: 0,
+            http: [prodTable.http[0]!, { ...prodTable.http[1]!, hostname: prodTable.http[0]!.hostname }, ...prodTable.http.slice(2)],
+            tcp: [prodTable.tcp[0]!, { ...prodTable.tcp[0]!, service: "other", hostname: "other.nexora.restry.cn", remotePort: tcpPort }],
+        };
+        expect(routeTableProblems(table).map((p) => p.at)).toEqual([
+            { kind: "table", field: "httpPort" },
+            { kind: "http", index: 1 },
+            { kind: "tcp", index: 1, field: "remotePort" },
+        ]);
+        expect(routeTableProblems(table).map((p) => p.message)).toEqual(validateRouteTable(table));
+    });
+});
 
 describe("validateRouteTable", () => {
     it("accepts the realistic table of every stack", () => {
