@@ -1,3 +1,4 @@
+import * as cloudflare from "@pulumi/cloudflare";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,8 +7,15 @@ import { services } from "../catalog";
 import type { AppSettings, TlsMode } from "../config";
 import { REVIEW_SITES_DIR, renderSiteSnippet } from "../edge/caddyfile";
 import { caddyContainerName } from "../edge/caddy";
+import { Dns } from "../edge/dns";
 import { REVIEW_PROXIES_DIR, renderFrpcProxiesFile } from "../edge/frpc";
 import { RELEASE_UPSTREAM_DIR } from "../edge/upstreams";
+import { type InternalCa, readInternalCa } from "../edge/internal-ca";
+import { gitlabApiBaseUrl } from "../gitlab/admin-token";
+import { Provider as GitlabProvider } from "../gitlab/provider";
+import { SsoApplication } from "../sso/application";
+import { ssoRedirectUrl } from "../sso/endpoints";
+import { appOauthEnv } from "../sso/env";
 import type { RouteTable } from "../edge/types";
 import { MYSQL_ROOT_PASSWORD_RECORD } from "../mysql/mysql";
 import { renderMysqlProvisioning } from "../mysql/sql";
@@ -28,6 +36,20 @@ export interface ReviewHost {
     readonly tunnel: boolean;
     /** Whether the host runs MySQL (it does when one of its apps has a database). */
     readonly mysql: boolean;
+    /**
+     * The host's Cloudflare DNS (`dnsEnabled`): the review's hostname gets a record like the
+     * host's routes, in the same zone, pointing at the same relay. @default none (no DNS record)
+     */
+    readonly dns?: { readonly zone: string; readonly relayAddress: string; readonly proxied: boolean };
+    /** The host's GitLab (`gitlabEnabled`), for the OAuth application of a review of an app with `sso`. @default none */
+    readonly gitlab?: {
+        /** Its public URL, from the host's route table. */
+        readonly url: string;
+        /** Its public hostname: with Caddy's internal CA, Caddy answers to it on the review's web network. */
+        readonly hostname: string;
+        /** Caddy's fixed address on the host's edge network (what the host's consumers of the internal CA are told). */
+        readonly caddyAddress: string;
+    };
 }
 
 export interface ReviewEnvironmentArgs {
@@ -40,6 +62,13 @@ export interface ReviewEnvironmentArgs {
     readonly memoryMiB: number;
     /** Values of the secret config keys the app's secretEnv names (the host's, secret). */
     readonly secretValues: Readonly<Record<string, pulumi.Output<string>>>;
+    /**
+     * The host's `cloudflare:apiToken` (secret), for the review's DNS record; absent, the Cloudflare
+     * provider reads CLOUDFLARE_API_TOKEN as the host's deployment does. @default none
+     */
+    readonly cloudflareApiToken?: pulumi.Output<string>;
+    /** An admin API token of the host's GitLab (secret): required for an app with `sso`. @default none */
+    readonly gitlabApiToken?: pulumi.Output<string>;
 }
 
 /** A label on everything the review creates: `list`, `sweep` and the leftover checks find it by it. */
@@ -71,13 +100,21 @@ function hostExec(
 }
 
 /** Attaches a host container to one of the review's networks (and detaches it on delete): `docker network connect`. */
-function attach(name: string, dockerHost: string, network: pulumi.Input<string>, container: string, opts: pulumi.CustomResourceOptions): command.local.Command {
+function attach(
+    name: string,
+    dockerHost: string,
+    network: pulumi.Input<string>,
+    container: string,
+    opts: pulumi.CustomResourceOptions,
+    aliases: readonly string[] = [],
+): command.local.Command {
     const c = shellQuote(container);
+    const alias = aliases.map((a) => ` --alias ${shellQuote(a)}`).join("");
     return new command.local.Command(
         name,
         {
             // A re-run after a partial failure finds it attached: detach first, then attach.
-            create: pulumi.interpolate`docker network disconnect -f ${network} ${c} >/dev/null 2>&1 || true; docker network connect ${network} ${c}`,
+            create: pulumi.interpolate`docker network disconnect -f ${network} ${c} >/dev/null 2>&1 || true; docker network connect${alias} ${network} ${c}`,
             // Gone already (the host was destroyed first) is fine: the network goes next.
             delete: pulumi.interpolate`docker network disconnect -f ${network} ${c} 2>/dev/null || true`,
             environment: { DOCKER_HOST: dockerHost },
@@ -162,7 +199,8 @@ export function reviewRouteTable(args: Pick<ReviewEnvironmentArgs, "id" | "host"
                 maxRequestBodyMiB: 100,
                 securityHeaders: true,
                 restricted: false,
-                proxied: false,
+                // As the host's own routes (dnsProxied): only the DNS record reads it.
+                proxied: args.host.dns?.proxied ?? false,
             },
         ],
         tcp: [],
@@ -187,6 +225,8 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
         super("nexora:review:ReviewEnvironment", name, {}, opts);
         const { id, host, app } = args;
         if (app.database && !host.mysql) throw new Error(`review of ${app.key}: the app has a database but host stack ${host.stack} runs no MySQL`);
+        if (app.sso && (!host.gitlab || !args.gitlabApiToken))
+            throw new Error(`review of ${app.key}: the app has sso but no GitLab (and API token) of host stack ${host.stack} was passed in`);
         const stack = reviewDockerStack(id);
         const reviewStack = reviewStackName(id);
         const names = reviewNetworkNames(id);
@@ -207,7 +247,11 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
         this.networks = { web, data };
 
         const caddy = caddyContainerName(host.stack);
-        const caddyAttached = attach(`${name}-caddy-attach`, host.dockerHost, web.name, caddy, { parent: this, dependsOn: [web] });
+        // With Caddy's internal CA, GitLab's public name resolves nowhere inside the app's container:
+        // Caddy answers to it on the review's web network, as it does on the host's edge network.
+        const gitlabAlias = app.sso && host.gitlab && host.tls === "internal" ? [host.gitlab.hostname] : [];
+        const caddyAttached = attach(`${name}-caddy-attach`, host.dockerHost, web.name, caddy, { parent: this, dependsOn: [web] }, gitlabAlias);
+        const sso = app.sso ? this.createSso(name, args) : undefined;
 
         let database: { host: string; port: number; database: string; username: string; password: pulumi.Output<string> } | undefined;
         const appDeps: pulumi.Resource[] = [caddyAttached];
@@ -243,8 +287,9 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
                 dataNetwork: data ? data.name : web.name,
                 database,
                 secretValues: args.secretValues,
-                // A review gets no OAuth application of the host's GitLab: its redirect URL is not registered there.
-                ssoEnv: undefined,
+                // Its own OAuth application, whose redirect URL is on the review's hostname.
+                ssoEnv: sso?.env,
+                internalCa: sso?.internalCa,
                 // Its releases are health-gated like the host's apps, and switch the review's own upstream in the host's Caddy.
                 dockerHost: host.dockerHost,
                 edge: { caddyContainerName: caddy, after: [caddyAttached] },
@@ -254,6 +299,17 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
         );
 
         const table = reviewRouteTable(args);
+        // As the host's Dns component for its routes: an A record at the relay, before Caddy's reload asks ACME for the name.
+        const dns = host.dns
+            ? new Dns(
+                  `${name}-dns`,
+                  { table, zone: host.dns.zone, relayAddress: host.dns.relayAddress },
+                  {
+                      parent: this,
+                      providers: [new cloudflare.Provider(`${name}-cloudflare`, { apiToken: args.cloudflareApiToken }, { parent: this })],
+                  },
+              )
+            : undefined;
         const file = `${reviewStack}`;
         const site = caddySiteScripts(`${file}.caddy`, reviewStack);
         const route = hostExec(
@@ -265,7 +321,7 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
                 // trustedProxies empty: as the host's own sites (frpc passes TLS through without the client's address).
                 stdin: renderSiteSnippet(table, { tls: host.tls, trustedProxies: [] }),
             },
-            { parent: this, dependsOn: [this.app, caddyAttached] },
+            { parent: this, dependsOn: [this.app, caddyAttached, ...(dns?.records ?? [])] },
         );
         if (host.tunnel) {
             const proxies = frpcProxyScripts(`${file}.toml`);
@@ -281,5 +337,47 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({ url: this.url, containerName: this.containerName });
+    }
+
+    /**
+     * The review's own OAuth application on the host's GitLab (named after the review's Docker
+     * stack, redirecting to the review's hostname) and the env the app gets on the host
+     * (appOauthEnv); with Caddy's internal CA, the CA read from the host's Caddy.
+     */
+    private createSso(name: string, args: ReviewEnvironmentArgs): { env: pulumi.Input<string>[]; internalCa?: InternalCa } {
+        const { host, app } = args;
+        const gitlab = host.gitlab!;
+        const sso = app.sso!;
+        const provider = new GitlabProvider(
+            `${name}-gitlab`,
+            // insecure as the host's provider: with Caddy's internal CA the machine running Pulumi does not trust GitLab's certificate.
+            { baseUrl: gitlabApiBaseUrl(gitlab.url), token: args.gitlabApiToken!, insecure: host.tls === "internal", retries: 5 },
+            { parent: this },
+        );
+        const client = new SsoApplication(
+            `${name}-sso`,
+            {
+                consumer: `app-${app.key}`,
+                redirectUrl: ssoRedirectUrl(this.url, sso.redirectPath),
+                scopes: sso.scopes,
+                provider,
+                stack: reviewDockerStack(args.id),
+            },
+            { parent: this },
+        );
+        const internalCa =
+            host.tls === "internal"
+                ? readInternalCa(
+                      `${name}-internal-ca`,
+                      {
+                          dockerHost: host.dockerHost,
+                          caddyContainer: caddyContainerName(host.stack),
+                          caddyContainerId: caddyContainerName(host.stack),
+                          caddyAddress: gitlab.caddyAddress,
+                      },
+                      { parent: this },
+                  ).ca
+                : undefined;
+        return { env: appOauthEnv({ gitlabUrl: gitlab.url, clientId: client.clientId, clientSecret: client.clientSecret }), internalCa };
     }
 }
