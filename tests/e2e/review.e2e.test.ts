@@ -18,6 +18,8 @@ const DOMAIN = "nexora.restry.cn";
 const hostname = (sub: string) => `rv-${sub}.${DOMAIN}`;
 const ws = new PulumiWorkspace(HOST);
 const MRS = [101, 102] as const;
+/** Started at once against reviewMaxConcurrent 2: exactly one of them is refused. */
+const RACE = [104, 105, 106] as const;
 const IMAGE = "nexora-e2e/business-app:1.0.0";
 let ca = "";
 
@@ -118,7 +120,7 @@ beforeAll(async () => {
 afterAll(async () => {
     printFigures();
     // A failed step may have left a review: take them down before the host (their attachments are on its containers).
-    for (const mr of MRS) await review(["down", "--app", "ledger", "--mr", String(mr)]);
+    for (const mr of [...MRS, ...RACE]) await review(["down", "--app", "ledger", "--mr", String(mr)]);
     await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
     await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
     fs.rmSync(ws.dir, { recursive: true, force: true });
@@ -235,5 +237,16 @@ describe("review environments on a real engine", () => {
         expect(gone.status).not.toBe(200);
         const own = await requestViaRelay(hostname("ledger"), "/api/health", ca);
         expect(own.status).toBe(200);
+    });
+
+    it("lets exactly two of three ups started at once pass reviewMaxConcurrent 2, the third refused (exit 3)", async () => {
+        const results = await Promise.all(RACE.map((mr) => review(["up", "--app", "ledger", "--mr", String(mr), "--image", IMAGE])));
+        const codes = results.map((r) => r.code);
+        expect([...codes].sort(), results.map((r) => tail(r.stderr, 20)).join("\n---\n")).toEqual([0, 0, 3]);
+        expect(results.find((r) => r.code === 3)!.stderr).toMatch(/2 reviews already run on dev-rvhost .* reviewMaxConcurrent allows \(2\)/);
+        const list = JSON.parse((await reviewOk(["list", "--json"])).stdout) as { stack: string }[];
+        expect(list.map((r) => r.stack).sort()).toEqual(RACE.filter((_, i) => codes[i] === 0).map((mr) => `review-ledger-mr${mr}`));
+        for (const [i, mr] of RACE.entries()) if (codes[i] === 0) await reviewOk(["down", "--app", "ledger", "--mr", String(mr)]);
+        expect(JSON.parse((await reviewOk(["list", "--json"])).stdout)).toEqual([]);
     });
 });
