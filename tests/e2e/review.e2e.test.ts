@@ -243,7 +243,9 @@ describe("review environments on a real engine", () => {
         const results = await Promise.all(RACE.map((mr) => review(["up", "--app", "ledger", "--mr", String(mr), "--image", IMAGE])));
         const codes = results.map((r) => r.code);
         expect([...codes].sort(), results.map((r) => tail(r.stderr, 20)).join("\n---\n")).toEqual([0, 0, 3]);
-        expect(results.find((r) => r.code === 3)!.stderr).toMatch(/2 reviews already run on dev-rvhost .* reviewMaxConcurrent allows \(2\)/);
+        expect(results.find((r) => r.code === 3)!.stderr).toMatch(
+            /2 reviews already run on dev-rvhost \(review-ledger-mr10[456], review-ledger-mr10[456]\), the most nexora:reviewMaxConcurrent allows \(2\)/,
+        );
         const list = JSON.parse((await reviewOk(["list", "--json"])).stdout) as { stack: string }[];
         expect(list.map((r) => r.stack).sort()).toEqual(RACE.filter((_, i) => codes[i] === 0).map((mr) => `review-ledger-mr${mr}`));
         for (const [i, mr] of RACE.entries()) if (codes[i] === 0) await reviewOk(["down", "--app", "ledger", "--mr", String(mr)]);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ReviewBackend, ReviewSummary } from "../../tools/review/backend";
-import { acquireReviewLock, REVIEW_LOCK, ReviewLockTimeout } from "../../tools/review/lock";
+import { acquireReviewLock, REVIEW_LOCK, reviewLockDir, ReviewLockTimeout } from "../../tools/review/lock";
 import { hostConfig, HOST_SECRET_KEYS, runReview } from "./support";
 
 let dir: string;
@@ -103,5 +103,20 @@ describe("acquireReviewLock", () => {
         utimesSync(path.join(dir, REVIEW_LOCK), old, old);
         const release = await acquireReviewLock(dir, { waitMs: 1000 });
         await release();
+    });
+});
+
+describe("reviewLockDir", () => {
+    it("is the state directory of a file:// backend, shared by every checkout using it", () => {
+        expect(reviewLockDir("file:///srv/pulumi-state", "/repo/.nexora-reviews")).toBe("/srv/pulumi-state");
+        expect(reviewLockDir("file://~/state", "/repo/.nexora-reviews", "/home/ci")).toBe("/home/ci/state");
+        expect(reviewLockDir("file://~", "/repo/.nexora-reviews", "/home/ci")).toBe("/home/ci");
+        expect(reviewLockDir("file://state", "/repo/.nexora-reviews")).toBe(path.resolve("state"));
+    });
+
+    it("is the checkout's review directory for any other backend", () => {
+        for (const url of [undefined, "s3://bucket/nexora", "https://api.pulumi.com", "file://"]) {
+            expect(reviewLockDir(url, "/repo/.nexora-reviews")).toBe("/repo/.nexora-reviews");
+        }
     });
 });

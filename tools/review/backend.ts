@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type PulumiFn } from "@pulumi/pulumi/automation";
 import { parseReviewStackName } from "../../components/review/names";
-import { acquireReviewLock } from "./lock";
+import { acquireReviewLock, reviewLockDir } from "./lock";
 
 export const PROJECT = "nexora";
 
@@ -80,7 +80,7 @@ export function automationBackend(options: { projectDir: string; policyPack: str
             const stack = await LocalWorkspace.selectStack({ stackName: hostStack, workDir: options.projectDir });
             return Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, { value: v.value as unknown, secret: v.secret }]));
         },
-        lock: () => acquireReviewLock(reviewDir),
+        lock: () => acquireReviewLock(reviewLockDir(process.env.PULUMI_BACKEND_URL, reviewDir)),
         async reserve(name) {
             await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: PROJECT, program: async () => ({}) }, reviewOpts());
         },

@@ -3,11 +3,26 @@
 // directory lock (mkdir is atomic on local and network file systems) from proper-lockfile,
 // which also refreshes it while held and takes over a lock whose holder died.
 import { mkdirSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as lockfile from "proper-lockfile";
 
-/** The lock's name inside the review work directory. */
-export const REVIEW_LOCK = "limits.lock";
+/** The lock's name inside its directory (reviewLockDir). */
+export const REVIEW_LOCK = "nexora-review-limits.lock";
+
+/**
+ * Where `up`'s lock lives: beside the state when the backend is a local directory
+ * (PULUMI_BACKEND_URL=file://…), so every `up` on that state shares it whichever checkout it runs
+ * from; else the review work directory of this checkout.
+ */
+export function reviewLockDir(backendUrl: string | undefined, reviewDir: string, home = os.homedir()): string {
+    if (backendUrl === undefined || !backendUrl.startsWith("file://")) return reviewDir;
+    // Pulumi's forms: file:///abs/path, file://~/path (the home directory), file://rel/path (the current directory).
+    const dir = backendUrl.slice("file://".length).split("?")[0]!;
+    if (dir === "") return reviewDir;
+    if (dir === "~" || dir.startsWith("~/")) return path.join(home, dir.slice(1));
+    return path.resolve(dir);
+}
 
 /** A holder that stops refreshing the lock for this long is taken to have died. */
 const STALE_MS = 20_000;
