@@ -17,7 +17,7 @@ import { SsoApplication } from "../sso/application";
 import { ssoRedirectUrl } from "../sso/endpoints";
 import { appOauthEnv } from "../sso/env";
 import type { RouteTable } from "../edge/types";
-import { MYSQL_ROOT_PASSWORD_RECORD } from "../mysql/mysql";
+import { MYSQL_ROOT_PASSWORD_RECORD, mysqlIdentifier } from "../mysql/mysql";
 import { renderMysqlProvisioning } from "../mysql/sql";
 import { dockerName } from "../naming";
 import { generatedPassword } from "../secrets/random";
@@ -69,6 +69,11 @@ export interface ReviewEnvironmentArgs {
     readonly cloudflareApiToken?: pulumi.Output<string>;
     /** An admin API token of the host's GitLab (secret): required for an app with `sso`. @default none */
     readonly gitlabApiToken?: pulumi.Output<string>;
+    /**
+     * Copy the host app's database into the review's before the app starts (`--seed-from-host`),
+     * inside the host's MySQL container. @default false (the review's database starts empty)
+     */
+    readonly seedFromHost?: boolean;
 }
 
 /** A label on everything the review creates: `list`, `sweep` and the leftover checks find it by it. */
@@ -140,7 +145,30 @@ export function reviewDbDropScript(name: string): string {
     return `${MYSQL_AS_ROOT}\nMYSQL_PWD="$pw" mysql --protocol=socket -uroot -e ${shellQuote(sql)}`;
 }
 
-/** Writes the review's site into the host Caddy's import directory, checks the whole config and reloads; takes it out on delete. */
+/**
+ * Copies the host app's database into the review's, inside the host's MySQL container: the dump
+ * goes through a pipe there, never through the machine running the tool or any file. A
+ * consistent snapshot (--single-transaction) with triggers and routines; their DEFINER becomes
+ * the review's user (the host app's user has no rights on the review's database). mysqldump's
+ * DROP TABLE IF EXISTS makes a second copy replace the tables rather than fail.
+ */
+export function reviewSeedScript(hostDatabase: string, reviewDatabase: string): string {
+    for (const name of [hostDatabase, reviewDatabase]) {
+        if (!/^[a-z_][a-z0-9_]{0,63}$/.test(name)) throw new Error(`database name ${JSON.stringify(name)} is not a MySQL identifier of the review rule`);
+    }
+    if (hostDatabase === reviewDatabase) throw new Error(`review seed: source and target are both ${hostDatabase}`);
+    const sed = shellQuote(`s/DEFINER=\`[^\`]*\`@\`[^\`]*\`/DEFINER=\`${reviewDatabase}\`@\`%\`/g`);
+    return [
+        MYSQL_AS_ROOT,
+        // A failed dump must fail the copy. POSIX sh has no pipefail (Debian's dash): mysqldump's
+        // status comes out on fd 3; mysql's failure fails the substitution, and so the script.
+        "exec 4>&1",
+        `dumped=$( { { MYSQL_PWD="$pw" mysqldump --protocol=socket -uroot --single-transaction --routines --triggers --no-tablespaces ${shellQuote(hostDatabase)}; echo $? >&3; }` +
+            ` | sed -e ${sed} | MYSQL_PWD="$pw" mysql --protocol=socket -uroot ${shellQuote(reviewDatabase)} >&4; } 3>&1 )`,
+        `if [ "$dumped" != 0 ]; then echo "mysqldump of ${hostDatabase} failed (exit $dumped): ${reviewDatabase} may hold part of it" >&2; exit 1; fi`,
+    ].join("\n");
+}
+
 /**
  * Writes the review's site into the host Caddy's include directory, validates and reloads; on
  * delete takes it out with the review's upstream directory (the release's switch writes it).
@@ -274,6 +302,20 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
                 { parent: this },
             );
             appDeps.push(mysqlAttached, provisioning);
+            if (args.seedFromHost) {
+                const seed = new command.local.Command(
+                    `${name}-seed`,
+                    {
+                        create: `docker exec -i ${shellQuote(mysql)} sh -c ${shellQuote(reviewSeedScript(mysqlIdentifier(app.key), dbName))}`,
+                        environment: { DOCKER_HOST: host.dockerHost },
+                        // mysql quotes a failing statement in its errors: that is the host's data.
+                        logging: "none",
+                    },
+                    // Copied once, when asked: a later version of the script does not copy again over the review's changes.
+                    { parent: this, dependsOn: [provisioning], ignoreChanges: ["create"], additionalSecretOutputs: ["stdout", "stderr"] },
+                );
+                appDeps.push(seed);
+            }
             database = { host: mysql, port: 3306, database: dbName, username: dbName, password };
         }
 

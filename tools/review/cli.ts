@@ -1,4 +1,4 @@
-// npm run review -- up    --app <app> --mr <n> --image <ref> [--database] [--json] [--host-stack dev]
+// npm run review -- up    --app <app> --mr <n> --image <ref> [--database] [--seed-from-host] [--json] [--host-stack dev]
 //                   down  --app <app> --mr <n> [--json] [--host-stack dev]
 //                   list  [--json] [--host-stack dev]
 //                   sweep --older-than <duration> [--json] [--host-stack dev]
@@ -39,6 +39,8 @@ export const USAGE = `usage: npm run review -- <command> [options]
   --json              one JSON document on stdout
   --host-stack NAME   the stack hosting reviews (default: $NEXORA_REVIEW_HOST_STACK, else dev)
   --database          refuse unless APP has a database (its review gets its own, empty)
+  --seed-from-host    copy the host app's database into the review's (real data: see
+                      docs/review-environments.md); copied inside the host's MySQL container
 
   Needs the pulumi CLI on PATH and the backend's environment (PULUMI_BACKEND_URL or a login,
   PULUMI_CONFIG_PASSPHRASE). Exit codes: 0 done, 1 failed, 2 bad input (nothing created),
@@ -59,6 +61,7 @@ const OPTIONS = {
     mr: { type: "string" },
     image: { type: "string" },
     database: { type: "boolean" },
+    "seed-from-host": { type: "boolean" },
     json: { type: "boolean" },
     "host-stack": { type: "string" },
     "older-than": { type: "string" },
@@ -98,7 +101,7 @@ const COMMANDS = ["up", "down", "list", "sweep"] as const;
 type Command = (typeof COMMANDS)[number];
 /** Which options each command takes; any other is an error, so a typo never passes silently. */
 const ALLOWED: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
-    up: ["app", "mr", "image", "database", "json", "host-stack"],
+    up: ["app", "mr", "image", "database", "seed-from-host", "json", "host-stack"],
     down: ["app", "mr", "json", "host-stack"],
     list: ["json", "host-stack"],
     sweep: ["older-than", "json", "host-stack"],
@@ -283,8 +286,10 @@ async function up(values: Values, io: ReviewIo, be: ReviewBackend): Promise<numb
 
     const host = await readHost(hostStack, be);
     const app = appOf(host, id.app);
-    if (values.database && !app.database) {
-        throw new InputError(`--database: app ${app.key} of host stack ${hostStack} has no database (nexora:apps.${app.key}.database is not true)`);
+    for (const flag of ["database", "seed-from-host"] as const) {
+        if (values[flag] && !app.database) {
+            throw new InputError(`--${flag}: app ${app.key} of host stack ${hostStack} has no database (nexora:apps.${app.key}.database is not true)`);
+        }
     }
     const collisions = reviewNameCollisions(host.settings.apps.map((a) => a.key));
     if (collisions.length > 0) {
@@ -332,6 +337,7 @@ async function up(values: Values, io: ReviewIo, be: ReviewBackend): Promise<numb
         secretValues: host.secretValues,
         cloudflareApiToken: host.cloudflareApiToken,
         gitlabApiToken,
+        seedFromHost: values["seed-from-host"] ?? false,
         createdAt,
     });
     const result = await be.up(stackName, program, (line) => io.stderr(line));
@@ -353,6 +359,8 @@ export function reviewProgram(args: {
     cloudflareApiToken?: string;
     /** The host's GitLab API token, for an app with `sso`. */
     gitlabApiToken?: string;
+    /** Copy the host app's database into the review's (--seed-from-host). @default false */
+    seedFromHost?: boolean;
     createdAt: string;
 }): () => Promise<Record<string, unknown>> {
     return async () => {
@@ -368,6 +376,7 @@ export function reviewProgram(args: {
             // Secrets: the state keeps them encrypted, no file of the review's holds them.
             cloudflareApiToken: args.cloudflareApiToken === undefined ? undefined : pulumi.secret(args.cloudflareApiToken),
             gitlabApiToken: args.gitlabApiToken === undefined ? undefined : pulumi.secret(args.gitlabApiToken),
+            seedFromHost: args.seedFromHost ?? false,
         });
         return {
             url: review.url,
