@@ -75,6 +75,21 @@ async function mysqlNames(): Promise<{ databases: string[]; users: string[] }> {
     return { databases: await q("SHOW DATABASES"), users: await q("SELECT User FROM mysql.user") };
 }
 
+const SEED_SQL =
+    "CREATE TABLE IF NOT EXISTS nexora_seed_marker (v VARCHAR(32)); DELETE FROM nexora_seed_marker; INSERT INTO nexora_seed_marker VALUES ('host-data');";
+/** The marker row of a database, or "" when it has none. */
+async function seedMarker(database: string): Promise<string> {
+    const sql = `SELECT v FROM ${database}.nexora_seed_marker`;
+    const r = await docker([
+        "exec",
+        mysqlContainer,
+        "sh",
+        "-c",
+        `MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=socket -uroot -N -e ${JSON.stringify(sql)} 2>/dev/null || true`,
+    ]);
+    return r.stdout.trim();
+}
+
 const appAnswer = (body: string): { app?: string; database?: string; status?: string } => {
     try {
         return JSON.parse(body) as { app?: string; database?: string };
@@ -166,8 +181,16 @@ describe("review environments on a real engine", () => {
         expect(appAnswer(own.body)).toMatchObject({ status: "ok", database: "ledger" });
     });
 
-    it("brings up a second MR's review beside it, isolated from the first", async () => {
-        const up = await reviewOk(["up", "--app", "ledger", "--mr", String(MRS[1]), "--image", IMAGE]);
+    it("brings up a second MR's review beside it, isolated from the first, seeded with a copy of the host's data", async () => {
+        // Real data of the host's app: the second review asks for a copy (--seed-from-host), the first has none.
+        await docker([
+            "exec",
+            mysqlContainer,
+            "sh",
+            "-c",
+            `MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=socket -uroot ledger -e ${JSON.stringify(SEED_SQL)}`,
+        ]);
+        const up = await reviewOk(["up", "--app", "ledger", "--mr", String(MRS[1]), "--image", IMAGE, "--seed-from-host"]);
         expect(up.stdout.trim()).toBe(`https://${hostname("mr102-ledger")}`);
         const health = await eventually(
             () => requestViaRelay(hostname("mr102-ledger"), "/api/health", ca),
@@ -182,6 +205,8 @@ describe("review environments on a real engine", () => {
         expect(Object.keys(second.networks).some((n) => n.includes("mr101"))).toBe(false);
         const names = await mysqlNames();
         expect(names.databases).toEqual(expect.arrayContaining(["ledger", "mr101_ledger", "mr102_ledger"]));
+        expect(await seedMarker("mr102_ledger")).toBe("host-data");
+        expect(await seedMarker("mr101_ledger")).toBe("");
         // A third is beyond reviewMaxConcurrent (2): refused, nothing created.
         const third = await review(["up", "--app", "ledger", "--mr", "103", "--image", IMAGE]);
         expect(third.code, third.stderr).toBe(3);
