@@ -120,6 +120,8 @@ describe("a review's DNS record on a host that publishes DNS", () => {
         expect(mocks.plaintextLeaks(CF_TOKEN)).toEqual([]);
         const record = mocks.ofType(T.dnsRecord)[0]!;
         expect(record.provider).toContain(provider!.urn);
+        // The zone lookup goes through the same provider (the token's zone, not the environment's).
+        expect(invokes[0]!.provider).toContain(provider!.urn);
         // Destroyed with the review stack: a resource of it, neither protected nor retained.
         expect(record.options.protect ?? false).toBe(false);
         expect(record.urn).toMatch(/^urn:pulumi:review-ledger-mr12::nexora::/);
