@@ -77,6 +77,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
     /** Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
+    /** The GitLab admin API token review environments create their OAuth applications with (secret; reviewsEnabled with GitLab). */
+    readonly reviewGitlabToken?: pulumi.Output<string>;
     /** Scheduled backups (`nexora:backupEnabled`). */
     readonly backup?: Backup;
     /** What Prometheus watches (`nexora:monitoringEnabled`): the monitor list and its component. */
@@ -271,6 +273,7 @@ export class Platform extends pulumi.ComponentResource {
                   )
                 : undefined;
         this.mattermostOAuth = sso?.mattermost;
+        this.reviewGitlabToken = config.reviews.enabled ? sso?.apiToken : undefined;
 
         // --- platform services
         const outline = features.outline
