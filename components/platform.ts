@@ -170,7 +170,11 @@ export class Platform extends pulumi.ComponentResource {
         // challenge that cannot reach Caddy yet is retried only minutes later.
         const publicRoute: pulumi.Resource[] = [];
         if (config.dns.enabled) {
-            const dns = new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
+            const dns = new Dns(
+                "dns",
+                { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress, imports: config.adoption.dnsRecords },
+                { parent: this },
+            );
             publicRoute.push(...dns.records);
         }
         let frpcToml: pulumi.Output<string> | undefined;
@@ -246,6 +250,10 @@ export class Platform extends pulumi.ComponentResource {
                           stack,
                           gitlabUrl,
                           outlineUrl: features.outline ? urlOf(routes, "outline") : undefined,
+                          existingOutlineApplication:
+                              config.adoption.outlineOAuthApplication === undefined
+                                  ? undefined
+                                  : { importId: config.adoption.outlineOAuthApplication, clientSecret: config.secrets.adoptOutlineClientSecret! },
                           grafanaUrl: features.grafana ? urlOf(routes, "grafana") : undefined,
                           gitlabContainer: gitlab.container,
                           dockerHost: config.dockerHost,

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import { main, type Run, type Runner } from "../../tools/adopt/cli";
 import type { Fingerprint } from "../../tools/adopt/checks";
-import { clawBot, WEAK } from "./fixtures";
+import { clawBot, OUTLINE_CLIENT_SECRET, WEAK } from "./fixtures";
+import { stackFileConfig } from "../support/stacks";
 
 const work = mkdtempSync(path.join(tmpdir(), "nexora-adopt-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -14,15 +15,23 @@ interface Call {
     readonly command: string;
     readonly args: readonly string[];
     readonly env: Record<string, string>;
+    readonly stdin?: string;
 }
 
 /** A docker CLI and pulumi CLI answering from the claw-bot fixture; every call is logged. */
-function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean } = {}) {
-    const d = clawBot();
+function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean; outlineEnv?: string[] } = {}) {
+    const base = clawBot();
+    const d = {
+        ...base,
+        containers: base.containers.map((c) =>
+            opts.outlineEnv !== undefined && c.Name === "/claw_outline_1" ? { ...c, Config: { ...c.Config, Env: opts.outlineEnv } } : c,
+        ),
+    };
     const calls: Call[] = [];
     const ok = (stdout: string): Run => ({ code: 0, stdout, stderr: "" });
     const runner: Runner = async (command, args, o = {}) => {
-        calls.push({ command, args, env: o.env ?? {} });
+        calls.push({ command, args, env: o.env ?? {}, stdin: o.stdin });
+        if (command === "pulumi" && args[0] === "config") return ok("");
         if (command === "pulumi") return ok(JSON.stringify(opts.preview ?? { steps: [] }));
         const [verb, sub] = args;
         if (verb === "version")
@@ -140,6 +149,59 @@ describe("npm run adopt", () => {
         expect(r.stderr).toContain(`replace ${urn} (labels)`);
         expect(r.stderr).toContain("Nothing was changed.");
         expect(stopped(host.calls)).toEqual([]);
+    });
+
+    it("writes the plan's import IDs into the stack config before the preview, the Outline client secret through stdin only", async () => {
+        const doc = YAML.parseDocument(readFileSync(planFile, "utf8"));
+        const record = `${"0".repeat(32)}/${"f".repeat(32)}`;
+        doc.setIn(["imports", "outlineOAuthApplication"], "7");
+        doc.setIn(["imports", "dnsRecords"], doc.createNode({ gitlab: record, "gitlab-ssh": record }));
+        const withImports = path.join(work, "imports.yaml");
+        writeFileSync(withImports, doc.toString());
+        // The preview then shows the imported application turned replacement (its redirect URL differs): refused.
+        const app = "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:identity:Identity$nexora:sso:Application$gitlab:index/application:Application::identity-outline-app";
+        const host = fakeHost({
+            preview: {
+                steps: [
+                    { op: "import", urn: app, newState: { type: "gitlab:index/application:Application" } },
+                    { op: "replace", urn: app, newState: { type: "gitlab:index/application:Application" }, replaceReasons: ["redirectUrl"] },
+                ],
+            },
+        });
+        const r = await adopt(["adopt", "prod", "--plan", withImports], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`replace ${app} (redirectUrl)`);
+        const pulumi = host.calls.filter((c) => c.command === "pulumi");
+        expect(pulumi.map((c) => c.args.slice(0, 3).join(" "))).toEqual(["config set --stack", "config set --secret", "preview --json --stack"]);
+        expect(pulumi[0]!.args.slice(-2)).toEqual(["nexora:adoptImports", JSON.stringify({ outlineOAuthApplication: "7", dnsRecords: { gitlab: record, "gitlab-ssh": record } })]);
+        expect(pulumi[1]!.args[pulumi[1]!.args.length - 1]).toBe("nexora:adoptOutlineClientSecret");
+        expect(pulumi[1]!.stdin).toBe(OUTLINE_CLIENT_SECRET);
+        for (const c of host.calls) expect(c.args.join(" ")).not.toContain(OUTLINE_CLIENT_SECRET);
+        expect(r.stdout + r.stderr).not.toContain(OUTLINE_CLIENT_SECRET);
+        expect(stopped(host.calls)).toEqual([]);
+    });
+
+    it("refuses import IDs the stack's config rules refuse, exit 2 naming the key, before any pulumi call", async () => {
+        const doc = YAML.parseDocument(readFileSync(planFile, "utf8"));
+        doc.setIn(["imports", "dnsRecords"], doc.createNode({ gitlab: `${"0".repeat(32)}/${"f".repeat(32)}` }));
+        const withImports = path.join(work, "imports-nodns.yaml");
+        writeFileSync(withImports, doc.toString());
+        const config = path.join(work, "Pulumi.prod-nodns.yaml");
+        writeFileSync(config, YAML.stringify({ config: { ...stackFileConfig("prod"), "nexora:dnsEnabled": false } }));
+        const host = fakeHost();
+        const r = await adopt(["adopt", "prod", "--plan", withImports, "--config", config], host.runner);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("nexora:adoptImports.dnsRecords.gitlab: expected no DNS import when dnsEnabled is false");
+        expect(host.calls.some((c) => c.command === "pulumi")).toBe(false);
+        // An imported Outline application needs its client secret from the Compose Outline's env.
+        doc.setIn(["imports", "dnsRecords"], doc.createNode({}));
+        doc.setIn(["imports", "outlineOAuthApplication"], "7");
+        writeFileSync(withImports, doc.toString());
+        const noSecret = fakeHost({ outlineEnv: [`SECRET_KEY=${WEAK}`] });
+        const noOutline = await adopt(["adopt", "prod", "--plan", withImports], noSecret.runner);
+        expect(noOutline.code).toBe(2);
+        expect(noOutline.stderr).toContain("imports.outlineOAuthApplication: the Compose Outline the plan takes over (claw_outline_1) has no OIDC_CLIENT_SECRET");
+        expect(noSecret.calls.some((c) => c.command === "pulumi")).toBe(false);
     });
 
     it("stops the writers before the stores, with the program's grace periods, and records what it stopped when the cutover fails", async () => {

@@ -28,6 +28,7 @@ import { ConfigError, type PlatformSettings } from "../../components/config";
 import { dockerName, ownerLabels } from "../../components/naming";
 import { isStackName } from "../../components/validators";
 import { readStackFile, settingsOfConfig } from "../plan/evaluate";
+import { CONFIG_NAMESPACE } from "../../components/config/types";
 import {
     compareFingerprints,
     describeWritesSince,
@@ -309,6 +310,8 @@ interface Context {
     readonly io: AdoptIo;
     readonly env: Readonly<Record<string, string | undefined>>;
     readonly runner: Runner;
+    /** The stack file the settings were read from (the imports are validated against it). */
+    readonly configFile: string;
 }
 
 async function runDiscover(ctx: Context): Promise<number> {
@@ -339,6 +342,62 @@ function pulumiEnv(env: Readonly<Record<string, string | undefined>>): Record<st
     return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** Outline's client secret in its env (its generic OIDC settings; components/sso/env.ts writes the same key). */
+export const OUTLINE_CLIENT_SECRET_ENV = "OIDC_CLIENT_SECRET";
+
+/**
+ * The stack's `adoptImports` as the plan's `imports` give it: the program imports these objects
+ * instead of creating them a second time (components/sso/application.ts, components/edge/dns.ts).
+ */
+export function adoptImportsValue(plan: AdoptionPlan): { outlineOAuthApplication: string | null; dnsRecords: Record<string, string> } {
+    return { outlineOAuthApplication: plan.imports.outlineOAuthApplication, dnsRecords: { ...plan.imports.dnsRecords } };
+}
+
+/**
+ * Writes the plan's import IDs into the stack config before the preview, so the preview already
+ * shows the imports (and the refusal sees an import that would turn into a replacement). With an
+ * imported Outline application, its client secret comes from the Compose Outline's env into the
+ * secret `adoptOutlineClientSecret`, through stdin (never on a command line, never printed): the
+ * provider never reads an application's secret back, and renewing it instead (GitLab's
+ * `POST /applications/:id/renew-secret`) would cut the Compose Outline off from GitLab, which is
+ * the way back. The value is GitLab's own generated secret, not one of the weak passwords.
+ * Validated first with the program's own config rules: a bad ID is exit 2 naming the key.
+ */
+async function writeImports(ctx: Context, plan: AdoptionPlan, containers: readonly InspectedContainer[], pulumi: string, cwd: readonly string[]): Promise<void> {
+    const value = adoptImportsValue(plan);
+    let clientSecret: string | undefined;
+    if (value.outlineOAuthApplication !== null) {
+        const outline = plan.containers.find((c) => c.takenOverBy === "outline");
+        const inspected = outline && containers.find((c) => c.Name.replace(/^\//, "") === outline.name);
+        clientSecret = inspected ? envOf(inspected)[OUTLINE_CLIENT_SECRET_ENV] : undefined;
+        if (clientSecret === undefined || clientSecret === "")
+            throw new UsageError(
+                `${ctx.planFile}: imports.outlineOAuthApplication: the Compose Outline the plan takes over (${outline?.name ?? "none"}) has no ${OUTLINE_CLIENT_SECRET_ENV} in its env: the imported application's client secret cannot be carried over (set outlineOAuthApplication: null to let the program create a new application)`,
+            );
+    }
+    const key = `${CONFIG_NAMESPACE}:adoptImports`;
+    const secretKey = `${CONFIG_NAMESPACE}:adoptOutlineClientSecret`;
+    try {
+        settingsOfConfig(ctx.stack, {
+            ...readStackFile(ctx.configFile),
+            [key]: value,
+            // Checked as the secret it will be; its value is never part of a message.
+            ...(clientSecret === undefined ? {} : { [secretKey]: { secure: "checked-by-adopt" } }),
+        });
+    } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(`${ctx.planFile}: imports: ${err.message}`);
+        throw err;
+    }
+    const env = pulumiEnv(ctx.env);
+    // JSON of validated ids only (digits, hex, route names): safe as an argument, and nothing secret.
+    const set = await ctx.runner(pulumi, ["config", "set", "--stack", ctx.stack, "--non-interactive", ...cwd, key, JSON.stringify(value)], { env });
+    if (set.code !== 0) throw new Refused(`pulumi config set ${key} failed (exit ${set.code}): ${lastLine(set.stderr)}. Nothing was stopped.`);
+    if (clientSecret !== undefined) {
+        const r = await ctx.runner(pulumi, ["config", "set", "--secret", "--stack", ctx.stack, "--non-interactive", ...cwd, secretKey], { env, stdin: clientSecret });
+        if (r.code !== 0) throw new Refused(`pulumi config set --secret ${secretKey} failed (exit ${r.code}): ${lastLine(r.stderr)}. Nothing was stopped.`);
+    }
+}
+
 async function runAdopt(ctx: Context): Promise<number> {
     const { docker, targets, stack, io } = ctx;
     const plan = readPlan(ctx);
@@ -348,7 +407,7 @@ async function runAdopt(ctx: Context): Promise<number> {
         plan,
         targets,
         { volumes: new Set(discovery.volumes.map((v) => v.Name)), containers: new Set(containers.map((c) => c.Name.replace(/^\//, ""))) },
-        ctx.settings.routes.http.map((r) => r.service),
+        [...ctx.settings.routes.http, ...ctx.settings.routes.tcp].map((r) => r.service),
     );
     if (plan.postgres && plan.postgres.superuser !== "postgres")
         issues.push({
@@ -381,6 +440,7 @@ async function runAdopt(ctx: Context): Promise<number> {
     }
     const pulumi = ctx.env.NEXORA_PULUMI_CLI ?? "pulumi";
     const cwd = ["--cwd", ctx.env.NEXORA_PULUMI_CWD ?? ROOT];
+    await writeImports(ctx, plan, containers, pulumi, cwd);
     const preview = await ctx.runner(pulumi, ["preview", "--json", "--stack", stack, "--non-interactive", ...cwd], { env: pulumiEnv(ctx.env) });
     if (preview.code !== 0)
         throw new Refused(`pulumi preview failed (exit ${preview.code}): ${lastLine(preview.stderr) || lastLine(preview.stdout)}. Nothing was changed.`);
@@ -778,6 +838,7 @@ export async function main(
             io,
             env,
             runner,
+            configFile,
         };
     } catch (err) {
         io.stderr(`adopt: ${(err as Error).message}\n\n${USAGE}\n`);
