@@ -388,6 +388,8 @@ export function parseSettings(
         dns: dns.enabled,
         // The names of components/edge/dns.ts dnsRecordsFor: every HTTP route and the TCP one.
         dnsServices: [...routes.http, ...routes.tcp].map((r) => r.service),
+        gitlab: features.gitlab,
+        portainer: features.portainer,
     });
 
     // --- GitLab content: groups, products, the ops bot's hook

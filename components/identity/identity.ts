@@ -39,6 +39,8 @@ export interface IdentityArgs {
         readonly container: docker.Container;
         readonly adminPassword: pulumi.Output<string>;
         readonly apiClientImage?: string;
+        /** What must have run before the admin logs in with adminPassword (the rotation of an adopted one). */
+        readonly ready?: readonly pulumi.Resource[];
     };
     /**
      * Caddy's config, DNS records and tunnel: what GitLab's public URL needs. A readiness gate runs
@@ -94,7 +96,11 @@ export class Identity extends pulumi.ComponentResource {
             { parent: this, dependsOn: [args.gitlabContainer, ready.gate] },
         );
         const application = (consumer: string, redirectUrl: string, scopes: readonly OAuthScope[], existing?: SsoApplicationArgs["existing"]) =>
-            new SsoApplication(`${name}-${consumer}`, { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack, existing }, { parent: this });
+            new SsoApplication(
+                `${name}-${consumer}`,
+                { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack, existing },
+                { parent: this },
+            );
         const gitlabUrl = args.gitlabUrl;
 
         if (args.outlineUrl) {
@@ -129,7 +135,7 @@ export class Identity extends pulumi.ComponentResource {
                     clientSecret: portainer.clientSecret,
                     clientImage: args.portainer.apiClientImage,
                 },
-                { parent: this, dependsOn: [args.portainer.container] },
+                { parent: this, dependsOn: [args.portainer.container, ...(args.portainer.ready ?? [])] },
             );
         }
         if (args.mattermostUrl) {

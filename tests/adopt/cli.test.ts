@@ -19,7 +19,9 @@ interface Call {
 }
 
 /** A docker CLI and pulumi CLI answering from the claw-bot fixture; every call is logged. */
-function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean; outlineEnv?: string[] } = {}) {
+function fakeHost(
+    opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean; outlineEnv?: string[]; upFails?: boolean } = {},
+) {
     const base = clawBot();
     const d = {
         ...base,
@@ -32,6 +34,7 @@ function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: s
     const runner: Runner = async (command, args, o = {}) => {
         calls.push({ command, args, env: o.env ?? {}, stdin: o.stdin });
         if (command === "pulumi" && args[0] === "config") return ok("");
+        if (command === "pulumi" && args[0] === "up" && opts.upFails) return { code: 255, stdout: "", stderr: "error: update failed\n" };
         if (command === "pulumi") return ok(JSON.stringify(opts.preview ?? { steps: [] }));
         const [verb, sub] = args;
         if (verb === "version")
@@ -62,10 +65,10 @@ function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: s
     return { runner, calls };
 }
 
-async function adopt(args: string[], runner: Runner) {
+async function adopt(args: string[], runner: Runner, env: Record<string, string | undefined> = { NEXORA_ADOPT_PORTAINER_PASSWORD: WEAK }) {
     let stdout = "";
     let stderr = "";
-    const code = await main(args, { PATH: process.env.PATH }, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, runner);
+    const code = await main(args, { PATH: process.env.PATH, ...env }, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, runner);
     return { code, stdout, stderr };
 }
 
@@ -159,7 +162,8 @@ describe("npm run adopt", () => {
         const withImports = path.join(work, "imports.yaml");
         writeFileSync(withImports, doc.toString());
         // The preview then shows the imported application turned replacement (its redirect URL differs): refused.
-        const app = "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:identity:Identity$nexora:sso:Application$gitlab:index/application:Application::identity-outline-app";
+        const app =
+            "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:identity:Identity$nexora:sso:Application$gitlab:index/application:Application::identity-outline-app";
         const host = fakeHost({
             preview: {
                 steps: [
@@ -173,7 +177,15 @@ describe("npm run adopt", () => {
         expect(r.stderr).toContain(`replace ${app} (redirectUrl)`);
         const pulumi = host.calls.filter((c) => c.command === "pulumi");
         expect(pulumi.map((c) => c.args.slice(0, 3).join(" "))).toEqual(["config set --stack", "config set --secret", "preview --json --stack"]);
-        expect(pulumi[0]!.args.slice(-2)).toEqual(["nexora:adoptImports", JSON.stringify({ outlineOAuthApplication: "7", dnsRecords: { gitlab: record, "gitlab-ssh": record } })]);
+        expect(pulumi[0]!.args.slice(-2)).toEqual([
+            "nexora:adoptImports",
+            JSON.stringify({
+                outlineOAuthApplication: "7",
+                dnsRecords: { gitlab: record, "gitlab-ssh": record },
+                // The plan takes over GitLab and Portainer: the program sets their admins' passwords.
+                credentials: ["gitlab-root", "portainer-admin"],
+            }),
+        ]);
         expect(pulumi[1]!.args[pulumi[1]!.args.length - 1]).toBe("nexora:adoptOutlineClientSecret");
         expect(pulumi[1]!.stdin).toBe(OUTLINE_CLIENT_SECRET);
         for (const c of host.calls) expect(c.args.join(" ")).not.toContain(OUTLINE_CLIENT_SECRET);
@@ -200,8 +212,39 @@ describe("npm run adopt", () => {
         const noSecret = fakeHost({ outlineEnv: [`SECRET_KEY=${WEAK}`] });
         const noOutline = await adopt(["adopt", "prod", "--plan", withImports], noSecret.runner);
         expect(noOutline.code).toBe(2);
-        expect(noOutline.stderr).toContain("imports.outlineOAuthApplication: the Compose Outline the plan takes over (claw_outline_1) has no OIDC_CLIENT_SECRET");
+        expect(noOutline.stderr).toContain(
+            "imports.outlineOAuthApplication: the Compose Outline the plan takes over (claw_outline_1) has no OIDC_CLIENT_SECRET",
+        );
         expect(noSecret.calls.some((c) => c.command === "pulumi")).toBe(false);
+    });
+
+    it("needs the Compose Portainer's admin password from the environment before anything is stopped", async () => {
+        for (const value of [undefined, "", "two\nlines"]) {
+            const host = fakeHost();
+            const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner, { NEXORA_ADOPT_PORTAINER_PASSWORD: value });
+            expect(r.code).toBe(2);
+            expect(r.stderr).toContain("NEXORA_ADOPT_PORTAINER_PASSWORD: the Compose Portainer's current admin password");
+            expect(host.calls.some((c) => c.command === "pulumi")).toBe(false);
+            expect(stopped(host.calls)).toEqual([]);
+        }
+    });
+
+    it("records Portainer's old admin password in the stack's copy, through the environment, after the copies are fingerprinted", async () => {
+        const host = fakeHost({ upFails: true });
+        const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("pulumi up failed (exit 255): error: update failed");
+        const runs = host.calls.filter((c) => c.command === "docker" && c.args[0] === "run").map((c) => ({ argv: c.args.join(" "), env: c.env }));
+        const write = runs.findIndex((x) => x.argv.includes("nexora-prod-portainer-data:/to") && x.argv.includes("OLD_ADMIN"));
+        expect(write).toBeGreaterThan(0);
+        expect(runs[write]!.argv).toContain("umask 077 && printf '%s' \"$OLD_ADMIN\" > /to/.nexora-previous-admin-password");
+        expect(runs[write]!.env.OLD_ADMIN).toBe(WEAK);
+        const copy = runs.findIndex((x) => x.argv.includes("nexora-prod-portainer-data:/to") && x.argv.includes("cp"));
+        const copiedFingerprint = runs.findIndex((x, i) => i > copy && x.argv.includes("nexora-prod-portainer-data:/v:ro"));
+        expect(copy).toBeGreaterThan(0);
+        expect(copiedFingerprint).toBeGreaterThan(copy);
+        expect(write).toBeGreaterThan(copiedFingerprint);
+        for (const c of host.calls) expect(c.args.join(" ")).not.toContain(WEAK);
     });
 
     it("stops the writers before the stores, with the program's grace periods, and records what it stopped when the cutover fails", async () => {

@@ -46,10 +46,13 @@ export function clawBot(): Discovery {
             ],
             [`GITLAB_ROOT_PASSWORD=${WEAK}`],
         ),
-        container("claw_outline_1", "outlinewiki/outline:0.80", "outline", [["claw_outline_data", "/var/lib/outline/data"]], [
-            `SECRET_KEY=${WEAK}`,
-            `OIDC_CLIENT_SECRET=${OUTLINE_CLIENT_SECRET}`,
-        ]),
+        container(
+            "claw_outline_1",
+            "outlinewiki/outline:0.80",
+            "outline",
+            [["claw_outline_data", "/var/lib/outline/data"]],
+            [`SECRET_KEY=${WEAK}`, `OIDC_CLIENT_SECRET=${OUTLINE_CLIENT_SECRET}`],
+        ),
         container("claw_uptime_1", "louislam/uptime-kuma:1", "uptime", [["claw_uptime", "/app/data"]]),
         container("claw_portainer_1", "portainer/portainer-ce:2.21", "portainer", [["claw_portainer", "/data"]]),
         container("claw_portal_1", "nginx:1.27", "portal", [["claw_portal", "/usr/share/nginx/html"]]),

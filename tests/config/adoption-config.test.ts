@@ -47,17 +47,24 @@ function issues(r: Record<string, string>): { key: string; expected: string }[] 
 describe("adoptImports", () => {
     it("is empty by default: nothing imported", () => {
         const { settings } = parseSettings(raw(), { project: "nexora", stack: "prod" });
-        expect(settings.adoption).toEqual({ dnsRecords: {} });
+        expect(settings.adoption).toEqual({ dnsRecords: {}, credentials: [] });
         expect(requiredSecretKeys(raw()).map((r) => r.key)).not.toContain("adoptOutlineClientSecret");
     });
 
     it("carries the Outline application's id (a number or a string of digits) and DNS import IDs by route, with the client secret as a secret", async () => {
         const r = raw({
-            adoptImports: JSON.stringify({ outlineOAuthApplication: 7, dnsRecords: { gitlab: `${ZONE}/${RECORD}`, "gitlab-ssh": `${ZONE}/${"1".repeat(32)}` } }),
+            adoptImports: JSON.stringify({
+                outlineOAuthApplication: 7,
+                dnsRecords: { gitlab: `${ZONE}/${RECORD}`, "gitlab-ssh": `${ZONE}/${"1".repeat(32)}` },
+            }),
             adoptOutlineClientSecret: CLIENT_SECRET,
         });
         const { settings, secretValues } = parseSettings(r, { project: "nexora", stack: "prod", isSecret: secret });
-        expect(settings.adoption).toEqual({ outlineOAuthApplication: "7", dnsRecords: { gitlab: `${ZONE}/${RECORD}`, "gitlab-ssh": `${ZONE}/${"1".repeat(32)}` } });
+        expect(settings.adoption).toEqual({
+            outlineOAuthApplication: "7",
+            dnsRecords: { gitlab: `${ZONE}/${RECORD}`, "gitlab-ssh": `${ZONE}/${"1".repeat(32)}` },
+            credentials: [],
+        });
         expect(JSON.stringify(settings)).not.toContain(CLIENT_SECRET);
         const config = toPlatformConfig(settings, secretValues);
         const value = await new Promise<string>((resolve) => config.secrets.adoptOutlineClientSecret!.apply((v) => resolve(v)));
@@ -70,7 +77,10 @@ describe("adoptImports", () => {
         expect(issues(r).map((i) => i.key)).toContain("nexora:adoptOutlineClientSecret");
         const plain = (() => {
             try {
-                parseSettings({ ...r, adoptOutlineClientSecret: CLIENT_SECRET }, { project: "nexora", stack: "prod", isSecret: (k) => k !== "nexora:adoptOutlineClientSecret" });
+                parseSettings(
+                    { ...r, adoptOutlineClientSecret: CLIENT_SECRET },
+                    { project: "nexora", stack: "prod", isSecret: (k) => k !== "nexora:adoptOutlineClientSecret" },
+                );
             } catch (err) {
                 return [...(err as ConfigError).issues];
             }
@@ -118,6 +128,23 @@ describe("adoptImports", () => {
         ]);
     });
 
+    it("lists the adopted credentials the program sets, each once, only for services the stack runs", () => {
+        const { settings } = parseSettings(raw({ adoptImports: JSON.stringify({ credentials: ["gitlab-root", "portainer-admin"] }) }), {
+            project: "nexora",
+            stack: "prod",
+        });
+        expect(settings.adoption.credentials).toEqual(["gitlab-root", "portainer-admin"]);
+        const found = issues(
+            raw({ portainerEnabled: "false", adoptImports: JSON.stringify({ credentials: ["gitlab-root", "gitlab-root", "mysql-root", "portainer-admin"] }) }),
+        );
+        expect(found.map((i) => i.key)).toEqual([
+            "nexora:adoptImports.credentials[1]",
+            "nexora:adoptImports.credentials[2]",
+            "nexora:adoptImports.credentials[3]",
+        ]);
+        expect(issues(raw({ adoptImports: JSON.stringify({ credentials: "gitlab-root" }) })).map((i) => i.key)).toEqual(["nexora:adoptImports.credentials"]);
+    });
+
     it("takes exactly the ID forms the providers import by (property)", () => {
         const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/);
         fc.assert(
@@ -139,7 +166,10 @@ describe("npm run plan with a bad adoptImports", () => {
 
     it("exits 2 naming the key before registering anything", async () => {
         const file = path.join(work, "bad.yaml");
-        writeFileSync(file, toYaml({ config: { ...stackFileConfig("prod"), "nexora:adoptImports": { outlineOAuthApplication: "x1", dnsRecords: { nosuch: "a/b" } } } }));
+        writeFileSync(
+            file,
+            toYaml({ config: { ...stackFileConfig("prod"), "nexora:adoptImports": { outlineOAuthApplication: "x1", dnsRecords: { nosuch: "a/b" } } } }),
+        );
         let stdout = "";
         let stderr = "";
         const code = await plan(["prod", "--config", file], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });

@@ -10,6 +10,7 @@ import { stackFileConfig } from "../support/stacks";
 const APPLICATION = "gitlab:index/application:Application";
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const CONTAINER = "docker:index/container:Container";
+const COMMAND = "command:local:Command";
 const ZONE = "0123456789abcdef0123456789abcdef";
 const GITLAB_RECORD = `${ZONE}/${"a".repeat(32)}`;
 const OUTLINE_RECORD = `${ZONE}/${"b".repeat(32)}`;
@@ -23,7 +24,11 @@ beforeAll(async () => {
         stack: "staging",
         config: {
             ...stackFileConfig("staging"),
-            "nexora:adoptImports": { outlineOAuthApplication: "7", dnsRecords: { gitlab: GITLAB_RECORD, outline: OUTLINE_RECORD } },
+            "nexora:adoptImports": {
+                outlineOAuthApplication: "7",
+                dnsRecords: { gitlab: GITLAB_RECORD, outline: OUTLINE_RECORD },
+                credentials: ["gitlab-root", "portainer-admin"],
+            },
         },
     });
 }, 120_000);
@@ -67,10 +72,29 @@ describe("nexora:adoptImports on a stack", () => {
         for (const r of others) expect(r.id, r.name).toBeUndefined();
     });
 
-    it("changes nothing else: same resources, same URNs, same inputs but the Outline secret", () => {
+    it("sets GitLab root's and Portainer admin's passwords in the adopted data, before anything logs in to Portainer with the generated one", () => {
+        const root = one(adopted, COMMAND, "gitlab-root-password-set");
+        expect(root.inputs.create).toMatch(/^docker exec -i nexora-staging-gitlab gitlab-rails runner '/);
+        expect(root.secretInputs).toContain("stdin");
+        expect(root.options.dependencies).toContain(one(adopted, CONTAINER, "gitlab-container").urn);
+        const rotate = one(adopted, COMMAND, "portainer-admin-password-rotate");
+        expect(rotate.inputs.create).toContain("-v nexora-staging-portainer-data:/data");
+        expect(rotate.options.dependencies).toContain(one(adopted, CONTAINER, "portainer-container").urn);
+        expect(one(adopted, COMMAND, "identity-portainer-oauth-apply").options.dependencies).toContain(rotate.urn);
+        for (const name of ["gitlab-root-password-set", "portainer-admin-password-rotate"]) expect(recorded(plain, COMMAND).map((r) => r.name)).not.toContain(name);
+    });
+
+    it("changes nothing else: same resources but the two rotations, same URNs, same inputs but the Outline secret", () => {
         const key = (r: { type: string; name: string }) => `${r.type} ${r.name}`;
-        expect(adopted.resources.map(key).sort()).toEqual(plain.resources.map(key).sort());
-        expect(adopted.resources.map((r) => r.urn).sort()).toEqual(plain.resources.map((r) => r.urn).sort());
+        const added = [
+            "nexora:gitlab:RootPassword gitlab-root-password",
+            `${COMMAND} gitlab-root-password-set`,
+            "nexora:portainer:AdminPassword portainer-admin-password",
+            `${COMMAND} portainer-admin-password-rotate`,
+        ];
+        expect(adopted.resources.map(key).sort()).toEqual([...plain.resources.map(key), ...added].sort());
+        const rotations = new Set(adopted.resources.filter((r) => added.includes(key(r))).map((r) => r.urn));
+        expect(adopted.resources.map((r) => r.urn).filter((u) => !rotations.has(u)).sort()).toEqual(plain.resources.map((r) => r.urn).sort());
         for (const r of plain.resources) {
             const a = adopted.resources.find((x) => x.urn === r.urn)!;
             if (r.type === CONTAINER && r.name.startsWith("outline")) continue;

@@ -55,6 +55,11 @@ import { main as adoptGitlab } from "../adopt-gitlab/cli";
 import { statefulChanges } from "./preview";
 import { adoptionTargets, type AdoptionTargets } from "./targets";
 import { MYSQL_ROOT_PASSWORD_RECORD } from "../../components/mysql/mysql";
+import { PORTAINER_PREVIOUS_PASSWORD_RECORD } from "../../components/portainer/admin-password";
+import type { AdoptedCredential } from "../../components/config/adoption";
+
+/** The Compose Portainer's admin password, from the operator: Portainer keeps only a bcrypt hash, so nothing else can tell it. */
+export const PORTAINER_PASSWORD_ENV = "NEXORA_ADOPT_PORTAINER_PASSWORD";
 
 export const USAGE = `usage: npm run adopt -- discover|adopt|rollback <stack> [--plan FILE] [--json] [--force]
                       [--config FILE] [--docker-host URL]
@@ -349,8 +354,17 @@ export const OUTLINE_CLIENT_SECRET_ENV = "OIDC_CLIENT_SECRET";
  * The stack's `adoptImports` as the plan's `imports` give it: the program imports these objects
  * instead of creating them a second time (components/sso/application.ts, components/edge/dns.ts).
  */
-export function adoptImportsValue(plan: AdoptionPlan): { outlineOAuthApplication: string | null; dnsRecords: Record<string, string> } {
-    return { outlineOAuthApplication: plan.imports.outlineOAuthApplication, dnsRecords: { ...plan.imports.dnsRecords } };
+export function adoptImportsValue(plan: AdoptionPlan): {
+    outlineOAuthApplication: string | null;
+    dnsRecords: Record<string, string>;
+    credentials: AdoptedCredential[];
+} {
+    const takes = (service: string) => plan.containers.some((c) => c.takenOverBy === service);
+    // The credentials adopted data brings that only the program can set (its own provisioning does the databases').
+    const credentials: AdoptedCredential[] = [];
+    if (takes("gitlab")) credentials.push("gitlab-root");
+    if (takes("portainer")) credentials.push("portainer-admin");
+    return { outlineOAuthApplication: plan.imports.outlineOAuthApplication, dnsRecords: { ...plan.imports.dnsRecords }, credentials };
 }
 
 /**
@@ -363,7 +377,13 @@ export function adoptImportsValue(plan: AdoptionPlan): { outlineOAuthApplication
  * the way back. The value is GitLab's own generated secret, not one of the weak passwords.
  * Validated first with the program's own config rules: a bad ID is exit 2 naming the key.
  */
-async function writeImports(ctx: Context, plan: AdoptionPlan, containers: readonly InspectedContainer[], pulumi: string, cwd: readonly string[]): Promise<void> {
+async function writeImports(
+    ctx: Context,
+    plan: AdoptionPlan,
+    containers: readonly InspectedContainer[],
+    pulumi: string,
+    cwd: readonly string[],
+): Promise<void> {
     const value = adoptImportsValue(plan);
     let clientSecret: string | undefined;
     if (value.outlineOAuthApplication !== null) {
@@ -393,7 +413,10 @@ async function writeImports(ctx: Context, plan: AdoptionPlan, containers: readon
     const set = await ctx.runner(pulumi, ["config", "set", "--stack", ctx.stack, "--non-interactive", ...cwd, key, JSON.stringify(value)], { env });
     if (set.code !== 0) throw new Refused(`pulumi config set ${key} failed (exit ${set.code}): ${lastLine(set.stderr)}. Nothing was stopped.`);
     if (clientSecret !== undefined) {
-        const r = await ctx.runner(pulumi, ["config", "set", "--secret", "--stack", ctx.stack, "--non-interactive", ...cwd, secretKey], { env, stdin: clientSecret });
+        const r = await ctx.runner(pulumi, ["config", "set", "--secret", "--stack", ctx.stack, "--non-interactive", ...cwd, secretKey], {
+            env,
+            stdin: clientSecret,
+        });
         if (r.code !== 0) throw new Refused(`pulumi config set --secret ${secretKey} failed (exit ${r.code}): ${lastLine(r.stderr)}. Nothing was stopped.`);
     }
 }
@@ -416,6 +439,12 @@ async function runAdopt(ctx: Context): Promise<number> {
         });
     if (issues.length > 0) throw new UsageError(issues.map((i) => `${ctx.planFile}: ${i.entry}: ${i.message}`).join("\n"));
     const adopted = plan.volumes.filter((v) => v.adoptAs !== null).map((v) => ({ from: v.name, to: targets.volumes.find((t) => t.key === v.adoptAs)! }));
+    // Portainer's admin keeps its password in adopted data; the program rotates it from the recorded old one.
+    const portainerOld = adopted.some((a) => a.to.service === "portainer") ? ctx.env[PORTAINER_PASSWORD_ENV] : undefined;
+    if (adopted.some((a) => a.to.service === "portainer") && (portainerOld === undefined || portainerOld === "" || /[\u0000-\u001f\u007f]/.test(portainerOld)))
+        throw new UsageError(
+            `${PORTAINER_PASSWORD_ENV}: the Compose Portainer's current admin password (one line, not printed) is needed to rotate it to the stack's generated one; set it in the environment of this command`,
+        );
     for (const a of adopted) {
         const existing = discovery.volumes.find((v) => v.Name === a.to.name);
         if (existing && !ctx.force) {
@@ -567,6 +596,28 @@ async function runAdopt(ctx: Context): Promise<number> {
             {},
             fileVolumes.map((a) => ({ name: a.to.name, label: a.to.key })),
         );
+        // After the copies' fingerprint: the record is not Compose data (the program removes it once used).
+        for (const a of adopted.filter((x) => x.to.service === "portainer")) {
+            // The program's rotation logs in with it once, sets the generated password and removes the record.
+            await docker.ok(
+                [
+                    "run",
+                    "--rm",
+                    "--network",
+                    "none",
+                    "-e",
+                    "OLD_ADMIN",
+                    "-v",
+                    `${a.to.name}:/to`,
+                    "--entrypoint",
+                    "sh",
+                    ctx.settings.images.postgres,
+                    "-c",
+                    `umask 077 && printf '%s' "$OLD_ADMIN" > /to/${path.basename(PORTAINER_PREVIOUS_PASSWORD_RECORD)}`,
+                ],
+                { env: { OLD_ADMIN: portainerOld! } },
+            );
+        }
         // Written before the up, so a rollback finds what was stopped even when the up fails.
         const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, restartPolicies, before, after: {} };
         writeFileSync(stateFile, `${JSON.stringify(partial, null, 2)}\n`);
