@@ -83,7 +83,14 @@ export const BACKUP_SECRET_KEYS = [
 export const MONITORING_SECRET_KEYS = ["alertWebhook", "uptimeKumaPassword"] as const;
 /** The client secret of the Outline OAuth application adoptImports imports: GitLab never reads it back after an import. */
 export const ADOPTION_SECRET_KEYS = ["adoptOutlineClientSecret"] as const;
-export const SECRET_KEYS = ["frpToken", "gitlabApiToken", "gitlabHookToken", ...BACKUP_SECRET_KEYS, ...MONITORING_SECRET_KEYS, ...ADOPTION_SECRET_KEYS] as const;
+export const SECRET_KEYS = [
+    "frpToken",
+    "gitlabApiToken",
+    "gitlabHookToken",
+    ...BACKUP_SECRET_KEYS,
+    ...MONITORING_SECRET_KEYS,
+    ...ADOPTION_SECRET_KEYS,
+] as const;
 
 export const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
 

@@ -81,7 +81,8 @@ describe("nexora:adoptImports on a stack", () => {
         expect(rotate.inputs.create).toContain("-v nexora-staging-portainer-data:/data");
         expect(rotate.options.dependencies).toContain(one(adopted, CONTAINER, "portainer-container").urn);
         expect(one(adopted, COMMAND, "identity-portainer-oauth-apply").options.dependencies).toContain(rotate.urn);
-        for (const name of ["gitlab-root-password-set", "portainer-admin-password-rotate"]) expect(recorded(plain, COMMAND).map((r) => r.name)).not.toContain(name);
+        for (const name of ["gitlab-root-password-set", "portainer-admin-password-rotate"])
+            expect(recorded(plain, COMMAND).map((r) => r.name)).not.toContain(name);
     });
 
     it("changes nothing else: same resources but the two rotations, same URNs, same inputs but the Outline secret", () => {
@@ -94,7 +95,12 @@ describe("nexora:adoptImports on a stack", () => {
         ];
         expect(adopted.resources.map(key).sort()).toEqual([...plain.resources.map(key), ...added].sort());
         const rotations = new Set(adopted.resources.filter((r) => added.includes(key(r))).map((r) => r.urn));
-        expect(adopted.resources.map((r) => r.urn).filter((u) => !rotations.has(u)).sort()).toEqual(plain.resources.map((r) => r.urn).sort());
+        expect(
+            adopted.resources
+                .map((r) => r.urn)
+                .filter((u) => !rotations.has(u))
+                .sort(),
+        ).toEqual(plain.resources.map((r) => r.urn).sort());
         for (const r of plain.resources) {
             const a = adopted.resources.find((x) => x.urn === r.urn)!;
             if (r.type === CONTAINER && r.name.startsWith("outline")) continue;

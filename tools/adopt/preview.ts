@@ -58,8 +58,7 @@ export function statefulChanges(previewJson: string): StatefulChange[] {
     const imported = new Set((steps as PreviewStep[]).filter((s) => s.op === "import" || s.op === "import-replacement").map((s) => s.urn));
     for (const step of steps as PreviewStep[]) {
         if (!DESTRUCTIVE.has(step.op)) continue;
-        const stateful =
-            STATEFUL_TYPES.has(typeOf(step)) || step.oldState?.protect === true || step.newState?.protect === true || imported.has(step.urn);
+        const stateful = STATEFUL_TYPES.has(typeOf(step)) || step.oldState?.protect === true || step.newState?.protect === true || imported.has(step.urn);
         if (!stateful || found.has(step.urn)) continue;
         found.set(step.urn, { urn: step.urn, op: step.op, reasons: [...(step.replaceReasons ?? step.diffReasons ?? [])] });
     }
