@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
-import { main, type Run, type Runner } from "../../tools/adopt/cli";
+import { type AdoptReport, main, PORTAINER_OLD_LOGIN_SCRIPT, type Run, type Runner } from "../../tools/adopt/cli";
 import type { Fingerprint } from "../../tools/adopt/checks";
 import { clawBot, OUTLINE_CLIENT_SECRET, WEAK } from "./fixtures";
 import { stackFileConfig } from "../support/stacks";
@@ -20,7 +21,15 @@ interface Call {
 
 /** A docker CLI and pulumi CLI answering from the claw-bot fixture; every call is logged. */
 function fakeHost(
-    opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean; outlineEnv?: string[]; upFails?: boolean } = {},
+    opts: {
+        daemonUp?: boolean;
+        preview?: unknown;
+        fingerprint?: string;
+        fingerprintFails?: boolean;
+        outlineEnv?: string[];
+        upFails?: boolean;
+        portainerOldLogin?: number;
+    } = {},
 ) {
     const base = clawBot();
     const d = {
@@ -59,6 +68,7 @@ function fakeHost(
             if (opts.fingerprintFails) return { code: 1, stdout: "", stderr: "psql: error: connection refused\n" };
             return ok(opts.fingerprint ?? "");
         }
+        if (verb === "run" && args.includes(PORTAINER_OLD_LOGIN_SCRIPT)) return { code: opts.portainerOldLogin ?? 0, stdout: "", stderr: "" };
         if (verb === "run") return ok(opts.fingerprint ?? "");
         return ok("");
     };
@@ -245,6 +255,51 @@ describe("npm run adopt", () => {
         expect(copiedFingerprint).toBeGreaterThan(copy);
         expect(write).toBeGreaterThan(copiedFingerprint);
         for (const c of host.calls) expect(c.args.join(" ")).not.toContain(WEAK);
+    });
+
+    it("checks after the up that Portainer refuses the old admin password, and takes a refusal only from an answer", async () => {
+        for (const [code, ok, detail] of [
+            [1, true, "refused"],
+            [0, false, "STILL ACCEPTED"],
+            [2, false, "no answer from Portainer (exit 2)"],
+        ] as const) {
+            const host = fakeHost({ portainerOldLogin: code });
+            const r = await adopt(["adopt", "prod", "--plan", planFile, "--json"], host.runner);
+            const report = JSON.parse(r.stdout) as AdoptReport;
+            expect(report.checks.find((c) => c.name === "old Portainer admin password refused")).toEqual({
+                name: "old Portainer admin password refused",
+                ok,
+                detail,
+            });
+            const login = host.calls.find((c) => c.args.includes(PORTAINER_OLD_LOGIN_SCRIPT))!;
+            expect(login.args.slice(0, 6)).toEqual(["run", "--rm", "--network", "container:nexora-prod-portainer", "-e", "OLD_ADMIN"]);
+            expect(login.env.OLD_ADMIN).toBe(WEAK);
+        }
+    });
+
+    it("the old-password login script: 0 accepted, 1 refused by an answer, 2 no answer (real shell, fake curl)", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "nexora-portainer-login-"));
+        try {
+            const bin = (name: string, body: string) => {
+                writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`);
+                chmodSync(path.join(dir, name), 0o755);
+            };
+            bin("sleep", "exit 0");
+            // Answers with the code in $FAKE_CODE; records its argv and the body it got on stdin.
+            bin("curl", `printf '%s\\n' "$*" >> "$FAKE_DIR/argv"; cat > "$FAKE_DIR/body"; [ "$FAKE_CODE" = 000 ] && exit 7; printf '%s' "$FAKE_CODE"`);
+            const run = (code: string) =>
+                spawnSync("/bin/sh", ["-c", PORTAINER_OLD_LOGIN_SCRIPT], {
+                    env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, FAKE_CODE: code, OLD_ADMIN: `old"pass\\word` },
+                }).status;
+            expect(run("200")).toBe(0);
+            expect(JSON.parse(readFileSync(path.join(dir, "body"), "utf8"))).toEqual({ Username: "admin", Password: `old"pass\\word` });
+            expect(run("422")).toBe(1);
+            expect(run("000")).toBe(2);
+            expect(run("503")).toBe(2);
+            expect(readFileSync(path.join(dir, "argv"), "utf8")).not.toContain("pass");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("stops the writers before the stores, with the program's grace periods, and records what it stopped when the cutover fails", async () => {

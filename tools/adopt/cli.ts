@@ -25,6 +25,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, type PlatformSettings } from "../../components/config";
+import { servicePort } from "../../components/catalog";
 import { dockerName, ownerLabels } from "../../components/naming";
 import { isStackName } from "../../components/validators";
 import { readStackFile, settingsOfConfig } from "../plan/evaluate";
@@ -57,6 +58,23 @@ import { adoptionTargets, type AdoptionTargets } from "./targets";
 import { MYSQL_ROOT_PASSWORD_RECORD } from "../../components/mysql/mysql";
 import { PORTAINER_PREVIOUS_PASSWORD_RECORD } from "../../components/portainer/admin-password";
 import type { AdoptedCredential } from "../../components/config/adoption";
+
+/**
+ * Exits 0 when Portainer accepts `admin` with the password in OLD_ADMIN (escaped for JSON, passed
+ * to curl on stdin), 1 when it answers with a refusal, 2 when it does not answer within a minute:
+ * a refusal is only ever taken from an answer.
+ */
+export const PORTAINER_OLD_LOGIN_SCRIPT = [
+    "set -u",
+    `body=$(printf '{"Username":"admin","Password":"%s"}' "$(printf '%s' "$OLD_ADMIN" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g')")`,
+    "for i in $(seq 1 30); do",
+    `  code=$(printf '%s' "$body" | curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @- http://127.0.0.1:${servicePort("portainer")}/api/auth) || code=000`,
+    `  [ "$code" = 200 ] && exit 0`,
+    `  [ "$code" = 000 ] || [ "$code" = 502 ] || [ "$code" = 503 ] || exit 1`,
+    "  sleep 2",
+    "done",
+    "exit 2",
+].join("\n");
 
 /** The Compose Portainer's admin password, from the operator: Portainer keeps only a bcrypt hash, so nothing else can tell it. */
 export const PORTAINER_PASSWORD_ENV = "NEXORA_ADOPT_PORTAINER_PASSWORD";
@@ -709,6 +727,30 @@ async function runAdopt(ctx: Context): Promise<number> {
         await refused("Redis", ["exec", "-e", "REDISCLI_AUTH", dockerName(stack, "redis"), "sh", "-c", "redis-cli --no-auth-warning ping | grep -qx PONG"], {
             REDISCLI_AUTH: oldPasswords.redis,
         });
+    if (portainerOld !== undefined) {
+        // Portainer's own login, from a curl container in its network namespace; the body is built from the environment on stdin.
+        const r = await docker.run(
+            [
+                "run",
+                "--rm",
+                "--network",
+                `container:${dockerName(stack, "portainer")}`,
+                "-e",
+                "OLD_ADMIN",
+                "--entrypoint",
+                "sh",
+                ctx.settings.images.portainerApiClient,
+                "-c",
+                PORTAINER_OLD_LOGIN_SCRIPT,
+            ],
+            { env: { OLD_ADMIN: portainerOld } },
+        );
+        checks.push({
+            name: "old Portainer admin password refused",
+            ok: r.code === 1,
+            detail: r.code === 1 ? "refused" : r.code === 0 ? "STILL ACCEPTED" : `no answer from Portainer (exit ${r.code})`,
+        });
+    }
     for (const service of new Set(taken.map((c) => c.takenOverBy!))) {
         const [name] = await serviceContainers(docker, stack, service, targets.containers[service] ?? dockerName(stack, service));
         // Containers the program does not wait for (no `wait`) may still be starting: up to 3 minutes.
