@@ -16,6 +16,8 @@ import { Mysql } from "./mysql/mysql";
 import { dockerName } from "./naming";
 import { Outline } from "./outline/outline";
 import { Portainer } from "./portainer/portainer";
+import { PortainerAdminPassword } from "./portainer/admin-password";
+import { GitlabRootPassword } from "./gitlab/root-password";
 import { Portal } from "./portal/portal";
 import { Postgres, PostgresConsumerSpec } from "./postgres/postgres";
 import { gitlabPostgresExtensions } from "./postgres/sql";
@@ -172,7 +174,11 @@ export class Platform extends pulumi.ComponentResource {
         // challenge that cannot reach Caddy yet is retried only minutes later.
         const publicRoute: pulumi.Resource[] = [];
         if (config.dns.enabled) {
-            const dns = new Dns("dns", { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress }, { parent: this });
+            const dns = new Dns(
+                "dns",
+                { table: routes, zone: config.dns.zone, relayAddress: config.dns.relayAddress, imports: config.adoption.dnsRecords },
+                { parent: this },
+            );
             publicRoute.push(...dns.records);
         }
         let frpcToml: pulumi.Output<string> | undefined;
@@ -239,6 +245,27 @@ export class Platform extends pulumi.ComponentResource {
         const portainer = features.portainer
             ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork, dockerSocket: host.socketPath, internalCa }, { parent: this })
             : undefined;
+        // Adopted data keeps the credentials it came with: the program sets its own (docs/adopt-claw-bot.md).
+        const adoptedPortainerAdmin =
+            portainer && config.adoption.credentials.includes("portainer-admin")
+                ? new PortainerAdminPassword(
+                      "portainer-admin-password",
+                      {
+                          dockerHost: config.dockerHost,
+                          portainerContainer: portainer.container.name,
+                          dataVolume: portainer.dataVolume.name,
+                          password: portainer.adminPassword,
+                          clientImage: images.portainerApiClient,
+                      },
+                      { parent: this, dependsOn: [portainer.container] },
+                  )
+                : undefined;
+        if (gitlab && config.adoption.credentials.includes("gitlab-root"))
+            new GitlabRootPassword(
+                "gitlab-root-password",
+                { containerName: gitlab.container.name, dockerHost: config.dockerHost, password: gitlab.rootPassword },
+                { parent: this, dependsOn: [gitlab.container] },
+            );
         // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
         const sso =
             gitlab && gitlabUrl
@@ -248,6 +275,10 @@ export class Platform extends pulumi.ComponentResource {
                           stack,
                           gitlabUrl,
                           outlineUrl: features.outline ? urlOf(routes, "outline") : undefined,
+                          existingOutlineApplication:
+                              config.adoption.outlineOAuthApplication === undefined
+                                  ? undefined
+                                  : { importId: config.adoption.outlineOAuthApplication, clientSecret: config.secrets.adoptOutlineClientSecret! },
                           grafanaUrl: features.grafana ? urlOf(routes, "grafana") : undefined,
                           gitlabContainer: gitlab.container,
                           dockerHost: config.dockerHost,
@@ -261,6 +292,7 @@ export class Platform extends pulumi.ComponentResource {
                                     container: portainer.container,
                                     adminPassword: portainer.adminPassword,
                                     apiClientImage: images.portainerApiClient,
+                                    ready: adoptedPortainerAdmin ? [adoptedPortainerAdmin.command] : undefined,
                                 }
                               : undefined,
                           publicPath,

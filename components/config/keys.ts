@@ -1,5 +1,6 @@
 // Which `nexora:` keys exist: declared scalars with their defaults (mirrored in Pulumi.yaml), object keys, secret keys and when a config requires them.
 import { offsiteRepositoryProblem } from "../backup/manifest";
+import { adoptsOutlineApplication } from "./adoption";
 import { hasOwn, isConfigKeyName, isEnvName, ownEntries } from "../validators";
 import { APP_KEY } from "./apps";
 import { productSecretKeys } from "./products";
@@ -68,7 +69,7 @@ export const SCALAR_DEFAULTS = {
 export type ScalarKey = keyof typeof SCALAR_DEFAULTS;
 
 /** Structured keys (JSON objects; Pulumi.yaml cannot type objects, so they are validated here). */
-export const OBJECT_KEYS = ["images", "apps", "backupRetention", "gitlabGroups", "products", "monitorOverrides"] as const;
+export const OBJECT_KEYS = ["images", "apps", "backupRetention", "gitlabGroups", "products", "monitorOverrides", "adoptImports"] as const;
 /** Secret backup keys: the alert webhook and heartbeat URLs embed tokens; off-host credentials. */
 export const BACKUP_SECRET_KEYS = [
     "backupAlertWebhook",
@@ -80,7 +81,16 @@ export const BACKUP_SECRET_KEYS = [
 /** The platform's own keys whose values must be stored as secrets (which ones a config requires: requiredSecretKeys). */
 /** Secret monitoring keys: the alert webhook's URL embeds its token; AutoKuma's Uptime Kuma password. */
 export const MONITORING_SECRET_KEYS = ["alertWebhook", "uptimeKumaPassword"] as const;
-export const SECRET_KEYS = ["frpToken", "gitlabApiToken", "gitlabHookToken", ...BACKUP_SECRET_KEYS, ...MONITORING_SECRET_KEYS] as const;
+/** The client secret of the Outline OAuth application adoptImports imports: GitLab never reads it back after an import. */
+export const ADOPTION_SECRET_KEYS = ["adoptOutlineClientSecret"] as const;
+export const SECRET_KEYS = [
+    "frpToken",
+    "gitlabApiToken",
+    "gitlabHookToken",
+    ...BACKUP_SECRET_KEYS,
+    ...MONITORING_SECRET_KEYS,
+    ...ADOPTION_SECRET_KEYS,
+] as const;
 
 export const knownKeys = new Set<string>([...Object.keys(SCALAR_DEFAULTS), ...OBJECT_KEYS, ...SECRET_KEYS]);
 
@@ -123,6 +133,14 @@ export function requiredSecretKeys(raw: Readonly<Record<string, string>>): Requi
                 message: "the Uptime Kuma password of uptimeKumaUser as a secret (pulumi config set --secret uptimeKumaPassword ...; AutoKuma logs in with it)",
             });
         }
+    }
+    if (adoptsOutlineApplication(raw.adoptImports)) {
+        out.push({
+            key: "adoptOutlineClientSecret",
+            reportAt: "adoptOutlineClientSecret",
+            message:
+                "the imported Outline application's client secret as a secret (npm run adopt writes it from the Compose Outline's env; adoptImports.outlineOAuthApplication is set)",
+        });
     }
     const repository = value("backupOffsiteRepository") ?? "";
     if (repository !== "" && offsiteRepositoryProblem(repository) === undefined) {

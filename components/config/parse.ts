@@ -30,6 +30,7 @@ import { PLATFORM_NAME_WORDS, PROJECT_IMAGE_PREFIX, readApp } from "./apps";
 import { checkProducts, type ProductSettings, productSecretKeys, readGitlabGroups, readProduct } from "./products";
 import { backupSecretsOf, readBackupSettings } from "./backup";
 import { readMonitoringSettings } from "./monitoring";
+import { readAdoptionImports } from "./adoption";
 import { Checker, describe, didYouMean, keyPart, readBoolean, readEnum, readJsonObject, readPort } from "./checker";
 import { generatedSecretName } from "../naming";
 import { checkPostgresDataMajor, readImages } from "./image-pins";
@@ -88,6 +89,7 @@ const SECRET_CONFIG_KEYS = [
     "nexora:gitlabHookToken",
     "nexora:alertWebhook",
     "nexora:uptimeKumaPassword",
+    "nexora:adoptOutlineClientSecret",
     "cloudflare:apiToken",
 ];
 
@@ -381,6 +383,15 @@ export function parseSettings(
         routes.http.map((r) => r.service),
     );
 
+    const adoption = readAdoptionImports(c, readJsonObject(c, "adoptImports", raw.adoptImports), {
+        outline: features.outline && features.gitlab,
+        dns: dns.enabled,
+        // The names of components/edge/dns.ts dnsRecordsFor: every HTTP route and the TCP one.
+        dnsServices: [...routes.http, ...routes.tcp].map((r) => r.service),
+        gitlab: features.gitlab,
+        portainer: features.portainer,
+    });
+
     // --- GitLab content: groups, products, the ops bot's hook
     const groups = readGitlabGroups(c, readJsonObject(c, "gitlabGroups", raw.gitlabGroups));
     const products: ProductSettings[] = [];
@@ -461,6 +472,7 @@ export function parseSettings(
         monitoring,
         reviews,
         routes,
+        adoption,
     };
     return { settings: deepFreeze(settings), secretValues };
 }
@@ -527,6 +539,10 @@ export function toPlatformConfig(settings: PlatformSettings, secretValues: Reado
             uptimeKumaPassword:
                 settings.monitoring.enabled && settings.monitoring.uptimeKumaUser !== "" && secretValues.uptimeKumaPassword !== undefined
                     ? pulumi.secret(secretValues.uptimeKumaPassword)
+                    : undefined,
+            adoptOutlineClientSecret:
+                settings.adoption.outlineOAuthApplication !== undefined && secretValues.adoptOutlineClientSecret !== undefined
+                    ? pulumi.secret(secretValues.adoptOutlineClientSecret)
                     : undefined,
         },
     };

@@ -7,6 +7,7 @@ import { type OAuthScope } from "../sso/consumers";
 import { type BackupSecrets, type BackupSettings } from "./backup";
 import { type GitlabGroupSettings, type ProductSettings } from "./products";
 import { type MonitoringSettings } from "./monitoring";
+import { type AdoptionImports } from "./adoption";
 
 export const CONFIG_NAMESPACE = "nexora";
 
@@ -133,6 +134,8 @@ export interface PlatformSettings {
     readonly reviews: ReviewSettings;
     /** The stack's route table, built from the settings above and validated with them. */
     readonly routes: RouteTable;
+    /** Existing objects outside Docker the stack imports (an adopted Compose deployment's OAuth application and DNS records). */
+    readonly adoption: AdoptionImports;
 }
 
 /** Settings plus the secret values, wrapped as secret Outputs. */
@@ -154,6 +157,8 @@ export interface PlatformConfig extends PlatformSettings {
         readonly alertWebhook?: pulumi.Output<string>;
         /** AutoKuma's Uptime Kuma password; present when uptimeKumaUser is set. */
         readonly uptimeKumaPassword?: pulumi.Output<string>;
+        /** Client secret of the imported Outline OAuth application; present with adoptImports.outlineOAuthApplication. */
+        readonly adoptOutlineClientSecret?: pulumi.Output<string>;
     };
 }
 

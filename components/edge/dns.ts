@@ -8,6 +8,18 @@ export interface DnsArgs {
     readonly zone: string;
     /** Public IPv4 of the relay (frps) every name points at. */
     readonly relayAddress: string;
+    /**
+     * Records that already exist (an adopted deployment's), by the record's service: the import ID
+     * `<zone_id>/<dns_record_id>` of @pulumi/cloudflare 6.x. Imported, then updated in place to the
+     * program's content, proxy and comment (the provider updates records with a PATCH); a record in
+     * another zone would be replaced, which the adoption's preview refuses. @default none
+     */
+    readonly imports?: Readonly<Record<string, string>>;
+}
+
+/** Resource options of an imported record: retained on delete, since the deployment it came from may need it back. */
+export function importedRecordOptions(importId: string): pulumi.CustomResourceOptions {
+    return { import: importId, retainOnDelete: true };
 }
 
 /** One DNS record to create: plain data, derived from the route table. */
@@ -47,7 +59,7 @@ export class Dns extends pulumi.ComponentResource {
                         proxied: spec.proxied,
                         comment: `nexora ${args.table.stack}: ${spec.service} (managed by Pulumi)`,
                     },
-                    { parent: this },
+                    { parent: this, ...(args.imports?.[spec.service] === undefined ? {} : importedRecordOptions(args.imports[spec.service]!)) },
                 ),
         );
         this.registerOutputs({ hostnames: this.records.map((r) => r.name) });

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { GitlabAdminToken, gitlabApiBaseUrl } from "../gitlab/admin-token";
 import { Provider as GitlabProvider } from "../gitlab/provider";
-import { SsoApplication } from "../sso/application";
+import { SsoApplication, type SsoApplicationArgs } from "../sso/application";
 import { OAuthScope, SSO_CONSUMERS } from "../sso/consumers";
 import { ssoRedirectUrl } from "../sso/endpoints";
 import { PortainerOAuthSettings } from "../sso/portainer";
@@ -15,6 +15,8 @@ export interface IdentityArgs {
     readonly gitlabUrl: string;
     /** Outline's and Grafana's public URLs, from the route table, when the stack runs them. */
     readonly outlineUrl?: string;
+    /** Outline's application already registered in GitLab (an adopted deployment): imported, not created. */
+    readonly existingOutlineApplication?: { readonly importId: string; readonly clientSecret: pulumi.Output<string> };
     readonly grafanaUrl?: string;
     /** The GitLab container; created with `wait`, so it exists only once GitLab is healthy. */
     readonly gitlabContainer: docker.Container;
@@ -37,6 +39,8 @@ export interface IdentityArgs {
         readonly container: docker.Container;
         readonly adminPassword: pulumi.Output<string>;
         readonly apiClientImage?: string;
+        /** What must have run before the admin logs in with adminPassword (the rotation of an adopted one). */
+        readonly ready?: readonly pulumi.Resource[];
     };
     /**
      * Caddy's config, DNS records and tunnel: what GitLab's public URL needs. A readiness gate runs
@@ -94,12 +98,21 @@ export class Identity extends pulumi.ComponentResource {
             // A configured token still needs GitLab up, and reachable by its public name, before the first application.
             { parent: this, dependsOn: [args.gitlabContainer, ready.gate] },
         );
-        const application = (consumer: string, redirectUrl: string, scopes: readonly OAuthScope[]) =>
-            new SsoApplication(`${name}-${consumer}`, { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack }, { parent: this });
+        const application = (consumer: string, redirectUrl: string, scopes: readonly OAuthScope[], existing?: SsoApplicationArgs["existing"]) =>
+            new SsoApplication(
+                `${name}-${consumer}`,
+                { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack, existing },
+                { parent: this },
+            );
         const gitlabUrl = args.gitlabUrl;
 
         if (args.outlineUrl) {
-            const outline = application("outline", ssoRedirectUrl(args.outlineUrl, SSO_CONSUMERS.outline.redirectPath), SSO_CONSUMERS.outline.scopes);
+            const outline = application(
+                "outline",
+                ssoRedirectUrl(args.outlineUrl, SSO_CONSUMERS.outline.redirectPath),
+                SSO_CONSUMERS.outline.scopes,
+                args.existingOutlineApplication,
+            );
             this.outlineEnv = outlineOidcEnv({ gitlabUrl, clientId: outline.clientId, clientSecret: outline.clientSecret });
         }
 
@@ -125,7 +138,7 @@ export class Identity extends pulumi.ComponentResource {
                     clientSecret: portainer.clientSecret,
                     clientImage: args.portainer.apiClientImage,
                 },
-                { parent: this, dependsOn: [args.portainer.container] },
+                { parent: this, dependsOn: [args.portainer.container, ...(args.portainer.ready ?? [])] },
             );
         }
         if (args.mattermostUrl) {

@@ -20,6 +20,24 @@ export interface SsoApplicationArgs {
     readonly provider: Provider;
     /** @default pulumi.getStack() */
     readonly stack?: string;
+    /**
+     * An application that already exists in GitLab (an adopted deployment's): its numeric id, the
+     * provider's import ID, and its client secret, which GitLab shows once and the provider never
+     * reads back (an imported application's `secret` stays empty).
+     */
+    readonly existing?: { readonly importId: string; readonly clientSecret: pulumi.Output<string> };
+}
+
+/**
+ * Resource options of an imported application. The provider reads back name, redirect URL and
+ * confidential but not the scopes (GitLab's application list has none), and every one of the
+ * four forces replacement, which the engine refuses for a resource that still carries an import
+ * ID. So the existing name is kept and the scopes are taken as they are; a different redirect URL
+ * or confidentiality shows as a replacement in the adoption's preview, which refuses it before
+ * anything is stopped. Retained on delete: the Compose deployment it came from (the way back) uses it too.
+ */
+export function importedApplicationOptions(importId: string): pulumi.CustomResourceOptions {
+    return { import: importId, ignoreChanges: ["name", "scopes"], retainOnDelete: true };
 }
 
 /**
@@ -54,11 +72,16 @@ export class SsoApplication extends pulumi.ComponentResource {
                 scopes: [...this.scopes],
                 confidential: true,
             },
-            { parent: this, provider: args.provider, dependsOn: opts?.dependsOn },
+            {
+                parent: this,
+                provider: args.provider,
+                dependsOn: opts?.dependsOn,
+                ...(args.existing ? importedApplicationOptions(args.existing.importId) : {}),
+            },
         );
         // Both secret: they travel together into consumers' settings, and the id names the app to guess a secret for.
         this.clientId = pulumi.secret(this.application.applicationId);
-        this.clientSecret = pulumi.secret(this.application.secret);
+        this.clientSecret = pulumi.secret(args.existing ? args.existing.clientSecret : this.application.secret);
         this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret, redirectUrl: this.redirectUrl });
     }
 }

@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
-import { main, type Run, type Runner } from "../../tools/adopt/cli";
+import { type AdoptReport, main, PORTAINER_OLD_LOGIN_SCRIPT, type Run, type Runner } from "../../tools/adopt/cli";
 import type { Fingerprint } from "../../tools/adopt/checks";
-import { clawBot, WEAK } from "./fixtures";
+import { clawBot, OUTLINE_CLIENT_SECRET, WEAK } from "./fixtures";
+import { stackFileConfig } from "../support/stacks";
 
 const work = mkdtempSync(path.join(tmpdir(), "nexora-adopt-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -14,15 +16,34 @@ interface Call {
     readonly command: string;
     readonly args: readonly string[];
     readonly env: Record<string, string>;
+    readonly stdin?: string;
 }
 
 /** A docker CLI and pulumi CLI answering from the claw-bot fixture; every call is logged. */
-function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: string; fingerprintFails?: boolean } = {}) {
-    const d = clawBot();
+function fakeHost(
+    opts: {
+        daemonUp?: boolean;
+        preview?: unknown;
+        fingerprint?: string;
+        fingerprintFails?: boolean;
+        outlineEnv?: string[];
+        upFails?: boolean;
+        portainerOldLogin?: number;
+    } = {},
+) {
+    const base = clawBot();
+    const d = {
+        ...base,
+        containers: base.containers.map((c) =>
+            opts.outlineEnv !== undefined && c.Name === "/claw_outline_1" ? { ...c, Config: { ...c.Config, Env: opts.outlineEnv } } : c,
+        ),
+    };
     const calls: Call[] = [];
     const ok = (stdout: string): Run => ({ code: 0, stdout, stderr: "" });
     const runner: Runner = async (command, args, o = {}) => {
-        calls.push({ command, args, env: o.env ?? {} });
+        calls.push({ command, args, env: o.env ?? {}, stdin: o.stdin });
+        if (command === "pulumi" && args[0] === "config") return ok("");
+        if (command === "pulumi" && args[0] === "up" && opts.upFails) return { code: 255, stdout: "", stderr: "error: update failed\n" };
         if (command === "pulumi") return ok(JSON.stringify(opts.preview ?? { steps: [] }));
         const [verb, sub] = args;
         if (verb === "version")
@@ -47,16 +68,17 @@ function fakeHost(opts: { daemonUp?: boolean; preview?: unknown; fingerprint?: s
             if (opts.fingerprintFails) return { code: 1, stdout: "", stderr: "psql: error: connection refused\n" };
             return ok(opts.fingerprint ?? "");
         }
+        if (verb === "run" && args.includes(PORTAINER_OLD_LOGIN_SCRIPT)) return { code: opts.portainerOldLogin ?? 0, stdout: "", stderr: "" };
         if (verb === "run") return ok(opts.fingerprint ?? "");
         return ok("");
     };
     return { runner, calls };
 }
 
-async function adopt(args: string[], runner: Runner) {
+async function adopt(args: string[], runner: Runner, env: Record<string, string | undefined> = { NEXORA_ADOPT_PORTAINER_PASSWORD: WEAK }) {
     let stdout = "";
     let stderr = "";
-    const code = await main(args, { PATH: process.env.PATH }, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, runner);
+    const code = await main(args, { PATH: process.env.PATH, ...env }, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, runner);
     return { code, stdout, stderr };
 }
 
@@ -140,6 +162,144 @@ describe("npm run adopt", () => {
         expect(r.stderr).toContain(`replace ${urn} (labels)`);
         expect(r.stderr).toContain("Nothing was changed.");
         expect(stopped(host.calls)).toEqual([]);
+    });
+
+    it("writes the plan's import IDs into the stack config before the preview, the Outline client secret through stdin only", async () => {
+        const doc = YAML.parseDocument(readFileSync(planFile, "utf8"));
+        const record = `${"0".repeat(32)}/${"f".repeat(32)}`;
+        doc.setIn(["imports", "outlineOAuthApplication"], "7");
+        doc.setIn(["imports", "dnsRecords"], doc.createNode({ gitlab: record, "gitlab-ssh": record }));
+        const withImports = path.join(work, "imports.yaml");
+        writeFileSync(withImports, doc.toString());
+        // The preview then shows the imported application turned replacement (its redirect URL differs): refused.
+        const app =
+            "urn:pulumi:prod::nexora::nexora:platform:Platform$nexora:identity:Identity$nexora:sso:Application$gitlab:index/application:Application::identity-outline-app";
+        const host = fakeHost({
+            preview: {
+                steps: [
+                    { op: "import", urn: app, newState: { type: "gitlab:index/application:Application" } },
+                    { op: "replace", urn: app, newState: { type: "gitlab:index/application:Application" }, replaceReasons: ["redirectUrl"] },
+                ],
+            },
+        });
+        const r = await adopt(["adopt", "prod", "--plan", withImports], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`replace ${app} (redirectUrl)`);
+        const pulumi = host.calls.filter((c) => c.command === "pulumi");
+        expect(pulumi.map((c) => c.args.slice(0, 3).join(" "))).toEqual(["config set --stack", "config set --secret", "preview --json --stack"]);
+        expect(pulumi[0]!.args.slice(-2)).toEqual([
+            "nexora:adoptImports",
+            JSON.stringify({
+                outlineOAuthApplication: "7",
+                dnsRecords: { gitlab: record, "gitlab-ssh": record },
+                // The plan takes over GitLab and Portainer: the program sets their admins' passwords.
+                credentials: ["gitlab-root", "portainer-admin"],
+            }),
+        ]);
+        expect(pulumi[1]!.args[pulumi[1]!.args.length - 1]).toBe("nexora:adoptOutlineClientSecret");
+        expect(pulumi[1]!.stdin).toBe(OUTLINE_CLIENT_SECRET);
+        for (const c of host.calls) expect(c.args.join(" ")).not.toContain(OUTLINE_CLIENT_SECRET);
+        expect(r.stdout + r.stderr).not.toContain(OUTLINE_CLIENT_SECRET);
+        expect(stopped(host.calls)).toEqual([]);
+    });
+
+    it("refuses import IDs the stack's config rules refuse, exit 2 naming the key, before any pulumi call", async () => {
+        const doc = YAML.parseDocument(readFileSync(planFile, "utf8"));
+        doc.setIn(["imports", "dnsRecords"], doc.createNode({ gitlab: `${"0".repeat(32)}/${"f".repeat(32)}` }));
+        const withImports = path.join(work, "imports-nodns.yaml");
+        writeFileSync(withImports, doc.toString());
+        const config = path.join(work, "Pulumi.prod-nodns.yaml");
+        writeFileSync(config, YAML.stringify({ config: { ...stackFileConfig("prod"), "nexora:dnsEnabled": false } }));
+        const host = fakeHost();
+        const r = await adopt(["adopt", "prod", "--plan", withImports, "--config", config], host.runner);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("nexora:adoptImports.dnsRecords.gitlab: expected no DNS import when dnsEnabled is false");
+        expect(host.calls.some((c) => c.command === "pulumi")).toBe(false);
+        // An imported Outline application needs its client secret from the Compose Outline's env.
+        doc.setIn(["imports", "dnsRecords"], doc.createNode({}));
+        doc.setIn(["imports", "outlineOAuthApplication"], "7");
+        writeFileSync(withImports, doc.toString());
+        const noSecret = fakeHost({ outlineEnv: [`SECRET_KEY=${WEAK}`] });
+        const noOutline = await adopt(["adopt", "prod", "--plan", withImports], noSecret.runner);
+        expect(noOutline.code).toBe(2);
+        expect(noOutline.stderr).toContain(
+            "imports.outlineOAuthApplication: the Compose Outline the plan takes over (claw_outline_1) has no OIDC_CLIENT_SECRET",
+        );
+        expect(noSecret.calls.some((c) => c.command === "pulumi")).toBe(false);
+    });
+
+    it("needs the Compose Portainer's admin password from the environment before anything is stopped", async () => {
+        for (const value of [undefined, "", "two\nlines"]) {
+            const host = fakeHost();
+            const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner, { NEXORA_ADOPT_PORTAINER_PASSWORD: value });
+            expect(r.code).toBe(2);
+            expect(r.stderr).toContain("NEXORA_ADOPT_PORTAINER_PASSWORD: the Compose Portainer's current admin password");
+            expect(host.calls.some((c) => c.command === "pulumi")).toBe(false);
+            expect(stopped(host.calls)).toEqual([]);
+        }
+    });
+
+    it("records Portainer's old admin password in the stack's copy, through the environment, after the copies are fingerprinted", async () => {
+        const host = fakeHost({ upFails: true });
+        const r = await adopt(["adopt", "prod", "--plan", planFile], host.runner);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("pulumi up failed (exit 255): error: update failed");
+        const runs = host.calls.filter((c) => c.command === "docker" && c.args[0] === "run").map((c) => ({ argv: c.args.join(" "), env: c.env }));
+        const write = runs.findIndex((x) => x.argv.includes("nexora-prod-portainer-data:/to") && x.argv.includes("OLD_ADMIN"));
+        expect(write).toBeGreaterThan(0);
+        expect(runs[write]!.argv).toContain("umask 077 && printf '%s' \"$OLD_ADMIN\" > /to/.nexora-previous-admin-password");
+        expect(runs[write]!.env.OLD_ADMIN).toBe(WEAK);
+        const copy = runs.findIndex((x) => x.argv.includes("nexora-prod-portainer-data:/to") && x.argv.includes("cp"));
+        const copiedFingerprint = runs.findIndex((x, i) => i > copy && x.argv.includes("nexora-prod-portainer-data:/v:ro"));
+        expect(copy).toBeGreaterThan(0);
+        expect(copiedFingerprint).toBeGreaterThan(copy);
+        expect(write).toBeGreaterThan(copiedFingerprint);
+        for (const c of host.calls) expect(c.args.join(" ")).not.toContain(WEAK);
+    });
+
+    it("checks after the up that Portainer refuses the old admin password, and takes a refusal only from an answer", async () => {
+        for (const [code, ok, detail] of [
+            [1, true, "refused"],
+            [0, false, "STILL ACCEPTED"],
+            [2, false, "no answer from Portainer (exit 2)"],
+        ] as const) {
+            const host = fakeHost({ portainerOldLogin: code });
+            const r = await adopt(["adopt", "prod", "--plan", planFile, "--json"], host.runner);
+            const report = JSON.parse(r.stdout) as AdoptReport;
+            expect(report.checks.find((c) => c.name === "old Portainer admin password refused")).toEqual({
+                name: "old Portainer admin password refused",
+                ok,
+                detail,
+            });
+            const login = host.calls.find((c) => c.args.includes(PORTAINER_OLD_LOGIN_SCRIPT))!;
+            expect(login.args.slice(0, 6)).toEqual(["run", "--rm", "--network", "container:nexora-prod-portainer", "-e", "OLD_ADMIN"]);
+            expect(login.env.OLD_ADMIN).toBe(WEAK);
+        }
+    });
+
+    it("the old-password login script: 0 accepted, 1 refused by an answer, 2 no answer (real shell, fake curl)", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "nexora-portainer-login-"));
+        try {
+            const bin = (name: string, body: string) => {
+                writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`);
+                chmodSync(path.join(dir, name), 0o755);
+            };
+            bin("sleep", "exit 0");
+            // Answers with the code in $FAKE_CODE; records its argv and the body it got on stdin.
+            bin("curl", `printf '%s\\n' "$*" >> "$FAKE_DIR/argv"; cat > "$FAKE_DIR/body"; [ "$FAKE_CODE" = 000 ] && exit 7; printf '%s' "$FAKE_CODE"`);
+            const run = (code: string) =>
+                spawnSync("/bin/sh", ["-c", PORTAINER_OLD_LOGIN_SCRIPT], {
+                    env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, FAKE_CODE: code, OLD_ADMIN: `old"pass\\word` },
+                }).status;
+            expect(run("200")).toBe(0);
+            expect(JSON.parse(readFileSync(path.join(dir, "body"), "utf8"))).toEqual({ Username: "admin", Password: `old"pass\\word` });
+            expect(run("422")).toBe(1);
+            expect(run("000")).toBe(2);
+            expect(run("503")).toBe(2);
+            expect(readFileSync(path.join(dir, "argv"), "utf8")).not.toContain("pass");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("stops the writers before the stores, with the program's grace periods, and records what it stopped when the cutover fails", async () => {

@@ -2,6 +2,8 @@
 import type { Discovery, InspectedContainer, InspectedVolume } from "../../tools/adopt/plan";
 
 export const WEAK = "claw123";
+/** The Compose Outline's OAuth client secret (GitLab generated it): carried over with an imported application. */
+export const OUTLINE_CLIENT_SECRET = "gloas-0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
 function container(name: string, image: string, service: string, mounts: [string, string][], env: string[] = [], project = "claw"): InspectedContainer {
     return {
@@ -44,7 +46,13 @@ export function clawBot(): Discovery {
             ],
             [`GITLAB_ROOT_PASSWORD=${WEAK}`],
         ),
-        container("claw_outline_1", "outlinewiki/outline:0.80", "outline", [["claw_outline_data", "/var/lib/outline/data"]], [`SECRET_KEY=${WEAK}`]),
+        container(
+            "claw_outline_1",
+            "outlinewiki/outline:0.80",
+            "outline",
+            [["claw_outline_data", "/var/lib/outline/data"]],
+            [`SECRET_KEY=${WEAK}`, `OIDC_CLIENT_SECRET=${OUTLINE_CLIENT_SECRET}`],
+        ),
         container("claw_uptime_1", "louislam/uptime-kuma:1", "uptime", [["claw_uptime", "/app/data"]]),
         container("claw_portainer_1", "portainer/portainer-ce:2.21", "portainer", [["claw_portainer", "/data"]]),
         container("claw_portal_1", "nginx:1.27", "portal", [["claw_portal", "/usr/share/nginx/html"]]),

@@ -33,6 +33,20 @@ describe("preview check", () => {
         expect(statefulChanges(text).map((c) => c.op)).toEqual(["import-replacement", "delete"]);
     });
 
+    it("counts a replacement of a resource the same preview imports (an adopted OAuth application, a DNS record), not an in-place update", () => {
+        const app = urn("gitlab:index/application:Application", "identity-outline-app");
+        const record = urn("cloudflare:index/dnsRecord:DnsRecord", "dns-gitlab");
+        const other = urn("gitlab:index/application:Application", "identity-grafana-app");
+        const text = doc([
+            { op: "import", urn: app, newState: { type: "gitlab:index/application:Application" } },
+            { op: "replace", urn: app, newState: { type: "gitlab:index/application:Application" }, replaceReasons: ["redirectUrl"] },
+            { op: "import", urn: record, newState: { type: "cloudflare:index/dnsRecord:DnsRecord" } },
+            { op: "update", urn: record, newState: { type: "cloudflare:index/dnsRecord:DnsRecord" }, diffReasons: ["content"] },
+            { op: "replace", urn: other, newState: { type: "gitlab:index/application:Application" } },
+        ]);
+        expect(statefulChanges(text)).toEqual([{ urn: app, op: "replace", reasons: ["redirectUrl"] }]);
+    });
+
     it("takes the type from the URN when the step carries no state", () => {
         expect(statefulChanges(doc([{ op: "delete", urn: vol }]))).toHaveLength(1);
     });

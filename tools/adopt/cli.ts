@@ -25,9 +25,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, type PlatformSettings } from "../../components/config";
+import { servicePort } from "../../components/catalog";
 import { dockerName, ownerLabels } from "../../components/naming";
 import { isStackName } from "../../components/validators";
 import { readStackFile, settingsOfConfig } from "../plan/evaluate";
+import { CONFIG_NAMESPACE } from "../../components/config/types";
 import {
     compareFingerprints,
     describeWritesSince,
@@ -54,6 +56,28 @@ import { main as adoptGitlab } from "../adopt-gitlab/cli";
 import { statefulChanges } from "./preview";
 import { adoptionTargets, type AdoptionTargets } from "./targets";
 import { MYSQL_ROOT_PASSWORD_RECORD } from "../../components/mysql/mysql";
+import { PORTAINER_PREVIOUS_PASSWORD_RECORD } from "../../components/portainer/admin-password";
+import type { AdoptedCredential } from "../../components/config/adoption";
+
+/**
+ * Exits 0 when Portainer accepts `admin` with the password in OLD_ADMIN (escaped for JSON, passed
+ * to curl on stdin), 1 when it answers with a refusal, 2 when it does not answer within a minute:
+ * a refusal is only ever taken from an answer.
+ */
+export const PORTAINER_OLD_LOGIN_SCRIPT = [
+    "set -u",
+    `body=$(printf '{"Username":"admin","Password":"%s"}' "$(printf '%s' "$OLD_ADMIN" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g')")`,
+    "for i in $(seq 1 30); do",
+    `  code=$(printf '%s' "$body" | curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @- http://127.0.0.1:${servicePort("portainer")}/api/auth) || code=000`,
+    `  [ "$code" = 200 ] && exit 0`,
+    `  [ "$code" = 000 ] || [ "$code" = 502 ] || [ "$code" = 503 ] || exit 1`,
+    "  sleep 2",
+    "done",
+    "exit 2",
+].join("\n");
+
+/** The Compose Portainer's admin password, from the operator: Portainer keeps only a bcrypt hash, so nothing else can tell it. */
+export const PORTAINER_PASSWORD_ENV = "NEXORA_ADOPT_PORTAINER_PASSWORD";
 
 export const USAGE = `usage: npm run adopt -- discover|adopt|rollback <stack> [--plan FILE] [--json] [--force]
                       [--config FILE] [--docker-host URL]
@@ -309,6 +333,8 @@ interface Context {
     readonly io: AdoptIo;
     readonly env: Readonly<Record<string, string | undefined>>;
     readonly runner: Runner;
+    /** The stack file the settings were read from (the imports are validated against it). */
+    readonly configFile: string;
 }
 
 async function runDiscover(ctx: Context): Promise<number> {
@@ -339,6 +365,80 @@ function pulumiEnv(env: Readonly<Record<string, string | undefined>>): Record<st
     return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** Outline's client secret in its env (its generic OIDC settings; components/sso/env.ts writes the same key). */
+export const OUTLINE_CLIENT_SECRET_ENV = "OIDC_CLIENT_SECRET";
+
+/**
+ * The stack's `adoptImports` as the plan's `imports` give it: the program imports these objects
+ * instead of creating them a second time (components/sso/application.ts, components/edge/dns.ts).
+ */
+export function adoptImportsValue(plan: AdoptionPlan): {
+    outlineOAuthApplication: string | null;
+    dnsRecords: Record<string, string>;
+    credentials: AdoptedCredential[];
+} {
+    const takes = (service: string) => plan.containers.some((c) => c.takenOverBy === service);
+    // The credentials adopted data brings that only the program can set (its own provisioning does the databases').
+    const credentials: AdoptedCredential[] = [];
+    if (takes("gitlab")) credentials.push("gitlab-root");
+    if (takes("portainer")) credentials.push("portainer-admin");
+    return { outlineOAuthApplication: plan.imports.outlineOAuthApplication, dnsRecords: { ...plan.imports.dnsRecords }, credentials };
+}
+
+/**
+ * Writes the plan's import IDs into the stack config before the preview, so the preview already
+ * shows the imports (and the refusal sees an import that would turn into a replacement). With an
+ * imported Outline application, its client secret comes from the Compose Outline's env into the
+ * secret `adoptOutlineClientSecret`, through stdin (never on a command line, never printed): the
+ * provider never reads an application's secret back, and renewing it instead (GitLab's
+ * `POST /applications/:id/renew-secret`) would cut the Compose Outline off from GitLab, which is
+ * the way back. The value is GitLab's own generated secret, not one of the weak passwords.
+ * Validated first with the program's own config rules: a bad ID is exit 2 naming the key.
+ */
+async function writeImports(
+    ctx: Context,
+    plan: AdoptionPlan,
+    containers: readonly InspectedContainer[],
+    pulumi: string,
+    cwd: readonly string[],
+): Promise<void> {
+    const value = adoptImportsValue(plan);
+    let clientSecret: string | undefined;
+    if (value.outlineOAuthApplication !== null) {
+        const outline = plan.containers.find((c) => c.takenOverBy === "outline");
+        const inspected = outline && containers.find((c) => c.Name.replace(/^\//, "") === outline.name);
+        clientSecret = inspected ? envOf(inspected)[OUTLINE_CLIENT_SECRET_ENV] : undefined;
+        if (clientSecret === undefined || clientSecret === "")
+            throw new UsageError(
+                `${ctx.planFile}: imports.outlineOAuthApplication: the Compose Outline the plan takes over (${outline?.name ?? "none"}) has no ${OUTLINE_CLIENT_SECRET_ENV} in its env: the imported application's client secret cannot be carried over (set outlineOAuthApplication: null to let the program create a new application)`,
+            );
+    }
+    const key = `${CONFIG_NAMESPACE}:adoptImports`;
+    const secretKey = `${CONFIG_NAMESPACE}:adoptOutlineClientSecret`;
+    try {
+        settingsOfConfig(ctx.stack, {
+            ...readStackFile(ctx.configFile),
+            [key]: value,
+            // Checked as the secret it will be; its value is never part of a message.
+            ...(clientSecret === undefined ? {} : { [secretKey]: { secure: "checked-by-adopt" } }),
+        });
+    } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(`${ctx.planFile}: imports: ${err.message}`);
+        throw err;
+    }
+    const env = pulumiEnv(ctx.env);
+    // JSON of validated ids only (digits, hex, route names): safe as an argument, and nothing secret.
+    const set = await ctx.runner(pulumi, ["config", "set", "--stack", ctx.stack, "--non-interactive", ...cwd, key, JSON.stringify(value)], { env });
+    if (set.code !== 0) throw new Refused(`pulumi config set ${key} failed (exit ${set.code}): ${lastLine(set.stderr)}. Nothing was stopped.`);
+    if (clientSecret !== undefined) {
+        const r = await ctx.runner(pulumi, ["config", "set", "--secret", "--stack", ctx.stack, "--non-interactive", ...cwd, secretKey], {
+            env,
+            stdin: clientSecret,
+        });
+        if (r.code !== 0) throw new Refused(`pulumi config set --secret ${secretKey} failed (exit ${r.code}): ${lastLine(r.stderr)}. Nothing was stopped.`);
+    }
+}
+
 async function runAdopt(ctx: Context): Promise<number> {
     const { docker, targets, stack, io } = ctx;
     const plan = readPlan(ctx);
@@ -348,7 +448,7 @@ async function runAdopt(ctx: Context): Promise<number> {
         plan,
         targets,
         { volumes: new Set(discovery.volumes.map((v) => v.Name)), containers: new Set(containers.map((c) => c.Name.replace(/^\//, ""))) },
-        ctx.settings.routes.http.map((r) => r.service),
+        [...ctx.settings.routes.http, ...ctx.settings.routes.tcp].map((r) => r.service),
     );
     if (plan.postgres && plan.postgres.superuser !== "postgres")
         issues.push({
@@ -357,6 +457,12 @@ async function runAdopt(ctx: Context): Promise<number> {
         });
     if (issues.length > 0) throw new UsageError(issues.map((i) => `${ctx.planFile}: ${i.entry}: ${i.message}`).join("\n"));
     const adopted = plan.volumes.filter((v) => v.adoptAs !== null).map((v) => ({ from: v.name, to: targets.volumes.find((t) => t.key === v.adoptAs)! }));
+    // Portainer's admin keeps its password in adopted data; the program rotates it from the recorded old one.
+    const portainerOld = adopted.some((a) => a.to.service === "portainer") ? ctx.env[PORTAINER_PASSWORD_ENV] : undefined;
+    if (adopted.some((a) => a.to.service === "portainer") && (portainerOld === undefined || portainerOld === "" || /[\u0000-\u001f\u007f]/.test(portainerOld)))
+        throw new UsageError(
+            `${PORTAINER_PASSWORD_ENV}: the Compose Portainer's current admin password (one line, not printed) is needed to rotate it to the stack's generated one; set it in the environment of this command`,
+        );
     for (const a of adopted) {
         const existing = discovery.volumes.find((v) => v.Name === a.to.name);
         if (existing && !ctx.force) {
@@ -381,6 +487,7 @@ async function runAdopt(ctx: Context): Promise<number> {
     }
     const pulumi = ctx.env.NEXORA_PULUMI_CLI ?? "pulumi";
     const cwd = ["--cwd", ctx.env.NEXORA_PULUMI_CWD ?? ROOT];
+    await writeImports(ctx, plan, containers, pulumi, cwd);
     const preview = await ctx.runner(pulumi, ["preview", "--json", "--stack", stack, "--non-interactive", ...cwd], { env: pulumiEnv(ctx.env) });
     if (preview.code !== 0)
         throw new Refused(`pulumi preview failed (exit ${preview.code}): ${lastLine(preview.stderr) || lastLine(preview.stdout)}. Nothing was changed.`);
@@ -507,6 +614,28 @@ async function runAdopt(ctx: Context): Promise<number> {
             {},
             fileVolumes.map((a) => ({ name: a.to.name, label: a.to.key })),
         );
+        // After the copies' fingerprint: the record is not Compose data (the program removes it once used).
+        for (const a of adopted.filter((x) => x.to.service === "portainer")) {
+            // The program's rotation logs in with it once, sets the generated password and removes the record.
+            await docker.ok(
+                [
+                    "run",
+                    "--rm",
+                    "--network",
+                    "none",
+                    "-e",
+                    "OLD_ADMIN",
+                    "-v",
+                    `${a.to.name}:/to`,
+                    "--entrypoint",
+                    "sh",
+                    ctx.settings.images.postgres,
+                    "-c",
+                    `umask 077 && printf '%s' "$OLD_ADMIN" > /to/${path.basename(PORTAINER_PREVIOUS_PASSWORD_RECORD)}`,
+                ],
+                { env: { OLD_ADMIN: portainerOld! } },
+            );
+        }
         // Written before the up, so a rollback finds what was stopped even when the up fails.
         const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, restartPolicies, before, after: {} };
         writeFileSync(stateFile, `${JSON.stringify(partial, null, 2)}\n`);
@@ -598,6 +727,30 @@ async function runAdopt(ctx: Context): Promise<number> {
         await refused("Redis", ["exec", "-e", "REDISCLI_AUTH", dockerName(stack, "redis"), "sh", "-c", "redis-cli --no-auth-warning ping | grep -qx PONG"], {
             REDISCLI_AUTH: oldPasswords.redis,
         });
+    if (portainerOld !== undefined) {
+        // Portainer's own login, from a curl container in its network namespace; the body is built from the environment on stdin.
+        const r = await docker.run(
+            [
+                "run",
+                "--rm",
+                "--network",
+                `container:${dockerName(stack, "portainer")}`,
+                "-e",
+                "OLD_ADMIN",
+                "--entrypoint",
+                "sh",
+                ctx.settings.images.portainerApiClient,
+                "-c",
+                PORTAINER_OLD_LOGIN_SCRIPT,
+            ],
+            { env: { OLD_ADMIN: portainerOld } },
+        );
+        checks.push({
+            name: "old Portainer admin password refused",
+            ok: r.code === 1,
+            detail: r.code === 1 ? "refused" : r.code === 0 ? "STILL ACCEPTED" : `no answer from Portainer (exit ${r.code})`,
+        });
+    }
     for (const service of new Set(taken.map((c) => c.takenOverBy!))) {
         const [name] = await serviceContainers(docker, stack, service, targets.containers[service] ?? dockerName(stack, service));
         // Containers the program does not wait for (no `wait`) may still be starting: up to 3 minutes.
@@ -778,6 +931,7 @@ export async function main(
             io,
             env,
             runner,
+            configFile,
         };
     } catch (err) {
         io.stderr(`adopt: ${(err as Error).message}\n\n${USAGE}\n`);

@@ -219,7 +219,14 @@ function volumeComment(v: PlanVolume, targets: AdoptionTargets): string {
 function containerComment(c: PlanContainer, targets: AdoptionTargets): string {
     if (c.takenOverBy === null) return ` ${c.name}: left alone (keeps running, never stopped)`;
     const grace = targets.volumes.find((t) => t.service === c.takenOverBy)?.stopGraceSeconds ?? 30;
-    return ` ${c.name}: stopped at cutover (docker stop, ${grace} s grace), replaced by ${targets.containers[c.takenOverBy] ?? c.takenOverBy}; restarted by rollback`;
+    // The admins whose passwords live in the data: the program sets its own (components/gitlab/root-password.ts, components/portainer/admin-password.ts).
+    const admin =
+        c.takenOverBy === "gitlab"
+            ? "; root's password becomes the stack's generated one"
+            : c.takenOverBy === "portainer"
+              ? "; admin's password becomes the stack's generated one (adopt needs the current one in NEXORA_ADOPT_PORTAINER_PASSWORD)"
+              : "";
+    return ` ${c.name}: stopped at cutover (docker stop, ${grace} s grace), replaced by ${targets.containers[c.takenOverBy] ?? c.takenOverBy}; restarted by rollback${admin}`;
 }
 
 /** Renders the plan as YAML with one comment per entry (the `yaml` package keeps comments through edits). */

@@ -3,7 +3,11 @@
  * stateful: a volume (the provider removes a replaced volume with force, so its data is gone), or
  * any resource the program protects (databases' volumes, their generated credentials' holders).
  * Recent CLIs import a resource and then update it to match the program: a step of kind
- * `import-replacement` is such a reconciliation turned replacement, and counts too.
+ * `import-replacement` is such a reconciliation turned replacement, and counts too. So does any
+ * destructive step on a resource the same preview imports (an adopted OAuth application or DNS
+ * record whose read-back inputs force a replacement): the engine refuses to replace a resource that
+ * still carries an import ID during `up` (step_generator.go), after the cutover has stopped the
+ * Compose deployment; the preview is where that is caught with nothing stopped.
  */
 
 export interface PreviewStep {
@@ -51,9 +55,10 @@ export function statefulChanges(previewJson: string): StatefulChange[] {
     const steps = (doc as { steps?: unknown }).steps;
     if (!Array.isArray(steps)) throw new Error("the preview's JSON has no steps");
     const found = new Map<string, StatefulChange>();
+    const imported = new Set((steps as PreviewStep[]).filter((s) => s.op === "import" || s.op === "import-replacement").map((s) => s.urn));
     for (const step of steps as PreviewStep[]) {
         if (!DESTRUCTIVE.has(step.op)) continue;
-        const stateful = STATEFUL_TYPES.has(typeOf(step)) || step.oldState?.protect === true || step.newState?.protect === true;
+        const stateful = STATEFUL_TYPES.has(typeOf(step)) || step.oldState?.protect === true || step.newState?.protect === true || imported.has(step.urn);
         if (!stateful || found.has(step.urn)) continue;
         found.set(step.urn, { urn: step.urn, op: step.op, reasons: [...(step.replaceReasons ?? step.diffReasons ?? [])] });
     }
