@@ -18,7 +18,6 @@ import { Outline } from "./outline/outline";
 import { Portainer } from "./portainer/portainer";
 import { Portal } from "./portal/portal";
 import { Postgres, PostgresConsumerSpec } from "./postgres/postgres";
-import { gitlabPostgresExtensions } from "./postgres/sql";
 import { Redis } from "./redis/redis";
 import { Identity } from "./identity/identity";
 import { ssoRedirectUrl } from "./sso/endpoints";
@@ -29,7 +28,7 @@ import { backupStores } from "./backup/stores";
 import * as docker from "@pulumi/docker";
 import { GitlabContent } from "./gitlab/content";
 import { lastHostAddress } from "./validators";
-import { servicePort, services } from "./catalog";
+import { runningServices, servicePort, services, type ServiceKey } from "./catalog";
 import { type Monitor, type MonitorInputs, monitorList } from "./monitoring/monitors";
 import { Monitoring } from "./monitoring/monitoring";
 import { renderHealScript } from "./monitoring/healer";
@@ -107,11 +106,9 @@ export class Platform extends pulumi.ComponentResource {
         const caddyAddress = lastHostAddress(config.edgeSubnet);
 
         // --- data stores
-        const consumers: PostgresConsumerSpec[] = [
-            ...(features.gitlab ? [{ name: "gitlab", extensions: gitlabPostgresExtensions }] : []),
-            ...(features.outline ? [{ name: "outline" }] : []),
-            ...(features.grafana ? [{ name: "grafana" }] : []),
-        ];
+        const consumers: PostgresConsumerSpec[] = runningServices(features).flatMap((s) =>
+            s.postgres ? [{ name: s.postgres.database, ...(s.postgres.extensions ? { extensions: s.postgres.extensions } : {}) }] : [],
+        );
         const postgres = new Postgres(
             "postgres",
             { stack, image: images.postgres, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers },
@@ -393,14 +390,20 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         if (config.backup.enabled) {
-            // By store key: the service's container name (backup/stores.ts).
-            const volumes: Record<string, docker.Volume | undefined> = {
-                [services.outline.container]: outline?.dataVolume,
-                [services.uptimeKuma.container]: uptime?.dataVolume,
-                [services.portainer.container]: portainer?.dataVolume,
-                [services.grafana.container]: grafana?.dataVolume,
-                [services.caddy.container]: caddy.dataVolume,
+            // The data volume of each service the catalog backs up as a volume, by store key: its container name (backup/stores.ts).
+            const dataVolumes: Partial<Record<ServiceKey, docker.Volume>> = {
+                outline: outline?.dataVolume,
+                uptimeKuma: uptime?.dataVolume,
+                portainer: portainer?.dataVolume,
+                grafana: grafana?.dataVolume,
+                caddy: caddy.dataVolume,
             };
+            const volumes = runningServices(features).flatMap((s) => {
+                if (s.backup?.kind !== "volume") return [];
+                const volume = dataVolumes[s.key];
+                if (!volume) throw new Error(`Platform: the catalog backs up ${s.key}'s data volume, which its component does not expose`);
+                return [[s.container, volume] as const];
+            });
             this.backup = new Backup(
                 "backup",
                 {
@@ -417,7 +420,7 @@ export class Platform extends pulumi.ComponentResource {
                     offsite: config.backup.offsite,
                     secrets: config.secrets.backup,
                     stores: backupStores(config),
-                    volumes: Object.fromEntries(Object.entries(volumes).filter((e): e is [string, docker.Volume] => e[1] !== undefined)),
+                    volumes: Object.fromEntries(volumes),
                 },
                 { parent: this },
             );
