@@ -98,9 +98,9 @@ export class Platform extends pulumi.ComponentResource {
             { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet, monitoring: features.monitoring },
             { parent: this },
         );
+        const hostContext = host.context;
         const provider = host.provider;
         const edgeNetwork = host.edgeNetwork.name;
-        const dataNetwork = host.dataNetwork.name;
         const appsDataNetwork = host.appsDataNetwork.name;
         const adminNetwork = host.adminNetwork.name;
         const caddyAddress = lastHostAddress(config.edgeSubnet);
@@ -109,21 +109,11 @@ export class Platform extends pulumi.ComponentResource {
         const consumers: PostgresConsumerSpec[] = runningServices(features).flatMap((s) =>
             s.postgres ? [{ name: s.postgres.database, ...(s.postgres.extensions ? { extensions: s.postgres.extensions } : {}) }] : [],
         );
-        const postgres = new Postgres(
-            "postgres",
-            { stack, image: images.postgres, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers },
-            { parent: this },
-        );
-        const redis = new Redis("redis", { stack, image: images.redis, provider, network: dataNetwork }, { parent: this });
+        const postgres = new Postgres("postgres", { host: hostContext, image: images.postgres, consumers }, { parent: this });
+        const redis = new Redis("redis", { host: hostContext, image: images.redis }, { parent: this });
         const appsWithDb = config.apps.filter((a) => a.database).map((a) => a.key);
         const mysql =
-            appsWithDb.length > 0
-                ? new Mysql(
-                      "mysql",
-                      { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: appsDataNetwork, consumers: appsWithDb },
-                      { parent: this },
-                  )
-                : undefined;
+            appsWithDb.length > 0 ? new Mysql("mysql", { host: hostContext, image: images.mysql, consumers: appsWithDb }, { parent: this }) : undefined;
 
         // --- GitLab, the identity provider
         const ssh = gitlabSshRoute(routes);
@@ -131,15 +121,12 @@ export class Platform extends pulumi.ComponentResource {
             ? new Gitlab(
                   "gitlab",
                   {
-                      stack,
+                      host: hostContext,
                       image: images.gitlab,
-                      provider,
                       externalUrl: gitlabUrl,
                       sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
                       sshPort: ssh?.remotePort ?? servicePort("gitlab", "ssh"),
                       registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
-                      edgeNetwork,
-                      dataNetwork,
                       caddyAddress,
                       database: postgres.credentials.gitlab!,
                       publishSshPort: config.publish.ssh || undefined,
@@ -190,11 +177,8 @@ export class Platform extends pulumi.ComponentResource {
             const tunnelClient = new Tunnel(
                 "tunnel",
                 {
-                    stack,
+                    host: hostContext,
                     image: images.frpc,
-                    provider,
-                    dockerHost: config.dockerHost,
-                    edgeNetwork,
                     frpcToml,
                     includeDirs: config.reviews.enabled ? [REVIEW_PROXIES_DIR] : undefined,
                 },
@@ -209,11 +193,8 @@ export class Platform extends pulumi.ComponentResource {
         const caddy = new Caddy(
             "caddy",
             {
-                stack,
+                host: hostContext,
                 image: images.caddy,
-                provider,
-                dockerHost: config.dockerHost,
-                edgeNetwork,
                 edgeAddress: caddyAddress,
                 extraNetworks: features.uptimeKuma ? [adminNetwork] : [],
                 caddyfile,
@@ -232,7 +213,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const internalCa = caddy.internalCa;
         const portainer = features.portainer
-            ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork, dockerSocket: host.socketPath, internalCa }, { parent: this })
+            ? new Portainer("portainer", { host: hostContext, image: images.portainer, internalCa }, { parent: this })
             : undefined;
         // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
         const sso =
@@ -274,12 +255,9 @@ export class Platform extends pulumi.ComponentResource {
             ? new Outline(
                   "outline",
                   {
-                      stack,
+                      host: hostContext,
                       image: images.outline,
-                      provider,
                       url: urlOf(routes, "outline"),
-                      edgeNetwork,
-                      dataNetwork,
                       database: postgres.credentials.outline!,
                       redis: { host: redis.host, port: redis.port, password: redis.password },
                       oidcEnv: sso!.outlineEnv!,
@@ -289,22 +267,18 @@ export class Platform extends pulumi.ComponentResource {
               )
             : undefined;
         const uptime = features.uptimeKuma
-            ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this })
+            ? new UptimeKuma(services.uptimeKuma.container, { host: hostContext, image: images.uptimeKuma }, { parent: this })
             : undefined;
         // Released services switch Caddy's route to a new container once it is healthy: after Caddy's reload.
         const edge = { caddyContainerName: caddy.container.name, after: [caddy.reload] };
-        if (features.portal)
-            new Portal("portal", { stack, image: images.portal, provider, edgeNetwork, dockerHost: config.dockerHost, edge }, { parent: this });
+        if (features.portal) new Portal("portal", { host: hostContext, image: images.portal, edge }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
                   "grafana",
                   {
-                      stack,
+                      host: hostContext,
                       image: images.grafana,
-                      provider,
                       url: urlOf(routes, "grafana"),
-                      edgeNetwork,
-                      dataNetwork,
                       database: postgres.credentials.grafana!,
                       oauthEnv: sso!.grafanaEnv,
                       internalCa,
@@ -319,11 +293,8 @@ export class Platform extends pulumi.ComponentResource {
             new GitlabRunner(
                 services.gitlabRunner.container,
                 {
-                    stack,
+                    host: hostContext,
                     image: images.gitlabRunner,
-                    provider,
-                    edgeNetwork,
-                    dockerHost: config.dockerHost,
                     gitlabUrl: gitlabUrl!,
                     gitlabProvider: sso!.provider,
                 },
@@ -407,13 +378,9 @@ export class Platform extends pulumi.ComponentResource {
             this.backup = new Backup(
                 "backup",
                 {
-                    stack,
+                    host: hostContext,
                     image: images.backup,
                     resticImage: images.restic,
-                    provider,
-                    edgeNetwork,
-                    edgeNetworkName: host.edgeNetworkName,
-                    dockerSocket: host.socketPath,
                     schedule: config.backup.schedule,
                     retention: config.backup.retention,
                     maxAgeHours: config.backup.maxAgeHours,
@@ -500,14 +467,10 @@ export class Platform extends pulumi.ComponentResource {
         const component = new Monitoring(
             "monitoring",
             {
-                stack,
+                host: parts.host.context,
                 images: config.images,
-                provider: parts.host.provider,
-                monitoringNetwork: parts.host.monitoringNetwork!.name,
-                edgeNetwork: parts.host.edgeNetwork.name,
                 storeNetworks: [parts.host.dataNetwork.name, ...(parts.mysql ? [parts.host.appsDataNetwork.name] : [])],
                 adminNetwork: parts.uptimeKumaOn ? parts.host.adminNetwork.name : undefined,
-                dockerHost: config.dockerHost,
                 prometheusYml: files["prometheus.yml"],
                 targetsJson: files["nexora-targets.json"],
                 rulesYml: files["nexora-rules.yml"],
@@ -532,7 +495,6 @@ export class Platform extends pulumi.ComponentResource {
                     exclude: [dockerName(stack, "backup"), dockerName(stack, "healer")],
                     format: m.webhookFormat,
                 }),
-                dockerSocket: parts.host.socketPath,
                 backupSpool: this.backup?.spoolVolume,
                 autokuma:
                     parts.uptimeKumaOn && m.uptimeKumaUser !== "" && config.secrets.uptimeKumaPassword
