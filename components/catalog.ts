@@ -204,7 +204,7 @@ export interface WebRouteSpec {
      * renaming a container must not rename its public route.
      */
     readonly name: string;
-    /** The service whose container serves it. */
+    /** Service key of the service whose container serves it. */
     readonly service: ServiceKey;
     /** Which of that service's ports. @default "http" */
     readonly port?: keyof ServicePorts;

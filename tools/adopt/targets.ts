@@ -43,7 +43,7 @@ export interface AdoptionTargets {
     readonly postgresConsumers: readonly string[];
     /** MySQL databases (= user names) of the apps, by app key. */
     readonly mysqlApps: Readonly<Record<string, string>>;
-    /** Container names of the stack, by catalog service: what rollback stops. */
+    /** Docker names of the stack's containers, by container name (an app's key for an app): what rollback stops. */
     readonly containers: Readonly<Record<string, string>>;
 }
 
