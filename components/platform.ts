@@ -424,17 +424,13 @@ export class Platform extends pulumi.ComponentResource {
             new BusinessApp(
                 `app-${app.key}`,
                 {
-                    stack: host.stack,
+                    host: { ...host, provider: appProvider },
                     app,
-                    provider: appProvider,
-                    edgeNetwork: host.networks.edge,
-                    dataNetwork: host.networks.appsData,
                     database: app.database ? stores.mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
                     ssoEnv: sso && Object.hasOwn(sso.component.appEnv, app.key) ? sso.component.appEnv[app.key] : undefined,
                     internalCa: edge.caddy.internalCa,
                     health: config.monitoring.appHealth,
-                    dockerHost: host.dockerHost,
                     edge: edge.release,
                 },
                 { parent: this, dependsOn: app.database ? [stores.mysql!.provisioning] : [] },
