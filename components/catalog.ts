@@ -171,7 +171,7 @@ export type ServiceKey = keyof typeof catalog;
 export type SwitchedServiceKey = { [K in ServiceKey]: (typeof catalog)[K] extends { readonly feature: FeatureSwitch } ? K : never }[ServiceKey];
 
 /**
- * Every platform service, in the order the platform builds and backs them up. Read at use time
+ * Every platform service, in the order PostgreSQL lists their databases and the backup saves their stores. Read at use time
  * (never copied into module constants), so the whole program follows an edit here.
  */
 export const services: { readonly [K in ServiceKey]: ServiceSpec & { readonly key: K } } = catalog;
