@@ -115,6 +115,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly adminCredentials: pulumi.Output<Record<string, string>>;
     /** Mattermost's GitLab login settings (MM_GITLABSETTINGS_*, secret), when configured. */
     readonly mattermostOAuth?: pulumi.Output<Record<string, string>>;
+    /** The GitLab admin API token review environments create their OAuth applications with (secret; reviewsEnabled with GitLab). */
+    readonly reviewGitlabToken?: pulumi.Output<string>;
     /** Scheduled backups (`nexora:backupEnabled`). */
     readonly backup?: Backup;
     /** What Prometheus watches (`nexora:monitoringEnabled`): the monitor list and its component. */
@@ -150,6 +152,7 @@ export class Platform extends pulumi.ComponentResource {
         if (config.features.monitoring) this.watch = this.monitoring(config, { host, stores, uptimeKumaOn: admin.uptimeKuma !== undefined });
 
         this.mattermostOAuth = sso?.component.mattermost;
+        this.reviewGitlabToken = config.reviews.enabled ? sso?.component.apiToken : undefined;
         this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile: edge.caddyfile, frpcToml: edge.frpcToml, monitoring: this.watch?.files };
         this.adminCredentials = pulumi.secret(
             pulumi.all({

@@ -24,6 +24,12 @@ export interface StackOutputs {
     readonly backups?: Backup["summary"];
     /** Password of the backup repositories (secret), when backups are on. Losing it loses the backups. */
     readonly backupRepositoryPassword?: pulumi.Output<string>;
+    /**
+     * The GitLab admin API token `npm run review` creates a review's OAuth application with
+     * (secret), when the stack hosts reviews and runs GitLab. Whoever can decrypt it can decrypt
+     * the state that holds it already.
+     */
+    readonly reviewGitlabToken?: pulumi.Output<string>;
 }
 
 /** The program: read config, build the platform. `index.ts` exports its outputs; `plan` runs it under mocks. */
@@ -43,6 +49,7 @@ export function main(): { platform: Platform; outputs: StackOutputs } {
             mattermostOAuth: platform.mattermostOAuth,
             backups: platform.backup?.summary,
             backupRepositoryPassword: platform.backup ? pulumi.secret(platform.backup.repositoryPassword) : undefined,
+            reviewGitlabToken: platform.reviewGitlabToken,
         },
     };
 }

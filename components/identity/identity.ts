@@ -56,6 +56,8 @@ export interface IdentityArgs {
  */
 export class Identity extends pulumi.ComponentResource {
     readonly provider: GitlabProvider;
+    /** The gitlab provider's admin API token (secret): the configured one, or the minted one once GitLab accepted it. */
+    readonly apiToken: pulumi.Output<string>;
     readonly outlineEnv?: pulumi.Input<string>[];
     readonly grafanaEnv?: pulumi.Input<string>[];
     readonly appEnv: Readonly<Record<string, pulumi.Input<string>[]>>;
@@ -73,6 +75,7 @@ export class Identity extends pulumi.ComponentResource {
                 { containerName: args.gitlabContainer.name, dockerHost: args.dockerHost, rotationTrigger: args.tokenRotation },
                 { parent: this, dependsOn: [args.gitlabContainer] },
             ).token;
+        this.apiToken = pulumi.secret(token);
         // Caddy obtains certificates after its reload and frpc registers names after its apply returns:
         // only a request over the public route proves the provider's calls will get through.
         const ready = new GitlabPublicReadiness(

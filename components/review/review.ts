@@ -1,3 +1,4 @@
+import * as cloudflare from "@pulumi/cloudflare";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,10 +7,17 @@ import { services } from "../catalog";
 import type { AppSettings, TlsMode } from "../config";
 import { REVIEW_SITES_DIR, renderSiteSnippet } from "../edge/caddyfile";
 import { caddyContainerName } from "../edge/caddy";
+import { Dns } from "../edge/dns";
 import { REVIEW_PROXIES_DIR, renderFrpcProxiesFile } from "../edge/frpc";
 import { RELEASE_UPSTREAM_DIR } from "../edge/upstreams";
+import { type InternalCa, readInternalCa } from "../edge/internal-ca";
+import { gitlabApiBaseUrl } from "../gitlab/admin-token";
+import { Provider as GitlabProvider } from "../gitlab/provider";
+import { SsoApplication } from "../sso/application";
+import { ssoRedirectUrl } from "../sso/endpoints";
+import { appOauthEnv } from "../sso/env";
 import type { RouteTable } from "../edge/types";
-import { MYSQL_ROOT_PASSWORD_RECORD } from "../mysql/mysql";
+import { MYSQL_ROOT_PASSWORD_RECORD, mysqlIdentifier } from "../mysql/mysql";
 import { renderMysqlProvisioning } from "../mysql/sql";
 import { dockerName } from "../naming";
 import { generatedPassword } from "../secrets/random";
@@ -28,6 +36,20 @@ export interface ReviewHost {
     readonly tunnel: boolean;
     /** Whether the host runs MySQL (it does when one of its apps has a database). */
     readonly mysql: boolean;
+    /**
+     * The host's Cloudflare DNS (`dnsEnabled`): the review's hostname gets a record like the
+     * host's routes, in the same zone, pointing at the same relay. @default none (no DNS record)
+     */
+    readonly dns?: { readonly zone: string; readonly relayAddress: string; readonly proxied: boolean };
+    /** The host's GitLab (`gitlabEnabled`), for the OAuth application of a review of an app with `sso`. @default none */
+    readonly gitlab?: {
+        /** Its public URL, from the host's route table. */
+        readonly url: string;
+        /** Its public hostname: with Caddy's internal CA, Caddy answers to it on the review's web network. */
+        readonly hostname: string;
+        /** Caddy's fixed address on the host's edge network (what the host's consumers of the internal CA are told). */
+        readonly caddyAddress: string;
+    };
 }
 
 export interface ReviewEnvironmentArgs {
@@ -40,6 +62,18 @@ export interface ReviewEnvironmentArgs {
     readonly memoryMiB: number;
     /** Values of the secret config keys the app's secretEnv names (the host's, secret). */
     readonly secretValues: Readonly<Record<string, pulumi.Output<string>>>;
+    /**
+     * The host's `cloudflare:apiToken` (secret), for the review's DNS record; absent, the Cloudflare
+     * provider reads CLOUDFLARE_API_TOKEN as the host's deployment does. @default none
+     */
+    readonly cloudflareApiToken?: pulumi.Output<string>;
+    /** An admin API token of the host's GitLab (secret): required for an app with `sso`. @default none */
+    readonly gitlabApiToken?: pulumi.Output<string>;
+    /**
+     * Copy the host app's database into the review's before the app starts (`--seed-from-host`),
+     * inside the host's MySQL container. @default false (the review's database starts empty)
+     */
+    readonly seedFromHost?: boolean;
 }
 
 /** A label on everything the review creates: `list`, `sweep` and the leftover checks find it by it. */
@@ -71,13 +105,21 @@ function hostExec(
 }
 
 /** Attaches a host container to one of the review's networks (and detaches it on delete): `docker network connect`. */
-function attach(name: string, dockerHost: string, network: pulumi.Input<string>, container: string, opts: pulumi.CustomResourceOptions): command.local.Command {
+function attach(
+    name: string,
+    dockerHost: string,
+    network: pulumi.Input<string>,
+    container: string,
+    opts: pulumi.CustomResourceOptions,
+    aliases: readonly string[] = [],
+): command.local.Command {
     const c = shellQuote(container);
+    const alias = aliases.map((a) => ` --alias ${shellQuote(a)}`).join("");
     return new command.local.Command(
         name,
         {
             // A re-run after a partial failure finds it attached: detach first, then attach.
-            create: pulumi.interpolate`docker network disconnect -f ${network} ${c} >/dev/null 2>&1 || true; docker network connect ${network} ${c}`,
+            create: pulumi.interpolate`docker network disconnect -f ${network} ${c} >/dev/null 2>&1 || true; docker network connect${alias} ${network} ${c}`,
             // Gone already (the host was destroyed first) is fine: the network goes next.
             delete: pulumi.interpolate`docker network disconnect -f ${network} ${c} 2>/dev/null || true`,
             environment: { DOCKER_HOST: dockerHost },
@@ -103,7 +145,30 @@ export function reviewDbDropScript(name: string): string {
     return `${MYSQL_AS_ROOT}\nMYSQL_PWD="$pw" mysql --protocol=socket -uroot -e ${shellQuote(sql)}`;
 }
 
-/** Writes the review's site into the host Caddy's import directory, checks the whole config and reloads; takes it out on delete. */
+/**
+ * Copies the host app's database into the review's, inside the host's MySQL container: the dump
+ * goes through a pipe there, never through the machine running the tool or any file. A
+ * consistent snapshot (--single-transaction) with triggers and routines; their DEFINER becomes
+ * the review's user (the host app's user has no rights on the review's database). mysqldump's
+ * DROP TABLE IF EXISTS makes a second copy replace the tables rather than fail.
+ */
+export function reviewSeedScript(hostDatabase: string, reviewDatabase: string): string {
+    for (const name of [hostDatabase, reviewDatabase]) {
+        if (!/^[a-z_][a-z0-9_]{0,63}$/.test(name)) throw new Error(`database name ${JSON.stringify(name)} is not a MySQL identifier of the review rule`);
+    }
+    if (hostDatabase === reviewDatabase) throw new Error(`review seed: source and target are both ${hostDatabase}`);
+    const sed = shellQuote(`s/DEFINER=\`[^\`]*\`@\`[^\`]*\`/DEFINER=\`${reviewDatabase}\`@\`%\`/g`);
+    return [
+        MYSQL_AS_ROOT,
+        // A failed dump must fail the copy. POSIX sh has no pipefail (Debian's dash): mysqldump's
+        // status comes out on fd 3; mysql's failure fails the substitution, and so the script.
+        "exec 4>&1",
+        `dumped=$( { { MYSQL_PWD="$pw" mysqldump --protocol=socket -uroot --single-transaction --routines --triggers --no-tablespaces ${shellQuote(hostDatabase)}; echo $? >&3; }` +
+            ` | sed -e ${sed} | MYSQL_PWD="$pw" mysql --protocol=socket -uroot ${shellQuote(reviewDatabase)} >&4; } 3>&1 )`,
+        `if [ "$dumped" != 0 ]; then echo "mysqldump of ${hostDatabase} failed (exit $dumped): ${reviewDatabase} may hold part of it" >&2; exit 1; fi`,
+    ].join("\n");
+}
+
 /**
  * Writes the review's site into the host Caddy's include directory, validates and reloads; on
  * delete takes it out with the review's upstream directory (the release's switch writes it).
@@ -162,7 +227,8 @@ export function reviewRouteTable(args: Pick<ReviewEnvironmentArgs, "id" | "host"
                 maxRequestBodyMiB: 100,
                 securityHeaders: true,
                 restricted: false,
-                proxied: false,
+                // As the host's own routes (dnsProxied): only the DNS record reads it.
+                proxied: args.host.dns?.proxied ?? false,
             },
         ],
         tcp: [],
@@ -187,6 +253,8 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
         super("nexora:review:ReviewEnvironment", name, {}, opts);
         const { id, host, app } = args;
         if (app.database && !host.mysql) throw new Error(`review of ${app.key}: the app has a database but host stack ${host.stack} runs no MySQL`);
+        if (app.sso && (!host.gitlab || !args.gitlabApiToken))
+            throw new Error(`review of ${app.key}: the app has sso but no GitLab (and API token) of host stack ${host.stack} was passed in`);
         const stack = reviewDockerStack(id);
         const reviewStack = reviewStackName(id);
         const names = reviewNetworkNames(id);
@@ -207,7 +275,11 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
         this.networks = { web, data };
 
         const caddy = caddyContainerName(host.stack);
-        const caddyAttached = attach(`${name}-caddy-attach`, host.dockerHost, web.name, caddy, { parent: this, dependsOn: [web] });
+        // With Caddy's internal CA, GitLab's public name resolves nowhere inside the app's container:
+        // Caddy answers to it on the review's web network, as it does on the host's edge network.
+        const gitlabAlias = app.sso && host.gitlab && host.tls === "internal" ? [host.gitlab.hostname] : [];
+        const caddyAttached = attach(`${name}-caddy-attach`, host.dockerHost, web.name, caddy, { parent: this, dependsOn: [web] }, gitlabAlias);
+        const sso = app.sso ? this.createSso(name, args) : undefined;
 
         let database: { host: string; port: number; database: string; username: string; password: pulumi.Output<string> } | undefined;
         const appDeps: pulumi.Resource[] = [caddyAttached];
@@ -230,6 +302,20 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
                 { parent: this },
             );
             appDeps.push(mysqlAttached, provisioning);
+            if (args.seedFromHost) {
+                const seed = new command.local.Command(
+                    `${name}-seed`,
+                    {
+                        create: `docker exec -i ${shellQuote(mysql)} sh -c ${shellQuote(reviewSeedScript(mysqlIdentifier(app.key), dbName))}`,
+                        environment: { DOCKER_HOST: host.dockerHost },
+                        // mysql quotes a failing statement in its errors: that is the host's data.
+                        logging: "none",
+                    },
+                    // Copied once, when asked: a later version of the script does not copy again over the review's changes.
+                    { parent: this, dependsOn: [provisioning], ignoreChanges: ["create"], additionalSecretOutputs: ["stdout", "stderr"] },
+                );
+                appDeps.push(seed);
+            }
             database = { host: mysql, port: 3306, database: dbName, username: dbName, password };
         }
 
@@ -240,8 +326,9 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
                 app: { ...app, memoryMiB: args.memoryMiB },
                 database,
                 secretValues: args.secretValues,
-                // A review gets no OAuth application of the host's GitLab: its redirect URL is not registered there.
-                ssoEnv: undefined,
+                // Its own OAuth application, whose redirect URL is on the review's hostname.
+                ssoEnv: sso?.env,
+                internalCa: sso?.internalCa,
                 // Its releases are health-gated like the host's apps, and switch the review's own upstream in the host's Caddy.
                 edge: { caddyContainerName: caddy, after: [caddyAttached] },
                 releaseService: reviewStack,
@@ -250,6 +337,17 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
         );
 
         const table = reviewRouteTable(args);
+        // As the host's Dns component for its routes: an A record at the relay, before Caddy's reload asks ACME for the name.
+        const dns = host.dns
+            ? new Dns(
+                  `${name}-dns`,
+                  { table, zone: host.dns.zone, relayAddress: host.dns.relayAddress },
+                  {
+                      parent: this,
+                      providers: [new cloudflare.Provider(`${name}-cloudflare`, { apiToken: args.cloudflareApiToken }, { parent: this })],
+                  },
+              )
+            : undefined;
         const file = `${reviewStack}`;
         const site = caddySiteScripts(`${file}.caddy`, reviewStack);
         const route = hostExec(
@@ -261,7 +359,7 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
                 // trustedProxies empty: as the host's own sites (frpc passes TLS through without the client's address).
                 stdin: renderSiteSnippet(table, { tls: host.tls, trustedProxies: [] }),
             },
-            { parent: this, dependsOn: [this.app, caddyAttached] },
+            { parent: this, dependsOn: [this.app, caddyAttached, ...(dns?.records ?? [])] },
         );
         if (host.tunnel) {
             const proxies = frpcProxyScripts(`${file}.toml`);
@@ -277,5 +375,47 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({ url: this.url, containerName: this.containerName });
+    }
+
+    /**
+     * The review's own OAuth application on the host's GitLab (named after the review's Docker
+     * stack, redirecting to the review's hostname) and the env the app gets on the host
+     * (appOauthEnv); with Caddy's internal CA, the CA read from the host's Caddy.
+     */
+    private createSso(name: string, args: ReviewEnvironmentArgs): { env: pulumi.Input<string>[]; internalCa?: InternalCa } {
+        const { host, app } = args;
+        const gitlab = host.gitlab!;
+        const sso = app.sso!;
+        const provider = new GitlabProvider(
+            `${name}-gitlab`,
+            // insecure as the host's provider: with Caddy's internal CA the machine running Pulumi does not trust GitLab's certificate.
+            { baseUrl: gitlabApiBaseUrl(gitlab.url), token: args.gitlabApiToken!, insecure: host.tls === "internal", retries: 5 },
+            { parent: this },
+        );
+        const client = new SsoApplication(
+            `${name}-sso`,
+            {
+                consumer: `app-${app.key}`,
+                redirectUrl: ssoRedirectUrl(this.url, sso.redirectPath),
+                scopes: sso.scopes,
+                provider,
+                stack: reviewDockerStack(args.id),
+            },
+            { parent: this },
+        );
+        const internalCa =
+            host.tls === "internal"
+                ? readInternalCa(
+                      `${name}-internal-ca`,
+                      {
+                          dockerHost: host.dockerHost,
+                          caddyContainer: caddyContainerName(host.stack),
+                          caddyContainerId: caddyContainerName(host.stack),
+                          caddyAddress: gitlab.caddyAddress,
+                      },
+                      { parent: this },
+                  ).ca
+                : undefined;
+        return { env: appOauthEnv({ gitlabUrl: gitlab.url, clientId: client.clientId, clientSecret: client.clientSecret }), internalCa };
     }
 }

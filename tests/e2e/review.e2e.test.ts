@@ -18,6 +18,8 @@ const DOMAIN = "nexora.restry.cn";
 const hostname = (sub: string) => `rv-${sub}.${DOMAIN}`;
 const ws = new PulumiWorkspace(HOST);
 const MRS = [101, 102] as const;
+/** Started at once against reviewMaxConcurrent 2: exactly one of them is refused. */
+const RACE = [104, 105, 106] as const;
 const IMAGE = "nexora-e2e/business-app:1.0.0";
 let ca = "";
 
@@ -73,6 +75,21 @@ async function mysqlNames(): Promise<{ databases: string[]; users: string[] }> {
     return { databases: await q("SHOW DATABASES"), users: await q("SELECT User FROM mysql.user") };
 }
 
+const SEED_SQL =
+    "CREATE TABLE IF NOT EXISTS nexora_seed_marker (v VARCHAR(32)); DELETE FROM nexora_seed_marker; INSERT INTO nexora_seed_marker VALUES ('host-data');";
+/** The marker row of a database, or "" when it has none. */
+async function seedMarker(database: string): Promise<string> {
+    const sql = `SELECT v FROM ${database}.nexora_seed_marker`;
+    const r = await docker([
+        "exec",
+        mysqlContainer,
+        "sh",
+        "-c",
+        `MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=socket -uroot -N -e ${JSON.stringify(sql)} 2>/dev/null || true`,
+    ]);
+    return r.stdout.trim();
+}
+
 const appAnswer = (body: string): { app?: string; database?: string; status?: string } => {
     try {
         return JSON.parse(body) as { app?: string; database?: string };
@@ -118,7 +135,7 @@ beforeAll(async () => {
 afterAll(async () => {
     printFigures();
     // A failed step may have left a review: take them down before the host (their attachments are on its containers).
-    for (const mr of MRS) await review(["down", "--app", "ledger", "--mr", String(mr)]);
+    for (const mr of [...MRS, ...RACE]) await review(["down", "--app", "ledger", "--mr", String(mr)]);
     await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
     await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
     fs.rmSync(ws.dir, { recursive: true, force: true });
@@ -164,8 +181,16 @@ describe("review environments on a real engine", () => {
         expect(appAnswer(own.body)).toMatchObject({ status: "ok", database: "ledger" });
     });
 
-    it("brings up a second MR's review beside it, isolated from the first", async () => {
-        const up = await reviewOk(["up", "--app", "ledger", "--mr", String(MRS[1]), "--image", IMAGE]);
+    it("brings up a second MR's review beside it, isolated from the first, seeded with a copy of the host's data", async () => {
+        // Real data of the host's app: the second review asks for a copy (--seed-from-host), the first has none.
+        await docker([
+            "exec",
+            mysqlContainer,
+            "sh",
+            "-c",
+            `MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=socket -uroot ledger -e ${JSON.stringify(SEED_SQL)}`,
+        ]);
+        const up = await reviewOk(["up", "--app", "ledger", "--mr", String(MRS[1]), "--image", IMAGE, "--seed-from-host"]);
         expect(up.stdout.trim()).toBe(`https://${hostname("mr102-ledger")}`);
         const health = await eventually(
             () => requestViaRelay(hostname("mr102-ledger"), "/api/health", ca),
@@ -180,6 +205,8 @@ describe("review environments on a real engine", () => {
         expect(Object.keys(second.networks).some((n) => n.includes("mr101"))).toBe(false);
         const names = await mysqlNames();
         expect(names.databases).toEqual(expect.arrayContaining(["ledger", "mr101_ledger", "mr102_ledger"]));
+        expect(await seedMarker("mr102_ledger")).toBe("host-data");
+        expect(await seedMarker("mr101_ledger")).toBe("");
         // A third is beyond reviewMaxConcurrent (2): refused, nothing created.
         const third = await review(["up", "--app", "ledger", "--mr", "103", "--image", IMAGE]);
         expect(third.code, third.stderr).toBe(3);
@@ -235,5 +262,18 @@ describe("review environments on a real engine", () => {
         expect(gone.status).not.toBe(200);
         const own = await requestViaRelay(hostname("ledger"), "/api/health", ca);
         expect(own.status).toBe(200);
+    });
+
+    it("lets exactly two of three ups started at once pass reviewMaxConcurrent 2, the third refused (exit 3)", async () => {
+        const results = await Promise.all(RACE.map((mr) => review(["up", "--app", "ledger", "--mr", String(mr), "--image", IMAGE])));
+        const codes = results.map((r) => r.code);
+        expect([...codes].sort(), results.map((r) => tail(r.stderr, 20)).join("\n---\n")).toEqual([0, 0, 3]);
+        expect(results.find((r) => r.code === 3)!.stderr).toMatch(
+            /2 reviews already run on dev-rvhost \(review-ledger-mr10[456], review-ledger-mr10[456]\), the most nexora:reviewMaxConcurrent allows \(2\)/,
+        );
+        const list = JSON.parse((await reviewOk(["list", "--json"])).stdout) as { stack: string }[];
+        expect(list.map((r) => r.stack).sort()).toEqual(RACE.filter((_, i) => codes[i] === 0).map((mr) => `review-ledger-mr${mr}`));
+        for (const [i, mr] of RACE.entries()) if (codes[i] === 0) await reviewOk(["down", "--app", "ledger", "--mr", String(mr)]);
+        expect(JSON.parse((await reviewOk(["list", "--json"])).stdout)).toEqual([]);
     });
 });

@@ -63,7 +63,7 @@ describe("the alert pipeline with the real binaries", () => {
         const appPort = (app.address() as { port: number }).port;
         const https = await freePort();
         const caddy = await startCaddy(
-            `{\n\tadmin off\n\tauto_https disable_redirects\n}\n${HOST}:${https} {\n\ttls internal\n\treverse_proxy 127.0.0.1:${appPort}\n}\n`,
+            `{\n\tadmin off\n\tauto_https disable_redirects\n\tskip_install_trust\n}\n${HOST}:${https} {\n\ttls internal\n\treverse_proxy 127.0.0.1:${appPort}\n}\n`,
         );
         cleanups.push(() => caddy.stop());
 

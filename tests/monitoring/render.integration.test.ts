@@ -254,7 +254,7 @@ describe("an HTTP probe through a real Caddy", () => {
     it("reaches the route by its hostname over TLS (the exporter's hostname parameter sets Host and SNI), and fails for a name Caddy does not serve", async () => {
         const https = await freePort();
         const caddy = await startCaddy(
-            `{\n\tadmin off\n\tauto_https disable_redirects\n}\napp.nexora.test:${https} {\n\ttls internal\n\trespond /healthz "ok" 200\n}\n`,
+            `{\n\tadmin off\n\tauto_https disable_redirects\n\tskip_install_trust\n}\napp.nexora.test:${https} {\n\ttls internal\n\trespond /healthz "ok" 200\n}\n`,
         );
         stops.push(() => caddy.stop());
         const port = await freePort();

@@ -109,7 +109,7 @@ describe("renderPreviewNote on the staging fixture", () => {
 
     it("groups resources by operation, most dangerous first, with counts", () => {
         const headings = [...note.matchAll(/^#### (.+)$/gm)].map((m) => m[1]);
-        expect(headings).toEqual(["Image moves", "Policy results", "Diagnostics", "🗑️ Delete — 6", "♻️ Replace (delete + create) — 8", "➕ Create — 7"]);
+        expect(headings).toEqual(["Image moves", "Policy results", "Diagnostics", "🗑️ Delete — 6", "♻️ Replace — 8", "➕ Create — 7"]);
         // Within a group, the stateful resource comes first.
         expect(note.indexOf("<code>gitlab-runner-config</code>")).toBeLessThan(note.indexOf("<code>gitlab-runner-register</code>"));
         expect(note.indexOf("<code>postgres-data</code>")).toBeLessThan(note.indexOf("<code>app-hjhs-image</code>"));

@@ -46,3 +46,19 @@ describe("a host stack with reviewsEnabled", () => {
         expect(String(off.resources.find((r) => r.name === "tunnel-apply")!.inputs.create)).not.toContain("/etc/frp/reviews");
     });
 });
+
+describe("a host stack with reviewsEnabled and GitLab", () => {
+    it("exports its GitLab API token as a secret output for reviews of SSO apps, and only then", async () => {
+        const config = readStackFile(path.join(ROOT, "Pulumi.dev.yaml"));
+        const withReviews = await evaluateStack({ stack: "dev", config: { ...config, "nexora:reviewsEnabled": true } });
+        expect(withReviews.outputs.reviewGitlabToken).toEqual(expect.any(String));
+        expect(withReviews.secretOutputs).toContain("reviewGitlabToken");
+        // The token the host's own OAuth applications are made with.
+        const [provider] = withReviews.recorder.ofType("pulumi:providers:gitlab");
+        expect(provider!.inputs.token).toBe(withReviews.outputs.reviewGitlabToken);
+        const without = await evaluateStack({ stack: "dev", config: { ...config, "nexora:reviewsEnabled": false } });
+        expect(without.outputs.reviewGitlabToken).toBeUndefined();
+        // Reviews on, GitLab off: nothing to export.
+        expect(on.outputs.reviewGitlabToken).toBeUndefined();
+    });
+});

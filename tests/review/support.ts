@@ -57,6 +57,7 @@ export function fakeBackend(
     values: Record<string, string> = hostConfig(),
     reviews: ReviewSummary[] = [],
     secretKeys: ReadonlySet<string> = HOST_SECRET_KEYS,
+    outputs: Record<string, { value: unknown; secret: boolean }> = {},
 ): FakeBackend {
     const calls: string[] = [];
     return {
@@ -64,6 +65,19 @@ export function fakeBackend(
         async hostConfig(stack) {
             calls.push(`hostConfig ${stack}`);
             return { values, secretKeys };
+        },
+        async hostOutputs(stack) {
+            calls.push(`hostOutputs ${stack}`);
+            return outputs;
+        },
+        async lock() {
+            calls.push("lock");
+            return async () => {
+                calls.push("unlock");
+            };
+        },
+        async reserve(stack) {
+            calls.push(`reserve ${stack}`);
         },
         async listReviews() {
             calls.push("listReviews");

@@ -154,6 +154,10 @@ export interface RunningCaddy {
  * use `eventually` to wait for listeners and certificates. Rejects if caddy exits first.
  */
 export async function startCaddy(caddyfile: string): Promise<RunningCaddy> {
+    // Caddy's local CA otherwise installs its root into this machine's trust store (update-ca-certificates:
+    // slow, and a test must not change the machine).
+    if (/\btls internal\b|\blocal_certs\b/.test(caddyfile) && !/^\s*skip_install_trust\s*$/m.test(caddyfile))
+        throw new Error("startCaddy: a Caddyfile with the local CA needs skip_install_trust in its global options");
     const binary = caddyBinary();
     const workspace = await caddyWorkspace();
     const path = await workspace.writeCaddyfile(caddyfile);
@@ -168,8 +172,9 @@ export async function startCaddy(caddyfile: string): Promise<RunningCaddy> {
     let running = true;
     void exited.then(() => (running = false));
 
-    // `caddy run` logs "serving initial configuration" once its servers are up.
-    const deadline = Date.now() + 10_000;
+    // `caddy run` logs "serving initial configuration" once its servers are up. A liveness bound, not a
+    // speed check: a loaded 2-core machine can take many seconds to start it.
+    const deadline = Date.now() + 60_000;
     while (!logs.includes("serving initial configuration")) {
         if (!running) {
             await workspace.remove();
@@ -179,7 +184,7 @@ export async function startCaddy(caddyfile: string): Promise<RunningCaddy> {
             child.kill("SIGKILL");
             await exited;
             await workspace.remove();
-            throw new Error(`caddy did not start within 10 s:\n${logs}`);
+            throw new Error(`caddy did not start within 60 s:\n${logs}`);
         }
         await sleep(50);
     }

@@ -8,7 +8,7 @@ export type OpGroup = (typeof GROUP_ORDER)[number];
 
 export const GROUP_TITLES: Readonly<Record<OpGroup, string>> = {
     delete: "🗑️ Delete",
-    replace: "♻️ Replace (delete + create)",
+    replace: "♻️ Replace",
     update: "✏️ Update in place",
     create: "➕ Create",
     import: "📥 Import",

@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type PulumiFn } from "@pulumi/pulumi/automation";
 import { parseReviewStackName } from "../../components/review/names";
+import { acquireReviewLock, reviewLockDir } from "./lock";
 
 export const PROJECT = "nexora";
 
@@ -22,6 +23,15 @@ export interface UpResult {
 export interface ReviewBackend {
     /** The host stack's config, secrets decrypted (they never leave this process but as secret inputs). */
     hostConfig(hostStack: string): Promise<{ values: Record<string, string>; secretKeys: ReadonlySet<string> }>;
+    /** The host stack's outputs, secrets decrypted and flagged (they never leave this process but as secret inputs). */
+    hostOutputs(hostStack: string): Promise<Record<string, { value: unknown; secret: boolean }>>;
+    /**
+     * Takes the lock under which `up` checks the limits and creates its stack (waiting for another
+     * holder); returns its release.
+     */
+    lock(): Promise<() => Promise<void>>;
+    /** Creates the review stack (no resources yet) unless it exists: from then on it counts against the limits. */
+    reserve(stack: string): Promise<void>;
     /** Every review stack of the project. */
     listReviews(): Promise<ReviewSummary[]>;
     /** The outputs of one review stack, or undefined when it does not exist. */
@@ -65,6 +75,14 @@ export function automationBackend(options: { projectDir: string; policyPack: str
                 if (v.secret) secretKeys.add(key);
             }
             return { values, secretKeys };
+        },
+        async hostOutputs(hostStack) {
+            const stack = await LocalWorkspace.selectStack({ stackName: hostStack, workDir: options.projectDir });
+            return Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, { value: v.value as unknown, secret: v.secret }]));
+        },
+        lock: () => acquireReviewLock(reviewLockDir(process.env.PULUMI_BACKEND_URL, reviewDir)),
+        async reserve(name) {
+            await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: PROJECT, program: async () => ({}) }, reviewOpts());
         },
         async listReviews() {
             const ws = await reviewWorkspace();

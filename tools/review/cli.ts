@@ -1,4 +1,4 @@
-// npm run review -- up    --app <app> --mr <n> --image <ref> [--database] [--json] [--host-stack dev]
+// npm run review -- up    --app <app> --mr <n> --image <ref> [--database] [--seed-from-host] [--json] [--host-stack dev]
 //                   down  --app <app> --mr <n> [--json] [--host-stack dev]
 //                   list  [--json] [--host-stack dev]
 //                   sweep --older-than <duration> [--json] [--host-stack dev]
@@ -25,7 +25,8 @@ import {
     type ReviewId,
 } from "../../components/review/names";
 import { ReviewEnvironment, type ReviewHost } from "../../components/review/review";
-import { isStackName, nullProtoMap } from "../../components/validators";
+import { routeOf, routeUrl } from "../../components/edge/routes";
+import { isStackName, lastHostAddress, nullProtoMap } from "../../components/validators";
 import { automationBackend, PROJECT, type ReviewBackend, type ReviewSummary } from "./backend";
 
 export const USAGE = `usage: npm run review -- <command> [options]
@@ -38,6 +39,8 @@ export const USAGE = `usage: npm run review -- <command> [options]
   --json              one JSON document on stdout
   --host-stack NAME   the stack hosting reviews (default: $NEXORA_REVIEW_HOST_STACK, else dev)
   --database          refuse unless APP has a database (its review gets its own, empty)
+  --seed-from-host    copy the host app's database into the review's (real data: see
+                      docs/review-environments.md); copied inside the host's MySQL container
 
   Needs the pulumi CLI on PATH and the backend's environment (PULUMI_BACKEND_URL or a login,
   PULUMI_CONFIG_PASSPHRASE). Exit codes: 0 done, 1 failed, 2 bad input (nothing created),
@@ -58,6 +61,7 @@ const OPTIONS = {
     mr: { type: "string" },
     image: { type: "string" },
     database: { type: "boolean" },
+    "seed-from-host": { type: "boolean" },
     json: { type: "boolean" },
     "host-stack": { type: "string" },
     "older-than": { type: "string" },
@@ -75,7 +79,12 @@ interface Host {
     readonly stack: string;
     readonly settings: PlatformSettings;
     readonly secretValues: Readonly<Record<string, string>>;
+    /** The host's `cloudflare:apiToken` (a secret of its config, parseSettings checks), when set. */
+    readonly cloudflareApiToken?: string;
 }
+
+/** The host stack's output holding the GitLab API token reviews of SSO apps use (components/program.ts). */
+export const REVIEW_GITLAB_TOKEN_OUTPUT = "reviewGitlabToken";
 
 /** One review as `list` shows it. */
 interface ReviewRow {
@@ -92,7 +101,7 @@ const COMMANDS = ["up", "down", "list", "sweep"] as const;
 type Command = (typeof COMMANDS)[number];
 /** Which options each command takes; any other is an error, so a typo never passes silently. */
 const ALLOWED: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
-    up: ["app", "mr", "image", "database", "json", "host-stack"],
+    up: ["app", "mr", "image", "database", "seed-from-host", "json", "host-stack"],
     down: ["app", "mr", "json", "host-stack"],
     list: ["json", "host-stack"],
     sweep: ["older-than", "json", "host-stack"],
@@ -201,7 +210,8 @@ async function readHost(stack: string, be: ReviewBackend): Promise<Host> {
                 `host stack ${stack} has ${CONFIG_NAMESPACE}:reviewsEnabled false: set it true and run pulumi up on ${stack} once (docs/review-environments.md)`,
             );
         }
-        return { stack, settings, secretValues };
+        const cloudflareApiToken = config.secretKeys.has(CLOUDFLARE_TOKEN_KEY) ? config.values[CLOUDFLARE_TOKEN_KEY] : undefined;
+        return { stack, settings, secretValues, cloudflareApiToken };
     } catch (err) {
         if (err instanceof ConfigError) throw new InputError(`host stack ${stack}: ${err.message}`);
         throw err;
@@ -217,7 +227,11 @@ function appOf(host: Host, key: string): AppSettings {
     return app;
 }
 
-function hostOf(settings: PlatformSettings): ReviewHost {
+const CLOUDFLARE_TOKEN_KEY = "cloudflare:apiToken";
+
+/** What the review of `appKey` needs of the host: its Docker host, edge, DNS and GitLab. */
+function hostOf(settings: PlatformSettings, appKey: string): ReviewHost {
+    const gitlab = settings.features.gitlab ? routeOf(settings.routes, "gitlab") : undefined;
     return {
         stack: settings.stack,
         dockerHost: settings.dockerHost,
@@ -226,7 +240,41 @@ function hostOf(settings: PlatformSettings): ReviewHost {
         httpsPort: settings.routes.httpsPort,
         tunnel: settings.tunnel.enabled,
         mysql: settings.apps.some((a) => a.database),
+        dns: settings.dns.enabled
+            ? {
+                  zone: settings.dns.zone,
+                  relayAddress: settings.dns.relayAddress,
+                  // As the host's own route to the app.
+                  proxied: routeOf(settings.routes, appKey).proxied,
+              }
+            : undefined,
+        gitlab: gitlab ? { url: routeUrl(settings.routes, gitlab), hostname: gitlab.hostname, caddyAddress: lastHostAddress(settings.edgeSubnet) } : undefined,
     };
+}
+
+/**
+ * The host's GitLab API token for a review of an app with `sso`: the host stack's secret output
+ * (its configured nexora:gitlabApiToken or the token it minted). Without it the review is refused:
+ * a review without single sign-on would not run the app the merge request changes.
+ */
+async function gitlabTokenFor(app: AppSettings, host: Host, be: ReviewBackend): Promise<string | undefined> {
+    if (!app.sso) return undefined;
+    const why = `app ${app.key} has sso, so its review needs an OAuth application of host stack ${host.stack}'s GitLab`;
+    if (!host.settings.features.gitlab) throw new InputError(`${why}, and ${host.stack} has ${CONFIG_NAMESPACE}:gitlabEnabled false`);
+    let outputs: Awaited<ReturnType<ReviewBackend["hostOutputs"]>>;
+    try {
+        outputs = await be.hostOutputs(host.stack);
+    } catch (err) {
+        throw new InputError(`${why}: cannot read ${host.stack}'s outputs (${firstLine((err as Error).message)})`);
+    }
+    const token = Object.hasOwn(outputs, REVIEW_GITLAB_TOKEN_OUTPUT) ? outputs[REVIEW_GITLAB_TOKEN_OUTPUT] : undefined;
+    if (token === undefined || typeof token.value !== "string" || token.value === "") {
+        throw new InputError(
+            `${why}: ${host.stack} exports no ${REVIEW_GITLAB_TOKEN_OUTPUT} yet (run pulumi up on ${host.stack} once; docs/review-environments.md)`,
+        );
+    }
+    if (!token.secret) throw new InputError(`${why}: ${host.stack}'s output ${REVIEW_GITLAB_TOKEN_OUTPUT} is not a secret; refusing to use it`);
+    return token.value;
 }
 
 async function up(values: Values, io: ReviewIo, be: ReviewBackend): Promise<number> {
@@ -238,8 +286,10 @@ async function up(values: Values, io: ReviewIo, be: ReviewBackend): Promise<numb
 
     const host = await readHost(hostStack, be);
     const app = appOf(host, id.app);
-    if (values.database && !app.database) {
-        throw new InputError(`--database: app ${app.key} of host stack ${hostStack} has no database (nexora:apps.${app.key}.database is not true)`);
+    for (const flag of ["database", "seed-from-host"] as const) {
+        if (values[flag] && !app.database) {
+            throw new InputError(`--${flag}: app ${app.key} of host stack ${hostStack} has no database (nexora:apps.${app.key}.database is not true)`);
+        }
     }
     const collisions = reviewNameCollisions(host.settings.apps.map((a) => a.key));
     if (collisions.length > 0) {
@@ -255,27 +305,39 @@ async function up(values: Values, io: ReviewIo, be: ReviewBackend): Promise<numb
             `app ${app.key} asks for ${app.memoryMiB} MiB, more than a review gets on ${hostStack} (${CONFIG_NAMESPACE}:reviewMemoryMiB = ${limits.memoryMiB})`,
         );
     }
+    const gitlabApiToken = await gitlabTokenFor(app, host, be);
     const stackName = reviewStackName(id);
-    const reviews = await be.listReviews();
-    // Every review stack of this host counts, a half-made one too (no outputs yet): it may hold resources until it is taken down.
-    const running = reviews.filter((r) => r.stack !== stackName && (r.outputs.hostStack === hostStack || r.outputs.hostStack === undefined));
-    if (running.length >= limits.maxConcurrent) {
-        throw new LimitError(
-            `${running.length} reviews already run on ${hostStack} (${running.map((r) => r.stack).join(", ")}), ` +
-                `the most ${CONFIG_NAMESPACE}:reviewMaxConcurrent allows (${limits.maxConcurrent}): take one down first (npm run review -- down ...)`,
-        );
+    // Counted and created under one lock: two ups started at once see each other's stack.
+    const release = await be.lock();
+    let existing: ReviewSummary | undefined;
+    try {
+        const reviews = await be.listReviews();
+        // Every review stack of this host counts, a half-made one too (no outputs yet): it may hold resources until it is taken down.
+        const running = reviews.filter((r) => r.stack !== stackName && (r.outputs.hostStack === hostStack || r.outputs.hostStack === undefined));
+        if (running.length >= limits.maxConcurrent) {
+            throw new LimitError(
+                `${running.length} reviews already run on ${hostStack} (${running.map((r) => r.stack).join(", ")}), ` +
+                    `the most ${CONFIG_NAMESPACE}:reviewMaxConcurrent allows (${limits.maxConcurrent}): take one down first (npm run review -- down ...)`,
+            );
+        }
+        existing = reviews.find((r) => r.stack === stackName);
+        if (!existing) await be.reserve(stackName);
+    } finally {
+        await release();
     }
-    const existing = reviews.find((r) => r.stack === stackName);
     const createdAt = typeof existing?.outputs.createdAt === "string" ? existing.outputs.createdAt : new Date((io.now ?? Date.now)()).toISOString();
 
     const reviewApp: AppSettings = { ...app, image: values.image };
     const program = reviewProgram({
         id,
-        host: hostOf(host.settings),
+        host: hostOf(host.settings, app.key),
         app: reviewApp,
         hostname: named.hostname,
         memoryMiB: limits.memoryMiB,
         secretValues: host.secretValues,
+        cloudflareApiToken: host.cloudflareApiToken,
+        gitlabApiToken,
+        seedFromHost: values["seed-from-host"] ?? false,
         createdAt,
     });
     const result = await be.up(stackName, program, (line) => io.stderr(line));
@@ -293,6 +355,12 @@ export function reviewProgram(args: {
     hostname: string;
     memoryMiB: number;
     secretValues: Readonly<Record<string, string>>;
+    /** The host's Cloudflare API token, when its config has one. */
+    cloudflareApiToken?: string;
+    /** The host's GitLab API token, for an app with `sso`. */
+    gitlabApiToken?: string;
+    /** Copy the host app's database into the review's (--seed-from-host). @default false */
+    seedFromHost?: boolean;
     createdAt: string;
 }): () => Promise<Record<string, unknown>> {
     return async () => {
@@ -305,6 +373,10 @@ export function reviewProgram(args: {
             hostname: args.hostname,
             memoryMiB: args.memoryMiB,
             secretValues,
+            // Secrets: the state keeps them encrypted, no file of the review's holds them.
+            cloudflareApiToken: args.cloudflareApiToken === undefined ? undefined : pulumi.secret(args.cloudflareApiToken),
+            gitlabApiToken: args.gitlabApiToken === undefined ? undefined : pulumi.secret(args.gitlabApiToken),
+            seedFromHost: args.seedFromHost ?? false,
         });
         return {
             url: review.url,
