@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BusinessApp } from "./apps/app";
 import type { PlatformConfig } from "./config";
-import { DockerHost } from "./docker/host";
+import { DockerHost, type HostContext } from "./docker/host";
 import { Caddy, caddyContainerName } from "./edge/caddy";
 import { renderCaddyfile, REVIEW_SITES_GLOB } from "./edge/caddyfile";
 import { Dns } from "./edge/dns";
@@ -20,7 +20,6 @@ import { PortainerAdminPassword } from "./portainer/admin-password";
 import { GitlabRootPassword } from "./gitlab/root-password";
 import { Portal } from "./portal/portal";
 import { Postgres, PostgresConsumerSpec } from "./postgres/postgres";
-import { gitlabPostgresExtensions } from "./postgres/sql";
 import { Redis } from "./redis/redis";
 import { Identity } from "./identity/identity";
 import { ssoRedirectUrl } from "./sso/endpoints";
@@ -31,7 +30,7 @@ import { backupStores } from "./backup/stores";
 import * as docker from "@pulumi/docker";
 import { GitlabContent } from "./gitlab/content";
 import { lastHostAddress } from "./validators";
-import { servicePort, services } from "./catalog";
+import { runningServices, servicePort, services, type ServiceKey } from "./catalog";
 import { type Monitor, type MonitorInputs, monitorList } from "./monitoring/monitors";
 import { Monitoring } from "./monitoring/monitoring";
 import { renderHealScript } from "./monitoring/healer";
@@ -63,15 +62,56 @@ export interface PlatformArtifacts {
     readonly monitoring?: Readonly<Record<string, string>>;
 }
 
+/** The data stores every stack runs (MySQL only with an app that has a database). */
+interface DataStores {
+    readonly postgres: Postgres;
+    readonly redis: Redis;
+    readonly mysql?: Mysql;
+}
+
+/** The edge: Caddy, what it serves, and what must exist before GitLab's public name answers. */
+interface Edge {
+    readonly caddy: Caddy;
+    readonly caddyfile: pulumi.Output<string>;
+    readonly frpcToml?: pulumi.Output<string>;
+    /** The edge basic-auth user's password. */
+    readonly adminPassword: pulumi.Output<string>;
+    readonly publicPath: pulumi.Resource[];
+    /** What released services switch their route in, and after what. */
+    readonly release: { readonly caddyContainerName: pulumi.Output<string>; readonly after: pulumi.Resource[] };
+}
+
+interface AdminServices {
+    readonly portainer?: Portainer;
+    readonly uptimeKuma?: UptimeKuma;
+    /** Adopted Portainer data: the old admin password replaced by the generated one, before the OAuth settings log in. */
+    readonly portainerAdminRotation?: PortainerAdminPassword;
+}
+
+/** The identity step's result: GitLab's public URL and the component holding its provider and the OAuth settings. */
+interface Sso {
+    readonly component: Identity;
+    readonly gitlabUrl: string;
+}
+
+/** The services the services step built that other steps read (the backup their data volumes), by service key. */
+interface RunningServices {
+    readonly outline?: Outline;
+    readonly grafana?: Grafana;
+}
+
 /**
- * The whole Nexora platform of one stack. Bootstrap order comes from data dependencies:
- * networks and volumes → PostgreSQL (healthy) → roles/databases → GitLab (healthy) → admin
- * token → OAuth applications → Outline/Grafana/apps with their client credentials; Caddy, DNS
- * and the tunnel depend only on what they route to, so the graph stays wide.
+ * The whole Nexora platform of one stack, built in named steps in bootstrap order (the
+ * constructor reads as it): the Docker host → data stores → the identity provider's container →
+ * the edge → admin UIs → identity (admin token, readiness, OAuth applications) → services → apps
+ * → backups → monitoring. The engine's order still comes from data dependencies: PostgreSQL
+ * (healthy) → roles/databases → GitLab (healthy) → admin token → OAuth applications →
+ * Outline/Grafana/apps with their client credentials; Caddy, DNS and the tunnel depend only on
+ * what they route to, so the graph stays wide.
  */
 export class Platform extends pulumi.ComponentResource {
     readonly routes: RouteTable;
-    /** Public URL per service key. */
+    /** Public URL per route name (the `urls` output). */
     readonly urls: Readonly<Record<string, string>>;
     readonly monitors: readonly MonitorSpec[];
     readonly artifacts: PlatformArtifacts;
@@ -89,73 +129,91 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:platform:Platform", name, {}, opts);
         // Built and validated with the rest of the config (parseSettings): a bad route is a config error there.
-        const routes = config.routes;
-        const stack = config.stack;
-        const images = config.images;
-        const features = config.features;
-        const gitlabUrl = features.gitlab ? urlOf(routes, "gitlab") : undefined;
-        this.routes = routes;
-        this.urls = Object.fromEntries(routes.http.map((r) => [r.service, routeUrl(routes, r)]));
-        this.monitors = monitorsFor(routes);
+        this.routes = config.routes;
+        this.urls = Object.fromEntries(config.routes.http.map((r) => [r.service, routeUrl(config.routes, r)]));
+        this.monitors = monitorsFor(config.routes);
 
-        const host = new DockerHost(
+        // Each step takes what the ones before it built.
+        const { context: host } = new DockerHost(
             "docker",
-            { stack, host: config.dockerHost, edgeSubnet: config.edgeSubnet, dataSubnet: config.dataSubnet, monitoring: features.monitoring },
+            {
+                stack: config.stack,
+                host: config.dockerHost,
+                edgeSubnet: config.edgeSubnet,
+                dataSubnet: config.dataSubnet,
+                monitoring: config.features.monitoring,
+            },
             { parent: this },
         );
-        const provider = host.provider;
-        const edgeNetwork = host.edgeNetwork.name;
-        const dataNetwork = host.dataNetwork.name;
-        const appsDataNetwork = host.appsDataNetwork.name;
-        const adminNetwork = host.adminNetwork.name;
-        const caddyAddress = lastHostAddress(config.edgeSubnet);
+        const stores = this.dataStores(config, host);
+        const gitlab = this.identityProvider(config, host, stores);
+        const edge = this.edge(config, host);
+        const admin = this.adminServices(config, host, edge);
+        const sso = this.identity(config, { gitlab, edge, admin });
+        const running = this.services(config, host, { stores, edge, sso });
+        this.apps(config, host, { stores, edge, sso });
+        if (config.backup.enabled) this.backup = this.backups(config, host, { ...running, ...admin, caddy: edge.caddy });
+        if (config.features.monitoring) this.watch = this.monitoring(config, { host, stores, uptimeKumaOn: admin.uptimeKuma !== undefined });
 
-        // --- data stores
-        const consumers: PostgresConsumerSpec[] = [
-            ...(features.gitlab ? [{ name: "gitlab", extensions: gitlabPostgresExtensions }] : []),
-            ...(features.outline ? [{ name: "outline" }] : []),
-            ...(features.grafana ? [{ name: "grafana" }] : []),
-        ];
-        const postgres = new Postgres(
-            "postgres",
-            { stack, image: images.postgres, provider, dockerHost: config.dockerHost, network: dataNetwork, consumers },
-            { parent: this },
+        this.mattermostOAuth = sso?.component.mattermost;
+        this.reviewGitlabToken = config.reviews.enabled ? sso?.component.apiToken : undefined;
+        this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile: edge.caddyfile, frpcToml: edge.frpcToml, monitoring: this.watch?.files };
+        this.adminCredentials = pulumi.secret(
+            pulumi.all({
+                ...(gitlab ? { gitlabRoot: gitlab.rootPassword } : {}),
+                ...(admin.portainer ? { portainerAdmin: admin.portainer.adminPassword } : {}),
+                edgeAdmin: edge.adminPassword,
+                ...(running.grafana ? { grafanaAdmin: running.grafana.adminPassword } : {}),
+            }),
         );
-        const redis = new Redis("redis", { stack, image: images.redis, provider, network: dataNetwork }, { parent: this });
+        this.registerOutputs({ urls: this.urls });
+    }
+
+    /** PostgreSQL with a database for each running service that has one (catalog.ts), Redis, and MySQL when an app has a database. */
+    private dataStores(config: PlatformConfig, host: HostContext): DataStores {
+        const consumers: PostgresConsumerSpec[] = runningServices(config.features).flatMap((s) =>
+            s.postgres ? [{ name: s.postgres.database, ...(s.postgres.extensions ? { extensions: s.postgres.extensions } : {}) }] : [],
+        );
+        const postgres = new Postgres("postgres", { host, image: config.images.postgres, consumers }, { parent: this });
+        const redis = new Redis("redis", { host, image: config.images.redis }, { parent: this });
         const appsWithDb = config.apps.filter((a) => a.database).map((a) => a.key);
-        const mysql =
-            appsWithDb.length > 0
-                ? new Mysql(
-                      "mysql",
-                      { stack, image: images.mysql, provider, dockerHost: config.dockerHost, network: appsDataNetwork, consumers: appsWithDb },
-                      { parent: this },
-                  )
-                : undefined;
+        const mysql = appsWithDb.length > 0 ? new Mysql("mysql", { host, image: config.images.mysql, consumers: appsWithDb }, { parent: this }) : undefined;
+        return { postgres, redis, mysql };
+    }
 
-        // --- GitLab, the identity provider
+    /** GitLab's container, the identity provider: after PostgreSQL has its database. */
+    private identityProvider(config: PlatformConfig, host: HostContext, stores: DataStores): Gitlab | undefined {
+        const { routes, features } = config;
+        if (!features.gitlab) return undefined;
         const ssh = gitlabSshRoute(routes);
-        const gitlab = gitlabUrl
-            ? new Gitlab(
-                  "gitlab",
-                  {
-                      stack,
-                      image: images.gitlab,
-                      provider,
-                      externalUrl: gitlabUrl,
-                      sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
-                      sshPort: ssh?.remotePort ?? servicePort("gitlab", "ssh"),
-                      registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
-                      edgeNetwork,
-                      dataNetwork,
-                      caddyAddress,
-                      database: postgres.credentials.gitlab!,
-                      publishSshPort: config.publish.ssh || undefined,
-                  },
-                  { parent: this, dependsOn: [postgres.provisioning] },
-              )
-            : undefined;
+        const gitlab = new Gitlab(
+            "gitlab",
+            {
+                host,
+                image: config.images.gitlab,
+                externalUrl: urlOf(routes, "gitlab"),
+                sshHost: ssh?.hostname ?? routeOf(routes, "gitlab").hostname,
+                sshPort: ssh?.remotePort ?? servicePort("gitlab", "ssh"),
+                registryExternalUrl: features.registry ? urlOf(routes, "registry") : undefined,
+                caddyAddress: lastHostAddress(config.edgeSubnet),
+                database: stores.postgres.credentials.gitlab!,
+                publishSshPort: config.publish.ssh || undefined,
+            },
+            { parent: this, dependsOn: [stores.postgres.provisioning] },
+        );
+        // Adopted data keeps the root password it came with: the program sets its own (docs/adopt-claw-bot.md).
+        if (config.adoption.credentials.includes("gitlab-root"))
+            new GitlabRootPassword(
+                "gitlab-root-password",
+                { containerName: gitlab.container.name, dockerHost: config.dockerHost, password: gitlab.rootPassword },
+                { parent: this, dependsOn: [gitlab.container] },
+            );
+        return gitlab;
+    }
 
-        // --- edge: Caddy, DNS, tunnel — all from the one route table
+    /** Caddy, DNS and the tunnel, all from the one route table; they wait for nothing they route to. */
+    private edge(config: PlatformConfig, host: HostContext): Edge {
+        const { routes, stack } = config;
         const edgeAdmin = generatedPassword("edge-admin-password", this);
         const caddyfile = pulumi.secret(
             edgeAdmin.bcryptHash.apply((passwordHash) =>
@@ -200,15 +258,7 @@ export class Platform extends pulumi.ComponentResource {
             // Not after Caddy: until Caddy runs, relayed connections fail as they would during a Caddy restart.
             const tunnelClient = new Tunnel(
                 "tunnel",
-                {
-                    stack,
-                    image: images.frpc,
-                    provider,
-                    dockerHost: config.dockerHost,
-                    edgeNetwork,
-                    frpcToml,
-                    includeDirs: config.reviews.enabled ? [REVIEW_PROXIES_DIR] : undefined,
-                },
+                { host, image: config.images.frpc, frpcToml, includeDirs: config.reviews.enabled ? [REVIEW_PROXIES_DIR] : undefined },
                 { parent: this },
             );
             publicRoute.push(tunnelClient.apply);
@@ -216,17 +266,14 @@ export class Platform extends pulumi.ComponentResource {
         // With Caddy's internal CA (dev), GitLab's public name resolves nowhere inside the containers
         // and its certificate is trusted by no one: Caddy answers to that name on the edge network
         // and hands its root certificate to every service that exchanges tokens with GitLab.
-        const internalTlsSso = config.tls === "internal" && gitlab !== undefined;
+        const internalTlsSso = config.tls === "internal" && config.features.gitlab;
         const caddy = new Caddy(
             "caddy",
             {
-                stack,
-                image: images.caddy,
-                provider,
-                dockerHost: config.dockerHost,
-                edgeNetwork,
-                edgeAddress: caddyAddress,
-                extraNetworks: features.uptimeKuma ? [adminNetwork] : [],
+                host,
+                image: config.images.caddy,
+                edgeAddress: lastHostAddress(config.edgeSubnet),
+                extraNetworks: config.features.uptimeKuma ? [host.networks.admin] : [],
                 caddyfile,
                 httpPort: routes.httpPort,
                 httpsPort: routes.httpsPort,
@@ -238,15 +285,29 @@ export class Platform extends pulumi.ComponentResource {
             // Routes to services that are not up yet only answer 502; Caddy need not wait for them.
             { parent: this },
         );
-        // What must exist before anything calls GitLab by its public name (the readiness gate, then the gitlab provider).
-        const publicPath: pulumi.Resource[] = [caddy.reload, ...publicRoute];
+        return {
+            caddy,
+            caddyfile,
+            frpcToml,
+            adminPassword: edgeAdmin.result,
+            // What must exist before anything calls GitLab by its public name (the readiness gate, then the gitlab provider).
+            publicPath: [caddy.reload, ...publicRoute],
+            // Released services switch Caddy's route to a new container once it is healthy: after Caddy's reload.
+            release: { caddyContainerName: caddy.container.name, after: [caddy.reload] },
+        };
+    }
 
-        const internalCa = caddy.internalCa;
+    /** The admin UIs: Portainer (its GitLab login comes with the identity step) and Uptime Kuma (behind the edge basic auth). */
+    private adminServices(config: PlatformConfig, host: HostContext, edge: Edge): AdminServices {
+        const { features, images } = config;
         const portainer = features.portainer
-            ? new Portainer("portainer", { stack, image: images.portainer, provider, edgeNetwork, dockerSocket: host.socketPath, internalCa }, { parent: this })
+            ? new Portainer("portainer", { host, image: images.portainer, internalCa: edge.caddy.internalCa }, { parent: this })
+            : undefined;
+        const uptimeKuma = features.uptimeKuma
+            ? new UptimeKuma(services.uptimeKuma.container, { host, image: images.uptimeKuma }, { parent: this })
             : undefined;
         // Adopted data keeps the credentials it came with: the program sets its own (docs/adopt-claw-bot.md).
-        const adoptedPortainerAdmin =
+        const portainerAdminRotation =
             portainer && config.adoption.credentials.includes("portainer-admin")
                 ? new PortainerAdminPassword(
                       "portainer-admin-password",
@@ -260,94 +321,90 @@ export class Platform extends pulumi.ComponentResource {
                       { parent: this, dependsOn: [portainer.container] },
                   )
                 : undefined;
-        if (gitlab && config.adoption.credentials.includes("gitlab-root"))
-            new GitlabRootPassword(
-                "gitlab-root-password",
-                { containerName: gitlab.container.name, dockerHost: config.dockerHost, password: gitlab.rootPassword },
-                { parent: this, dependsOn: [gitlab.container] },
-            );
-        // Without GitLab there is no identity provider: no OAuth applications, every service keeps its own login.
-        const sso =
-            gitlab && gitlabUrl
-                ? new Identity(
-                      "identity",
-                      {
-                          stack,
-                          gitlabUrl,
-                          outlineUrl: features.outline ? urlOf(routes, "outline") : undefined,
-                          existingOutlineApplication:
-                              config.adoption.outlineOAuthApplication === undefined
-                                  ? undefined
-                                  : { importId: config.adoption.outlineOAuthApplication, clientSecret: config.secrets.adoptOutlineClientSecret! },
-                          grafanaUrl: features.grafana ? urlOf(routes, "grafana") : undefined,
-                          gitlabContainer: gitlab.container,
-                          dockerHost: config.dockerHost,
-                          existingApiToken: config.secrets.gitlabApiToken,
-                          tokenRotation: config.gitlabTokenRotation,
-                          insecureTls: config.tls === "internal",
-                          caddyContainerName: caddy.container.name,
-                          portainer: portainer
-                              ? {
-                                    url: urlOf(routes, "portainer"),
-                                    container: portainer.container,
-                                    adminPassword: portainer.adminPassword,
-                                    apiClientImage: images.portainerApiClient,
-                                    ready: adoptedPortainerAdmin ? [adoptedPortainerAdmin.command] : undefined,
-                                }
-                              : undefined,
-                          publicPath,
-                          mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
-                          apps: config.apps.flatMap((a) =>
-                              a.sso ? [{ key: a.key, redirectUrl: ssoRedirectUrl(urlOf(routes, a.key), a.sso.redirectPath), scopes: a.sso.scopes }] : [],
-                          ),
-                      },
-                      { parent: this },
-                  )
-                : undefined;
-        this.mattermostOAuth = sso?.mattermost;
-        this.reviewGitlabToken = config.reviews.enabled ? sso?.apiToken : undefined;
+        return { portainer, uptimeKuma, portainerAdminRotation };
+    }
 
-        // --- platform services
+    /**
+     * GitLab's admin token, its readiness at the public URL, and the OAuth applications of every
+     * service and app that logs in through it. Without GitLab there is no identity provider: every
+     * service keeps its own login.
+     */
+    private identity(config: PlatformConfig, parts: { gitlab?: Gitlab; edge: Edge; admin: AdminServices }): Sso | undefined {
+        const { routes, features } = config;
+        const { gitlab, edge } = parts;
+        const { portainer, portainerAdminRotation } = parts.admin;
+        if (!gitlab) return undefined;
+        const component = new Identity(
+            "identity",
+            {
+                stack: config.stack,
+                gitlabUrl: urlOf(routes, "gitlab"),
+                outlineUrl: features.outline ? urlOf(routes, "outline") : undefined,
+                existingOutlineApplication:
+                    config.adoption.outlineOAuthApplication === undefined
+                        ? undefined
+                        : { importId: config.adoption.outlineOAuthApplication, clientSecret: config.secrets.adoptOutlineClientSecret! },
+                grafanaUrl: features.grafana ? urlOf(routes, "grafana") : undefined,
+                gitlabContainer: gitlab.container,
+                dockerHost: config.dockerHost,
+                existingApiToken: config.secrets.gitlabApiToken,
+                tokenRotation: config.gitlabTokenRotation,
+                insecureTls: config.tls === "internal",
+                caddyContainerName: edge.caddy.container.name,
+                portainer: portainer
+                    ? {
+                          url: urlOf(routes, "portainer"),
+                          container: portainer.container,
+                          adminPassword: portainer.adminPassword,
+                          apiClientImage: config.images.portainerApiClient,
+                          ready: portainerAdminRotation ? [portainerAdminRotation.command] : undefined,
+                      }
+                    : undefined,
+                publicPath: edge.publicPath,
+                mattermostUrl: config.mattermostUrl === "" ? undefined : config.mattermostUrl,
+                apps: config.apps.flatMap((a) =>
+                    a.sso ? [{ key: a.key, redirectUrl: ssoRedirectUrl(urlOf(routes, a.key), a.sso.redirectPath), scopes: a.sso.scopes }] : [],
+                ),
+            },
+            { parent: this },
+        );
+        return { component, gitlabUrl: urlOf(routes, "gitlab") };
+    }
+
+    /** The services that log in through GitLab or serve content (Outline, the portal, Grafana, the runner). */
+    private services(config: PlatformConfig, host: HostContext, parts: { stores: DataStores; edge: Edge; sso?: Sso }): RunningServices {
+        const { routes, features, images, stack } = config;
+        const { stores, edge, sso } = parts;
+        const { postgres, redis } = stores;
+        const internalCa = edge.caddy.internalCa;
         const outline = features.outline
             ? new Outline(
                   "outline",
                   {
-                      stack,
+                      host,
                       image: images.outline,
-                      provider,
                       url: urlOf(routes, "outline"),
-                      edgeNetwork,
-                      dataNetwork,
                       database: postgres.credentials.outline!,
                       redis: { host: redis.host, port: redis.port, password: redis.password },
-                      oidcEnv: sso!.outlineEnv!,
+                      oidcEnv: sso!.component.outlineEnv!,
                       internalCa,
                   },
                   { parent: this, dependsOn: [postgres.provisioning, redis.container] },
               )
             : undefined;
-        const uptime = features.uptimeKuma
-            ? new UptimeKuma(services.uptimeKuma.container, { stack, image: images.uptimeKuma, provider, network: adminNetwork }, { parent: this })
-            : undefined;
-        // Released services switch Caddy's route to a new container once it is healthy: after Caddy's reload.
-        const edge = { caddyContainerName: caddy.container.name, after: [caddy.reload] };
-        if (features.portal)
-            new Portal("portal", { stack, image: images.portal, provider, edgeNetwork, dockerHost: config.dockerHost, edge }, { parent: this });
+        if (features.portal) new Portal("portal", { host, image: images.portal, edge: edge.release }, { parent: this });
         const grafana = features.grafana
             ? new Grafana(
                   "grafana",
                   {
-                      stack,
+                      host,
                       image: images.grafana,
-                      provider,
                       url: urlOf(routes, "grafana"),
-                      edgeNetwork,
-                      dataNetwork,
                       database: postgres.credentials.grafana!,
-                      oauthEnv: sso!.grafanaEnv,
+                      oauthEnv: sso!.component.grafanaEnv,
                       internalCa,
-                      prometheus: host.monitoringNetwork
-                          ? { url: `http://${dockerName(stack, "prometheus")}:${PROMETHEUS_PORT}`, network: host.monitoringNetwork.name }
+                      prometheus: host.networks.monitoring
+                          ? { url: `http://${dockerName(stack, "prometheus")}:${PROMETHEUS_PORT}`, network: host.networks.monitoring }
                           : undefined,
                   },
                   { parent: this, dependsOn: [postgres.provisioning] },
@@ -356,20 +413,17 @@ export class Platform extends pulumi.ComponentResource {
         if (features.gitlabRunner) {
             new GitlabRunner(
                 services.gitlabRunner.container,
-                {
-                    stack,
-                    image: images.gitlabRunner,
-                    provider,
-                    edgeNetwork,
-                    dockerHost: config.dockerHost,
-                    gitlabUrl: gitlabUrl!,
-                    gitlabProvider: sso!.provider,
-                },
+                { host, image: images.gitlabRunner, gitlabUrl: sso!.gitlabUrl, gitlabProvider: sso!.component.provider },
                 { parent: this },
             );
         }
+        return { outline, grafana };
+    }
 
-        // --- GitLab content: groups, product projects, their variables, protections, hooks, deploy tokens
+    /** GitLab's groups and product projects, then the business apps (each pulling with its product's deploy token when it has one). */
+    private apps(config: PlatformConfig, host: HostContext, parts: { stores: DataStores; edge: Edge; sso?: Sso }): void {
+        const { stores, edge, sso } = parts;
+        // GitLab content: groups, product projects, their variables, protections, hooks, deploy tokens.
         const content = config.gitlabContent;
         const registryApps = config.apps.filter((a) => a.registry !== undefined);
         const gitlabContent =
@@ -379,7 +433,7 @@ export class Platform extends pulumi.ComponentResource {
                       {
                           groups: content.groups,
                           products: content.products,
-                          provider: sso.provider,
+                          provider: sso.component.provider,
                           productSecrets: config.secrets.productSecrets,
                           hook:
                               content.hookUrl !== "" && config.secrets.gitlabHookToken
@@ -406,83 +460,55 @@ export class Platform extends pulumi.ComponentResource {
                           },
                           { parent: this },
                       )
-                    : provider;
+                    : host.provider;
             new BusinessApp(
                 `app-${app.key}`,
                 {
-                    stack,
+                    host: { ...host, provider: appProvider },
                     app,
-                    provider: appProvider,
-                    edgeNetwork,
-                    dataNetwork: appsDataNetwork,
-                    database: app.database ? mysql!.credentials[app.key] : undefined,
+                    database: app.database ? stores.mysql!.credentials[app.key] : undefined,
                     secretValues: config.secrets.appSecrets,
-                    ssoEnv: sso && Object.hasOwn(sso.appEnv, app.key) ? sso.appEnv[app.key] : undefined,
-                    internalCa,
+                    ssoEnv: sso && Object.hasOwn(sso.component.appEnv, app.key) ? sso.component.appEnv[app.key] : undefined,
+                    internalCa: edge.caddy.internalCa,
                     health: config.monitoring.appHealth,
-                    dockerHost: config.dockerHost,
-                    edge,
+                    edge: edge.release,
                 },
-                { parent: this, dependsOn: app.database ? [mysql!.provisioning] : [] },
+                { parent: this, dependsOn: app.database ? [stores.mysql!.provisioning] : [] },
             );
         }
+    }
 
-        if (config.backup.enabled) {
-            // By store key: the service's container name (backup/stores.ts).
-            const volumes: Record<string, docker.Volume | undefined> = {
-                [services.outline.container]: outline?.dataVolume,
-                [services.uptimeKuma.container]: uptime?.dataVolume,
-                [services.portainer.container]: portainer?.dataVolume,
-                [services.grafana.container]: grafana?.dataVolume,
-                [services.caddy.container]: caddy.dataVolume,
-            };
-            this.backup = new Backup(
-                "backup",
-                {
-                    stack,
-                    image: images.backup,
-                    resticImage: images.restic,
-                    provider,
-                    edgeNetwork,
-                    edgeNetworkName: host.edgeNetworkName,
-                    dockerSocket: host.socketPath,
-                    schedule: config.backup.schedule,
-                    retention: config.backup.retention,
-                    maxAgeHours: config.backup.maxAgeHours,
-                    offsite: config.backup.offsite,
-                    secrets: config.secrets.backup,
-                    stores: backupStores(config),
-                    volumes: Object.fromEntries(Object.entries(volumes).filter((e): e is [string, docker.Volume] => e[1] !== undefined)),
-                },
-                { parent: this },
-            );
-        }
-
-        if (features.monitoring) {
-            this.watch = this.createMonitoring(config, {
+    /** The scheduled backup of every store the catalog names for the running services (backup/stores.ts). */
+    private backups(config: PlatformConfig, host: HostContext, built: Partial<Record<ServiceKey, { readonly dataVolume?: docker.Volume }>>): Backup {
+        // The data volume of each volume store, by store key: the service's container name (backup/stores.ts).
+        const volumes = runningServices(config.features).flatMap((s) => {
+            if (s.backup?.kind !== "volume") return [];
+            const volume = built[s.key]?.dataVolume;
+            if (!volume) throw new Error(`Platform: the catalog backs up ${s.key}'s data volume, which its component does not expose`);
+            return [[s.container, volume] as const];
+        });
+        return new Backup(
+            "backup",
+            {
                 host,
-                redis,
-                mysql,
-                uptimeKumaOn: uptime !== undefined,
-            });
-        }
-
-        this.artifacts = { gitlabRb: gitlab?.omnibusConfig, caddyfile, frpcToml, monitoring: this.watch?.files };
-        this.adminCredentials = pulumi.secret(
-            pulumi.all({
-                ...(gitlab ? { gitlabRoot: gitlab.rootPassword } : {}),
-                ...(portainer ? { portainerAdmin: portainer.adminPassword } : {}),
-                edgeAdmin: edgeAdmin.result,
-                ...(grafana ? { grafanaAdmin: grafana.adminPassword } : {}),
-            }),
+                image: config.images.backup,
+                resticImage: config.images.restic,
+                schedule: config.backup.schedule,
+                retention: config.backup.retention,
+                maxAgeHours: config.backup.maxAgeHours,
+                offsite: config.backup.offsite,
+                secrets: config.secrets.backup,
+                stores: backupStores(config),
+                volumes: Object.fromEntries(volumes),
+            },
+            { parent: this },
         );
-        this.registerOutputs({ urls: this.urls });
     }
 
     /** Monitors from the route table and the stores, and the containers that watch them (docs/monitoring.md). */
-    private createMonitoring(
+    private monitoring(
         config: PlatformConfig,
-        parts: { host: DockerHost; redis: Redis; mysql?: Mysql; uptimeKumaOn: boolean },
+        parts: { host: HostContext; stores: DataStores; uptimeKumaOn: boolean },
     ): { monitors: readonly Monitor[]; component: Monitoring; files: Record<string, string> } {
         const stack = config.stack;
         const m = config.monitoring;
@@ -494,8 +520,8 @@ export class Platform extends pulumi.ComponentResource {
             appHealthPaths: Object.fromEntries(config.apps.map((a) => [a.key, a.healthPath])),
             dataStores: [
                 { name: "postgres", host: dockerName(stack, "postgres"), port: 5432 },
-                { name: "redis", host: parts.redis.host, port: parts.redis.port },
-                ...(parts.mysql ? [{ name: "mysql" as const, host: parts.mysql.host, port: parts.mysql.port }] : []),
+                { name: "redis", host: parts.stores.redis.host, port: parts.stores.redis.port },
+                ...(parts.stores.mysql ? [{ name: "mysql" as const, host: parts.stores.mysql.host, port: parts.stores.mysql.port }] : []),
             ],
             backupStores: config.backup.enabled ? stores.map((s) => s.key) : undefined,
             backupMaxAgeHours: config.backup.maxAgeHours,
@@ -532,14 +558,10 @@ export class Platform extends pulumi.ComponentResource {
         const component = new Monitoring(
             "monitoring",
             {
-                stack,
+                host: parts.host,
                 images: config.images,
-                provider: parts.host.provider,
-                monitoringNetwork: parts.host.monitoringNetwork!.name,
-                edgeNetwork: parts.host.edgeNetwork.name,
-                storeNetworks: [parts.host.dataNetwork.name, ...(parts.mysql ? [parts.host.appsDataNetwork.name] : [])],
-                adminNetwork: parts.uptimeKumaOn ? parts.host.adminNetwork.name : undefined,
-                dockerHost: config.dockerHost,
+                storeNetworks: [parts.host.networks.data, ...(parts.stores.mysql ? [parts.host.networks.appsData] : [])],
+                adminNetwork: parts.uptimeKumaOn ? parts.host.networks.admin : undefined,
                 prometheusYml: files["prometheus.yml"],
                 targetsJson: files["nexora-targets.json"],
                 rulesYml: files["nexora-rules.yml"],
@@ -564,7 +586,6 @@ export class Platform extends pulumi.ComponentResource {
                     exclude: [dockerName(stack, "backup"), dockerName(stack, "healer")],
                     format: m.webhookFormat,
                 }),
-                dockerSocket: parts.host.socketPath,
                 backupSpool: this.backup?.spoolVolume,
                 autokuma:
                     parts.uptimeKumaOn && m.uptimeKumaUser !== "" && config.secrets.uptimeKumaPassword

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSettings } from "../config";
+import type { HostContext, HostNetworks } from "../docker/host";
 import { createReleasedContainer, type ReleaseArgs } from "../docker/release";
 import { withExtraEnv } from "../docker/service";
 import { INTERNAL_CA_FILE, type InternalCa, internalCaUploads } from "../edge/internal-ca";
@@ -9,12 +10,16 @@ import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
 import { isPort, isUrlPathWithQuery, shellWord } from "../validators";
 
+/**
+ * What an app needs of its Docker host: the stack (its Docker names), the provider that pulls its
+ * image, DOCKER_HOST for the release's gate and Caddy switch, the edge network and the apps-data
+ * network (MySQL's, joined with a database). The platform's HostContext, or a review environment's own.
+ */
+export type AppHost = Pick<HostContext, "stack" | "provider" | "dockerHost"> & { readonly networks: Pick<HostNetworks, "edge" | "appsData"> };
+
 export interface BusinessAppArgs {
-    readonly stack: string;
+    readonly host: AppHost;
     readonly app: AppSettings;
-    readonly provider: docker.Provider;
-    readonly edgeNetwork: pulumi.Input<string>;
-    readonly dataNetwork: pulumi.Input<string>;
     /** Its MySQL database, when `database: true`. */
     readonly database?: DatabaseCredentials;
     /** Values of the secret config keys its `secretEnv` names. */
@@ -28,8 +33,6 @@ export interface BusinessAppArgs {
      * unhealthy (what the healer acts on), and the start grace. @default 30 s, 5, 60 s
      */
     readonly health?: { readonly intervalSeconds: number; readonly retries: number; readonly startSeconds: number };
-    /** DOCKER_HOST for the release's gate and Caddy switch. */
-    readonly dockerHost: string;
     /** Caddy's container and its reload, which the release's switch follows. */
     readonly edge: ReleaseArgs["edge"];
     /** The released route's key: the upstream directory in Caddy the release switches. @default the app's key */
@@ -66,7 +69,7 @@ export class BusinessApp extends pulumi.ComponentResource {
     constructor(name: string, args: BusinessAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:apps:BusinessApp", name, {}, opts);
         const app = args.app;
-        this.containerName = dockerName(args.stack, app.key);
+        this.containerName = dockerName(args.host.stack, app.key);
         const env: pulumi.Input<string>[] = Object.entries(app.env).map(([k, v]) => `${k}=${v}`);
         for (const [envName, configKey] of Object.entries(app.secretEnv)) {
             const value = args.secretValues[configKey];
@@ -92,13 +95,13 @@ export class BusinessApp extends pulumi.ComponentResource {
         const release = createReleasedContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: app.key,
                 role: "app",
                 containerName: this.containerName,
                 image: app.image,
                 envs,
-                networks: args.database ? [args.edgeNetwork, args.dataNetwork] : [args.edgeNetwork],
+                networks: args.database ? [args.host.networks.edge, args.host.networks.appsData] : [args.host.networks.edge],
                 uploads: internalCaUploads(internalCa),
                 // Apps finish in-flight requests and close their database connections.
                 stopGraceSeconds: 30,
@@ -114,11 +117,11 @@ export class BusinessApp extends pulumi.ComponentResource {
                 service: args.releaseService ?? app.key,
                 port: app.port,
                 timeoutSeconds: app.releaseTimeoutSeconds,
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 edge: args.edge,
             },
             this,
-            { provider: args.provider, dependsOn: opts?.dependsOn },
+            { provider: args.host.provider, dependsOn: opts?.dependsOn },
         );
         this.container = release.container;
         this.gate = release.gate;

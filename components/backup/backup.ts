@@ -8,6 +8,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { generatedPassword } from "../secrets/random";
 import { BackupStore, BackupTarget, DATA_PATH, renderManifest, REPO_PATH, Retention, SPOOL_PATH } from "./manifest";
+import type { HostContext } from "../docker/host";
 
 /** The script the backup container runs (scheduler, dumps, restic, status, restore). */
 export const BACKUP_SCRIPT_PATH = path.join(__dirname, "nexora-backup.sh");
@@ -15,18 +16,12 @@ export const BACKUP_SCRIPT_IN_CONTAINER = "/usr/local/bin/nexora-backup";
 export const BACKUP_MANIFEST_IN_CONTAINER = "/etc/nexora-backup/manifest.sh";
 
 export interface BackupArgs {
-    readonly stack: string;
+    /** The Docker host: the edge network is the backup's only way out (off-host target, webhook, heartbeat); its socket runs the dumps. */
+    readonly host: HostContext;
     /** Pinned docker CLI image the scheduler runs in. */
     readonly image: string;
     /** Pinned restic image restic runs in. */
     readonly resticImage: string;
-    readonly provider: docker.Provider;
-    /** The edge network: the only way out (off-host target, webhook, heartbeat). */
-    readonly edgeNetwork: pulumi.Input<string>;
-    /** Its Docker name, for the restic helper containers. */
-    readonly edgeNetworkName: string;
-    /** The daemon's socket on the Docker host (DockerHost.socketPath). */
-    readonly dockerSocket: string;
     /** Five-field cron expression, UTC. */
     readonly schedule: string;
     readonly retention: Retention;
@@ -63,17 +58,21 @@ export class Backup extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:backup:Backup", name, {}, opts);
-        this.containerName = dockerName(args.stack, "backup");
+        this.containerName = dockerName(args.host.stack, "backup");
         const password = generatedPassword(`${name}-repository-password`, this);
         this.repositoryPassword = password.result;
         // The local repository: protected and retained like every data volume.
-        this.repositoryVolume = persistentVolume({ stack: args.stack, service: "backup", role: "platform", purpose: "repo" }, this, args.provider);
+        this.repositoryVolume = persistentVolume({ stack: args.host.stack, service: "backup", role: "platform", purpose: "repo" }, this, args.host.provider);
         // Dumps in transit, restore staging, restic's cache and the status files.
-        const spool = (this.spoolVolume = persistentVolume({ stack: args.stack, service: "backup", role: "platform", purpose: "spool" }, this, args.provider));
+        const spool = (this.spoolVolume = persistentVolume(
+            { stack: args.host.stack, service: "backup", role: "platform", purpose: "spool" },
+            this,
+            args.host.provider,
+        ));
         const resticImage = new docker.RemoteImage(
             `${name}-restic-image`,
             { name: args.resticImage, keepLocally: true },
-            { parent: this, provider: args.provider },
+            { parent: this, provider: args.host.provider },
         );
 
         this.targets = [
@@ -87,12 +86,12 @@ export class Backup extends pulumi.ComponentResource {
             targets: Object.fromEntries(
                 this.targets.map((t) => [
                     t.name,
-                    t.offHost ? t.repository : `Docker volume ${dockerName(args.stack, "backup", "repo")} on the stack's Docker host`,
+                    t.offHost ? t.repository : `Docker volume ${dockerName(args.host.stack, "backup", "repo")} on the stack's Docker host`,
                 ]),
             ),
         };
         const manifest = renderManifest({
-            stack: args.stack,
+            stack: args.host.stack,
             containerName: this.containerName,
             schedule: args.schedule,
             retention: args.retention,
@@ -100,9 +99,9 @@ export class Backup extends pulumi.ComponentResource {
             targets: this.targets,
             stores: args.stores,
             resticImage: args.resticImage,
-            repoVolume: dockerName(args.stack, "backup", "repo"),
-            spoolVolume: dockerName(args.stack, "backup", "spool"),
-            edgeNetwork: args.edgeNetworkName,
+            repoVolume: dockerName(args.host.stack, "backup", "repo"),
+            spoolVolume: dockerName(args.host.stack, "backup", "spool"),
+            edgeNetwork: args.host.edgeNetworkName,
         });
 
         const s = args.secrets;
@@ -125,7 +124,7 @@ export class Backup extends pulumi.ComponentResource {
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: "backup",
                 role: "platform",
                 containerName: this.containerName,
@@ -133,11 +132,11 @@ export class Backup extends pulumi.ComponentResource {
                 entrypoint: [BACKUP_SCRIPT_IN_CONTAINER],
                 command: ["serve"],
                 envs,
-                networks: [args.edgeNetwork],
+                networks: [args.host.networks.edge],
                 volumes: [{ volume: this.repositoryVolume, target: REPO_PATH }, { volume: spool, target: SPOOL_PATH }, ...volumeMounts],
                 // Root-equivalent on the host, like Portainer and the runner: it runs the dumps in the
                 // stores' containers and restic in its own image.
-                binds: [{ source: args.dockerSocket, target: "/var/run/docker.sock" }],
+                binds: [{ source: args.host.socketPath, target: "/var/run/docker.sock" }],
                 uploads: [
                     { file: BACKUP_SCRIPT_IN_CONTAINER, content: readFileSync(BACKUP_SCRIPT_PATH, "utf8"), executable: true },
                     { file: BACKUP_MANIFEST_IN_CONTAINER, content: manifest },
@@ -155,7 +154,7 @@ export class Backup extends pulumi.ComponentResource {
                 stopGraceSeconds: 30,
             },
             this,
-            { provider: args.provider, dependsOn: [resticImage] },
+            { provider: args.host.provider, dependsOn: [resticImage] },
         ).container;
         this.registerOutputs({ containerName: this.containerName, stores: this.stores });
     }

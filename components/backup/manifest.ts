@@ -5,10 +5,6 @@
  */
 import { shellQuote } from "../docker/exec";
 
-/** Store keys, in backup order. The restore CLI takes one of these. */
-export const BACKUP_STORE_KEYS = ["postgres", "mysql", "gitlab", "outline", "uptime", "portainer", "grafana", "caddy"] as const;
-export type BackupStoreKey = (typeof BACKUP_STORE_KEYS)[number];
-
 export type BackupStore =
     | {
           readonly key: "postgres" | "mysql";
@@ -24,7 +20,8 @@ export type BackupStore =
           readonly container: string;
       }
     | {
-          readonly key: Exclude<BackupStoreKey, "postgres" | "mysql" | "gitlab">;
+          /** The service's container name (catalog.ts), e.g. "outline", "uptime". */
+          readonly key: string;
           readonly kind: "volume";
           /** Docker name of the volume, mounted read-only at /data/<key> in the backup container. */
           readonly volume: string;

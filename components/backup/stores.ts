@@ -1,21 +1,23 @@
 import type { PlatformSettings } from "../config";
 import { mysqlIdentifier } from "../mysql/mysql";
 import { dockerName } from "../naming";
-import { services, type ServiceKey } from "../catalog";
-import type { BackupStore, BackupStoreKey } from "./manifest";
+import { runningServices } from "../catalog";
+import type { BackupStore } from "./manifest";
 
 /**
- * The stores a stack backs up, from its settings alone: every store of a service the stack runs.
- * Not backed up, on purpose: Redis (Outline's cache and job queues, rebuilt on start), the portal's
- * content (published into it from its source), frpc's and Caddy's config (rendered from config),
- * the runner's registration (minted again by `pulumi up`).
+ * The stores a stack backs up, from its settings alone: the PostgreSQL databases and backup stores
+ * of every service the stack runs (their catalog entries' `postgres` and `backup`), and the apps'
+ * MySQL databases. Not backed up, on purpose: Redis (Outline's cache and job queues, rebuilt on
+ * start), and services whose catalog entry has no `backup` (their state is rendered from config or
+ * minted again by `pulumi up`).
  */
 export function backupStores(settings: Pick<PlatformSettings, "stack" | "features" | "apps">): BackupStore[] {
-    const { stack, features } = settings;
-    const name = (service: string) => dockerName(stack, service);
+    const { stack } = settings;
+    const name = (container: string) => dockerName(stack, container);
+    const running = runningServices(settings.features);
     const stores: BackupStore[] = [];
-    const pgConsumers = (["gitlab", "outline", "grafana"] as const).filter((k) => features[k]);
-    stores.push({ key: "postgres", kind: "postgres", container: name("postgres"), consumers: Object.fromEntries(pgConsumers.map((k) => [k, name(k)])) });
+    const pgConsumers = running.flatMap((s) => (s.postgres ? [[s.postgres.database, name(s.container)]] : []));
+    stores.push({ key: "postgres", kind: "postgres", container: name("postgres"), consumers: Object.fromEntries(pgConsumers) });
     const appsWithDb = settings.apps.filter((a) => a.database);
     if (appsWithDb.length > 0) {
         stores.push({
@@ -25,23 +27,19 @@ export function backupStores(settings: Pick<PlatformSettings, "stack" | "feature
             consumers: Object.fromEntries(appsWithDb.map((a) => [mysqlIdentifier(a.key), name(a.key)])),
         });
     }
-    if (features.gitlab) stores.push({ key: "gitlab", kind: "gitlab", container: name(services.gitlab.container) });
-    // A volume store is named after its service's container (deployed state: the repository's tags).
-    const volume = (service: ServiceKey, pauseDuringBackup: boolean): BackupStore => {
-        const container = services[service].container;
-        return {
-            key: container as Exclude<BackupStoreKey, "postgres" | "mysql" | "gitlab">,
+    for (const s of running) {
+        if (s.backup?.kind === "gitlab") stores.push({ key: "gitlab", kind: "gitlab", container: name(s.container) });
+    }
+    // A volume store is named after its service's container name (deployed state: the repository's tags).
+    for (const s of running) {
+        if (s.backup?.kind !== "volume") continue;
+        stores.push({
+            key: s.container,
             kind: "volume",
-            volume: dockerName(stack, container, "data"),
-            container: name(container),
-            pauseDuringBackup,
-        };
-    };
-    if (features.outline) stores.push(volume("outline", false));
-    // Uptime Kuma (SQLite) and Portainer (BoltDB) write live database files: paused while read.
-    if (features.uptimeKuma) stores.push(volume("uptimeKuma", true));
-    if (features.portainer) stores.push(volume("portainer", true));
-    if (features.grafana) stores.push(volume("grafana", false));
-    stores.push(volume("caddy", false));
+            volume: dockerName(stack, s.container, "data"),
+            container: name(s.container),
+            pauseDuringBackup: s.backup.pauseDuringBackup,
+        });
+    }
     return stores;
 }

@@ -1,13 +1,14 @@
 // The `images` map: every image pinned to a tag or digest, and PostgreSQL's major held to the data directory's.
-import { DEFAULT_IMAGES, ImageName, imageNames, parseImageRef } from "../images";
+import { defaultImages, ImageName, imageNames, parseImageRef } from "../images";
 import { Checker, describe, keyPart, readJsonObject } from "./checker";
 
 export function readImages(c: Checker, raw: string | undefined): Record<ImageName, string> {
     const overrides = readJsonObject(c, "images", raw);
-    const images: Record<ImageName, string> = { ...DEFAULT_IMAGES };
+    const images: Record<ImageName, string> = { ...defaultImages() };
+    const names = imageNames();
     for (const [i, [name, value]] of Object.entries(overrides).entries()) {
-        if (!(imageNames as readonly string[]).includes(name)) {
-            c.fail(`images.${keyPart(name, i)}`, `one of the known images (${imageNames.join(", ")})`);
+        if (!(names as readonly string[]).includes(name)) {
+            c.fail(`images.${keyPart(name, i)}`, `one of the known images (${names.join(", ")})`);
             continue;
         }
         if (typeof value !== "string") {
@@ -16,7 +17,7 @@ export function readImages(c: Checker, raw: string | undefined): Record<ImageNam
         }
         images[name as ImageName] = value;
     }
-    for (const name of imageNames) checkPinned(c, `images.${name}`, images[name]);
+    for (const name of names) checkPinned(c, `images.${name}`, images[name]);
 
     // GitLab 19 dropped PostgreSQL 16: pairing them would fail only at GitLab's first boot.
     const gitlabMajor = Number(parseImageRef(images.gitlab)?.tag?.split(".")[0]);

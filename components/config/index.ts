@@ -16,7 +16,7 @@
  */
 
 export { cidrsOverlap, isDnsLabel, isIpv4, parseCidr } from "../validators";
-export { FEATURE_KEYS, type PlatformFeatures } from "../features";
+export { featureKeys, type PlatformFeatures } from "../features";
 export {
     CONFIG_NAMESPACE,
     type Environment,

@@ -4,7 +4,7 @@ import { coreServiceKeys } from "../catalog";
 import { buildRouteTable } from "../edge/routes";
 import { type RouteTable } from "../edge/types";
 import { routeTableProblems } from "../edge/validate";
-import { FEATURE_KEYS, NEEDS_GITLAB, type PlatformFeatures } from "../features";
+import { featureKeys, featuresNeedingGitlab, type PlatformFeatures } from "../features";
 import {
     cidrContains,
     cidrsOverlap,
@@ -247,12 +247,13 @@ export function parseSettings(
             );
     }
 
+    const switchKeys = featureKeys();
     const features = Object.fromEntries(
-        Object.entries(FEATURE_KEYS).map(([feature, key]) => [feature, readBoolean(c, key, get(key)!)]),
+        Object.entries(switchKeys).map(([feature, key]) => [feature, readBoolean(c, key, get(key as ScalarKey)!)]),
     ) as unknown as PlatformFeatures;
     if (!features.gitlab) {
-        for (const feature of NEEDS_GITLAB) {
-            if (features[feature]) c.fail(FEATURE_KEYS[feature], `false when gitlabEnabled is false (${feature} needs GitLab), got true`);
+        for (const feature of featuresNeedingGitlab()) {
+            if (features[feature]) c.fail(switchKeys[feature], `false when gitlabEnabled is false (${feature} needs GitLab), got true`);
         }
     }
     const reviews: ReviewSettings = {

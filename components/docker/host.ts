@@ -15,6 +15,37 @@ export interface DockerHostArgs {
     readonly monitoring?: boolean;
 }
 
+/** The stack's networks, by role: the Docker names components join (Outputs of the DockerHost's networks, so joining one depends on it). */
+export interface HostNetworks {
+    /** Caddy, frpc and everything Caddy routes to. */
+    readonly edge: pulumi.Input<string>;
+    /** Internal: PostgreSQL, Redis and their consumers. */
+    readonly data: pulumi.Input<string>;
+    /** Internal: MySQL and the business apps. */
+    readonly appsData: pulumi.Input<string>;
+    /** Caddy and the admin UIs only its basic auth protects. */
+    readonly admin: pulumi.Input<string>;
+    /** Internal: Prometheus, its exporters, Alertmanager and Grafana. @default absent: monitoring is off */
+    readonly monitoring?: pulumi.Input<string>;
+}
+
+/**
+ * What a component needs of the Docker host it runs on, in one object: the stack (every Docker
+ * name carries it), the provider, the daemon's address for the docker CLI, its socket, and the
+ * networks. Built by DockerHost (`host.context`); components take it instead of separate fields.
+ */
+export interface HostContext {
+    readonly stack: string;
+    readonly provider: docker.Provider;
+    /** DOCKER_HOST for the docker CLI (provisioning, health gates, releases): the stack's `dockerHost`. */
+    readonly dockerHost: string;
+    /** The daemon's socket on the Docker host (mounted by the containers that manage Docker). */
+    readonly socketPath: string;
+    readonly networks: HostNetworks;
+    /** Docker name of the edge network, known at plan time (containers started by the backup join it by name). */
+    readonly edgeNetworkName: string;
+}
+
 /**
  * The stack's Docker provider and its two networks. The data network is `internal`: containers
  * on it only reach each other, so PostgreSQL, Redis and MySQL have no route out or in.
@@ -39,6 +70,8 @@ export class DockerHost extends pulumi.ComponentResource {
     readonly socketPath: string;
     /** Docker name of the edge network, known at plan time (the backup's helper containers join it by name). */
     readonly edgeNetworkName: string;
+    /** All of the above for the components: one object to pass. */
+    readonly context: HostContext;
 
     constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:docker:DockerHost", name, {}, opts);
@@ -74,6 +107,20 @@ export class DockerHost extends pulumi.ComponentResource {
                 childOpts,
             );
         }
+        this.context = {
+            stack: args.stack,
+            provider: this.provider,
+            dockerHost: args.host,
+            socketPath: this.socketPath,
+            networks: {
+                edge: this.edgeNetwork.name,
+                data: this.dataNetwork.name,
+                appsData: this.appsDataNetwork.name,
+                admin: this.adminNetwork.name,
+                monitoring: this.monitoringNetwork?.name,
+            },
+            edgeNetworkName: this.edgeNetworkName,
+        };
         this.registerOutputs({ edgeNetwork: this.edgeNetwork.name, dataNetwork: this.dataNetwork.name });
     }
 }

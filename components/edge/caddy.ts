@@ -8,13 +8,12 @@ import { dockerName } from "../naming";
 import { servicePort, services } from "../catalog";
 import { type InternalCa, readInternalCa } from "./internal-ca";
 import { RELEASE_PENDING_FILE, RELEASE_UPSTREAM_DIR, RELEASE_UPSTREAM_FILE } from "./upstreams";
+import type { HostContext } from "../docker/host";
 
 export interface CaddyArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    readonly dockerHost: string;
-    readonly edgeNetwork: pulumi.Input<string>;
     /** Caddy's fixed address on the edge network: the one address GitLab trusts forwarded headers from. @default assigned by Docker */
     readonly edgeAddress?: string;
     /**
@@ -88,9 +87,9 @@ export class Caddy extends pulumi.ComponentResource {
 
     constructor(name: string, args: CaddyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Caddy", name, {}, opts);
-        this.containerName = caddyContainerName(args.stack);
+        this.containerName = caddyContainerName(args.host.stack);
         const volume = (purpose: string) =>
-            persistentVolume({ stack: args.stack, service: services.caddy.container, role: "edge", purpose }, this, args.provider);
+            persistentVolume({ stack: args.host.stack, service: services.caddy.container, role: "edge", purpose }, this, args.host.provider);
         const data = (this.dataVolume = volume("data"));
         const config = volume("config");
         const etc = volume("etc");
@@ -99,12 +98,12 @@ export class Caddy extends pulumi.ComponentResource {
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: services.caddy.container,
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,
-                networks: [{ name: args.edgeNetwork, ipv4Address: args.edgeAddress, aliases: args.edgeAliases }, ...(args.extraNetworks ?? [])],
+                networks: [{ name: args.host.networks.edge, ipv4Address: args.edgeAddress, aliases: args.edgeAliases }, ...(args.extraNetworks ?? [])],
                 volumes: [
                     { volume: data, target: "/data" },
                     { volume: config, target: "/config" },
@@ -121,13 +120,13 @@ export class Caddy extends pulumi.ComponentResource {
                 waitTimeoutSeconds: 120,
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
         this.configHash = payloadHash(args.caddyfile);
         this.reload = dockerExec(
             `${name}-reload`,
             {
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 containerName: this.container.name,
                 script: CADDY_RELOAD_SCRIPT,
                 stdin: args.caddyfile,
@@ -138,7 +137,7 @@ export class Caddy extends pulumi.ComponentResource {
             if (args.edgeAddress === undefined) throw new Error("Caddy: shareInternalCa needs a fixed edgeAddress for the consumers' allow lists");
             this.internalCa = readInternalCa(
                 `${name}-internal-ca`,
-                { dockerHost: args.dockerHost, caddyContainer: this.container.name, caddyContainerId: this.container.id, caddyAddress: args.edgeAddress },
+                { dockerHost: args.host.dockerHost, caddyContainer: this.container.name, caddyContainerId: this.container.id, caddyAddress: args.edgeAddress },
                 // The CA exists once Caddy has loaded a config with `tls internal`.
                 { parent: this, dependsOn: [this.reload] },
             ).ca;

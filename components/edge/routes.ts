@@ -84,10 +84,10 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
     return { stack: settings.stack, httpPort, httpsPort, http, tcp };
 }
 
-/** The route of a service; throws when the stack does not route it (a wiring bug, not a config error). */
-export function routeOf(table: RouteTable, service: string): HttpRoute {
-    const route = table.http.find((r) => r.service === service);
-    if (!route) throw new Error(`no route for service "${service}" in stack ${table.stack}`);
+/** The route of that route name; throws when the stack does not route it (a wiring bug, not a config error). */
+export function routeOf(table: RouteTable, routeName: string): HttpRoute {
+    const route = table.http.find((r) => r.service === routeName);
+    if (!route) throw new Error(`no route named "${routeName}" in stack ${table.stack}`);
     return route;
 }
 
@@ -101,6 +101,7 @@ export function routeUrl(table: Pick<RouteTable, "httpsPort">, route: Pick<HttpR
     return `https://${route.hostname}${table.httpsPort === 443 ? "" : `:${table.httpsPort}`}`;
 }
 
-export function urlOf(table: RouteTable, service: string): string {
-    return routeUrl(table, routeOf(table, service));
+/** Public URL of the route of that route name. */
+export function urlOf(table: RouteTable, routeName: string): string {
+    return routeUrl(table, routeOf(table, routeName));
 }

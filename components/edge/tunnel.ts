@@ -7,13 +7,12 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { services } from "../catalog";
 import { shellQuote } from "../validators";
+import type { HostContext } from "../docker/host";
 
 export interface TunnelArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    readonly dockerHost: string;
-    readonly edgeNetwork: pulumi.Input<string>;
     /** The rendered frpc.toml; secret (it carries the frps token). */
     readonly frpcToml: pulumi.Input<string>;
     /** Directories the config's `includes` read (review proxies); created before the config is verified. @default none */
@@ -62,30 +61,34 @@ export class Tunnel extends pulumi.ComponentResource {
 
     constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:edge:Tunnel", name, {}, opts);
-        this.containerName = dockerName(args.stack, services.frpc.container);
-        const config = persistentVolume({ stack: args.stack, service: services.frpc.container, role: "edge", purpose: "config" }, this, args.provider);
+        this.containerName = dockerName(args.host.stack, services.frpc.container);
+        const config = persistentVolume(
+            { stack: args.host.stack, service: services.frpc.container, role: "edge", purpose: "config" },
+            this,
+            args.host.provider,
+        );
         // What the component waits for comes in opts.dependsOn (the Pulumi idiom): the container is what waits.
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: services.frpc.container,
                 role: "edge",
                 containerName: this.containerName,
                 image: args.image,
                 entrypoint: ["/bin/sh", "-c"],
                 command: [FRPC_START_SCRIPT],
-                networks: [args.edgeNetwork],
+                networks: [args.host.networks.edge],
                 volumes: [{ volume: config, target: "/etc/frp" }],
                 healthcheck: { test: ["CMD-SHELL", "pgrep -x frpc >/dev/null || exit 1"], intervalSeconds: 30, startPeriodSeconds: 60 },
             },
             this,
-            { provider: args.provider, dependsOn: opts?.dependsOn },
+            { provider: args.host.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.apply = dockerExec(
             `${name}-apply`,
             {
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 containerName: this.container.name,
                 script: args.includeDirs?.length ? frpcApplyScript(FRPC_TOML, "kill 1", args.includeDirs) : FRPC_APPLY_SCRIPT,
                 stdin: args.frpcToml,

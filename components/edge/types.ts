@@ -6,7 +6,7 @@
 
 /** An HTTP(S) site served by this stack's Caddy. */
 export interface HttpRoute {
-    /** Catalog key of the service or app, e.g. "gitlab", "outline", "pyerp". */
+    /** Route name: a catalog web route's name or an app's key, e.g. "gitlab", "uptime", "registry", "pyerp" (docs/architecture.md, "Glossary"). */
     readonly service: string;
     /** Fully qualified public hostname, e.g. "staging-gitlab.nexora.restry.cn". */
     readonly hostname: string;

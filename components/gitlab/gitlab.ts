@@ -7,11 +7,12 @@ import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
 import { renderGitlabOmnibusConfig } from "./omnibus";
 import { servicePort, services } from "../catalog";
+import type { HostContext } from "../docker/host";
 
 export interface GitlabArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
     /** Public https URL, from the route table. */
     readonly externalUrl: string;
     /** DNS-only hostname and port users clone over SSH, from the route table. */
@@ -19,9 +20,6 @@ export interface GitlabArgs {
     readonly sshPort: number;
     /** Container registry URL when the registry is on. @default undefined — registry off */
     readonly registryExternalUrl?: string;
-    /** Edge network (Caddy reaches GitLab) and data network (GitLab reaches PostgreSQL). */
-    readonly edgeNetwork: pulumi.Input<string>;
-    readonly dataNetwork: pulumi.Input<string>;
     /** Caddy's fixed address: the only peer GitLab trusts X-Forwarded-For from (not the edge subnet, where every container could forge it). */
     readonly caddyAddress: string;
     readonly database: DatabaseCredentials;
@@ -44,11 +42,11 @@ export class Gitlab extends pulumi.ComponentResource {
 
     constructor(name: string, args: GitlabArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:gitlab:Gitlab", name, {}, opts);
-        this.containerName = dockerName(args.stack, services.gitlab.container);
+        this.containerName = dockerName(args.host.stack, services.gitlab.container);
         const root = generatedPassword(`${name}-root-password`, this);
         this.rootPassword = root.result;
         const volume = (purpose: string) =>
-            persistentVolume({ stack: args.stack, service: services.gitlab.container, role: "platform", purpose }, this, args.provider);
+            persistentVolume({ stack: args.host.stack, service: services.gitlab.container, role: "platform", purpose }, this, args.host.provider);
         const config = volume("config");
         const data = volume("data");
         const logs = volume("logs");
@@ -80,7 +78,7 @@ export class Gitlab extends pulumi.ComponentResource {
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: services.gitlab.container,
                 role: "platform",
                 containerName: this.containerName,
@@ -89,7 +87,8 @@ export class Gitlab extends pulumi.ComponentResource {
                 // Omnibus runs sshd (privilege separation, chroot), runit and a dozen services: keep Docker's default set, unverified otherwise.
                 capabilityDrops: [],
                 noNewPrivileges: false,
-                networks: [args.edgeNetwork, args.dataNetwork],
+                // Caddy reaches GitLab on the edge network; GitLab reaches PostgreSQL on the data network.
+                networks: [args.host.networks.edge, args.host.networks.data],
                 volumes: [
                     { volume: config, target: "/etc/gitlab" },
                     { volume: data, target: "/var/opt/gitlab" },
@@ -113,7 +112,7 @@ export class Gitlab extends pulumi.ComponentResource {
                 shmSizeMiB: 256,
             },
             this,
-            { provider: args.provider, dependsOn: opts?.dependsOn },
+            { provider: args.host.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -8,15 +8,14 @@ import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
 import { servicePort, services } from "../catalog";
+import type { HostContext } from "../docker/host";
 
 export interface GrafanaArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
     /** Public https URL, from the route table. */
     readonly url: string;
-    readonly edgeNetwork: pulumi.Input<string>;
-    readonly dataNetwork: pulumi.Input<string>;
     readonly database: DatabaseCredentials;
     /** GitLab OAuth settings ("KEY=value") from the SSO component. @default none */
     readonly oauthEnv?: pulumi.Input<pulumi.Input<string>[]>;
@@ -51,13 +50,13 @@ export class Grafana extends pulumi.ComponentResource {
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:grafana:Grafana", name, {}, opts);
         const spec = services.grafana;
-        this.containerName = dockerName(args.stack, spec.container);
+        this.containerName = dockerName(args.host.stack, spec.container);
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
         const data = (this.dataVolume = persistentVolume(
-            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            { stack: args.host.stack, service: spec.container, role: "platform", purpose: "data" },
             this,
-            args.provider,
+            args.host.provider,
         ));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
@@ -82,13 +81,13 @@ export class Grafana extends pulumi.ComponentResource {
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
                 envs,
-                networks: [args.edgeNetwork, args.dataNetwork, ...(args.prometheus ? [args.prometheus.network] : [])],
+                networks: [args.host.networks.edge, args.host.networks.data, ...(args.prometheus ? [args.prometheus.network] : [])],
                 volumes: [{ volume: data, target: "/var/lib/grafana" }],
                 uploads: args.prometheus
                     ? [...(internalCaUploads(args.internalCa) ?? []), { file: GRAFANA_DATASOURCES_FILE, content: renderGrafanaDatasource(args.prometheus.url) }]
@@ -98,7 +97,7 @@ export class Grafana extends pulumi.ComponentResource {
                 healthcheck: { test: ["CMD-SHELL", `wget -qO- http://127.0.0.1:${servicePort("grafana")}/api/health || exit 1`], startPeriodSeconds: 30 },
             },
             this,
-            { provider: args.provider, dependsOn: opts?.dependsOn },
+            { provider: args.host.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

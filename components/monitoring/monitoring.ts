@@ -5,6 +5,7 @@ import { dockerExec } from "../docker/exec";
 import { createServiceContainer } from "../docker/service";
 import { dockerName } from "../naming";
 import { type KumaMonitorFile } from "./kuma";
+import type { HostContext } from "../docker/host";
 import {
     ALERTMANAGER_CONFIG,
     ALERTMANAGER_PORT,
@@ -48,15 +49,12 @@ export interface MonitoringImages {
 }
 
 export interface MonitoringArgs {
-    readonly stack: string;
-    /** DOCKER_HOST of the docker CLI that applies the targets (as for Caddy's reload). */
-    readonly dockerHost: string;
+    /**
+     * The Docker host: its monitoring network (required), the edge network (Caddy for the probes, and
+     * the way out for the webhook), DOCKER_HOST for the docker CLI that applies the targets, the socket the healer uses.
+     */
+    readonly host: HostContext;
     readonly images: MonitoringImages;
-    readonly provider: docker.Provider;
-    /** The internal monitoring network (DockerHost.monitoringNetwork). */
-    readonly monitoringNetwork: pulumi.Input<string>;
-    /** The edge network: Caddy for the probes, and the way out for the webhook. */
-    readonly edgeNetwork: pulumi.Input<string>;
     /** Networks of the data stores the blackbox exporter probes (data, apps-data). */
     readonly storeNetworks: readonly pulumi.Input<string>[];
     /** The admin network, when Uptime Kuma runs: it reads Prometheus there, AutoKuma reaches it there. @default none */
@@ -74,7 +72,6 @@ export interface MonitoringArgs {
     readonly webhook: pulumi.Input<string>;
     /** The healer script (healer.ts). */
     readonly healScript: string;
-    readonly dockerSocket: string;
     /** The backup's spool volume: node-exporter exports its status/metrics.prom (snapshot ages). @default none (no backups) */
     readonly backupSpool?: docker.Volume;
     /** AutoKuma, when an Uptime Kuma login is configured. @default none */
@@ -102,12 +99,14 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:monitoring:Monitoring", name, {}, opts);
-        const stack = args.stack;
+        const stack = args.host.stack;
+        const monitoringNetwork = args.host.networks.monitoring;
+        if (monitoringNetwork === undefined) throw new Error("Monitoring: the Docker host has no monitoring network (DockerHost's monitoring: true)");
         const host = (service: string) => dockerName(stack, service);
         this.prometheusHost = host("prometheus");
         const run = (service: string, spec: Omit<Parameters<typeof createServiceContainer>[1], "stack" | "service" | "role" | "containerName">) =>
             createServiceContainer(`${name}-${service}`, { stack, service, role: "platform", containerName: host(service), ...spec }, this, {
-                provider: args.provider,
+                provider: args.host.provider,
             }).container;
         const wget = (port: number, path: string) => ({
             test: ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${port}${path} || exit 1`],
@@ -118,7 +117,7 @@ export class Monitoring extends pulumi.ComponentResource {
         containers.blackbox = run("blackbox", {
             image: args.images.blackboxExporter,
             command: [`--config.file=${BLACKBOX_CONFIG}`],
-            networks: [args.monitoringNetwork, args.edgeNetwork, ...args.storeNetworks],
+            networks: [monitoringNetwork, args.host.networks.edge, ...args.storeNetworks],
             uploads: [{ file: BLACKBOX_CONFIG, content: args.blackboxYml }],
             healthcheck: wget(BLACKBOX_PORT, "/-/healthy"),
         });
@@ -129,7 +128,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 "--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|mqueue|nsfs|proc|procfs|pstore|rpc_pipefs|securityfs|sysfs|tracefs|tmpfs)$",
                 ...(args.backupSpool ? ["--collector.textfile.directory=/spool/status"] : []),
             ],
-            networks: [args.monitoringNetwork],
+            networks: [monitoringNetwork],
             volumes: args.backupSpool ? [{ volume: args.backupSpool, target: "/spool", readOnly: true }] : [],
             // The backup writes its status files as root with mode 0600 (umask 077); read-only mount.
             user: args.backupSpool ? "0:0" : undefined,
@@ -139,7 +138,7 @@ export class Monitoring extends pulumi.ComponentResource {
             image: args.images.alertmanager,
             command: [`--config.file=${ALERTMANAGER_CONFIG}`, "--storage.path=/alertmanager"],
             // The monitoring network for Prometheus; the edge network only as the way out to the webhook.
-            networks: [args.monitoringNetwork, args.edgeNetwork],
+            networks: [monitoringNetwork, args.host.networks.edge],
             uploads: [
                 { file: ALERTMANAGER_CONFIG, content: args.alertmanagerYml },
                 ...(args.webhookFormat === "slack" ? [{ file: ALERTMANAGER_WEBHOOK_FILE, content: pulumi.secret(args.webhook) }] : []),
@@ -151,7 +150,7 @@ export class Monitoring extends pulumi.ComponentResource {
         containers.prometheus = run("prometheus", {
             image: args.images.prometheus,
             command: [`--config.file=${PROMETHEUS_CONFIG}`, "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=15d"],
-            networks: [args.monitoringNetwork, ...(args.adminNetwork ? [args.adminNetwork] : [])],
+            networks: [monitoringNetwork, ...(args.adminNetwork ? [args.adminNetwork] : [])],
             uploads: [
                 { file: PROMETHEUS_CONFIG, content: args.prometheusYml },
                 { file: PROMETHEUS_RULES, content: args.rulesYml },
@@ -164,9 +163,9 @@ export class Monitoring extends pulumi.ComponentResource {
             entrypoint: [HEAL_SCRIPT_IN_CONTAINER],
             command: ["serve"],
             envs: [pulumi.interpolate`NEXORA_HEAL_WEBHOOK=${args.webhook}`],
-            networks: [args.edgeNetwork],
+            networks: [args.host.networks.edge],
             // Root-equivalent on the host, like the backup: it restarts the stack's containers.
-            binds: [{ source: args.dockerSocket, target: "/var/run/docker.sock" }],
+            binds: [{ source: args.host.socketPath, target: "/var/run/docker.sock" }],
             uploads: [{ file: HEAL_SCRIPT_IN_CONTAINER, content: args.healScript, executable: true }],
             // Alive while its loop runs: the marker is touched after every check.
             healthcheck: {
@@ -178,7 +177,13 @@ export class Monitoring extends pulumi.ComponentResource {
         const prometheus = containers.prometheus;
         this.applyTargets = dockerExec(
             `${name}-targets`,
-            { dockerHost: args.dockerHost, containerName: prometheus.name, script: APPLY_TARGETS_SCRIPT, stdin: args.targetsJson, triggers: [prometheus.id] },
+            {
+                dockerHost: args.host.dockerHost,
+                containerName: prometheus.name,
+                script: APPLY_TARGETS_SCRIPT,
+                stdin: args.targetsJson,
+                triggers: [prometheus.id],
+            },
             { parent: this, dependsOn: [prometheus] },
         );
         if (args.autokuma) {
@@ -204,7 +209,7 @@ export class Monitoring extends pulumi.ComponentResource {
             const lines = args.autokuma.monitors.map((m) => `${m.file} ${Buffer.from(m.content).toString("base64")}\n`).join("");
             this.applyKumaMonitors = dockerExec(
                 `${name}-kuma-monitors`,
-                { dockerHost: args.dockerHost, containerName: autokuma.name, script: APPLY_KUMA_SCRIPT, stdin: lines, triggers: [autokuma.id] },
+                { dockerHost: args.host.dockerHost, containerName: autokuma.name, script: APPLY_KUMA_SCRIPT, stdin: lines, triggers: [autokuma.id] },
                 { parent: this, dependsOn: [autokuma] },
             );
         }

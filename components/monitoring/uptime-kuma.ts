@@ -6,13 +6,12 @@ import { createServiceContainer, DEFAULT_CAPABILITY_DROPS } from "../docker/serv
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { servicePort, services } from "../catalog";
+import type { HostContext } from "../docker/host";
 
 export interface UptimeKumaArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    /** The admin network (Caddy and Uptime Kuma only): apps on the edge network cannot reach its unauthenticated first-visit setup. */
-    readonly network: pulumi.Input<string>;
 }
 
 /** One HTTP monitor per routed hostname. */
@@ -50,16 +49,16 @@ export class UptimeKuma extends pulumi.ComponentResource {
     constructor(name: string, args: UptimeKumaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:monitoring:UptimeKuma", name, {}, opts);
         const spec = services.uptimeKuma;
-        this.containerName = dockerName(args.stack, spec.container);
+        this.containerName = dockerName(args.host.stack, spec.container);
         const data = (this.dataVolume = persistentVolume(
-            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            { stack: args.host.stack, service: spec.container, role: "platform", purpose: "data" },
             this,
-            args.provider,
+            args.host.provider,
         ));
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
@@ -67,7 +66,8 @@ export class UptimeKuma extends pulumi.ComponentResource {
                 // The server listens on UPTIME_KUMA_PORT, and the image's extra/healthcheck calls the same
                 // variable's port: both follow the catalog, as Caddy's route does.
                 envs: [`UPTIME_KUMA_PORT=${servicePort("uptimeKuma")}`],
-                networks: [args.network],
+                // The admin network (Caddy and Uptime Kuma only): apps on the edge network cannot reach its unauthenticated first-visit setup.
+                networks: [args.host.networks.admin],
                 // Ping monitors need raw sockets.
                 capabilityDrops: DEFAULT_CAPABILITY_DROPS.filter((c) => c !== "NET_RAW"),
                 volumes: [{ volume: data, target: "/app/data" }],
@@ -77,7 +77,7 @@ export class UptimeKuma extends pulumi.ComponentResource {
                 healthcheck: { test: ["CMD", "extra/healthcheck"], startPeriodSeconds: 60 },
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -8,14 +8,12 @@ import { dockerName } from "../naming";
 import { generatedPassword, generatedPasswords } from "../secrets/random";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { renderMysqlProvisioning } from "./sql";
+import type { HostContext } from "../docker/host";
 
 export interface MysqlArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    readonly dockerHost: string;
-    /** The internal data network: the only network MySQL joins. */
-    readonly network: pulumi.Input<string>;
     /** One database + user each (business apps). */
     readonly consumers: readonly string[];
 }
@@ -33,20 +31,21 @@ export class Mysql extends pulumi.ComponentResource {
 
     constructor(name: string, args: MysqlArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:mysql:Mysql", name, {}, opts);
-        this.host = dockerName(args.stack, "mysql");
+        this.host = dockerName(args.host.stack, "mysql");
         const rootPassword = generatedPassword(`${name}-root-password`, this);
-        const data = persistentVolume({ stack: args.stack, service: "mysql", role: "datastore", purpose: "data" }, this, args.provider);
+        const data = persistentVolume({ stack: args.host.stack, service: "mysql", role: "datastore", purpose: "data" }, this, args.host.provider);
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: "mysql",
                 role: "datastore",
                 containerName: this.host,
                 image: args.image,
                 envs: [pulumi.interpolate`MYSQL_ROOT_PASSWORD=${rootPassword.result}`],
                 command: ["mysqld", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_0900_ai_ci"],
-                networks: [args.network],
+                // The internal apps-data network: the only network MySQL joins.
+                networks: [args.host.networks.appsData],
                 volumes: [{ volume: data, target: "/var/lib/mysql" }],
                 // Answers even on access denied: it checks the server is up, not a login.
                 // InnoDB flushes its buffer pool on a clean shutdown; crash recovery otherwise.
@@ -55,7 +54,7 @@ export class Mysql extends pulumi.ComponentResource {
                 waitTimeoutSeconds: 300,
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
 
         const passwords = generatedPasswords(name, args.consumers, this);
@@ -73,7 +72,7 @@ export class Mysql extends pulumi.ComponentResource {
         this.provisioning = dockerExec(
             `${name}-provisioning`,
             {
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 containerName: this.container.name,
                 // The root password comes from the container's own env, never from a command line.
                 script: MYSQL_PROVISIONING_SCRIPT,

@@ -8,15 +8,14 @@ import { dockerName } from "../naming";
 import type { DatabaseCredentials } from "../postgres/postgres";
 import { generatedPassword } from "../secrets/random";
 import { servicePort, services } from "../catalog";
+import type { HostContext } from "../docker/host";
 
 export interface OutlineArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
     /** Public https URL, from the route table. */
     readonly url: string;
-    readonly edgeNetwork: pulumi.Input<string>;
-    readonly dataNetwork: pulumi.Input<string>;
     readonly database: DatabaseCredentials;
     readonly redis: { readonly host: string; readonly port: number; readonly password: pulumi.Input<string> };
     /**
@@ -42,14 +41,14 @@ export class Outline extends pulumi.ComponentResource {
         super("nexora:outline:Outline", name, {}, opts);
         const spec = services.outline;
         const port = servicePort("outline");
-        this.containerName = dockerName(args.stack, spec.container);
+        this.containerName = dockerName(args.host.stack, spec.container);
         // Outline requires SECRET_KEY to be exactly 32 random bytes as 64 hex characters.
         const secretKey = new random.RandomBytes(`${name}-secret-key`, { length: 32 }, { parent: this });
         const utilsSecret = generatedPassword(`${name}-utils-secret`, this);
         const data = (this.dataVolume = persistentVolume(
-            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            { stack: args.host.stack, service: spec.container, role: "platform", purpose: "data" },
             this,
-            args.provider,
+            args.host.provider,
         ));
         const db = args.database;
         const baseEnv: pulumi.Input<string>[] = [
@@ -80,13 +79,13 @@ export class Outline extends pulumi.ComponentResource {
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
                 envs,
-                networks: [args.edgeNetwork, args.dataNetwork],
+                networks: [args.host.networks.edge, args.host.networks.data],
                 volumes: [{ volume: data, target: OUTLINE_DATA_DIR }],
                 uploads: internalCaUploads(args.internalCa),
                 // Finishes in-flight requests and queue jobs.
@@ -95,7 +94,7 @@ export class Outline extends pulumi.ComponentResource {
                 waitTimeoutSeconds: 300,
             },
             this,
-            { provider: args.provider, dependsOn: opts?.dependsOn },
+            { provider: args.host.provider, dependsOn: opts?.dependsOn },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -6,14 +6,12 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { generatedPassword } from "../secrets/random";
 import { servicePort, services } from "../catalog";
+import type { HostContext } from "../docker/host";
 
 export interface PortainerArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    readonly edgeNetwork: pulumi.Input<string>;
-    /** Path of the Docker socket on the host. @default "/var/run/docker.sock" */
-    readonly dockerSocket?: string;
     /** Caddy's internal CA, trusted for the token exchange with GitLab (`tls internal` stacks). @default none */
     readonly internalCa?: InternalCa;
 }
@@ -36,18 +34,18 @@ export class Portainer extends pulumi.ComponentResource {
     constructor(name: string, args: PortainerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:portainer:Portainer", name, {}, opts);
         const spec = services.portainer;
-        this.containerName = dockerName(args.stack, spec.container);
+        this.containerName = dockerName(args.host.stack, spec.container);
         const admin = generatedPassword(`${name}-admin-password`, this);
         this.adminPassword = admin.result;
         const data = (this.dataVolume = persistentVolume(
-            { stack: args.stack, service: spec.container, role: "platform", purpose: "data" },
+            { stack: args.host.stack, service: spec.container, role: "platform", purpose: "data" },
             this,
-            args.provider,
+            args.host.provider,
         ));
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
@@ -62,9 +60,9 @@ export class Portainer extends pulumi.ComponentResource {
                 // image's bundle file): the CA's directory, and the image's default one kept.
                 envs: args.internalCa ? [`SSL_CERT_DIR=${INTERNAL_CA_DIR}:/etc/ssl/certs`] : undefined,
                 uploads: internalCaUploads(args.internalCa),
-                networks: [args.edgeNetwork],
+                networks: [args.host.networks.edge],
                 volumes: [{ volume: data, target: "/data" }],
-                binds: [{ source: args.dockerSocket ?? DOCKER_SOCKET, target: DOCKER_SOCKET }],
+                binds: [{ source: args.host.socketPath, target: DOCKER_SOCKET }],
                 // Portainer keeps its state in a BoltDB file: let it close the file.
                 stopGraceSeconds: 30,
                 healthcheck: {
@@ -73,7 +71,7 @@ export class Portainer extends pulumi.ComponentResource {
                 },
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -5,14 +5,12 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { servicePort, services } from "../catalog";
 import { isPort } from "../validators";
+import type { HostContext } from "../docker/host";
 
 export interface PortalArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    readonly edgeNetwork: pulumi.Input<string>;
-    /** DOCKER_HOST for the release's gate and Caddy switch. */
-    readonly dockerHost: string;
     /** Caddy's container and its reload, which the release's switch follows. */
     readonly edge: ReleaseArgs["edge"];
 }
@@ -57,17 +55,21 @@ export class Portal extends pulumi.ComponentResource {
     constructor(name: string, args: PortalArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:portal:Portal", name, {}, opts);
         const spec = services.portal;
-        this.containerName = dockerName(args.stack, spec.container);
-        this.contentVolume = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "content" }, this, args.provider);
+        this.containerName = dockerName(args.host.stack, spec.container);
+        this.contentVolume = persistentVolume(
+            { stack: args.host.stack, service: spec.container, role: "platform", purpose: "content" },
+            this,
+            args.host.provider,
+        );
         this.container = createReleasedContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
-                networks: [args.edgeNetwork],
+                networks: [args.host.networks.edge],
                 volumes: [{ volume: this.contentVolume, target: PORTAL_CONTENT_DIR, readOnly: true }],
                 uploads: [{ file: PORTAL_SERVER_CONF, content: renderPortalServerConf(servicePort("portal")) }],
                 healthcheck: { test: ["CMD-SHELL", `wget -q --spider http://127.0.0.1:${servicePort("portal")}/ || exit 1`], startPeriodSeconds: 5 },
@@ -77,11 +79,11 @@ export class Portal extends pulumi.ComponentResource {
                 service: spec.container,
                 port: servicePort("portal"),
                 timeoutSeconds: PORTAL_RELEASE_TIMEOUT_SECONDS,
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 edge: args.edge,
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -7,6 +7,7 @@ import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { generatedPassword, generatedPasswords } from "../secrets/random";
 import { renderPostgresProvisioning } from "./sql";
+import type { HostContext } from "../docker/host";
 
 export interface PostgresConsumerSpec {
     /** Role and database name, e.g. "gitlab". */
@@ -16,13 +17,9 @@ export interface PostgresConsumerSpec {
 }
 
 export interface PostgresArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    /** DOCKER_HOST for provisioning through the docker CLI. */
-    readonly dockerHost: string;
-    /** The internal data network: the only network PostgreSQL joins. */
-    readonly network: pulumi.Input<string>;
     readonly consumers: readonly PostgresConsumerSpec[];
 }
 
@@ -50,14 +47,14 @@ export class Postgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:postgres:Postgres", name, {}, opts);
-        this.host = dockerName(args.stack, "postgres");
+        this.host = dockerName(args.host.stack, "postgres");
         const superuserPassword = generatedPassword(`${name}-superuser-password`, this);
-        const data = persistentVolume({ stack: args.stack, service: "postgres", role: "datastore", purpose: "data" }, this, args.provider);
+        const data = persistentVolume({ stack: args.host.stack, service: "postgres", role: "datastore", purpose: "data" }, this, args.host.provider);
 
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: "postgres",
                 role: "datastore",
                 containerName: this.host,
@@ -67,7 +64,8 @@ export class Postgres extends pulumi.ComponentResource {
                     "POSTGRES_USER=postgres",
                     "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256",
                 ],
-                networks: [args.network],
+                // The internal data network: the only network PostgreSQL joins.
+                networks: [args.host.networks.data],
                 volumes: [{ volume: data, target: "/var/lib/postgresql/data" }],
                 // A fast shutdown (SIGINT) checkpoints before exiting; crash recovery otherwise.
                 stopGraceSeconds: 120,
@@ -76,7 +74,7 @@ export class Postgres extends pulumi.ComponentResource {
                 shmSizeMiB: 256,
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
 
         const names = args.consumers.map((c) => c.name);
@@ -92,7 +90,7 @@ export class Postgres extends pulumi.ComponentResource {
         this.provisioning = dockerExec(
             `${name}-provisioning`,
             {
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 containerName: this.container.name,
                 // Local socket as the postgres OS user: peer/trust auth inside the container only.
                 // Terse errors: psql does not quote the failing statement (it may set a password).

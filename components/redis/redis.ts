@@ -4,13 +4,12 @@ import { createServiceContainer } from "../docker/service";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { generatedPassword } from "../secrets/random";
+import type { HostContext } from "../docker/host";
 
 export interface RedisArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    /** The internal data network: Redis joins nothing else and publishes no port. */
-    readonly network: pulumi.Input<string>;
 }
 
 /** Redis for Outline (cache, sessions and job queues); reachable only on the data network. */
@@ -23,15 +22,15 @@ export class Redis extends pulumi.ComponentResource {
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:redis:Redis", name, {}, opts);
-        this.host = dockerName(args.stack, "redis");
+        this.host = dockerName(args.host.stack, "redis");
         const password = generatedPassword(`${name}-password`, this);
         this.password = password.result;
         // Outline keeps its job queue here: append-only persistence survives restarts.
-        const data = persistentVolume({ stack: args.stack, service: "redis", role: "datastore", purpose: "data" }, this, args.provider);
+        const data = persistentVolume({ stack: args.host.stack, service: "redis", role: "datastore", purpose: "data" }, this, args.host.provider);
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: "redis",
                 role: "datastore",
                 containerName: this.host,
@@ -41,7 +40,8 @@ export class Redis extends pulumi.ComponentResource {
                 command: pulumi.secret(pulumi.all(["redis-server", "--appendonly", "yes", "--save", "60", "1000", "--requirepass", password.result])),
                 // redis-cli (the health check) reads its password from REDISCLI_AUTH.
                 envs: pulumi.secret(pulumi.all([pulumi.interpolate`REDISCLI_AUTH=${password.result}`])),
-                networks: [args.network],
+                // The internal data network: Redis joins nothing else and publishes no port.
+                networks: [args.host.networks.data],
                 volumes: [{ volume: data, target: "/data" }],
                 // Redis fsyncs the append-only file and writes its snapshot on SIGTERM.
                 stopGraceSeconds: 60,
@@ -49,7 +49,7 @@ export class Redis extends pulumi.ComponentResource {
                 waitTimeoutSeconds: 120,
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
         this.registerOutputs({ host: this.host });
     }

@@ -322,18 +322,14 @@ export class ReviewEnvironment extends pulumi.ComponentResource {
         this.app = new BusinessApp(
             `${name}-app`,
             {
-                stack,
+                host: { stack, provider, dockerHost: host.dockerHost, networks: { edge: web.name, appsData: data ? data.name : web.name } },
                 app: { ...app, memoryMiB: args.memoryMiB },
-                provider,
-                edgeNetwork: web.name,
-                dataNetwork: data ? data.name : web.name,
                 database,
                 secretValues: args.secretValues,
                 // Its own OAuth application, whose redirect URL is on the review's hostname.
                 ssoEnv: sso?.env,
                 internalCa: sso?.internalCa,
                 // Its releases are health-gated like the host's apps, and switch the review's own upstream in the host's Caddy.
-                dockerHost: host.dockerHost,
                 edge: { caddyContainerName: caddy, after: [caddyAttached] },
                 releaseService: reviewStack,
             },

@@ -6,15 +6,13 @@ import { Provider as GitlabProvider, UserRunner } from "../gitlab/provider";
 import { persistentVolume } from "../docker/volume";
 import { dockerName } from "../naming";
 import { DOCKER_SOCKET } from "../portainer/portainer";
-import { dockerSocketPath } from "../validators";
 import { services } from "../catalog";
+import type { HostContext } from "../docker/host";
 
 export interface GitlabRunnerArgs {
-    readonly stack: string;
+    /** The Docker host: stack, provider, DOCKER_HOST, socket and networks. */
+    readonly host: HostContext;
     readonly image: string;
-    readonly provider: docker.Provider;
-    readonly edgeNetwork: pulumi.Input<string>;
-    readonly dockerHost: string;
     /** GitLab's public URL, which the runner polls for jobs. */
     readonly gitlabUrl: string;
     /** gitlab provider with an admin token: the runner is an instance runner. */
@@ -47,37 +45,37 @@ export class GitlabRunner extends pulumi.ComponentResource {
     constructor(name: string, args: GitlabRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nexora:runner:GitlabRunner", name, {}, opts);
         const spec = services.gitlabRunner;
-        this.containerName = dockerName(args.stack, spec.container);
-        const config = persistentVolume({ stack: args.stack, service: spec.container, role: "platform", purpose: "config" }, this, args.provider);
+        this.containerName = dockerName(args.host.stack, spec.container);
+        const config = persistentVolume({ stack: args.host.stack, service: spec.container, role: "platform", purpose: "config" }, this, args.host.provider);
         this.container = createServiceContainer(
             name,
             {
-                stack: args.stack,
+                stack: args.host.stack,
                 service: spec.container,
                 role: "platform",
                 containerName: this.containerName,
                 image: args.image,
-                networks: [args.edgeNetwork],
+                networks: [args.host.networks.edge],
                 volumes: [{ volume: config, target: "/etc/gitlab-runner" }],
-                binds: [{ source: dockerSocketPath(args.dockerHost), target: DOCKER_SOCKET }],
+                binds: [{ source: args.host.socketPath, target: DOCKER_SOCKET }],
                 // The Ubuntu-based image has no procps; `list` proves the binary runs and its config reads.
                 // The runner stops taking jobs and lets running ones end, within this bound.
                 stopGraceSeconds: 60,
                 healthcheck: { test: ["CMD-SHELL", "gitlab-runner list >/dev/null 2>&1 || exit 1"], startPeriodSeconds: 20 },
             },
             this,
-            { provider: args.provider },
+            { provider: args.host.provider },
         ).container;
-        const runnerName = dockerName(args.stack, "docker-runner");
+        const runnerName = dockerName(args.host.stack, "docker-runner");
         const runner = new UserRunner(
             `${name}-registration`,
-            { runnerType: "instance_type", description: runnerName, tagLists: ["docker", args.stack], untagged: true, accessLevel: "not_protected" },
+            { runnerType: "instance_type", description: runnerName, tagLists: ["docker", args.host.stack], untagged: true, accessLevel: "not_protected" },
             { parent: this, provider: args.gitlabProvider },
         );
         dockerExec(
             `${name}-register`,
             {
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 containerName: this.container.name,
                 script: runnerRegisterScript(runnerName, args.gitlabUrl, args.defaultJobImage ?? "alpine:3.22"),
                 stdin: runner.token,

@@ -5,17 +5,16 @@ import { BusinessApp, type BusinessAppArgs } from "../../components/apps/app";
 import type { AppSettings } from "../../components/config";
 import { type MockRecorder, mockRandomValue, setupMocks } from "../support/mocks";
 import {
-    DATA_NETWORK,
+    APPS_DATA_NETWORK,
     databaseCredentials,
-    DOCKER_HOST,
     dockerProvider,
     EDGE_NETWORK,
     envMap,
     inventoryOf,
     containerLabelsFor,
     providerRef,
-    STACK,
     T,
+    testHost,
     urnOf,
 } from "./support";
 
@@ -62,11 +61,8 @@ function build(app: AppSettings, overrides: Partial<BusinessAppArgs> = {}) {
     const component = new BusinessApp(
         `app-${app.key}`,
         {
-            stack: STACK,
+            host: testHost({ provider }),
             app,
-            provider,
-            edgeNetwork: EDGE_NETWORK,
-            dataNetwork: DATA_NETWORK,
             database: app.database ? databaseCredentials(app.key, DB_PASSWORD, "nexora-staging-mysql", 3306) : undefined,
             secretValues: { pyerpSmtpPassword: pulumi.secret(SMTP_PASSWORD) },
             ssoEnv: app.sso
@@ -76,7 +72,6 @@ function build(app: AppSettings, overrides: Partial<BusinessAppArgs> = {}) {
                       "OAUTH_ISSUER=https://staging-gitlab.nexora.restry.cn",
                   ]
                 : undefined,
-            dockerHost: DOCKER_HOST,
             edge: { caddyContainerName: "nexora-staging-caddy", after: [] },
             ...overrides,
         },
@@ -169,7 +164,7 @@ describe("BusinessApp", () => {
         expect(container.inputs.name).toBe(`nexora-staging-pyerp-${mocks.get(T.randomId, "app-pyerp-release").outputs.hex as string}`);
         expect(container.inputs.name).toMatch(/^nexora-staging-pyerp-[0-9a-f]{8}$/);
         expect(container.inputs).toMatchObject({
-            networksAdvanced: [{ name: EDGE_NETWORK }, { name: DATA_NETWORK }],
+            networksAdvanced: [{ name: EDGE_NETWORK }, { name: APPS_DATA_NETWORK }],
             labels: containerLabelsFor("pyerp", "app", 512),
             ports: [],
             mounts: [],

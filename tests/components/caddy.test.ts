@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Caddy, CADDY_RELOAD_SCRIPT, type CaddyArgs } from "../../components/edge/caddy";
 import { shellQuote } from "../../components/validators";
 import { isSecretOutput, type MockRecorder, outputOf, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, ownerLabelsFor, STACK, T, urnOf } from "./support";
+import { DOCKER_HOST, EDGE_NETWORK, inventoryOf, ownerLabelsFor, T, urnOf, testHost } from "./support";
 
 const IMAGE = "caddy:2.8.4-alpine";
 const BASIC_AUTH_HASH = "$2a$14$edgeAdminBcryptHashForTheCaddyfile0123456789abcdefghij";
@@ -19,11 +19,8 @@ beforeEach(() => {
 
 function build(caddyfile: string = CADDYFILE_ONE, overrides: Partial<CaddyArgs> = {}) {
     return new Caddy("caddy", {
-        stack: STACK,
+        host: testHost(),
         image: IMAGE,
-        provider: dockerProvider(),
-        dockerHost: DOCKER_HOST,
-        edgeNetwork: EDGE_NETWORK,
         caddyfile: pulumi.secret(caddyfile),
         ...overrides,
     });

@@ -13,9 +13,9 @@ import {
     containerLabelsFor,
     ownerLabelsFor,
     providerRef,
-    STACK,
     T,
     urnOf,
+    testHost,
 } from "./support";
 
 const IMAGE = "gitlab/gitlab-ce:18.11.2-ce.0";
@@ -34,14 +34,11 @@ function build(overrides: Partial<GitlabArgs> = {}) {
     const gitlab = new Gitlab(
         "gitlab",
         {
-            stack: STACK,
+            host: testHost({ provider }),
             image: IMAGE,
-            provider,
             externalUrl: "https://staging-gitlab.nexora.restry.cn",
             sshHost: "staging-ssh.nexora.restry.cn",
             sshPort: 2222,
-            edgeNetwork: EDGE_NETWORK,
-            dataNetwork: DATA_NETWORK,
             caddyAddress: CADDY_ADDRESS,
             database: databaseCredentials("gitlab", DB_PASSWORD),
             ...overrides,

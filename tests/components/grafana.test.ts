@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Grafana, type GrafanaArgs } from "../../components/grafana/grafana";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, T, urnOf, testHost } from "./support";
 
 const IMAGE = "grafana/grafana-oss:11.4.0";
 const URL = "https://staging-grafana.nexora.restry.cn";
@@ -21,12 +21,9 @@ function build(overrides: Partial<GrafanaArgs> = {}) {
     const grafana = new Grafana(
         "grafana",
         {
-            stack: STACK,
+            host: testHost({ provider }),
             image: IMAGE,
-            provider,
             url: URL,
-            edgeNetwork: EDGE_NETWORK,
-            dataNetwork: DATA_NETWORK,
             database: databaseCredentials("grafana", DB_PASSWORD),
             ...overrides,
         },

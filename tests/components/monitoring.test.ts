@@ -6,7 +6,7 @@ import { Grafana, GRAFANA_DATASOURCES_FILE } from "../../components/grafana/graf
 import { APPLY_TARGETS_SCRIPT, HEAL_SCRIPT_IN_CONTAINER, Monitoring, type MonitoringArgs } from "../../components/monitoring/monitoring";
 import { ALERTMANAGER_WEBHOOK_FILE, PROMETHEUS_CONFIG, PROMETHEUS_TARGETS } from "../../components/monitoring/render";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, STACK, T } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, T, testHost } from "./support";
 
 const WEBHOOK = "https://mm.cn.restry.cn/hooks/xq1monitoringwebhooktoken";
 const MONITORING_NETWORK = "nexora-staging-monitoring";
@@ -16,11 +16,10 @@ beforeEach(() => {
     mocks = setupMocks({ stack: "staging" });
 });
 
-function build(overrides: Partial<MonitoringArgs> = {}) {
-    const provider = overrides.provider ?? dockerProvider();
+function build(overrides: Partial<MonitoringArgs> & { provider?: docker.Provider } = {}) {
+    const { provider = dockerProvider(), ...rest } = overrides;
     return new Monitoring("monitoring", {
-        stack: STACK,
-        dockerHost: "ssh://deploy@claw-bot",
+        host: testHost({ provider, networks: { ...testHost({ provider }).networks, monitoring: MONITORING_NETWORK } }),
         images: {
             prometheus: "prom/prometheus:v3.7.3",
             blackboxExporter: "prom/blackbox-exporter:v0.28.0",
@@ -29,9 +28,6 @@ function build(overrides: Partial<MonitoringArgs> = {}) {
             healer: "docker:28.3.1-cli",
             autokuma: "ghcr.io/bigboot/autokuma:2.0.0",
         },
-        provider,
-        monitoringNetwork: MONITORING_NETWORK,
-        edgeNetwork: EDGE_NETWORK,
         storeNetworks: [DATA_NETWORK],
         prometheusYml: "global: {}\n",
         targetsJson: '[{"targets":["nexora-staging-caddy:443"]}]\n',
@@ -41,8 +37,7 @@ function build(overrides: Partial<MonitoringArgs> = {}) {
         webhookFormat: "slack",
         webhook: pulumi.secret(WEBHOOK),
         healScript: "#!/bin/sh\n",
-        dockerSocket: "/var/run/docker.sock",
-        ...overrides,
+        ...rest,
     });
 }
 
@@ -131,12 +126,9 @@ describe("Monitoring", () => {
 describe("Grafana with monitoring", () => {
     it("provisions Prometheus as its default data source on the monitoring network", async () => {
         new Grafana("grafana", {
-            stack: STACK,
+            host: testHost(),
             image: "grafana/grafana:12.4.11",
-            provider: dockerProvider(),
             url: "https://staging-grafana.nexora.restry.cn",
-            edgeNetwork: EDGE_NETWORK,
-            dataNetwork: DATA_NETWORK,
             database: databaseCredentials("grafana", "Pg0grafanaDbPassword0123456789ab"),
             prometheus: { url: "http://nexora-staging-prometheus:9090", network: MONITORING_NETWORK },
         });

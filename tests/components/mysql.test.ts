@@ -3,7 +3,7 @@ import { MYSQL_PROVISIONING_SCRIPT, MYSQL_ROOT_PASSWORD_RECORD } from "../../com
 import { beforeEach, describe, expect, it } from "vitest";
 import { Mysql, mysqlIdentifier } from "../../components/mysql/mysql";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
+import { APPS_DATA_NETWORK, DOCKER_HOST, envMap, inventoryOf, containerLabelsFor, T, urnOf, testHost } from "./support";
 
 const IMAGE = "mysql:8.4.3";
 const CONSUMERS = ["pyerp", "erp-dev"];
@@ -14,7 +14,7 @@ beforeEach(() => {
 });
 
 function build(consumers: readonly string[] = CONSUMERS) {
-    return new Mysql("mysql", { stack: STACK, image: IMAGE, provider: dockerProvider(), dockerHost: DOCKER_HOST, network: DATA_NETWORK, consumers });
+    return new Mysql("mysql", { host: testHost(), image: IMAGE, consumers });
 }
 
 describe("mysqlIdentifier", () => {
@@ -59,13 +59,13 @@ describe("Mysql", () => {
         expect(sql).not.toContain("erp-dev");
     });
 
-    it("runs only on the data network with no published port, the root password a secret env entry", async () => {
+    it("runs only on the apps-data network with no published port, the root password a secret env entry", async () => {
         build();
         await mocks.settled();
         const container = mocks.get(T.container, "mysql-container");
         expect(container.inputs).toMatchObject({
             name: "nexora-staging-mysql",
-            networksAdvanced: [{ name: DATA_NETWORK }],
+            networksAdvanced: [{ name: APPS_DATA_NETWORK }],
             ports: [],
             mounts: [{ type: "volume", source: "nexora-staging-mysql-data", target: "/var/lib/mysql", readOnly: false }],
             labels: containerLabelsFor("mysql", "datastore"),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Outline, type OutlineArgs } from "../../components/outline/outline";
 import { type MockRecorder, mockRandomBytes, mockRandomValue, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, databaseCredentials, dockerProvider, EDGE_NETWORK, envMap, inventoryOf, containerLabelsFor, T, urnOf, testHost } from "./support";
 
 const IMAGE = "outlinewiki/outline:0.85.1";
 const URL = "https://staging-outline.nexora.restry.cn";
@@ -22,12 +22,9 @@ function build(overrides: Partial<OutlineArgs> = {}) {
     const outline = new Outline(
         "outline",
         {
-            stack: STACK,
+            host: testHost({ provider }),
             image: IMAGE,
-            provider,
             url: URL,
-            edgeNetwork: EDGE_NETWORK,
-            dataNetwork: DATA_NETWORK,
             database: databaseCredentials("outline", DB_PASSWORD),
             redis: { host: "nexora-staging-redis", port: 6379, password: REDIS_PASSWORD },
             ...overrides,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Portainer } from "../../components/portainer/portainer";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
+import { EDGE_NETWORK, inventoryOf, containerLabelsFor, T, testHost } from "./support";
 
 const IMAGE = "portainer/portainer-ce:2.45.1-alpine";
 const bcryptOf = (name: string) => "$2a$10$" + mockRandomValue(`${name}:bcrypt`, 53);
@@ -13,7 +13,7 @@ beforeEach(() => {
 
 describe("Portainer", () => {
     it("registers exactly its admin password, data volume, image and container", async () => {
-        new Portainer("portainer", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        new Portainer("portainer", { host: testHost(), image: IMAGE });
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:portainer:Portainer", "portainer"))).toEqual(
             [
@@ -27,7 +27,7 @@ describe("Portainer", () => {
     });
 
     it("serves plain HTTP and sets the admin password from the generated bcrypt hash, as a secret command", async () => {
-        const portainer = new Portainer("portainer", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        const portainer = new Portainer("portainer", { host: testHost(), image: IMAGE });
         await mocks.settled();
         const container = mocks.get(T.container, "portainer-container");
         expect(container.inputs.command).toEqual(["--http-enabled", "--bind", ":9000", "--admin-password", bcryptOf("portainer-admin-password")]);
@@ -39,7 +39,7 @@ describe("Portainer", () => {
     });
 
     it("binds the Docker socket and keeps its data on a protected volume, on the edge network only", async () => {
-        new Portainer("portainer", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK });
+        new Portainer("portainer", { host: testHost(), image: IMAGE });
         await mocks.settled();
         const container = mocks.get(T.container, "portainer-container");
         expect(container.inputs).toMatchObject({
@@ -58,11 +58,8 @@ describe("Portainer", () => {
 
     it("binds a non-default socket path at the standard path inside", async () => {
         new Portainer("portainer", {
-            stack: STACK,
+            host: testHost({ socketPath: "/run/user/1000/docker.sock" }),
             image: IMAGE,
-            provider: dockerProvider(),
-            edgeNetwork: EDGE_NETWORK,
-            dockerSocket: "/run/user/1000/docker.sock",
         });
         await mocks.settled();
         const mounts: { type: string; source: string; target: string }[] = mocks.get(T.container, "portainer-container").inputs.mounts;

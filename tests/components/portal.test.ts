@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Portal, renderPortalServerConf } from "../../components/portal/portal";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T } from "./support";
+import { DOCKER_HOST, EDGE_NETWORK, inventoryOf, containerLabelsFor, T, testHost } from "./support";
 
 const IMAGE = "nginx:1.27.3-alpine";
 const EDGE = { dockerHost: DOCKER_HOST, edge: { caddyContainerName: "nexora-staging-caddy", after: [] } };
@@ -13,7 +13,7 @@ beforeEach(() => {
 
 describe("Portal", () => {
     it("registers exactly its content volume, image and container", async () => {
-        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK, ...EDGE });
+        new Portal("portal", { host: testHost(), image: IMAGE, ...EDGE });
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:portal:Portal", "portal"))).toEqual(
             [
@@ -28,7 +28,7 @@ describe("Portal", () => {
     });
 
     it("serves the content volume read-only from nginx's root, on the edge network, memory-bounded", async () => {
-        const portal = new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK, ...EDGE });
+        const portal = new Portal("portal", { host: testHost(), image: IMAGE, ...EDGE });
         await mocks.settled();
         expect(await outputOf(portal.contentVolume.name)).toBe("nexora-staging-portal-content");
         expect(mocks.get(T.container, "portal-container").inputs.name).toMatch(/^nexora-staging-portal-[0-9a-f]{8}$/);
@@ -45,7 +45,7 @@ describe("Portal", () => {
     });
 
     it("replaces the image's default server with one on the catalog's port, serving the content root", async () => {
-        new Portal("portal", { stack: STACK, image: IMAGE, provider: dockerProvider(), edgeNetwork: EDGE_NETWORK, ...EDGE });
+        new Portal("portal", { host: testHost(), image: IMAGE, ...EDGE });
         await mocks.settled();
         const uploads = mocks.get(T.container, "portal-container").inputs.uploads as { file: string; content: string }[];
         expect(uploads.map((u) => u.file)).toEqual(["/etc/nginx/conf.d/default.conf"]);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Postgres, type PostgresConsumerSpec } from "../../components/postgres/postgres";
 import { isSecretOutput, type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, containerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import { DATA_NETWORK, DOCKER_HOST, dockerProvider, envMap, inventoryOf, containerLabelsFor, providerRef, T, urnOf, testHost } from "./support";
 
 const IMAGE = "postgres:16.4-bookworm";
 const CONSUMERS: PostgresConsumerSpec[] = [{ name: "gitlab", extensions: ["pg_trgm", "btree_gist", "plpgsql", "amcheck"] }, { name: "outline" }];
@@ -13,7 +13,7 @@ beforeEach(() => {
 
 function build(consumers: readonly PostgresConsumerSpec[] = CONSUMERS) {
     const provider = dockerProvider();
-    const postgres = new Postgres("postgres", { stack: STACK, image: IMAGE, provider, dockerHost: DOCKER_HOST, network: DATA_NETWORK, consumers });
+    const postgres = new Postgres("postgres", { host: testHost({ provider }), image: IMAGE, consumers });
     return { provider, postgres };
 }
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Redis } from "../../components/redis/redis";
 import { type MockRecorder, mockRandomValue, outputOf, setupMocks } from "../support/mocks";
-import { DATA_NETWORK, dockerProvider, inventoryOf, containerLabelsFor, providerRef, STACK, T } from "./support";
+import { DATA_NETWORK, dockerProvider, inventoryOf, containerLabelsFor, providerRef, T, testHost } from "./support";
 
 const IMAGE = "redis:7.4.1-alpine";
 
@@ -12,7 +12,7 @@ beforeEach(() => {
 
 describe("Redis", () => {
     it("registers exactly its data volume, image and container as children", async () => {
-        new Redis("redis", { stack: STACK, image: IMAGE, provider: dockerProvider(), network: DATA_NETWORK });
+        new Redis("redis", { host: testHost(), image: IMAGE });
         await mocks.settled();
         const component = mocks.get("nexora:redis:Redis", "redis");
         expect(inventoryOf(mocks, component)).toEqual(
@@ -22,7 +22,7 @@ describe("Redis", () => {
 
     it("runs only on the data network, publishes no port, requires a generated password and persists append-only to a protected volume", async () => {
         const provider = dockerProvider();
-        const redis = new Redis("redis", { stack: STACK, image: IMAGE, provider, network: DATA_NETWORK });
+        const redis = new Redis("redis", { host: testHost({ provider }), image: IMAGE });
         await mocks.settled();
         expect(redis.host).toBe("nexora-staging-redis");
         expect(redis.port).toBe(6379);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { GITLAB_PROVIDER_VERSION, Provider as GitlabProvider } from "../../components/gitlab/provider";
 import { GitlabRunner, type GitlabRunnerArgs } from "../../components/runner/runner";
 import { type MockRecorder, mockRandomBytes, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, providerRef, STACK, T, urnOf } from "./support";
+import { DOCKER_HOST, EDGE_NETWORK, inventoryOf, containerLabelsFor, providerRef, T, urnOf, testHost } from "./support";
 
 const IMAGE = "gitlab/gitlab-runner:v18.11.0";
 const GITLAB_URL = "https://staging-gitlab.nexora.restry.cn";
@@ -17,11 +17,8 @@ beforeEach(() => {
 function build(overrides: Partial<GitlabRunnerArgs> = {}) {
     const gitlabProvider = new GitlabProvider("gitlab", { baseUrl: `${GITLAB_URL}/api/v4/`, token: "glpat-test-admin-token" });
     const runner = new GitlabRunner("gitlab-runner", {
-        stack: STACK,
+        host: testHost(),
         image: IMAGE,
-        provider: dockerProvider(),
-        edgeNetwork: EDGE_NETWORK,
-        dockerHost: DOCKER_HOST,
         gitlabUrl: GITLAB_URL,
         gitlabProvider,
         ...overrides,

@@ -6,13 +6,17 @@ import { expect } from "vitest";
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { HostContext } from "../../components/docker/host";
 import type { DatabaseCredentials } from "../../components/postgres/postgres";
+import { dockerSocketPath } from "../../components/validators";
 import { type MockRecorder, outputOf, type RecordedResource } from "../support/mocks";
 
 export const STACK = "staging";
 export const DOCKER_HOST = "ssh://deploy@claw-bot";
 export const EDGE_NETWORK = "nexora-staging-edge";
 export const DATA_NETWORK = "nexora-staging-data";
+export const APPS_DATA_NETWORK = "nexora-staging-apps-data";
+export const ADMIN_NETWORK = "nexora-staging-admin";
 export const EDGE_SUBNET = "172.30.10.0/24";
 export const DATA_SUBNET = "172.30.11.0/24";
 
@@ -37,6 +41,19 @@ export const T = {
 /** The Docker provider every component test passes in (built by the test, not by the component). */
 export function dockerProvider(): docker.Provider {
     return new docker.Provider("docker", { host: DOCKER_HOST });
+}
+
+/** The staging stack's Docker host as components take it: a test's own provider, the staging network names. */
+export function testHost(overrides: Partial<HostContext> = {}): HostContext {
+    return {
+        stack: STACK,
+        provider: overrides.provider ?? dockerProvider(),
+        dockerHost: DOCKER_HOST,
+        socketPath: dockerSocketPath(DOCKER_HOST),
+        networks: { edge: EDGE_NETWORK, data: DATA_NETWORK, appsData: APPS_DATA_NETWORK, admin: ADMIN_NETWORK },
+        edgeNetworkName: EDGE_NETWORK,
+        ...overrides,
+    };
 }
 
 /** A bare parent for the helpers that take one (volume, service container). */

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FRPC_APPLY_SCRIPT, FRPC_START_SCRIPT, Tunnel } from "../../components/edge/tunnel";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, STACK, T, urnOf } from "./support";
+import { DOCKER_HOST, dockerProvider, EDGE_NETWORK, inventoryOf, containerLabelsFor, T, urnOf, testHost } from "./support";
 
 const IMAGE = "snowdreamtech/frpc:0.61.1";
 const FRP_TOKEN = "frps-Auth-Token-0123456789abcdef";
@@ -21,11 +21,8 @@ function build(frpcToml: string = FRPC_TOML) {
     const tunnel = new Tunnel(
         "tunnel",
         {
-            stack: STACK,
+            host: testHost({ provider }),
             image: IMAGE,
-            provider,
-            dockerHost: DOCKER_HOST,
-            edgeNetwork: EDGE_NETWORK,
             frpcToml: pulumi.secret(frpcToml),
         },
         { dependsOn: [caddy] },

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { RouteTable } from "../../components/edge/types";
 import { monitorsFor, UptimeKuma } from "../../components/monitoring/uptime-kuma";
 import { type MockRecorder, setupMocks } from "../support/mocks";
-import { dockerProvider, inventoryOf, containerLabelsFor, STACK, T } from "./support";
+import { inventoryOf, containerLabelsFor, T, testHost } from "./support";
 
 const IMAGE = "louislam/uptime-kuma:2.0.2";
 const ADMIN_NETWORK = "nexora-staging-admin";
@@ -56,7 +56,7 @@ describe("monitorsFor", () => {
 
 describe("UptimeKuma", () => {
     it("registers exactly its data volume, image and container", async () => {
-        new UptimeKuma("uptime", { stack: STACK, image: IMAGE, provider: dockerProvider(), network: ADMIN_NETWORK });
+        new UptimeKuma("uptime", { host: testHost(), image: IMAGE });
         await mocks.settled();
         expect(inventoryOf(mocks, mocks.get("nexora:monitoring:UptimeKuma", "uptime"))).toEqual(
             [`${T.volume} uptime-data`, `${T.image} uptime-image`, `${T.container} uptime-container`].sort(),
@@ -64,7 +64,7 @@ describe("UptimeKuma", () => {
     });
 
     it("runs on the admin network (apps cannot reach its first-visit setup), keeps NET_RAW for ping, with its SQLite data on a protected local volume and the image's own health check", async () => {
-        const kuma = new UptimeKuma("uptime", { stack: STACK, image: IMAGE, provider: dockerProvider(), network: ADMIN_NETWORK });
+        const kuma = new UptimeKuma("uptime", { host: testHost(), image: IMAGE });
         await mocks.settled();
         expect(kuma.containerName).toBe("nexora-staging-uptime");
         expect(mocks.get(T.image, "uptime-image").inputs.name).toBe(IMAGE);

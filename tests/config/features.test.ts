@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { webRoutes } from "../../components/catalog";
-import { ConfigError, FEATURE_KEYS, parseSettings, type PlatformFeatures } from "../../components/config";
+import { ConfigError, featureKeys, parseSettings, type PlatformFeatures } from "../../components/config";
 import { buildRouteTable } from "../../components/edge/routes";
 
 /** A lean dev-like raw config: no tunnel, no DNS. */
@@ -41,7 +41,7 @@ describe("feature switches", () => {
     });
 
     it("turn each service's route off with the service", () => {
-        for (const [feature, key] of Object.entries(FEATURE_KEYS)) {
+        for (const [feature, key] of Object.entries(featureKeys())) {
             if (feature === "gitlab") continue;
             const base = feature === "grafana" || feature === "registry" ? { [key]: "true" } : {};
             const on = parseSettings(raw(base), { project: "nexora", stack: "dev" }).settings;

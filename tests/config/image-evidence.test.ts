@@ -3,14 +3,26 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_IMAGES, type ImageName } from "../../components/images";
 
-const SOURCE = readFileSync(path.resolve(__dirname, "../../components/images.ts"), "utf8").split("\n");
+const source = (file: string) => readFileSync(path.resolve(__dirname, "../../components", file), "utf8").split("\n");
+const IMAGES = source("images.ts");
+const CATALOG = source("catalog.ts");
 
-/** The comment block right above a pin in components/images.ts. */
+/** The pin's line: a service's `image:` in its catalog entry, or a support image's line in components/images.ts. */
+function pinLine(name: ImageName): { lines: string[]; at: number } {
+    const ref = DEFAULT_IMAGES[name];
+    const support = IMAGES.findIndex((l) => l.trimStart().startsWith(`${name}: "${ref}"`));
+    if (support >= 0) return { lines: IMAGES, at: support };
+    const entry = CATALOG.findIndex((l) => l.trimStart().startsWith(`${name}: {`));
+    const at = entry < 0 ? -1 : CATALOG.findIndex((l, i) => i > entry && l.trimStart().startsWith(`image: "${ref}"`));
+    if (at < 0) throw new Error(`no pin line for ${name}`);
+    return { lines: CATALOG, at };
+}
+
+/** The comment block right above a pin. */
 function commentAbove(name: ImageName): string {
-    const i = SOURCE.findIndex((l) => l.trimStart().startsWith(`${name}: "${DEFAULT_IMAGES[name]}"`));
-    if (i < 0) throw new Error(`no pin line for ${name}`);
+    const { lines: source, at } = pinLine(name);
     const lines: string[] = [];
-    for (let j = i - 1; j >= 0 && SOURCE[j]!.trimStart().startsWith("//"); j--) lines.unshift(SOURCE[j]!);
+    for (let j = at - 1; j >= 0 && source[j]!.trimStart().startsWith("//"); j--) lines.unshift(source[j]!);
     return lines.join("\n");
 }
 

@@ -5,7 +5,7 @@
  * like backup/stores.ts, so the adoption plan is checked before anything runs.
  */
 import type { PlatformSettings } from "../../components/config";
-import { services, type ServiceKey } from "../../components/catalog";
+import { runningServices, services, type ServiceKey } from "../../components/catalog";
 import { mysqlIdentifier } from "../../components/mysql/mysql";
 import { DEFAULT_STOP_GRACE_SECONDS } from "../../components/docker/service";
 import { dockerName, type ServiceRole } from "../../components/naming";
@@ -43,7 +43,7 @@ export interface AdoptionTargets {
     readonly postgresConsumers: readonly string[];
     /** MySQL databases (= user names) of the apps, by app key. */
     readonly mysqlApps: Readonly<Record<string, string>>;
-    /** Container names of the stack, by catalog service: what rollback stops. */
+    /** Docker names of the stack's containers, by container name (an app's key for an app): what rollback stops. */
     readonly containers: Readonly<Record<string, string>>;
 }
 
@@ -83,7 +83,7 @@ export function adoptionTargets(settings: Pick<PlatformSettings, "stack" | "feat
     if (features.portal) add(c("portal"), "content", PORTAL_CONTENT_DIR, "files", false, DEFAULT_STOP_GRACE_SECONDS);
     // Caddy's certificates and ACME account: without them every name asks for a new certificate at once.
     add(c("caddy"), "data", "/data", "files", false, 30);
-    const postgresConsumers = [...(features.gitlab ? ["gitlab"] : []), ...(features.outline ? ["outline"] : []), ...(features.grafana ? ["grafana"] : [])];
+    const postgresConsumers = runningServices(features).flatMap((s) => (s.postgres ? [s.postgres.database] : []));
     const containers: Record<string, string> = {};
     for (const v of volumes) containers[v.service] = dockerName(stack, v.service);
     for (const app of settings.apps) containers[app.key] = dockerName(stack, app.key);

@@ -20,14 +20,18 @@ import { BACKUP_SCRIPT_IN_CONTAINER } from "../../components/backup/backup";
 import { backupStores } from "../../components/backup/stores";
 import { ConfigError, type PlatformSettings } from "../../components/config";
 import { dockerName } from "../../components/naming";
+import { serviceList } from "../../components/catalog";
 import { readStackFile, settingsOfConfig } from "../plan/evaluate";
 import { isStackName } from "../../components/validators";
+
+/** Every store a stack can have, in backup order: the databases, then each service's (catalog.ts). */
+const STORE_NAMES = ["postgres", "mysql", ...serviceList().flatMap((s) => (s.backup ? [s.backup.kind === "gitlab" ? "gitlab" : s.container] : []))];
 
 export const USAGE = `usage: npm run restore -- <stack> <store> [--snapshot ID] [--database NAME] [--target local|offsite] [--yes | --dry-run]
                       [--config FILE] [--docker-host URL]
 
   <stack>              dev, staging, prod (its Pulumi.<stack>.yaml gives the Docker host)
-  <store>              postgres, mysql, gitlab, outline, uptime, portainer, grafana or caddy (what the stack runs)
+  <store>              ${STORE_NAMES.slice(0, -1).join(", ")} or ${STORE_NAMES.at(-1)!} (what the stack runs)
   --snapshot ID        a restic snapshot ID of that store (default: the latest)
   --database NAME      postgres or mysql: restore this database only
   --target NAME        the repository to read: local (default) or offsite
