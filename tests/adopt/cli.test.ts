@@ -245,10 +245,10 @@ describe("npm run adopt", () => {
         expect(r.code).toBe(1);
         expect(r.stderr).toContain("pulumi up failed (exit 255): error: update failed");
         const runs = host.calls.filter((c) => c.command === "docker" && c.args[0] === "run").map((c) => ({ argv: c.args.join(" "), env: c.env }));
-        const write = runs.findIndex((x) => x.argv.includes("nexora-prod-portainer-data:/to") && x.argv.includes("OLD_ADMIN"));
+        const write = runs.findIndex((x) => x.argv.includes("nexora-prod-portainer-data:/to") && x.argv.includes("RECORD_VALUE"));
         expect(write).toBeGreaterThan(0);
-        expect(runs[write]!.argv).toContain("umask 077 && printf '%s' \"$OLD_ADMIN\" > /to/.nexora-previous-admin-password");
-        expect(runs[write]!.env.OLD_ADMIN).toBe(WEAK);
+        expect(runs[write]!.argv).toContain("umask 077 && printf '%s' \"$RECORD_VALUE\" > /to/.nexora-previous-admin-password");
+        expect(runs[write]!.env.RECORD_VALUE).toBe(WEAK);
         const copy = runs.findIndex((x) => x.argv.includes("nexora-prod-portainer-data:/to") && x.argv.includes("cp"));
         const copiedFingerprint = runs.findIndex((x, i) => i > copy && x.argv.includes("nexora-prod-portainer-data:/v:ro"));
         expect(copy).toBeGreaterThan(0);

@@ -8,29 +8,14 @@ import { stringify as toYaml } from "yaml";
 import { ConfigError, parseSettings, requiredSecretKeys, toPlatformConfig } from "../../components/config";
 import { main as plan } from "../../tools/plan/cli";
 import { stackFileConfig } from "../support/stacks";
+import { prodLikeRaw } from "../support/raw-config";
 
 const ZONE = "0123456789abcdef0123456789abcdef";
 const RECORD = "fedcba9876543210fedcba9876543210";
 const CLIENT_SECRET = "gloas-4f1c2d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d";
 
-/** A prod-like raw config with DNS on (strings, objects as JSON, as the engine hands them). */
-function raw(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-        environment: "prod",
-        dockerHost: "ssh://deploy@192.168.31.141",
-        tls: "acme",
-        acmeEmail: "ops@restry.cn",
-        edgeSubnet: "172.30.10.0/24",
-        dataSubnet: "172.30.11.0/24",
-        dnsEnabled: "true",
-        relayAddress: "40.162.94.187",
-        tunnelEnabled: "true",
-        frpServerAddr: "40.162.94.187",
-        sshRemotePort: "2222",
-        frpToken: "a-strong-relay-token-value-123456",
-        ...extra,
-    };
-}
+/** A prod-like raw config with DNS on. */
+const raw = prodLikeRaw;
 
 const secret = (): boolean => true;
 

@@ -5,28 +5,16 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, parseSettings, SCALAR_DEFAULTS } from "../../components/config";
 import { DEFAULT_IMAGES, parseImageRef } from "../../components/images";
 import { BUSINESS_APP_SSO_DEFAULT } from "../../components/sso/consumers";
+import { prodLikeRaw } from "../support/raw-config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** A valid prod-like raw config (what the engine hands the program: strings, objects as JSON). */
+/** A valid prod-like raw config with one business app. */
 function validRaw(overrides: Record<string, string | undefined> = {}): Record<string, string> {
-    const raw: Record<string, string | undefined> = {
-        environment: "prod",
-        dockerHost: "ssh://deploy@192.168.31.141",
-        tls: "acme",
-        acmeEmail: "ops@restry.cn",
-        edgeSubnet: "172.30.10.0/24",
-        dataSubnet: "172.30.11.0/24",
-        dnsEnabled: "true",
-        relayAddress: "40.162.94.187",
-        tunnelEnabled: "true",
-        frpServerAddr: "40.162.94.187",
-        sshRemotePort: "2222",
-        frpToken: "a-strong-relay-token-value-123456",
+    return prodLikeRaw({
         apps: JSON.stringify({ pyerp: { image: "registry.example.cn/erp/pyerp:1.2.3", port: 8000, database: true } }),
         ...overrides,
-    };
-    return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    });
 }
 
 function issuesOf(raw: Record<string, string>, stack = "prod"): { key: string; expected: string; didYouMean?: string }[] {

@@ -586,25 +586,7 @@ async function runAdopt(ctx: Context): Promise<number> {
             ]);
             if (a.to.kind === "mysql") {
                 // The program's provisioning logs in as root with the password recorded in the volume, rotates it and records the new one.
-                await docker.ok(
-                    [
-                        "run",
-                        "--rm",
-                        "-i",
-                        "--network",
-                        "none",
-                        "-e",
-                        "OLD_ROOT",
-                        "-v",
-                        `${a.to.name}:/to`,
-                        "--entrypoint",
-                        "sh",
-                        ctx.settings.images.postgres,
-                        "-c",
-                        `umask 077 && printf '%s' "$OLD_ROOT" > /to/${path.basename(MYSQL_ROOT_PASSWORD_RECORD)}`,
-                    ],
-                    { env: { OLD_ROOT: mysqlRoot! } },
-                );
+                await writeRecord(docker, ctx.settings.images.postgres, a.to.name, path.basename(MYSQL_ROOT_PASSWORD_RECORD), mysqlRoot!);
             }
         }
         // The copies as they are, before any service of the stack starts writing into them (Caddy renews its certificates itself).
@@ -617,24 +599,7 @@ async function runAdopt(ctx: Context): Promise<number> {
         // After the copies' fingerprint: the record is not Compose data (the program removes it once used).
         for (const a of adopted.filter((x) => x.to.service === "portainer")) {
             // The program's rotation logs in with it once, sets the generated password and removes the record.
-            await docker.ok(
-                [
-                    "run",
-                    "--rm",
-                    "--network",
-                    "none",
-                    "-e",
-                    "OLD_ADMIN",
-                    "-v",
-                    `${a.to.name}:/to`,
-                    "--entrypoint",
-                    "sh",
-                    ctx.settings.images.postgres,
-                    "-c",
-                    `umask 077 && printf '%s' "$OLD_ADMIN" > /to/${path.basename(PORTAINER_PREVIOUS_PASSWORD_RECORD)}`,
-                ],
-                { env: { OLD_ADMIN: portainerOld! } },
-            );
+            await writeRecord(docker, ctx.settings.images.postgres, a.to.name, path.basename(PORTAINER_PREVIOUS_PASSWORD_RECORD), portainerOld!);
         }
         // Written before the up, so a rollback finds what was stopped even when the up fails.
         const partial: CutoverRecord = { stack, startedAt: startedAt.toISOString(), finishedAt: "", stopped, takenOverBy, restartPolicies, before, after: {} };
@@ -961,5 +926,30 @@ if (require.main === module) {
             process.stderr.write(`adopt: ${String(err)}\n`);
             process.exitCode = 1;
         },
+    );
+}
+
+/**
+ * Writes a credential into a file at the root of a volume, readable by its owner only. The value
+ * travels in the environment of a container without a network, never on a command line.
+ */
+async function writeRecord(docker: Docker, image: string, volume: string, file: string, value: string): Promise<void> {
+    await docker.ok(
+        [
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-e",
+            "RECORD_VALUE",
+            "-v",
+            `${volume}:/to`,
+            "--entrypoint",
+            "sh",
+            image,
+            "-c",
+            `umask 077 && printf '%s' "$RECORD_VALUE" > /to/${file}`,
+        ],
+        { env: { RECORD_VALUE: value } },
     );
 }
