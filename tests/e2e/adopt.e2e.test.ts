@@ -101,20 +101,13 @@ async function writeLoad(rows: number, files: number, fileKiB: number, tag: stri
                 WEAK.mysql,
             ),
         ),
-        docker([
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            `${PROJECT}_portal:/v`,
-            "--entrypoint",
-            "sh",
-            DEFAULT_IMAGES.postgres,
-            "-c",
-            `mkdir -p /v/files && for i in $(seq 1 ${files}); do head -c ${fileKiB * 1024} /dev/urandom > /v/files/${tag}-$i.bin; done`,
-        ]),
+        inPortalVolume(`mkdir -p /v/files && for i in $(seq 1 ${files}); do head -c ${fileKiB * 1024} /dev/urandom > /v/files/${tag}-$i.bin; done`),
     ]);
+}
+
+/** Runs a shell script (a test constant) against the Compose portal's volume, mounted at /v, with no network. */
+function inPortalVolume(script: string) {
+    return docker(["run", "--rm", "--network", "none", "-v", `${PROJECT}_portal:/v`, "--entrypoint", "sh", DEFAULT_IMAGES.postgres, "-c", script]);
 }
 
 /** `SELECT 0 n UNION ALL SELECT 1 ...`: a numbers table for MariaDB without a sequence engine. */
@@ -230,8 +223,7 @@ beforeAll(async () => {
         });
     });
     await ws.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
-    const set = await ws.pulumi(["config", "set", "--secret", "nexora:frpToken"], { input: env.frpToken() });
-    if (set.code !== 0) throw new Error(`config set failed: ${set.stderr}`);
+    await ws.setSecret("frpToken", env.frpToken());
 
     // The Compose deployment serves the same hostnames with the program's own Caddyfile and
     // frpc.toml, its services reachable under the stack's container names (network aliases).
@@ -321,19 +313,7 @@ beforeAll(async () => {
         input: `CREATE DATABASE ledger; CREATE USER 'ledger'@'%' IDENTIFIED BY '${WEAK.app}'; GRANT ALL ON ledger.* TO 'ledger'@'%'; CREATE TABLE ledger.entries (id INT AUTO_INCREMENT PRIMARY KEY, memo VARCHAR(200) NOT NULL);`,
     });
     await docker(["exec", composeName("redis"), "redis-cli", "-a", WEAK.redis, "--no-auth-warning", "SET", "session:1", "claw"]);
-    await docker([
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "-v",
-        `${PROJECT}_portal:/v`,
-        "--entrypoint",
-        "sh",
-        DEFAULT_IMAGES.postgres,
-        "-c",
-        "echo '<h1>claw-bot portal</h1>' > /v/index.html",
-    ]);
+    await inPortalVolume("echo '<h1>claw-bot portal</h1>' > /v/index.html");
     // Caddy's internal CA issues the hostnames' certificates into its data volume on the first handshake.
     for (let i = 0; !ca; i++) {
         const r = await docker(["exec", composeName("caddy"), "cat", "/data/caddy/pki/authorities/local/root.crt"], { allowFail: true });
@@ -354,12 +334,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
     printFigures();
-    await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
-    await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
+    await ws.destroyAll();
     if (fs.existsSync(composeDir)) await compose(["down", "-v", "-t", "5"]);
     const left = (await docker(["volume", "ls", "-q", "--filter", `name=nexora-${STACK_NAME}-`])).stdout.split("\n").filter(Boolean);
     if (left.length) await docker(["volume", "rm", "-f", ...left], { allowFail: true });
-    fs.rmSync(ws.dir, { recursive: true, force: true });
 }, 300_000);
 
 describe("adopting a Compose deployment", () => {

@@ -102,6 +102,23 @@ export class PulumiWorkspace {
         return r;
     }
 
+    /** `pulumi config set --secret nexora:<key>` with the value on stdin, never as an argument. */
+    async setSecret(key: string, value: string): Promise<void> {
+        const r = await this.pulumi(["config", "set", "--secret", `nexora:${key}`], { input: value });
+        if (r.code !== 0) throw new Error(`config set nexora:${key} exited ${r.code}: ${r.stderr}`);
+    }
+
+    /**
+     * Leaves nothing of the stack on the test daemon: unprotects and destroys everything and removes
+     * the workspace. For an afterAll, so it reports nothing and throws nothing (the harness stops the
+     * daemon anyway).
+     */
+    async destroyAll(): Promise<void> {
+        await this.pulumi(["state", "unprotect", "--all", "--yes"]);
+        await this.pulumi(["destroy", "--yes", "--skip-preview"]);
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+
     /** Writes the stack's config file from the committed e2e stack plus run-time values. */
     writeConfig(mutate: (config: Record<string, unknown>) => void = () => {}): void {
         const doc = this.readConfigDoc();

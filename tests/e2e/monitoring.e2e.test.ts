@@ -129,17 +129,14 @@ beforeAll(async () => {
         });
     });
     await ws.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
-    const hook = await ws.pulumi(["config", "set", "--secret", "nexora:alertWebhook"], { input: WEBHOOK });
-    if (hook.code !== 0) throw new Error(`config set failed: ${hook.stderr}`);
+    await ws.setSecret("alertWebhook", WEBHOOK);
     expect(fs.readFileSync(ws.configFile, "utf8")).not.toContain("nexora-alert-bot");
 });
 
 afterAll(async () => {
     printFigures();
-    await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
-    await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
+    await ws.destroyAll();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    fs.rmSync(ws.dir, { recursive: true, force: true });
 });
 
 describe("watch and heal on a real engine", () => {

@@ -118,21 +118,17 @@ beforeAll(async () => {
     });
     await ws.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
     // The token reaches the CLI on stdin, never as an argument.
-    const set = await ws.pulumi(["config", "set", "--secret", "nexora:frpToken"], { input: env.frpToken() });
-    if (set.code !== 0) throw new Error(`config set failed: ${set.stderr}`);
+    await ws.setSecret("frpToken", env.frpToken());
     expect(fs.readFileSync(ws.configFile, "utf8")).not.toContain(env.frpToken());
     // The backup's alert webhook: a listener of this test on the edge network's gateway (the
     // daemon's host), started by the restore drill.
-    const hook = await ws.pulumi(["config", "set", "--secret", "nexora:backupAlertWebhook"], { input: ALERT_WEBHOOK });
-    if (hook.code !== 0) throw new Error(`config set failed: ${hook.stderr}`);
+    await ws.setSecret("backupAlertWebhook", ALERT_WEBHOOK);
 });
 
 afterAll(async () => {
     printFigures();
     // Leave nothing behind on the test daemon (the harness stops it anyway).
-    await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
-    await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
-    fs.rmSync(ws.dir, { recursive: true, force: true });
+    await ws.destroyAll();
 });
 
 describe("the e2e stack on a real engine", () => {

@@ -6,7 +6,6 @@
  * PostgreSQL's container replaced under a write load: every acknowledged write must survive.
  */
 import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -105,15 +104,12 @@ beforeAll(async () => {
     });
     setApp(IMAGE("1.0.0"));
     await ws.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
-    const set = await ws.pulumi(["config", "set", "--secret", "nexora:frpToken"], { input: env.frpToken() });
-    if (set.code !== 0) throw new Error(`config set failed: ${set.stderr}`);
+    await ws.setSecret("frpToken", env.frpToken());
 });
 
 afterAll(async () => {
     printFigures();
-    await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
-    await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
-    fs.rmSync(ws.dir, { recursive: true, force: true });
+    await ws.destroyAll();
 });
 
 describe("releases of a business app on a real engine", () => {

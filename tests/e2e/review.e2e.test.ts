@@ -117,8 +117,7 @@ beforeAll(async () => {
         delete apps.shop;
     });
     await ws.pulumiOk(["stack", "init", "--secrets-provider", "passphrase"]);
-    const set = await ws.pulumi(["config", "set", "--secret", "nexora:frpToken"], { input: env.frpToken() });
-    if (set.code !== 0) throw new Error(`config set failed: ${set.stderr}`);
+    await ws.setSecret("frpToken", env.frpToken());
     const up = await ws.pulumi(["up", "--yes", "--skip-preview"]);
     if (up.code !== 0) throw new Error(`host up exited ${up.code}\n${tail(up.stdout, 120)}\n${tail(up.stderr)}`);
     ca = await caddyRootCa(`nexora-${HOST}-caddy`);
@@ -136,9 +135,7 @@ afterAll(async () => {
     printFigures();
     // A failed step may have left a review: take them down before the host (their attachments are on its containers).
     for (const mr of [...MRS, ...RACE]) await review(["down", "--app", "ledger", "--mr", String(mr)]);
-    await ws.pulumi(["state", "unprotect", "--all", "--yes"]);
-    await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
-    fs.rmSync(ws.dir, { recursive: true, force: true });
+    await ws.destroyAll();
 });
 
 describe("review environments on a real engine", () => {
