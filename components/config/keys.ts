@@ -48,7 +48,9 @@ export type KeyDeclaration = ScalarKeyDeclaration | ObjectKeyDeclaration | Secre
 
 /**
  * Every `nexora:` key the platform reads, in the order the config table lists them (Pulumi.yaml
- * declares the scalar ones in the same order). Edit here, then `npm run gen:config`.
+ * declares the scalar ones in the same order). A new key is one entry here (its check goes where
+ * parseSettings reads it), then `npm run gen:config` rewrites Pulumi.yaml's config section and the
+ * table in docs/configuration.md; tests/config/generated.test.ts fails while either is stale.
  */
 export const CONFIG_KEYS = {
     environment: {
