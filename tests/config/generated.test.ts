@@ -93,9 +93,11 @@ describe("the generated config files", () => {
 describe("Pulumi.yaml's generated config section", () => {
     const project = parseYaml(configSectionText()) as { config: Record<string, { type: string; default?: unknown; description: string }> };
 
-    it("declares every scalar key, in declaration order, with its type, its default as that type and a description", () => {
-        expect(Object.keys(project.config)).toEqual(scalars.map(([k]) => k));
-        for (const [key, d] of scalars) {
+    const typed = scalars.filter(([, d]) => d.defaultByEnvironment === undefined);
+
+    it("declares every scalar key with one default or none, in declaration order, with its type, its default as that type and a description", () => {
+        expect(Object.keys(project.config)).toEqual(typed.map(([k]) => k));
+        for (const [key, d] of typed) {
             const decl = project.config[key]!;
             expect(decl.type, key).toBe(d.type);
             expect(decl.description, key).toMatch(/^\S.*\S$/);
@@ -115,8 +117,13 @@ describe("Pulumi.yaml's generated config section", () => {
         expect(comment.split("\n").every((l) => l.startsWith("#"))).toBe(true);
     });
 
-    it("says a per-environment default in words instead of declaring one", () => {
-        expect(project.config.backupEnabled!.description).toContain("unset: false in dev, true in staging and prod");
+    it("leaves a key with a per-environment default to the comment: Pulumi requires every key it declares without a default", () => {
+        expect(project.config).not.toHaveProperty("backupEnabled");
+        const comment = configSectionText().split("\nconfig:\n")[0]!;
+        expect(comment).toMatch(/^# {3}nexora:backupEnabled {2}.* \(boolean; unset: false in dev, true in staging and prod\)$/m);
+        // What the engine then requires of every stack file: exactly the keys parseSettings requires.
+        const withoutDefault = Object.entries(project.config).filter(([, d]) => !("default" in d));
+        expect(withoutDefault.map(([k]) => k).sort()).toEqual(["dataSubnet", "edgeSubnet", "environment"]);
     });
 });
 

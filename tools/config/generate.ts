@@ -51,6 +51,12 @@ function configComment(): string[] {
         ...declarations()
             .filter(([, d]) => d.kind === "object")
             .map(([k, d]) => line(k, d)),
+        // Pulumi requires every key its config section declares without a default: a key whose
+        // default depends on the environment would then have to be set in every stack file.
+        "Keys whose default depends on the environment (Pulumi.yaml has no per-stack default, and requires a key it declares without one):",
+        ...declarations()
+            .filter(([, d]) => d.kind === "scalar" && d.defaultByEnvironment !== undefined)
+            .map(([k, d]) => `${line(k, d)} (${(d as ScalarKeyDeclaration).type}${scalarNotes(d as ScalarKeyDeclaration, (v) => v)})`),
         "Secret keys, set with `pulumi config set --secret KEY VALUE`:",
         ...declarations()
             .filter(([, d]) => d.kind === "secret")
@@ -63,7 +69,7 @@ function configComment(): string[] {
 export function configSectionText(): string {
     const config: Record<string, Record<string, unknown>> = {};
     for (const [key, d] of declarations()) {
-        if (d.kind !== "scalar") continue;
+        if (d.kind !== "scalar" || d.defaultByEnvironment !== undefined) continue;
         const fallback = typedDefault(d);
         config[key] = {
             type: d.type,
