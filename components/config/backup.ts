@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Retention, cronProblem, offsiteRepositoryProblem } from "../backup/manifest";
 import { Checker, describe, readBoolean, readJsonObject } from "./checker";
-import { BACKUP_SECRET_KEYS, SCALAR_DEFAULTS, type ScalarKey } from "./keys";
+import { BACKUP_SECRET_KEYS, CONFIG_KEYS, DEFAULT_BACKUP_RETENTION, SCALAR_DEFAULTS, type ScalarKey } from "./keys";
 import { undiallableHost } from "../validators";
 import { type Environment } from "./types";
 
@@ -10,8 +10,7 @@ import { type Environment } from "./types";
 
 export type BackupSecretKey = (typeof BACKUP_SECRET_KEYS)[number];
 
-/** @default 7 daily, 4 weekly, 6 monthly snapshots per store */
-export const DEFAULT_BACKUP_RETENTION: Retention = Object.freeze({ daily: 7, weekly: 4, monthly: 6 });
+export { DEFAULT_BACKUP_RETENTION };
 
 export interface BackupOffsiteSettings {
     /** restic repository URL: `sftp:user@host:/path` or `s3:https://host/bucket/path`. */
@@ -42,7 +41,7 @@ export interface BackupSecrets {
 
 export function readBackupSettings(c: Checker, raw: Readonly<Record<string, string>>, environment: Environment, appKeys: readonly string[]): BackupSettings {
     const get = (key: ScalarKey): string | undefined => raw[key] ?? SCALAR_DEFAULTS[key];
-    const enabled = raw.backupEnabled === undefined ? environment !== "dev" : readBoolean(c, "backupEnabled", raw.backupEnabled);
+    const enabled = readBoolean(c, "backupEnabled", raw.backupEnabled ?? CONFIG_KEYS.backupEnabled.defaultByEnvironment[environment]);
 
     const schedule = get("backupSchedule")!.trim();
     const problem = cronProblem(schedule);

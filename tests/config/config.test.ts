@@ -1,13 +1,8 @@
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { ConfigError, parseSettings, SCALAR_DEFAULTS } from "../../components/config";
+import { ConfigError, parseSettings } from "../../components/config";
 import { DEFAULT_IMAGES, parseImageRef } from "../../components/images";
 import { BUSINESS_APP_SSO_DEFAULT } from "../../components/sso/consumers";
 import { prodLikeRaw } from "../support/raw-config";
-
-const ROOT = path.resolve(__dirname, "..", "..");
 
 /** A valid prod-like raw config with one business app. */
 function validRaw(overrides: Record<string, string | undefined> = {}): Record<string, string> {
@@ -286,25 +281,6 @@ describe("parseSettings", () => {
             // Subdomains of up to 6 characters fit in 253 (gitlab, uptime, www); outline and portainer do not.
             expect(services).toEqual(["outline", "portainer"]);
         });
-    });
-});
-
-describe("Pulumi.yaml", () => {
-    const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
-        name: string;
-        config: Record<string, { type: string; default?: unknown; description?: string }>;
-    };
-
-    it("declares every scalar key with a type, description and the program's default", () => {
-        expect(project.name).toBe("nexora");
-        expect(Object.keys(project.config).sort()).toEqual(Object.keys(SCALAR_DEFAULTS).sort());
-        for (const [key, fallback] of Object.entries(SCALAR_DEFAULTS)) {
-            const decl = project.config[key]!;
-            expect(["string", "integer", "boolean"], key).toContain(decl.type);
-            expect(decl.description, key).toBeTruthy();
-            if (fallback === undefined) expect(decl.default, key).toBeUndefined();
-            else expect(String(decl.default), key).toBe(fallback);
-        }
     });
 });
 

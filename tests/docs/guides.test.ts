@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { OBJECT_KEYS, SECRET_KEYS } from "../../components/config";
+import { SECRET_KEYS } from "../../components/config";
+import { CONFIG_KEYS } from "../../components/config/keys";
 import { main as mrPreviewMain } from "../../tools/mr-preview/cli";
 import { main as planMain } from "../../tools/plan/cli";
 import { main as restoreMain } from "../../tools/restore/cli";
@@ -275,7 +276,7 @@ describe("what the server-side commands name", () => {
     });
 
     it("every `pulumi config set` sets a key the program declares (or a secret an app maps, or a provider's)", () => {
-        const declared = Object.keys((parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> }).config);
+        const declared = Object.keys(CONFIG_KEYS);
         // The secrets the guides' own entries map (apps' secretEnv values, products' variable secrets).
         const appSecrets = files
             .flatMap((f) => fencedBlocks(f, readDoc(f)))
@@ -285,7 +286,7 @@ describe("what the server-side commands name", () => {
                 // A product variable's secret value names the config key that holds it.
                 ...[...b.body.matchAll(/^\s+secret:\s*([A-Za-z][A-Za-z0-9]*)\s*$/gm)].map((m) => m[1]!),
             ]);
-        const known = new Set([...declared, ...OBJECT_KEYS, ...SECRET_KEYS, ...appSecrets]);
+        const known = new Set([...declared, ...appSecrets]);
         let checked = 0;
         for (const line of lines)
             for (const c of line.commands.filter((x) => x.words[0] === "pulumi" && x.words[1] === "config" && x.words[2] === "set")) {

@@ -145,6 +145,11 @@ describe("renderGitlabOmnibusConfig validation", () => {
         ["Sidekiq concurrency 0", { ...settings, sidekiqConcurrency: 0 }, /^sidekiqConcurrency: 0 must be an integer from 1 to 50/],
     ];
 
+    it("uses Asia/Shanghai by default, an IANA zone Intl knows (the renderer takes its default on trust)", () => {
+        expect(lines(renderGitlabOmnibusConfig({ ...settings, timeZone: undefined }))).toContain("gitlab_rails['time_zone'] = 'Asia/Shanghai'");
+        expect(new Intl.DateTimeFormat("en", { timeZone: "Asia/Shanghai" }).resolvedOptions().timeZone).toBe("Asia/Shanghai");
+    });
+
     it.each(cases)("rejects %s, naming the setting", (_name, bad, message) => {
         expect(() => renderGitlabOmnibusConfig(bad)).toThrow(message);
     });

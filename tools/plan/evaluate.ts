@@ -240,8 +240,6 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
     });
     pulumi.runtime.setAllConfig(values, secretKeys);
 
-    // Loaded after the mocks so the SDK binds to the mock engine.
-    const { main } = await import("../../components/program");
     // The SDK captures a stack trace for every output property it creates (tens of thousands
     // for a large catalog), and tsx source-maps each one: most of a plan's time and memory.
     // Config errors print their message only; set NEXORA_PLAN_TRACES=1 to debug a crash.
@@ -251,13 +249,17 @@ export async function evaluateStack(options: EvaluateOptions): Promise<PlanResul
         Error.stackTraceLimit = 0;
         // The SDK still reads a whole stack trace per resource for its source position (it lifts
         // the limit itself), which the mock engine throws away; mapping each frame through tsx's
-        // source maps cost about a third of a large catalog's evaluation.
+        // source maps cost about a third of a large catalog's evaluation. Off before the program
+        // is imported, too: Node decodes the inline source map tsx appends to each of its
+        // modules as it loads it (a tenth of the program's import), for traces nobody prints.
         process.setSourceMapsEnabled(false);
     }
     let artifacts: Record<string, string>;
     let outputs: Record<string, unknown>;
     const secretOutputs: string[] = [];
     try {
+        // Loaded after the mocks so the SDK binds to the mock engine.
+        const { main } = await import("../../components/program");
         const program = main();
         artifacts = await collectArtifacts(program.platform.artifacts);
         outputs = (await outputValue(pulumi.output(program.outputs))) as Record<string, unknown>;

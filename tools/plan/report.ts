@@ -43,17 +43,27 @@ function asPreview(value: unknown, generated: ReadonlySet<string>): unknown {
 /** Applies the whole policy pack to an evaluated stack, values as a preview shows them to CrossGuard. */
 export function checkPlan(plan: PlanResult): Violation[] {
     const generated = generatedRuns(plan);
-    return runPolicyPack(
-        plan.resources.map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            props: asPreview(r.plainInputs, generated) as Record<string, unknown>,
-            protect: r.protect,
-            parent: r.parent ?? undefined,
-            dependencies: [...r.dependencies],
-        })),
-    );
+    // A policy that does not apply to a resource says so by throwing (the SDK's notApplicable), and
+    // reading an unknown input throws too: an error per policy and resource, each capturing a stack
+    // trace nobody reads (a tenth of a large catalog's policy run). A policy's crash still names the
+    // policy and the resource; NEXORA_PLAN_TRACES=1 keeps the traces, as for the evaluation.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (process.env.NEXORA_PLAN_TRACES !== "1") Error.stackTraceLimit = 0;
+    try {
+        return runPolicyPack(
+            plan.resources.map((r) => ({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                props: asPreview(r.plainInputs, generated) as Record<string, unknown>,
+                protect: r.protect,
+                parent: r.parent ?? undefined,
+                dependencies: [...r.dependencies],
+            })),
+        );
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
 }
 /** One resource of the `--json` document. */
 export interface PlanDocumentResource {
