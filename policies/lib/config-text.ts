@@ -50,6 +50,16 @@ export function isReference(value: string): boolean {
     return /^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$[0-9]|\$\{[0-9]+\}|\$\{[^}]+\}|#\{[^}]+\}|\{\{[^}]+\}\})$/.test(value.trim());
 }
 
+/**
+ * True for an unquoted value that is code computing the credential at run time: a method call on
+ * an object, `user.personal_access_tokens.new(...)` or `ENV.fetch("X")` in a Ruby script. Needs
+ * the dot and the call's parenthesis right after a dotted name, which no YAML/INI/env literal has;
+ * a quoted value is always a literal.
+ */
+export function isCodeExpression(value: string): boolean {
+    return /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*[!?]?)+\([^()]*\)/.test(value.trim());
+}
+
 function unescape(value: string): string {
     return value.replace(/\\(.)/g, "$1");
 }
@@ -78,7 +88,7 @@ export function textAssignments(text: string): TextAssignment[] {
     for (const { re, label } of UNQUOTED_PATTERNS) {
         re.lastIndex = 0;
         for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-            take(m[2], label(m), m[3], m.index + m[0].length - m[3].length);
+            if (!isCodeExpression(m[3])) take(m[2], label(m), m[3], m.index + m[0].length - m[3].length);
         }
     }
     return out;

@@ -158,6 +158,23 @@ describe("references to credentials defined elsewhere", () => {
         expect(credentialAssignments(text).map((a) => a.key)).toEqual(["c_password"]);
     });
 
+    it("skip code that computes the value at run time, but not a literal with dots or parentheses", () => {
+        const text = [
+            'value = ENV.fetch("TOKEN")',
+            '  token = user.personal_access_tokens.new(name: "nexora-pulumi", scopes: ["api"])',
+            "api_token = ab.cd(ef",
+            "db_password = a.b.c",
+            "secret: s3(cr3t).x",
+            'quoted_token = "user.tokens.new(x)"',
+        ].join("\n");
+        expect(credentialAssignments(text).map((a) => [a.key, a.value])).toEqual([
+            ["quoted_token", "user.tokens.new(x)"],
+            ["api_token", "ab.cd(ef"],
+            ["db_password", "a.b.c"],
+            ["secret", "s3(cr3t).x"],
+        ]);
+    });
+
     it("skip a shell function's positional parameters, but not a literal that starts with $ and a digit", () => {
         const text = 'login() { MYSQL_PWD="$1" mysql; }\nA_PASSWORD="${10}"\nB_PASSWORD="$1abc"';
         expect(credentialAssignments(text).map((a) => [a.key, a.value])).toEqual([["B_PASSWORD", "$1abc"]]);
