@@ -105,6 +105,18 @@ async function writeLoad(rows: number, files: number, fileKiB: number, tag: stri
     ]);
 }
 
+/** Row counts of the Compose stores once they answer again after a rollback (up to about a minute). */
+async function composeRowCounts() {
+    for (let i = 0; ; i++) {
+        try {
+            return await rowCounts(composeName("postgres"), composeName("mysql"), WEAK.mysql);
+        } catch (err) {
+            if (i > 60) throw err;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
+}
+
 /** Runs a shell script (a test constant) against the Compose portal's volume, mounted at /v, with no network. */
 function inPortalVolume(script: string) {
     return docker(["run", "--rm", "--network", "none", "-v", `${PROJECT}_portal:/v`, "--entrypoint", "sh", DEFAULT_IMAGES.postgres, "-c", script]);
@@ -470,16 +482,7 @@ describe("adopting a Compose deployment", () => {
 
         const back = await adopt(["rollback", "--force", "--json"]);
         expect(back.code, back.stderr).toBe(0);
-        const rows = await (async () => {
-            for (let i = 0; ; i++) {
-                try {
-                    return await rowCounts(composeName("postgres"), composeName("mysql"), WEAK.mysql);
-                } catch (err) {
-                    if (i > 60) throw err;
-                    await new Promise((r) => setTimeout(r, 1000));
-                }
-            }
-        })();
+        const rows = await composeRowCounts();
         expect((await docker(["inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", composeName("postgres")])).stdout.trim()).toBe("unless-stopped");
         // Forced: the row written after the cutover is the one loss, and it was named; the Compose data is as at the cutover.
         expect(rows).toEqual(rowsAtCutover);
@@ -523,16 +526,7 @@ describe("adopting a Compose deployment", () => {
         expect(back.code, back.stderr).toBe(0);
         expect((JSON.parse(back.stdout) as { writesLost: string[] }).writesLost).toEqual([]);
         record("adopt rollback seconds", back.seconds);
-        const composeRows = await (async () => {
-            for (let i = 0; ; i++) {
-                try {
-                    return await rowCounts(composeName("postgres"), composeName("mysql"), WEAK.mysql);
-                } catch (err) {
-                    if (i > 60) throw err;
-                    await new Promise((r) => setTimeout(r, 1000));
-                }
-            }
-        })();
+        const composeRows = await composeRowCounts();
         const lost = Object.entries(rows).reduce((n, [k, v]) => n + Math.max(0, v - (composeRows[k] ?? 0)), 0);
         record("adopt rollback rows lost", lost);
         expect(composeRows).toEqual(rows);

@@ -9,8 +9,8 @@ import { routeOf } from "../../components/edge/routes";
 import { appOauthEnv } from "../../components/sso/env";
 import { runPolicyPack } from "../../policies/offline";
 import { REVIEW_GITLAB_TOKEN_OUTPUT } from "../../tools/review/cli";
-import { type MockRecorder, setupMocks, unwrapSecrets } from "../support/mocks";
-import { fakeBackend, hostConfig, HOST_APPS, HOST_SECRET_KEYS, runReview } from "./support";
+import { type MockRecorder, setupMocks } from "../support/mocks";
+import { fakeBackend, hostConfig, HOST_APPS, HOST_SECRET_KEYS, offlineResources, runReview } from "./support";
 
 const T = {
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
@@ -58,18 +58,6 @@ async function up(config: Record<string, string>, secretKeys: ReadonlySet<string
     const r = await runReview(["up", "--app", "ledger", "--mr", "12", "--image", IMAGE, "--json"], backend);
     await mocks.settled();
     return { ...r, backend };
-}
-
-function offline() {
-    return mocks.resources.map((r) => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        props: unwrapSecrets(r.rawInputs) as Record<string, unknown>,
-        protect: r.options.protect ?? false,
-        parent: r.options.parent || undefined,
-        dependencies: [...r.options.dependencies],
-    }));
 }
 
 describe("a review's DNS record on a host that publishes DNS", () => {
@@ -127,7 +115,7 @@ describe("a review's DNS record on a host that publishes DNS", () => {
         expect(record.urn).toMatch(/^urn:pulumi:review-ledger-mr12::nexora::/);
         const site = mocks.ofType(T.command).find((c) => c.name === "review-caddy-site")!;
         expect(site.options.dependencies).toContain(record.urn);
-        expect(runPolicyPack(offline())).toEqual([]);
+        expect(runPolicyPack(offlineResources(mocks))).toEqual([]);
     });
 
     it("refuses a host whose cloudflare:apiToken is plaintext (exit 2 naming the key), nothing created", async () => {
@@ -172,7 +160,7 @@ describe("a review of an app with sso", () => {
         expect(provider!.secretInputs).toContain("token");
         expect(app!.provider).toContain(provider!.urn);
         expect(mocks.plaintextLeaks(GITLAB_TOKEN)).toEqual([]);
-        expect(runPolicyPack(offline())).toEqual([]);
+        expect(runPolicyPack(offlineResources(mocks))).toEqual([]);
     });
 
     it("follows the app's own redirect path and scopes", async () => {

@@ -1,9 +1,9 @@
 // The review program's resource graph under Pulumi mocks: what `npm run review -- up` declares
 // (isolation from the host and from other reviews, its own database and secrets), and the policy pack on it.
 import { beforeEach, describe, expect, it } from "vitest";
-import { runPolicyPack, type OfflineResource } from "../../policies/offline";
-import { type MockRecorder, setupMocks, unwrapSecrets } from "../support/mocks";
-import { fakeBackend, hostConfig, HOST_APPS, LEDGER_API_KEY, runReview } from "./support";
+import { runPolicyPack } from "../../policies/offline";
+import { type MockRecorder, setupMocks } from "../support/mocks";
+import { fakeBackend, hostConfig, HOST_APPS, LEDGER_API_KEY, offlineResources, runReview } from "./support";
 
 const T = {
     network: "docker:index/network:Network",
@@ -153,29 +153,16 @@ describe("a review's resource graph", () => {
     });
 });
 
-/** The graph as the offline pack runner takes it: inputs with secrets unwrapped (the pack judges values). */
-function offlineResources(): OfflineResource[] {
-    return mocks.resources.map((r) => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        props: unwrapSecrets(r.rawInputs) as Record<string, unknown>,
-        protect: r.options.protect ?? false,
-        parent: r.options.parent || undefined,
-        dependencies: [...r.options.dependencies],
-    }));
-}
-
 describe("the policy pack on a review stack", () => {
     it("passes a review built from a compliant host config", async () => {
         await upLedger();
-        expect(offlineResources().length).toBeGreaterThan(8);
-        expect(runPolicyPack(offlineResources())).toEqual([]);
+        expect(offlineResources(mocks).length).toBeGreaterThan(8);
+        expect(runPolicyPack(offlineResources(mocks))).toEqual([]);
     });
 
     it("refuses a weak secret the host's config hands the review, as it does for the host", async () => {
         await upLedger(12, hostConfig({ "nexora:ledgerApiKey": "ledger123" }));
-        const violations = runPolicyPack(offlineResources());
+        const violations = runPolicyPack(offlineResources(mocks));
         expect(violations.map((v) => v.policy)).toContain("credentials-resource-forbid-weak-secrets");
         // The message names where, never the value.
         for (const v of violations) expect(v.message).not.toContain("ledger123");

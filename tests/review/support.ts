@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import type { ReviewBackend, ReviewSummary } from "../../tools/review/backend";
 import { main, type ReviewIo } from "../../tools/review/cli";
+import type { OfflineResource } from "../../policies/offline";
+import { type MockRecorder, unwrapSecrets } from "../support/mocks";
 
 /** A strong secret of the host's config (an app's secretEnv value). */
 export const LEDGER_API_KEY = "Zq4uV9mR2tLx8bN6wK3pJ7sY5cH1dF0g";
@@ -111,4 +113,17 @@ export async function runReview(
     const io: ReviewIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, now: () => now };
     const code = await main(argv, io, backend);
     return { code, stdout, stderr };
+}
+
+/** The recorded graph as the offline pack runner takes it: inputs with secrets unwrapped (the pack judges values). */
+export function offlineResources(mocks: MockRecorder): OfflineResource[] {
+    return mocks.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        props: unwrapSecrets(r.rawInputs) as Record<string, unknown>,
+        protect: r.options.protect ?? false,
+        parent: r.options.parent || undefined,
+        dependencies: [...r.options.dependencies],
+    }));
 }
