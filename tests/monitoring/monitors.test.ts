@@ -2,28 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseSettings } from "../../components/config";
 import { renderKumaMonitors, HEALTHY_KEYWORD } from "../../components/monitoring/kuma";
-import { type MonitorInputs, monitorList } from "../../components/monitoring/monitors";
+import { monitorList } from "../../components/monitoring/monitors";
 import { renderProbeTargets } from "../../components/monitoring/render";
 import { prodTable } from "../edge/fixtures";
+import { prodMonitorInputs } from "./fixtures";
 
-function inputs(overrides: Partial<MonitorInputs> = {}): MonitorInputs {
-    return {
-        routes: prodTable,
-        caddyHost: "nexora-prod-caddy",
-        tls: "acme",
-        appHealthPaths: { pyerp: "/api/health" },
-        dataStores: [
-            { name: "postgres", host: "nexora-prod-postgres", port: 5432 },
-            { name: "redis", host: "nexora-prod-redis", port: 6379 },
-        ],
-        backupStores: ["postgres", "gitlab"],
-        backupMaxAgeHours: 13,
-        diskFreePercent: 10,
-        certificateDays: 14,
-        overrides: {},
-        ...overrides,
-    };
-}
+const inputs = prodMonitorInputs;
 
 describe("the monitor list", () => {
     it("probes every public hostname through Caddy over TLS with its health path, every store on its own address, every backup, every certificate and the disk", () => {

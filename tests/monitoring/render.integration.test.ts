@@ -19,8 +19,8 @@ import {
     renderPrometheusConfig,
     type RuleOptions,
 } from "../../components/monitoring/render";
-import { prodTable } from "../edge/fixtures";
 import { eventually, freePort, startCaddy } from "../support/caddy";
+import { prodMonitorInputs } from "./fixtures";
 
 const HINT = "apt-get install -y prometheus prometheus-alertmanager prometheus-blackbox-exporter";
 
@@ -38,23 +38,17 @@ const file = (name: string, text: string): string => {
 };
 
 function monitors(overrides: Partial<MonitorInputs> = {}): Monitor[] {
-    return monitorList({
-        routes: prodTable,
-        caddyHost: "nexora-prod-caddy",
-        tls: "acme",
-        appHealthPaths: { pyerp: "/api/health" },
-        dataStores: [
-            { name: "postgres", host: "nexora-prod-postgres", port: 5432 },
-            { name: "redis", host: "nexora-prod-redis", port: 6379 },
-            { name: "mysql", host: "nexora-prod-mysql", port: 3306 },
-        ],
-        backupStores: ["postgres", "mysql", "gitlab"],
-        backupMaxAgeHours: 13,
-        diskFreePercent: 10,
-        certificateDays: 14,
-        overrides: {},
-        ...overrides,
-    });
+    return monitorList(
+        prodMonitorInputs({
+            dataStores: [
+                { name: "postgres", host: "nexora-prod-postgres", port: 5432 },
+                { name: "redis", host: "nexora-prod-redis", port: 6379 },
+                { name: "mysql", host: "nexora-prod-mysql", port: 3306 },
+            ],
+            backupStores: ["postgres", "mysql", "gitlab"],
+            ...overrides,
+        }),
+    );
 }
 
 const RULES: RuleOptions = {
