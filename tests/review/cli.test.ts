@@ -151,6 +151,14 @@ describe("limits from the host's config: exit 3, nothing created", () => {
         expect(r.stderr).toMatch(/2 reviews already run on dev \(review-ledger-mr1, review-ledger-mr2\), the most nexora:reviewMaxConcurrent allows \(2\)/);
     });
 
+    it("counts a review whose state cannot be read (another up is writing it) as running", async () => {
+        const busy: ReviewSummary = { stack: "review-ledger-mr2", outputs: {}, resourceCount: 0, unreadable: "error: failed to load checkpoint: EOF" };
+        const running = [review("ledger", 1, "2026-12-07T10:00:00Z"), busy];
+        const r = await refused(["up", "--app", "ledger", "--mr", "12", "--image", IMAGE], hostConfig({ "nexora:reviewMaxConcurrent": "2" }), running);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(/2 reviews already run on dev \(review-ledger-mr1, review-ledger-mr2\)/);
+    });
+
     it("counts neither the review being updated nor another host's reviews", async () => {
         const backend = fakeBackend(hostConfig({ "nexora:reviewMaxConcurrent": "1" }), [
             review("ledger", 12, "2026-12-07T10:00:00Z"),
@@ -243,5 +251,18 @@ describe("up, down, list and sweep", () => {
         expect(r.code).toBe(0);
         expect(JSON.parse(r.stdout)).toEqual({ removed: ["review-brochure-mr3", "review-ledger-mr1"], failed: [] });
         expect(backend.calls.filter((c) => c.startsWith("destroy"))).toEqual(["destroy review-brochure-mr3", "destroy review-ledger-mr1"]);
+    });
+
+    it("sweep leaves a review whose state cannot be read, and list shows it as busy", async () => {
+        const busy: ReviewSummary = { stack: "review-ledger-mr7", outputs: {}, resourceCount: 18, unreadable: "error: failed to load checkpoint: EOF" };
+        const reviews = [review("ledger", 1, "2026-11-01T00:00:00Z"), busy];
+        const backend = fakeBackend(hostConfig(), reviews);
+        const r = await runReview(["sweep", "--older-than", "2d", "--json"], backend, NOW);
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout)).toEqual({ removed: ["review-ledger-mr1"], failed: [] });
+        expect(r.stderr).toMatch(/review-ledger-mr7 left: its state cannot be read now \(error: failed to load checkpoint: EOF\)/);
+        expect(backend.calls.filter((c) => c.startsWith("destroy"))).toEqual(["destroy review-ledger-mr1"]);
+        const listed = await runReview(["list"], fakeBackend(hostConfig(), reviews), NOW);
+        expect(listed.stdout).toContain("review-ledger-mr7\tbusy\t(state unreadable: error: failed to load checkpoint: EOF)\n");
     });
 });

@@ -13,6 +13,47 @@ export interface ReviewSummary {
     readonly stack: string;
     readonly outputs: Readonly<Record<string, unknown>>;
     readonly resourceCount: number;
+    /**
+     * Set when the stack's state could not be read (another `up` or `down` was writing it): its
+     * outputs are then unknown. `up` counts such a stack against the limits; `sweep` leaves it.
+     */
+    readonly unreadable?: string;
+}
+
+/** How often a read of another review's state is tried, and the pause before the first retry (doubling after each). */
+export const STATE_READ_ATTEMPTS = 5;
+export const STATE_READ_PAUSE_MS = 250;
+
+/**
+ * Reads another process's stack state, trying again while it is being written. The file backend
+ * rewrites a checkpoint's sidecar attributes file in place (gocloud.dev fileblob's setAttrs:
+ * os.Create, then encode), so a reader that meets it half-written fails with "failed to load
+ * checkpoint: EOF" (and a stack listing with "EOF"); a review `up` reads every other review's
+ * state while those may be updating. Each retry is reported through `onRetry`.
+ */
+export async function readWithRetry<T>(
+    what: string,
+    read: () => Promise<T>,
+    options: { attempts?: number; pauseMs?: number; onRetry?: (line: string) => void } = {},
+): Promise<T> {
+    const attempts = options.attempts ?? STATE_READ_ATTEMPTS;
+    let pause = options.pauseMs ?? STATE_READ_PAUSE_MS;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await read();
+        } catch (err) {
+            if (attempt >= attempts) throw err;
+            options.onRetry?.(`review: ${what} unreadable (${stateProblem(err)}), reading again in ${pause} ms\n`);
+            await new Promise((resolve) => setTimeout(resolve, pause));
+            pause *= 2;
+        }
+    }
+}
+
+/** The engine's own error line of a failed CLI call (the Automation API wraps it in its command line and output). */
+export function stateProblem(err: unknown): string {
+    const lines = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim());
+    return lines.find((l) => l.startsWith("error:")) ?? lines.find((l) => l !== "") ?? "unknown error";
 }
 
 export interface UpResult {
@@ -50,7 +91,7 @@ export const REVIEW_WORKDIR = ".nexora-reviews";
  * Pulumi.<stack>.yaml); review stacks run in REVIEW_WORKDIR under it, a project of the same name
  * with no declared config keys, their stack files (the passphrase's salt) kept there.
  */
-export function automationBackend(options: { projectDir: string; policyPack: string }): ReviewBackend {
+export function automationBackend(options: { projectDir: string; policyPack: string; log?: (line: string) => void }): ReviewBackend {
     const reviewDir = path.join(options.projectDir, REVIEW_WORKDIR);
     const reviewOpts = () => {
         mkdirSync(reviewDir, { recursive: true });
@@ -62,7 +103,11 @@ export function automationBackend(options: { projectDir: string; policyPack: str
     const workspace = () => LocalWorkspace.create({ workDir: options.projectDir });
     const reviewWorkspace = () => LocalWorkspace.create(reviewOpts());
     const select = async (stack: string, program: PulumiFn) => LocalWorkspace.selectStack({ stackName: stack, projectName: PROJECT, program }, reviewOpts());
-    const exists = async (stack: string) => (await (await reviewWorkspace()).listStacks()).some((s) => s.name === stack || s.name.endsWith(`/${stack}`));
+    // Listing stacks reads every checkpoint (the file backend's ListStacks), so it meets the same half-written files.
+    const listStacks = async () => readWithRetry("the review stacks' list", async () => (await reviewWorkspace()).listStacks(), { onRetry: options.log });
+    const outputsOf = async (stack: string) =>
+        readWithRetry(`the state of ${stack}`, async () => (await select(stack, async () => ({}))).outputs(), { onRetry: options.log });
+    const exists = async (stack: string) => (await listStacks()).some((s) => s.name === stack || s.name.endsWith(`/${stack}`));
     const plainOutputs = (outputs: Record<string, { value: unknown; secret: boolean }>) =>
         Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
     return {
@@ -85,19 +130,21 @@ export function automationBackend(options: { projectDir: string; policyPack: str
             await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: PROJECT, program: async () => ({}) }, reviewOpts());
         },
         async listReviews() {
-            const ws = await reviewWorkspace();
             const out: ReviewSummary[] = [];
-            for (const s of await ws.listStacks()) {
+            for (const s of await listStacks()) {
                 const name = s.name.split("/").pop()!;
                 if (!parseReviewStackName(name)) continue;
-                const stack = await select(name, async () => ({}));
-                out.push({ stack: name, outputs: plainOutputs(await stack.outputs()), resourceCount: s.resourceCount ?? 0 });
+                try {
+                    out.push({ stack: name, outputs: plainOutputs(await outputsOf(name)), resourceCount: s.resourceCount ?? 0 });
+                } catch (err) {
+                    out.push({ stack: name, outputs: {}, resourceCount: s.resourceCount ?? 0, unreadable: stateProblem(err) });
+                }
             }
             return out;
         },
         async reviewOutputs(name) {
             if (!(await exists(name))) return undefined;
-            return plainOutputs(await (await select(name, async () => ({}))).outputs());
+            return plainOutputs(await outputsOf(name));
         },
         async up(name, program, log) {
             const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: PROJECT, program }, reviewOpts());

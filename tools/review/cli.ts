@@ -95,6 +95,8 @@ interface ReviewRow {
     readonly url: string;
     readonly createdAt: string;
     readonly ageSeconds: number;
+    /** Why its state could not be read (another up or down was writing it); such a row is never swept. */
+    readonly unreadable?: string;
 }
 
 const COMMANDS = ["up", "down", "list", "sweep"] as const;
@@ -123,7 +125,11 @@ export async function main(argv: readonly string[], io: ReviewIo, backend?: Revi
         io.stdout(`${USAGE}\n`);
         return 0;
     }
-    const be = backend ?? automationBackend({ projectDir: io.env.NEXORA_REVIEW_PROJECT_DIR ?? ROOT, policyPack: path.join(ROOT, "policies") });
+    const be = backend ?? automationBackend({
+            projectDir: io.env.NEXORA_REVIEW_PROJECT_DIR ?? ROOT,
+            policyPack: path.join(ROOT, "policies"),
+            log: (line) => io.stderr(line),
+        });
     try {
         switch (parsed.command) {
             case "up":
@@ -416,6 +422,7 @@ function rowsOf(reviews: readonly ReviewSummary[], hostStack: string, now: numbe
                 createdAt,
                 // A stack with no outputs (its first up failed) counts as old: sweep takes it.
                 ageSeconds: Number.isNaN(created) ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.round((now - created) / 1000)),
+                ...(r.unreadable === undefined ? {} : { unreadable: r.unreadable }),
             };
         })
         .sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
@@ -433,7 +440,9 @@ async function list(values: Values, io: ReviewIo, be: ReviewBackend): Promise<nu
     const rows = rowsOf(await be.listReviews(), hostStack, (io.now ?? Date.now)());
     if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     else if (rows.length === 0) io.stdout(`no reviews on ${hostStack}\n`);
-    else for (const r of rows) io.stdout(`${r.stack}\t${age(r.ageSeconds)}\t${r.image}\t${r.url}\n`);
+    else
+        for (const r of rows)
+            io.stdout(r.unreadable === undefined ? `${r.stack}\t${age(r.ageSeconds)}\t${r.image}\t${r.url}\n` : `${r.stack}\tbusy\t(state unreadable: ${r.unreadable})\n`);
     return 0;
 }
 
@@ -443,7 +452,11 @@ async function sweep(values: Values, io: ReviewIo, be: ReviewBackend): Promise<n
     const limit = parseDuration(values["older-than"]);
     if (limit === undefined)
         throw new InputError(`--older-than ${JSON.stringify(values["older-than"])} is not a duration (a number and m, h, d or w: 90m, 36h, 7d, 2w)`);
-    const stale = rowsOf(await be.listReviews(), hostStack, (io.now ?? Date.now)()).filter((r) => r.ageSeconds > limit);
+    const rows = rowsOf(await be.listReviews(), hostStack, (io.now ?? Date.now)());
+    // A stack whose state cannot be read is being written by an up or down right now: its age is unknown, so it stays.
+    for (const r of rows.filter((row) => row.unreadable !== undefined))
+        io.stderr(`review: sweep: ${r.stack} left: its state cannot be read now (${r.unreadable}); sweep again later\n`);
+    const stale = rows.filter((r) => r.unreadable === undefined && r.ageSeconds > limit);
     const removed: string[] = [];
     const failed: string[] = [];
     for (const r of stale) {
