@@ -149,7 +149,7 @@ export class Platform extends pulumi.ComponentResource {
         const gitlab = this.identityProvider(config, host, stores);
         const edge = this.edge(config, host);
         const admin = this.adminServices(config, host, edge);
-        const sso = this.identity(config, { gitlab, edge, admin });
+        const sso = this.identity(config, { host, gitlab, edge, admin });
         const running = this.services(config, host, { stores, edge, sso });
         this.apps(config, host, { stores, edge, sso });
         if (config.backup.enabled) this.backup = this.backups(config, host, { ...running, ...admin, caddy: edge.caddy });
@@ -329,7 +329,7 @@ export class Platform extends pulumi.ComponentResource {
      * service and app that logs in through it. Without GitLab there is no identity provider: every
      * service keeps its own login.
      */
-    private identity(config: PlatformConfig, parts: { gitlab?: Gitlab; edge: Edge; admin: AdminServices }): Sso | undefined {
+    private identity(config: PlatformConfig, parts: { host: HostContext; gitlab?: Gitlab; edge: Edge; admin: AdminServices }): Sso | undefined {
         const { routes, features } = config;
         const { gitlab, edge } = parts;
         const { portainer, portainerAdminRotation } = parts.admin;
@@ -337,7 +337,7 @@ export class Platform extends pulumi.ComponentResource {
         const component = new Identity(
             "identity",
             {
-                stack: config.stack,
+                host: parts.host,
                 gitlabUrl: urlOf(routes, "gitlab"),
                 outlineUrl: features.outline ? urlOf(routes, "outline") : undefined,
                 existingOutlineApplication:
@@ -346,7 +346,6 @@ export class Platform extends pulumi.ComponentResource {
                         : { importId: config.adoption.outlineOAuthApplication, clientSecret: config.secrets.adoptOutlineClientSecret! },
                 grafanaUrl: features.grafana ? urlOf(routes, "grafana") : undefined,
                 gitlabContainer: gitlab.container,
-                dockerHost: config.dockerHost,
                 existingApiToken: config.secrets.gitlabApiToken,
                 tokenRotation: config.gitlabTokenRotation,
                 insecureTls: config.tls === "internal",

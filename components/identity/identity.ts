@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { HostContext } from "../docker/host";
 import { GitlabAdminToken, gitlabApiBaseUrl } from "../gitlab/admin-token";
 import { Provider as GitlabProvider } from "../gitlab/provider";
 import { SsoApplication, type SsoApplicationArgs } from "../sso/application";
@@ -10,7 +11,8 @@ import { appOauthEnv, grafanaGitlabEnv, mattermostGitlabSettings, outlineOidcEnv
 import { GitlabPublicReadiness } from "./public-readiness";
 
 export interface IdentityArgs {
-    readonly stack: string;
+    /** The stack and its Docker host: the admin token and the readiness gate run their commands there. */
+    readonly host: HostContext;
     /** GitLab's public URL, from the route table. */
     readonly gitlabUrl: string;
     /** Outline's and Grafana's public URLs, from the route table, when the stack runs them. */
@@ -20,7 +22,6 @@ export interface IdentityArgs {
     readonly grafanaUrl?: string;
     /** The GitLab container; created with `wait`, so it exists only once GitLab is healthy. */
     readonly gitlabContainer: docker.Container;
-    readonly dockerHost: string;
     /** Token of an existing GitLab (from `nexora:gitlabApiToken`); when absent one is minted. */
     readonly existingApiToken?: pulumi.Output<string>;
     /** Changing it rotates the minted token. */
@@ -76,7 +77,7 @@ export class Identity extends pulumi.ComponentResource {
             args.existingApiToken ??
             new GitlabAdminToken(
                 `${name}-admin-token`,
-                { containerName: args.gitlabContainer.name, dockerHost: args.dockerHost, rotationTrigger: args.tokenRotation },
+                { containerName: args.gitlabContainer.name, dockerHost: args.host.dockerHost, rotationTrigger: args.tokenRotation },
                 { parent: this, dependsOn: [args.gitlabContainer] },
             ).token;
         this.apiToken = pulumi.secret(token);
@@ -86,7 +87,7 @@ export class Identity extends pulumi.ComponentResource {
             `${name}-public-ready`,
             {
                 gitlabUrl: args.gitlabUrl,
-                dockerHost: args.dockerHost,
+                dockerHost: args.host.dockerHost,
                 internalCaFromCaddy: args.insecureTls ? args.caddyContainerName : undefined,
                 triggers: [args.gitlabContainer.id],
             },
@@ -101,7 +102,7 @@ export class Identity extends pulumi.ComponentResource {
         const application = (consumer: string, redirectUrl: string, scopes: readonly OAuthScope[], existing?: SsoApplicationArgs["existing"]) =>
             new SsoApplication(
                 `${name}-${consumer}`,
-                { consumer, redirectUrl, scopes, provider: this.provider, stack: args.stack, existing },
+                { consumer, redirectUrl, scopes, provider: this.provider, stack: args.host.stack, existing },
                 { parent: this },
             );
         const gitlabUrl = args.gitlabUrl;
@@ -129,7 +130,7 @@ export class Identity extends pulumi.ComponentResource {
             new PortainerOAuthSettings(
                 `${name}-portainer-oauth`,
                 {
-                    dockerHost: args.dockerHost,
+                    dockerHost: args.host.dockerHost,
                     portainerContainer: args.portainer.container.name,
                     adminPassword: args.portainer.adminPassword,
                     gitlabUrl,

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { GITLAB_PROVIDER_VERSION } from "../../components/gitlab/provider";
 import { Identity, type IdentityArgs } from "../../components/identity/identity";
 import { isSecretOutput, type MockRecorder, mockRandomBytes, mockRandomValue, outputOf, type RecordedResource, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, envMap, providerRef, T, upstreamOf, urnOf } from "./support";
+import { dockerProvider, envMap, providerRef, T, testHost, upstreamOf, urnOf } from "./support";
 
 const GITLAB_URL = "https://staging-gitlab.nexora.restry.cn";
 const OUTLINE_URL = "https://staging-outline.nexora.restry.cn";
@@ -29,11 +29,10 @@ function build(overrides: Partial<IdentityArgs> = {}) {
         { provider },
     );
     const identity = new Identity("identity", {
-        stack: "staging",
+        host: testHost({ provider }),
         gitlabUrl: GITLAB_URL,
         outlineUrl: OUTLINE_URL,
         gitlabContainer,
-        dockerHost: DOCKER_HOST,
         tokenRotation: "2026-11",
         insecureTls: false,
         portainer: { url: PORTAINER_URL, container: portainerContainer, adminPassword: pulumi.secret("Portainer0AdminPassword0123456789") },

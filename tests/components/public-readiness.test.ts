@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Identity, type IdentityArgs } from "../../components/identity/identity";
 import { CADDY_LOCAL_ROOT_CERT } from "../../components/edge/internal-ca";
 import { type MockRecorder, outputOf, setupMocks } from "../support/mocks";
-import { DOCKER_HOST, dockerProvider, T, upstreamOf, urnOf } from "./support";
+import { DOCKER_HOST, dockerProvider, T, testHost, upstreamOf, urnOf } from "./support";
 
 const GITLAB_URL = "https://staging-gitlab.nexora.restry.cn";
 const GATE = "identity-public-ready-gate";
@@ -21,11 +21,10 @@ function build(overrides: Partial<IdentityArgs> = {}) {
     const dns = new docker.Network("dns-marker", { name: "m2" }, { provider });
     const tunnel = new docker.Network("tunnel-marker", { name: "m3" }, { provider });
     new Identity("identity", {
-        stack: "staging",
+        host: testHost({ provider }),
         gitlabUrl: GITLAB_URL,
         outlineUrl: "https://staging-outline.nexora.restry.cn",
         gitlabContainer,
-        dockerHost: DOCKER_HOST,
         tokenRotation: "1",
         insecureTls: false,
         publicPath: [reload, dns, tunnel],
