@@ -130,7 +130,7 @@ export class Platform extends pulumi.ComponentResource {
         super("nexora:platform:Platform", name, {}, opts);
         // Built and validated with the rest of the config (parseSettings): a bad route is a config error there.
         this.routes = config.routes;
-        this.urls = Object.fromEntries(config.routes.http.map((r) => [r.service, routeUrl(config.routes, r)]));
+        this.urls = Object.fromEntries(config.routes.http.map((r) => [r.name, routeUrl(config.routes, r)]));
         this.monitors = monitorsFor(config.routes);
 
         // Each step takes what the ones before it built.

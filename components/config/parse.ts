@@ -381,14 +381,14 @@ export function parseSettings(
         raw,
         environment,
         features.monitoring,
-        routes.http.map((r) => r.service),
+        routes.http.map((r) => r.name),
     );
 
     const adoption = readAdoptionImports(c, readJsonObject(c, "adoptImports", raw.adoptImports), {
         outline: features.outline && features.gitlab,
         dns: dns.enabled,
         // The names of components/edge/dns.ts dnsRecordsFor: every HTTP route and the TCP one.
-        dnsServices: [...routes.http, ...routes.tcp].map((r) => r.service),
+        dnsServices: [...routes.http, ...routes.tcp].map((r) => r.name),
         gitlab: features.gitlab,
         portainer: features.portainer,
     });
@@ -422,7 +422,7 @@ export function parseSettings(
     if (hookUrl !== "" && !/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~\/-]*)?$/.test(hookUrl))
         c.fail("gitlabHookUrl", `"" or the ops bot's https:// webhook URL (no query: the token travels in X-Gitlab-Token), got ${describe(hookUrl)}`);
     // Apps whose image is their product project's: resolved against the registry's route.
-    const registryHost = features.registry ? routes.http.find((r) => r.service === "registry")?.hostname : undefined;
+    const registryHost = features.registry ? routes.http.find((r) => r.name === "registry")?.hostname : undefined;
     const resolvedApps = apps.map((app) => {
         if (!app.image.startsWith(PROJECT_IMAGE_PREFIX)) return app;
         const product = products.find((p) => p.app === app.key);
@@ -496,7 +496,7 @@ function checkRoutes(c: Checker, settings: Omit<Parameters<typeof buildRouteTabl
     for (const { message: problem, at } of routeTableProblems(table)) {
         let key: string;
         if (at.kind === "http") {
-            const service = table.http[at.index]?.service ?? "";
+            const service = table.http[at.index]?.name ?? "";
             key = appKeys.has(service) ? `apps.${service}.subdomain` : "hostnamePattern";
         } else if (at.kind === "tcp") {
             key = at.field === "remotePort" ? sshKey : "hostnamePattern";

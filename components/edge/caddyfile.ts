@@ -152,7 +152,7 @@ function siteBlock(route: HttpRoute, options: CaddyfileOptions): string[] {
     const upstream = `${route.upstream.host}:${route.upstream.port}`;
     // WebSocket upgrades need nothing here: reverse_proxy passes them through by default.
     // trusted_proxies lives on reverse_proxy, not in the global `servers` option, which 2.6.2 lacks.
-    if (route.released) lines.push(releaseUpstreamImport(route.service));
+    if (route.released) lines.push(releaseUpstreamImport(route.name));
     else if (options.trustedProxies.length === 0) lines.push(`reverse_proxy ${upstream}`);
     else lines.push(...block(`reverse_proxy ${upstream}`, [`trusted_proxies ${options.trustedProxies.join(" ")}`]));
     return block(route.hostname, lines);
@@ -166,7 +166,7 @@ function block(header: string, body: readonly string[]): string[] {
 function optionProblems(table: RouteTable, options: CaddyfileOptions): string[] {
     const problems: string[] = [];
     // A released route's reverse_proxy line lives in its upstream file, which carries no options.
-    const released = table.http.filter((r) => r.released).map((r) => r.service);
+    const released = table.http.filter((r) => r.released).map((r) => r.name);
     if (released.length > 0 && options.trustedProxies.length > 0) {
         problems.push(`trustedProxies cannot apply to released routes (${released.join(", ")}): their upstream file holds only the reverse_proxy line`);
     }

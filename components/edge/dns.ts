@@ -9,7 +9,7 @@ export interface DnsArgs {
     /** Public IPv4 of the relay (frps) every name points at. */
     readonly relayAddress: string;
     /**
-     * Records that already exist (an adopted deployment's), by the record's service: the import ID
+     * Records that already exist (an adopted deployment's), by the record's route name: the import ID
      * `<zone_id>/<dns_record_id>` of @pulumi/cloudflare 6.x. Imported, then updated in place to the
      * program's content, proxy and comment (the provider updates records with a PATCH); a record in
      * another zone would be replaced, which the adoption's preview refuses. @default none
@@ -24,7 +24,8 @@ export function importedRecordOptions(importId: string): pulumi.CustomResourceOp
 
 /** One DNS record to create: plain data, derived from the route table. */
 export interface DnsRecordSpec {
-    readonly service: string;
+    /** The route the record serves (its route name). */
+    readonly route: string;
     /** Full name: Cloudflare v5+ stores FQDNs, a relative name drifts on refresh. */
     readonly name: string;
     readonly proxied: boolean;
@@ -33,8 +34,8 @@ export interface DnsRecordSpec {
 /** Every public hostname of the stack; the SSH name is never proxied (Cloudflare proxies HTTP only). */
 export function dnsRecordsFor(table: RouteTable): DnsRecordSpec[] {
     return [
-        ...table.http.map((r) => ({ service: r.service, name: r.hostname, proxied: r.proxied })),
-        ...table.tcp.map((r) => ({ service: r.service, name: r.hostname, proxied: false })),
+        ...table.http.map((r) => ({ route: r.name, name: r.hostname, proxied: r.proxied })),
+        ...table.tcp.map((r) => ({ route: r.name, name: r.hostname, proxied: false })),
     ];
 }
 
@@ -48,7 +49,7 @@ export class Dns extends pulumi.ComponentResource {
         this.records = dnsRecordsFor(args.table).map(
             (spec) =>
                 new cloudflare.DnsRecord(
-                    `${name}-${spec.service}`,
+                    `${name}-${spec.route}`,
                     {
                         zoneId,
                         name: spec.name,
@@ -57,9 +58,9 @@ export class Dns extends pulumi.ComponentResource {
                         // 1 = automatic; required by the v6 provider.
                         ttl: 1,
                         proxied: spec.proxied,
-                        comment: `nexora ${args.table.stack}: ${spec.service} (managed by Pulumi)`,
+                        comment: `nexora ${args.table.stack}: ${spec.route} (managed by Pulumi)`,
                     },
-                    { parent: this, ...(args.imports?.[spec.service] === undefined ? {} : importedRecordOptions(args.imports[spec.service]!)) },
+                    { parent: this, ...(args.imports?.[spec.route] === undefined ? {} : importedRecordOptions(args.imports[spec.route]!)) },
                 ),
         );
         this.registerOutputs({ hostnames: this.records.map((r) => r.name) });

@@ -41,7 +41,7 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
     for (const route of webRoutes) {
         if (!route.enabled(settings.features)) continue;
         http.push({
-            service: route.name,
+            name: route.name,
             hostname: hostnameFor(settings, route.subdomain),
             upstream: { host: dockerName(settings.stack, services[route.service].container), port: servicePort(route.service, route.port) },
             maxRequestBodyMiB: route.maxRequestBodyMiB,
@@ -53,7 +53,7 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
     }
     for (const app of settings.apps) {
         http.push({
-            service: app.key,
+            name: app.key,
             hostname: hostnameFor(settings, app.subdomain),
             upstream: { host: dockerName(settings.stack, app.key), port: app.port },
             maxRequestBodyMiB: APP_MAX_REQUEST_BODY_MIB,
@@ -69,7 +69,7 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
         sshPort > 0
             ? [
                   {
-                      service: "gitlab-ssh",
+                      name: "gitlab-ssh",
                       hostname: hostnameFor(settings, GITLAB_SSH_SUBDOMAIN),
                       upstream: { host: dockerName(settings.stack, services.gitlab.container), port: servicePort("gitlab", "ssh") },
                       remotePort: sshPort,
@@ -86,14 +86,14 @@ export function buildRouteTable(settings: RouteSettings): RouteTable {
 
 /** The route of that route name; throws when the stack does not route it (a wiring bug, not a config error). */
 export function routeOf(table: RouteTable, routeName: string): HttpRoute {
-    const route = table.http.find((r) => r.service === routeName);
+    const route = table.http.find((r) => r.name === routeName);
     if (!route) throw new Error(`no route named "${routeName}" in stack ${table.stack}`);
     return route;
 }
 
 /** Where users clone over SSH, when the stack routes SSH at all. */
 export function gitlabSshRoute(table: RouteTable): TcpRoute | undefined {
-    return table.tcp.find((r) => r.service === "gitlab-ssh");
+    return table.tcp.find((r) => r.name === "gitlab-ssh");
 }
 
 /** Public URL of a route: https, with the port when it is not 443 (the public HTTPS port, whatever Caddy's default). */

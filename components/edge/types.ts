@@ -7,7 +7,7 @@
 /** An HTTP(S) site served by this stack's Caddy. */
 export interface HttpRoute {
     /** Route name: a catalog web route's name or an app's key, e.g. "gitlab", "uptime", "registry", "pyerp" (docs/architecture.md, "Glossary"). */
-    readonly service: string;
+    readonly name: string;
     /** Fully qualified public hostname, e.g. "staging-gitlab.nexora.restry.cn". */
     readonly hostname: string;
     /** Container name on the stack's edge network and the port the service listens on. */
@@ -33,7 +33,8 @@ export interface HttpRoute {
 
 /** A raw TCP service exposed through the tunnel (GitLab SSH). Never proxied by Cloudflare. */
 export interface TcpRoute {
-    readonly service: string;
+    /** Route name, e.g. "gitlab-ssh". */
+    readonly name: string;
     /** DNS-only hostname clients connect to, e.g. "git.nexora.restry.cn". */
     readonly hostname: string;
     readonly upstream: { readonly host: string; readonly port: number };

@@ -22,7 +22,7 @@ export interface RouteProblem {
 
 /**
  * Every problem of one stack's route table; empty when the table is valid. Each message starts
- * with the offending entry ("http route #2 (service "gitlab", hostname "…")"), and `at` says the
+ * with the offending entry ("http route #2 (route "gitlab", hostname "…")"), and `at` says the
  * same as data. The renderers refuse an invalid table, so this is also what makes every value
  * they interpolate safe.
  */
@@ -127,12 +127,12 @@ interface Owner {
 }
 
 function describeEntry(kind: "http" | "tcp", index: number, route: HttpRoute | TcpRoute): string {
-    return `${kind} route #${index} (service ${JSON.stringify(route.service)}, hostname ${JSON.stringify(route.hostname)})`;
+    return `${kind} route #${index} (route ${JSON.stringify(route.name)}, hostname ${JSON.stringify(route.hostname)})`;
 }
 
 function commonProblems(route: HttpRoute | TcpRoute): string[] {
     const problems: string[] = [];
-    if (route.service.length === 0) problems.push("service is empty");
+    if (route.name.length === 0) problems.push("route name is empty");
     const hostname = hostnameProblem(route.hostname);
     if (hostname !== undefined) problems.push(hostname);
     const { host, port } = route.upstream;

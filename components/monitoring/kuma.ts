@@ -39,7 +39,7 @@ export function renderKumaMonitors(monitors: readonly Monitor[], o: KumaOptions)
         const common = { name: `${o.routes.stack}: ${m.subject} (${m.kind})`, interval: o.intervalSeconds, max_retries: 1, description: m.summary };
         let monitor: Record<string, unknown>;
         if (m.kind === "http") {
-            const route = o.routes.http.find((r) => `http-${r.service}` === m.id);
+            const route = o.routes.http.find((r) => `http-${r.name}` === m.id);
             if (!route) throw new Error(`kuma: no route for monitor ${m.id}`);
             const path = new URL(m.probe!.target).pathname;
             monitor = {

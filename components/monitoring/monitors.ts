@@ -81,7 +81,7 @@ export interface MonitorInputs {
 
 /** Route names the overrides may name (a route the table has). */
 export function overridableRoutes(routes: RouteTable): string[] {
-    return routes.http.map((r) => r.service);
+    return routes.http.map((r) => r.name);
 }
 
 const PROBE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -93,10 +93,10 @@ function label(value: string): string {
 
 function monitoredRoutes(inputs: MonitorInputs) {
     return inputs.routes.http.flatMap((route) => {
-        const override = Object.hasOwn(inputs.overrides, route.service) ? inputs.overrides[route.service] : undefined;
+        const override = Object.hasOwn(inputs.overrides, route.name) ? inputs.overrides[route.name] : undefined;
         if (override?.enabled === false) return [];
-        const spec = webRoutes.find((w) => w.name === route.service);
-        const appPath = Object.hasOwn(inputs.appHealthPaths, route.service) ? inputs.appHealthPaths[route.service] : undefined;
+        const spec = webRoutes.find((w) => w.name === route.name);
+        const appPath = Object.hasOwn(inputs.appHealthPaths, route.name) ? inputs.appHealthPaths[route.name] : undefined;
         const path = override?.healthPath ?? appPath ?? spec?.health?.path ?? "/";
         const statuses = route.restricted ? [401] : [...(spec?.health?.statuses ?? [])];
         return [{ route, path, statuses }];
@@ -108,7 +108,7 @@ export function monitorList(inputs: MonitorInputs): Monitor[] {
     const out: Monitor[] = [];
     const routes = monitoredRoutes(inputs);
     for (const { route, path, statuses } of routes) {
-        const id = label(`http-${route.service}`);
+        const id = label(`http-${route.name}`);
         out.push({
             id,
             kind: "http",
@@ -147,13 +147,13 @@ export function monitorList(inputs: MonitorInputs): Monitor[] {
     // Caddy's internal CA issues short-lived certificates it renews itself: expiry is only watched for public ones.
     if (inputs.tls === "acme") {
         for (const { route } of routes) {
-            const id = label(`certificate-${route.service}`);
+            const id = label(`certificate-${route.name}`);
             out.push({
                 id,
                 kind: "certificate",
                 subject: route.hostname,
                 summary: `the certificate of ${route.hostname} expires within ${inputs.certificateDays} days`,
-                expr: `probe_ssl_earliest_cert_expiry{monitor="http-${label(route.service)}"} - time() < ${inputs.certificateDays * 86400}`,
+                expr: `probe_ssl_earliest_cert_expiry{monitor="http-${label(route.name)}"} - time() < ${inputs.certificateDays * 86400}`,
             });
         }
     }

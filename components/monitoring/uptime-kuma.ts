@@ -30,7 +30,7 @@ export interface MonitorSpec {
  */
 export function monitorsFor(table: RouteTable): MonitorSpec[] {
     return table.http.map((r) => ({
-        name: `${table.stack}/${r.service}`,
+        name: `${table.stack}/${r.name}`,
         url: `${routeUrl(table, r)}/`,
         intervalSeconds: 60,
         // A restricted admin UI answers 401 to a monitor without the edge credential: that

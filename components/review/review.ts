@@ -220,7 +220,7 @@ export function reviewRouteTable(args: Pick<ReviewEnvironmentArgs, "id" | "host"
         http: [
             {
                 // Released like the host's apps: the route imports the upstream the review's release switches.
-                service: reviewStackName(args.id),
+                name: reviewStackName(args.id),
                 released: true,
                 hostname: args.hostname,
                 upstream: { host: dockerName(stack, args.app.key), port: args.app.port },

@@ -8,7 +8,7 @@ import { clawBot, WEAK } from "./fixtures";
 
 const prod = settingsOf("prod");
 const targets = adoptionTargets(prod);
-const routes = prod.routes.http.map((r) => r.service);
+const routes = prod.routes.http.map((r) => r.name);
 const discovery = clawBot();
 const live: LiveNames = { volumes: new Set(discovery.volumes.map((v) => v.Name)), containers: new Set(discovery.containers.map((c) => c.Name.slice(1))) };
 

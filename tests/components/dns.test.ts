@@ -9,10 +9,10 @@ const ZONE_ID = "0123456789abcdef0123456789abcdef";
 const RELAY = "40.162.94.187";
 const GET_ZONE = "cloudflare:index/getZone:getZone";
 
-const http = (service: string, proxied: boolean): HttpRoute => ({
-    service,
-    hostname: `staging-${service}.nexora.restry.cn`,
-    upstream: { host: `nexora-staging-${service}`, port: 80 },
+const http = (name: string, proxied: boolean): HttpRoute => ({
+    name,
+    hostname: `staging-${name}.nexora.restry.cn`,
+    upstream: { host: `nexora-staging-${name}`, port: 80 },
     securityHeaders: true,
     restricted: false,
     proxied,
@@ -23,7 +23,7 @@ const TABLE: RouteTable = {
     httpPort: 80,
     httpsPort: 443,
     http: [http("gitlab", true), http("outline", true), http("pyerp", true)],
-    tcp: [{ service: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
+    tcp: [{ name: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
 };
 
 let mocks: MockRecorder;
@@ -43,10 +43,10 @@ beforeEach(() => {
 describe("dnsRecordsFor", () => {
     it("lists every HTTP hostname with its proxy setting and the TCP name never proxied", () => {
         expect(dnsRecordsFor(TABLE)).toEqual([
-            { service: "gitlab", name: "staging-gitlab.nexora.restry.cn", proxied: true },
-            { service: "outline", name: "staging-outline.nexora.restry.cn", proxied: true },
-            { service: "pyerp", name: "staging-pyerp.nexora.restry.cn", proxied: true },
-            { service: "gitlab-ssh", name: "staging-ssh.nexora.restry.cn", proxied: false },
+            { route: "gitlab", name: "staging-gitlab.nexora.restry.cn", proxied: true },
+            { route: "outline", name: "staging-outline.nexora.restry.cn", proxied: true },
+            { route: "pyerp", name: "staging-pyerp.nexora.restry.cn", proxied: true },
+            { route: "gitlab-ssh", name: "staging-ssh.nexora.restry.cn", proxied: false },
         ]);
     });
 });

@@ -7,10 +7,10 @@ import { inventoryOf, containerLabelsFor, T, testHost } from "./support";
 const IMAGE = "louislam/uptime-kuma:2.0.2";
 const ADMIN_NETWORK = "nexora-staging-admin";
 
-const route = (service: string, hostname: string) => ({
-    service,
+const route = (name: string, hostname: string) => ({
+    name,
     hostname,
-    upstream: { host: `nexora-staging-${service}`, port: 80 },
+    upstream: { host: `nexora-staging-${name}`, port: 80 },
     securityHeaders: true,
     restricted: false,
     proxied: false,
@@ -32,7 +32,7 @@ describe("monitorsFor", () => {
                 route("pyerp", "staging-pyerp.nexora.restry.cn"),
                 { ...route("uptime", "staging-uptime.nexora.restry.cn"), restricted: true },
             ],
-            tcp: [{ service: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
+            tcp: [{ name: "gitlab-ssh", hostname: "staging-ssh.nexora.restry.cn", upstream: { host: "nexora-staging-gitlab", port: 22 }, remotePort: 2222 }],
         };
         expect(monitorsFor(table)).toEqual([
             { name: "staging/gitlab", url: "https://staging-gitlab.nexora.restry.cn/", intervalSeconds: 60, acceptedStatusCodes: ["200-399"] },

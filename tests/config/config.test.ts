@@ -257,7 +257,7 @@ describe("parseSettings", () => {
 
         it("is part of the settings, built from them", () => {
             const { settings } = parseSettings(validRaw(), { project: "nexora", stack: "prod" });
-            expect(settings.routes.http.map((r) => r.service)).toEqual(["gitlab", "outline", "uptime", "portainer", "portal", "pyerp"]);
+            expect(settings.routes.http.map((r) => r.name)).toEqual(["gitlab", "outline", "uptime", "portainer", "portal", "pyerp"]);
             expect(settings.routes.tcp.map((r) => r.remotePort)).toEqual([2222]);
         });
 
@@ -271,15 +271,15 @@ describe("parseSettings", () => {
                 }),
             );
             expect(issues.map((i) => i.key).sort()).toEqual(["nexora:apps.pyerp.subdomain", "nexora:backupSchedule"]);
-            expect(issues.find((i) => i.key === "nexora:apps.pyerp.subdomain")!.expected).toMatch(/valid route: http route #\d+ \(service "pyerp".*253/);
+            expect(issues.find((i) => i.key === "nexora:apps.pyerp.subdomain")!.expected).toMatch(/valid route: http route #\d+ \(route "pyerp".*253/);
         });
 
         it("reports a platform route that is too long under hostnamePattern", () => {
             const issues = issuesOf(validRaw({ hostnamePattern: patternOf(250), apps: "{}" }));
             expect(new Set(issues.map((i) => i.key))).toEqual(new Set(["nexora:hostnamePattern"]));
-            const services = issues.map((i) => /service "([a-z]+)"/.exec(i.expected)?.[1]).sort();
+            const routes = issues.map((i) => /route "([a-z]+)"/.exec(i.expected)?.[1]).sort();
             // Subdomains of up to 6 characters fit in 253 (gitlab, uptime, www); outline and portainer do not.
-            expect(services).toEqual(["outline", "portainer"]);
+            expect(routes).toEqual(["outline", "portainer"]);
         });
     });
 });

@@ -47,8 +47,8 @@ describe("feature switches", () => {
             const on = parseSettings(raw(base), { project: "nexora", stack: "dev" }).settings;
             const off = parseSettings(raw({ [key]: "false" }), { project: "nexora", stack: "dev" }).settings;
             const serviceKeys = webRoutes.filter((s) => s.enabled({ ...on.features, [feature]: false }) !== s.enabled(on.features)).map((s) => s.name);
-            const onRoutes = buildRouteTable(on).http.map((r) => r.service);
-            const offRoutes = buildRouteTable(off).http.map((r) => r.service);
+            const onRoutes = buildRouteTable(on).http.map((r) => r.name);
+            const offRoutes = buildRouteTable(off).http.map((r) => r.name);
             for (const service of serviceKeys) {
                 expect({ feature, on: onRoutes.includes(service) }).toEqual({ feature, on: true });
                 expect({ feature, off: offRoutes.includes(service) }).toEqual({ feature, off: false });
@@ -94,7 +94,7 @@ describe("feature switches", () => {
             { project: "nexora", stack: "dev" },
         );
         const table = buildRouteTable(settings);
-        expect(table.http.map((r) => r.service).sort()).toEqual(["portal", "shop"]);
+        expect(table.http.map((r) => r.name).sort()).toEqual(["portal", "shop"]);
         expect(table.tcp).toEqual([]);
     });
 

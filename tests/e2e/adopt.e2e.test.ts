@@ -248,9 +248,9 @@ beforeAll(async () => {
     // Released routes (apps, the portal) import their upstream from the file a release switches:
     // here written once, to the Compose containers' aliases.
     for (const route of settings.routes.http.filter((r) => r.released)) {
-        fs.mkdirSync(path.join(composeDir, "upstreams", route.service), { recursive: true });
+        fs.mkdirSync(path.join(composeDir, "upstreams", route.name), { recursive: true });
         fs.writeFileSync(
-            path.join(composeDir, "upstreams", route.service, RELEASE_UPSTREAM_FILE),
+            path.join(composeDir, "upstreams", route.name, RELEASE_UPSTREAM_FILE),
             renderReleaseUpstream(route.upstream.host, route.upstream.port),
         );
     }

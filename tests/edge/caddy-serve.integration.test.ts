@@ -19,11 +19,11 @@ let ports: { http: number; https: number; admin: number };
 let table: RouteTable;
 let options: CaddyfileOptions;
 
-function route(service: string, change: Partial<HttpRoute> = {}): HttpRoute {
+function route(name: string, change: Partial<HttpRoute> = {}): HttpRoute {
     return {
-        service,
-        hostname: `dev-${service}.nexora.restry.cn`,
-        upstream: { host: "127.0.0.1", port: upstreams.get(service)!.port },
+        name,
+        hostname: `dev-${name}.nexora.restry.cn`,
+        upstream: { host: "127.0.0.1", port: upstreams.get(name)!.port },
         securityHeaders: true,
         restricted: false,
         proxied: false,
@@ -58,7 +58,7 @@ async function setUp(): Promise<void> {
         httpsPort: 443,
         http: [route("gitlab", { maxRequestBodyMiB: 1 }), route("portainer", { restricted: true }), route("www", { securityHeaders: false })],
         // Caddy ignores TCP routes; one is here to show it does not trip over them.
-        tcp: [{ service: "gitlab-ssh", hostname: "dev-ssh.nexora.restry.cn", upstream: { host: "127.0.0.1", port: 22 }, remotePort: 2224 }],
+        tcp: [{ name: "gitlab-ssh", hostname: "dev-ssh.nexora.restry.cn", upstream: { host: "127.0.0.1", port: 22 }, remotePort: 2224 }],
     };
     options = {
         tls: "internal",

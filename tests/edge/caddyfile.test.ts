@@ -18,10 +18,10 @@ function siteBlock(caddyfile: string, hostname: string): string {
     return match[0];
 }
 
-const route = (service: string, change: Partial<HttpRoute> = {}): HttpRoute => ({
-    service,
-    hostname: `${service}.nexora.restry.cn`,
-    upstream: { host: `nexora-prod-${service}`, port: 8080 },
+const route = (name: string, change: Partial<HttpRoute> = {}): HttpRoute => ({
+    name,
+    hostname: `${name}.nexora.restry.cn`,
+    upstream: { host: `nexora-prod-${name}`, port: 8080 },
     securityHeaders: false,
     restricted: false,
     proxied: true,
@@ -159,7 +159,7 @@ describe("renderCaddyfile", () => {
 
     it("refuses an invalid route table, naming the entry", () => {
         const bad: RouteTable = { ...prodTable, http: [{ ...prodTable.http[0]!, hostname: "gitlab.nexora.restry.cn {\n}" }] };
-        expect(() => renderCaddyfile(bad, acme)).toThrow(/http route #0 \(service "gitlab"/);
+        expect(() => renderCaddyfile(bad, acme)).toThrow(/http route #0 \(route "gitlab"/);
     });
 
     it.each([

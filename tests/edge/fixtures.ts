@@ -5,18 +5,18 @@ import type { HttpRoute, RouteTable, TcpRoute } from "../../components/edge/type
  * services, an admin UI behind basic auth, business apps, GitLab SSH as the one TCP route.
  */
 export function stackRouteTable(stack: "dev" | "staging" | "prod", sshRemotePort: number): RouteTable {
-    const hostname = (service: string): string => (stack === "prod" ? `${service}.nexora.restry.cn` : `${stack}-${service}.nexora.restry.cn`);
-    const web = (service: string, port: number, extra: Partial<HttpRoute> = {}): HttpRoute => ({
-        service,
-        hostname: hostname(service),
-        upstream: { host: `nexora-${stack}-${service}`, port },
+    const hostname = (route: string): string => (stack === "prod" ? `${route}.nexora.restry.cn` : `${stack}-${route}.nexora.restry.cn`);
+    const web = (name: string, port: number, extra: Partial<HttpRoute> = {}): HttpRoute => ({
+        name,
+        hostname: hostname(name),
+        upstream: { host: `nexora-${stack}-${name}`, port },
         securityHeaders: true,
         restricted: false,
         proxied: true,
         ...extra,
     });
     const ssh: TcpRoute = {
-        service: "gitlab-ssh",
+        name: "gitlab-ssh",
         hostname: hostname("ssh"),
         upstream: { host: `nexora-${stack}-gitlab`, port: 22 },
         remotePort: sshRemotePort,

@@ -88,7 +88,7 @@ describe("renderFrpcToml", () => {
 
     it("refuses an invalid route table, naming the entry", () => {
         const bad: RouteTable = { ...prodTable, tcp: [{ ...prodTable.tcp[0]!, remotePort: 0 }] };
-        expect(() => renderFrpcToml(bad, options)).toThrow(/tcp route #0 \(service "gitlab-ssh".*remotePort/);
+        expect(() => renderFrpcToml(bad, options)).toThrow(/tcp route #0 \(route "gitlab-ssh".*remotePort/);
     });
 
     it.each([

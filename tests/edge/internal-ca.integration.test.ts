@@ -58,7 +58,7 @@ describe("Caddy's internal CA, read and trusted", () => {
                 httpsPort: ports.https,
                 http: [
                     {
-                        service: "gitlab",
+                        name: "gitlab",
                         hostname: GITLAB,
                         upstream: { host: "127.0.0.1", port: upstream.port },
                         securityHeaders: true,

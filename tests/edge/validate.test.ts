@@ -20,7 +20,7 @@ describe("routeTableProblems", () => {
             ...prodTable,
             httpPort: 0,
             http: [prodTable.http[0]!, { ...prodTable.http[1]!, hostname: prodTable.http[0]!.hostname }, ...prodTable.http.slice(2)],
-            tcp: [prodTable.tcp[0]!, { ...prodTable.tcp[0]!, service: "other", hostname: "other.nexora.restry.cn", remotePort: tcpPort }],
+            tcp: [prodTable.tcp[0]!, { ...prodTable.tcp[0]!, name: "other", hostname: "other.nexora.restry.cn", remotePort: tcpPort }],
         };
         expect(routeTableProblems(table).map((p) => p.at)).toEqual([
             { kind: "table", field: "httpPort" },
@@ -55,7 +55,7 @@ describe("validateRouteTable", () => {
         [
             "uppercase label",
             withHttp0({ hostname: "GitLab.nexora.restry.cn" }),
-            'http route #0 (service "gitlab", hostname "GitLab.nexora.restry.cn")',
+            'http route #0 (route "gitlab", hostname "GitLab.nexora.restry.cn")',
             /label "GitLab"/,
         ],
         ["underscore", withHttp0({ hostname: "git_lab.nexora.restry.cn" }), "http route #0", /label "git_lab"/],
@@ -79,8 +79,8 @@ describe("validateRouteTable", () => {
         ["NaN upstream port", withHttp0({ upstream: { host: "gitlab", port: Number.NaN } }), "http route #0", /got NaN/],
         ["zero body limit", withHttp0({ maxRequestBodyMiB: 0 }), "http route #0", /maxRequestBodyMiB .* got 0/],
         ["fractional body limit", withHttp0({ maxRequestBodyMiB: 1.5 }), "http route #0", /maxRequestBodyMiB .* got 1.5/],
-        ["empty service", withHttp0({ service: "" }), 'http route #0 (service ""', /service is empty/],
-        ["remotePort 0", withTcp0({ remotePort: 0 }), 'tcp route #0 (service "gitlab-ssh", hostname "ssh.nexora.restry.cn")', /remotePort .* got 0/],
+        ["empty route name", withHttp0({ name: "" }), 'http route #0 (route ""', /route name is empty/],
+        ["remotePort 0", withTcp0({ remotePort: 0 }), 'tcp route #0 (route "gitlab-ssh", hostname "ssh.nexora.restry.cn")', /remotePort .* got 0/],
         ["remotePort 70000", withTcp0({ remotePort: 70000 }), "tcp route #0", /remotePort .* got 70000/],
         ["tcp upstream port", withTcp0({ upstream: { host: "nexora-prod-gitlab", port: -22 } }), "tcp route #0", /upstream port .* got -22/],
         ["tcp empty upstream host", withTcp0({ upstream: { host: "", port: 22 } }), "tcp route #0", /upstream host is empty/],
@@ -98,27 +98,27 @@ describe("validateRouteTable", () => {
     it("rejects a hostname used by two HTTP routes, naming both", () => {
         const table = withHttp0({ hostname: prodTable.http[1]!.hostname });
         expect(validateRouteTable(table)).toEqual([
-            'http route #1 (service "outline", hostname "outline.nexora.restry.cn"): hostname is already used by ' +
-                'http route #0 (service "gitlab", hostname "outline.nexora.restry.cn")',
+            'http route #1 (route "outline", hostname "outline.nexora.restry.cn"): hostname is already used by ' +
+                'http route #0 (route "gitlab", hostname "outline.nexora.restry.cn")',
         ]);
     });
 
     it("rejects a TCP route on an HTTP route's hostname", () => {
         const errors = validateRouteTable(withTcp0({ hostname: "gitlab.nexora.restry.cn" }));
         expect(errors).toEqual([
-            'tcp route #0 (service "gitlab-ssh", hostname "gitlab.nexora.restry.cn"): hostname is already used by ' +
-                'http route #0 (service "gitlab", hostname "gitlab.nexora.restry.cn")',
+            'tcp route #0 (route "gitlab-ssh", hostname "gitlab.nexora.restry.cn"): hostname is already used by ' +
+                'http route #0 (route "gitlab", hostname "gitlab.nexora.restry.cn")',
         ]);
     });
 
     it("rejects two TCP routes on one hostname or one remote port", () => {
-        const second: TcpRoute = { ...prodTable.tcp[0]!, service: "other-ssh", upstream: { host: "other", port: 22 } };
+        const second: TcpRoute = { ...prodTable.tcp[0]!, name: "other-ssh", upstream: { host: "other", port: 22 } };
         const errors = validateRouteTable({ ...prodTable, tcp: [prodTable.tcp[0]!, second] });
         expect(errors).toEqual([
-            'tcp route #1 (service "other-ssh", hostname "ssh.nexora.restry.cn"): remotePort 2222 is already used by ' +
-                'tcp route #0 (service "gitlab-ssh", hostname "ssh.nexora.restry.cn")',
-            'tcp route #1 (service "other-ssh", hostname "ssh.nexora.restry.cn"): hostname is already used by ' +
-                'tcp route #0 (service "gitlab-ssh", hostname "ssh.nexora.restry.cn")',
+            'tcp route #1 (route "other-ssh", hostname "ssh.nexora.restry.cn"): remotePort 2222 is already used by ' +
+                'tcp route #0 (route "gitlab-ssh", hostname "ssh.nexora.restry.cn")',
+            'tcp route #1 (route "other-ssh", hostname "ssh.nexora.restry.cn"): hostname is already used by ' +
+                'tcp route #0 (route "gitlab-ssh", hostname "ssh.nexora.restry.cn")',
         ]);
     });
 
@@ -165,10 +165,10 @@ describe("validateSharedRelay", () => {
             tcp: [{ ...stagingTable.tcp[0]!, remotePort: 2222 }],
         };
         expect(validateSharedRelay([prodTable, clash])).toEqual([
-            'stack staging: http route #0 (service "gitlab", hostname "gitlab.nexora.restry.cn"): hostname is already used by ' +
-                'stack prod: http route #0 (service "gitlab", hostname "gitlab.nexora.restry.cn")',
-            'stack staging: tcp route #0 (service "gitlab-ssh", hostname "staging-ssh.nexora.restry.cn"): remotePort 2222 is already used by ' +
-                'stack prod: tcp route #0 (service "gitlab-ssh", hostname "ssh.nexora.restry.cn")',
+            'stack staging: http route #0 (route "gitlab", hostname "gitlab.nexora.restry.cn"): hostname is already used by ' +
+                'stack prod: http route #0 (route "gitlab", hostname "gitlab.nexora.restry.cn")',
+            'stack staging: tcp route #0 (route "gitlab-ssh", hostname "staging-ssh.nexora.restry.cn"): remotePort 2222 is already used by ' +
+                'stack prod: tcp route #0 (route "gitlab-ssh", hostname "ssh.nexora.restry.cn")',
         ]);
     });
 

@@ -68,7 +68,7 @@ function table(names: readonly string[]): RouteTable {
         httpPort: 80,
         httpsPort: 443,
         http: names.map((hostname, i) => ({
-            service: `svc${i}`,
+            name: `svc${i}`,
             hostname,
             upstream: { host: `nexora-dev-svc${i}`, port: 8000 + i },
             securityHeaders: true,

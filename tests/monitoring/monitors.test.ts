@@ -14,12 +14,12 @@ describe("the monitor list", () => {
         const list = monitorList(inputs());
         const byId = Object.fromEntries(list.map((m) => [m.id, m]));
         expect(list.map((m) => m.id)).toEqual([
-            ...prodTable.http.map((r) => `http-${r.service}`),
+            ...prodTable.http.map((r) => `http-${r.name}`),
             "datastore-postgres",
             "datastore-redis",
             "backup-postgres",
             "backup-gitlab",
-            ...prodTable.http.map((r) => `certificate-${r.service}`),
+            ...prodTable.http.map((r) => `certificate-${r.name}`),
             "disk-docker",
         ]);
         // Through Caddy's own address and HTTPS port, the public name as Host header and TLS server name.
@@ -65,20 +65,20 @@ describe("the monitor list", () => {
 
     it("has unique plain ids, at least one monitor per route, and probes targets only through Caddy for any route table", () => {
         const route = fc.record({
-            service: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
+            name: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
             restricted: fc.boolean(),
         });
         fc.assert(
             fc.property(
-                fc.uniqueArray(route, { selector: (r) => r.service, maxLength: 12 }),
+                fc.uniqueArray(route, { selector: (r) => r.name, maxLength: 12 }),
                 fc.constantFrom("acme" as const, "internal" as const),
                 (routes, tls) => {
                     const table = {
                         ...prodTable,
                         http: routes.map((r) => ({
-                            service: r.service,
-                            hostname: `${r.service}.example.cn`,
-                            upstream: { host: `nexora-prod-${r.service}`, port: 80 },
+                            name: r.name,
+                            hostname: `${r.name}.example.cn`,
+                            upstream: { host: `nexora-prod-${r.name}`, port: 80 },
                             securityHeaders: true,
                             restricted: r.restricted,
                             proxied: false,

@@ -88,7 +88,7 @@ describe("the alert pipeline with the real binaries", () => {
             httpsPort: https,
             tcp: [],
             http: [
-                { service: "shop", hostname: HOST, upstream: { host: "127.0.0.1", port: appPort }, securityHeaders: true, restricted: false, proxied: false },
+                { name: "shop", hostname: HOST, upstream: { host: "127.0.0.1", port: appPort }, securityHeaders: true, restricted: false, proxied: false },
             ],
         };
         const monitors = monitorList({

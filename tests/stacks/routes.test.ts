@@ -13,9 +13,9 @@ describe.each(environments)("route table of %s", (stack) => {
 
     it("follows the brief's hostname pattern for every route", () => {
         for (const r of [...table.http, ...table.tcp]) {
-            expect(r.hostname, r.service).toMatch(new RegExp(`^${expectedPrefix[stack]}[a-z0-9-]+\\.nexora\\.restry\\.cn$`));
+            expect(r.hostname, r.name).toMatch(new RegExp(`^${expectedPrefix[stack]}[a-z0-9-]+\\.nexora\\.restry\\.cn$`));
         }
-        const byService = Object.fromEntries(table.http.map((r) => [r.service, r.hostname]));
+        const byService = Object.fromEntries(table.http.map((r) => [r.name, r.hostname]));
         expect(byService.gitlab).toBe(`${expectedPrefix[stack]}gitlab.nexora.restry.cn`);
         expect(byService.outline).toBe(`${expectedPrefix[stack]}outline.nexora.restry.cn`);
         expect(byService.portal).toBe(`${expectedPrefix[stack]}www.nexora.restry.cn`);
@@ -35,7 +35,7 @@ describe.each(environments)("route table of %s", (stack) => {
     it("keeps the admin UI without its own login (Uptime Kuma) behind the edge basic auth", () => {
         const restricted = table.http
             .filter((r) => r.restricted)
-            .map((r) => r.service)
+            .map((r) => r.name)
             .sort();
         expect(restricted).toEqual(["uptime"]);
     });
@@ -73,8 +73,8 @@ describe("route tables across stacks", () => {
     });
 
     it("adds the roadmap services only where switched on", () => {
-        expect(tables.staging!.http.map((r) => r.service)).toEqual(expect.arrayContaining(["grafana", "registry"]));
-        expect(tables.prod!.http.map((r) => r.service)).not.toContain("grafana");
-        expect(tables.prod!.http.map((r) => r.service)).not.toContain("registry");
+        expect(tables.staging!.http.map((r) => r.name)).toEqual(expect.arrayContaining(["grafana", "registry"]));
+        expect(tables.prod!.http.map((r) => r.name)).not.toContain("grafana");
+        expect(tables.prod!.http.map((r) => r.name)).not.toContain("registry");
     });
 });

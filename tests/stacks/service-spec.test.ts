@@ -37,7 +37,7 @@ describe("the service catalog", () => {
         editable.portainer.ports.http = 9100;
 
         const table = buildRouteTable(settingsOf("staging"));
-        expect(table.http.find((r) => r.service === "outline")?.upstream).toEqual({ host: "nexora-staging-wiki", port: 3100 });
+        expect(table.http.find((r) => r.name === "outline")?.upstream).toEqual({ host: "nexora-staging-wiki", port: 3100 });
 
         const plan = await evaluateStack({ stack: "staging" });
         const outline = container(plan, "outline-container");

@@ -448,7 +448,7 @@ async function runAdopt(ctx: Context): Promise<number> {
         plan,
         targets,
         { volumes: new Set(discovery.volumes.map((v) => v.Name)), containers: new Set(containers.map((c) => c.Name.replace(/^\//, ""))) },
-        [...ctx.settings.routes.http, ...ctx.settings.routes.tcp].map((r) => r.service),
+        [...ctx.settings.routes.http, ...ctx.settings.routes.tcp].map((r) => r.name),
     );
     if (plan.postgres && plan.postgres.superuser !== "postgres")
         issues.push({
@@ -736,7 +736,7 @@ async function runAdopt(ctx: Context): Promise<number> {
     const downtimeSeconds: Record<string, number> = {};
     const caddyStop = stopAt.caddy;
     for (const route of ctx.settings.routes.http) {
-        const from = Math.min(stopAt[route.service] ?? Infinity, caddyStop ?? Infinity);
+        const from = Math.min(stopAt[route.name] ?? Infinity, caddyStop ?? Infinity);
         if (from !== Infinity) downtimeSeconds[route.hostname] = Math.round((upAt - from) / 100) / 10;
     }
     const record: CutoverRecord = {
