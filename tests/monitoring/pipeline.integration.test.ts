@@ -87,9 +87,7 @@ describe("the alert pipeline with the real binaries", () => {
             httpPort: 80,
             httpsPort: https,
             tcp: [],
-            http: [
-                { name: "shop", hostname: HOST, upstream: { host: "127.0.0.1", port: appPort }, securityHeaders: true, restricted: false, proxied: false },
-            ],
+            http: [{ name: "shop", hostname: HOST, upstream: { host: "127.0.0.1", port: appPort }, securityHeaders: true, restricted: false, proxied: false }],
         };
         const monitors = monitorList({
             routes,

@@ -125,7 +125,9 @@ export async function main(argv: readonly string[], io: ReviewIo, backend?: Revi
         io.stdout(`${USAGE}\n`);
         return 0;
     }
-    const be = backend ?? automationBackend({
+    const be =
+        backend ??
+        automationBackend({
             projectDir: io.env.NEXORA_REVIEW_PROJECT_DIR ?? ROOT,
             policyPack: path.join(ROOT, "policies"),
             log: (line) => io.stderr(line),
@@ -442,7 +444,11 @@ async function list(values: Values, io: ReviewIo, be: ReviewBackend): Promise<nu
     else if (rows.length === 0) io.stdout(`no reviews on ${hostStack}\n`);
     else
         for (const r of rows)
-            io.stdout(r.unreadable === undefined ? `${r.stack}\t${age(r.ageSeconds)}\t${r.image}\t${r.url}\n` : `${r.stack}\tbusy\t(state unreadable: ${r.unreadable})\n`);
+            io.stdout(
+                r.unreadable === undefined
+                    ? `${r.stack}\t${age(r.ageSeconds)}\t${r.image}\t${r.url}\n`
+                    : `${r.stack}\tbusy\t(state unreadable: ${r.unreadable})\n`,
+            );
     return 0;
 }
 
