@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import { type AdoptReport, main, PORTAINER_OLD_LOGIN_SCRIPT, type Run, type Runner } from "../../tools/adopt/cli";
-import type { Fingerprint } from "../../tools/adopt/checks";
+import { FILES_FINGERPRINT_SCRIPT, type Fingerprint } from "../../tools/adopt/checks";
+import { GITLAB_USER_DATA_PATHS } from "../../tools/adopt/targets";
 import { clawBot, OUTLINE_CLIENT_SECRET, WEAK } from "./fixtures";
 import { stackFileConfig } from "../support/stacks";
 
@@ -25,6 +26,8 @@ function fakeHost(
         daemonUp?: boolean;
         preview?: unknown;
         fingerprint?: string;
+        /** The files fingerprint of a volume (`files <count> <sum>`), by its Docker name; other volumes answer `fingerprint`. */
+        volumeFingerprints?: Record<string, string>;
         fingerprintFails?: boolean;
         outlineEnv?: string[];
         upFails?: boolean;
@@ -69,7 +72,10 @@ function fakeHost(
             return ok(opts.fingerprint ?? "");
         }
         if (verb === "run" && args.includes(PORTAINER_OLD_LOGIN_SCRIPT)) return { code: opts.portainerOldLogin ?? 0, stdout: "", stderr: "" };
-        if (verb === "run") return ok(opts.fingerprint ?? "");
+        if (verb === "run") {
+            const mounted = args[args.indexOf("-v") + 1]?.split(":")[0] ?? "";
+            return ok(opts.volumeFingerprints?.[mounted] ?? opts.fingerprint ?? "");
+        }
         return ok("");
     };
     return { runner, calls };
@@ -352,5 +358,56 @@ describe("npm run adopt", () => {
             "nexora-prod-postgres",
         ]);
         expect(JSON.parse(f.stdout).writesLost).toHaveLength(1);
+    });
+
+    it("rollback weighs users' data only: what the services write by themselves is said, not refused on; GitLab's data by its users' paths, its logs not at all", async () => {
+        const files = (n: number, sum: string) => ({ count: n, checksum: sum });
+        const after: Fingerprint = {
+            "postgres/gitlab.public.issues": { count: 10, checksum: "aa" },
+            "volume/gitlab-data/files": files(40, "g1"),
+            "volume/uptime-data/files": files(3, "k1"),
+            "volume/portainer-data/files": files(5, "p1"),
+        };
+        const record = {
+            stack: "prod",
+            startedAt: "t0",
+            finishedAt: "t1",
+            stopped: ["claw_uptime_1", "claw_postgres_1"],
+            takenOverBy: ["nexora-prod-postgres", "nexora-prod-uptime"],
+            before: after,
+            after,
+        };
+        writeFileSync(`${planFile}.state.json`, JSON.stringify(record));
+        const volumeFingerprints = {
+            "nexora-prod-gitlab-data": "files 40 g1\n",
+            "nexora-prod-uptime-data": "files 9 k2\n",
+            "nexora-prod-portainer-data": "files 5 p2\n",
+            "nexora-prod-gitlab-logs": "files 999 changing\n",
+        };
+        const host = fakeHost({ fingerprint: "gitlab.public.issues 10 aa\n", volumeFingerprints });
+        const r = await adopt(["rollback", "prod", "--plan", planFile, "--json"], host.runner);
+        expect(r.code, r.stderr).toBe(0);
+        const report = JSON.parse(r.stdout) as { writesLost: string[]; serviceWritesLost: string[] };
+        expect(report.writesLost).toEqual([]);
+        expect(report.serviceWritesLost).toEqual([
+            "volume/portainer-data/files: changed since the cutover (5 → 5, checksum differs) — the changes are lost by a rollback",
+            "volume/uptime-data/files: 6 rows/files written since the cutover (3 → 9) — lost by a rollback",
+        ]);
+        const runs = host.calls.filter((c) => c.args[0] === "run").map((c) => c.args);
+        const gitlabData = runs.find((a) => a.includes("nexora-prod-gitlab-data:/v:ro"))!;
+        expect(gitlabData.slice(gitlabData.indexOf(FILES_FINGERPRINT_SCRIPT) + 1)).toEqual(["fingerprint", ...GITLAB_USER_DATA_PATHS]);
+        expect(runs.some((a) => a.includes("nexora-prod-gitlab-logs:/v:ro") || a.includes("nexora-prod-caddy-data:/v:ro"))).toBe(false);
+
+        // A push to a repository since the cutover is users' data: refused, the services' own writes said beside it.
+        writeFileSync(`${planFile}.state.json`, JSON.stringify(record));
+        const pushed = fakeHost({
+            fingerprint: "gitlab.public.issues 10 aa\n",
+            volumeFingerprints: { ...volumeFingerprints, "nexora-prod-gitlab-data": "files 44 g2\n" },
+        });
+        const refused = await adopt(["rollback", "prod", "--plan", planFile], pushed.runner);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain("volume/gitlab-data/files: 4 rows/files written since the cutover (40 → 44) — lost by a rollback");
+        expect(refused.stderr).toMatch(/Written since by the services themselves[^\n]*:\n {2}volume\/portainer-data/);
+        expect(pushed.calls.filter((c) => c.args[0] === "stop" || c.args[0] === "start")).toEqual([]);
     });
 });

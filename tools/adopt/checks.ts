@@ -32,9 +32,13 @@ export const MYSQL_FINGERPRINT_SCRIPT = [
     "done",
 ].join("\n");
 
-/** sh script over a directory (the volume mounted at /v): `files <count> <sha256 of the sorted per-file sha256 list>`. */
+/**
+ * sh script over a directory (the volume mounted at /v): `files <count> <sha256 of the sorted
+ * per-file sha256 list>`. Its arguments are the paths under /v it covers (the whole volume without
+ * any); a path that does not exist holds no files.
+ */
 export const FILES_FINGERPRINT_SCRIPT =
-    'cd /v && n=$(find . -type f | wc -l) && sum=$(find . -type f -print0 | sort -z | xargs -0 -r sha256sum | sha256sum | cut -d" " -f1) && echo "files $n $sum"';
+    '[ $# -gt 0 ] || set -- .; cd /v && n=$(find "$@" -type f 2>/dev/null | wc -l) && sum=$(find "$@" -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum | sha256sum | cut -d" " -f1) && echo "files $n $sum"';
 
 /** Parses `name count checksum` lines under a prefix. */
 export function parseFingerprint(prefix: string, output: string): Fingerprint {

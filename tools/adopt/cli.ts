@@ -54,7 +54,7 @@ import {
 } from "./plan";
 import { main as adoptGitlab } from "../adopt-gitlab/cli";
 import { statefulChanges } from "./preview";
-import { adoptionTargets, type AdoptionTargets } from "./targets";
+import { adoptionTargets, type AdoptionTargets, type TargetVolume } from "./targets";
 import { MYSQL_ROOT_PASSWORD_RECORD } from "../../components/mysql/mysql";
 import { PORTAINER_PREVIOUS_PASSWORD_RECORD } from "../../components/portainer/admin-password";
 import type { AdoptedCredential } from "../../components/config/adoption";
@@ -278,11 +278,16 @@ export interface AdoptReport {
 }
 
 /** Fingerprints of the stores and file volumes mounted in the given containers/volumes. */
+/** The files volumes rollback compares (targets.ts, `rollback`), each over its users' data paths. */
+function rollbackVolumes(volumes: readonly TargetVolume[]): { name: string; label: string; paths?: readonly string[] }[] {
+    return volumes.filter((t) => t.rollback !== "skip").map((t) => ({ name: t.name, label: t.key, ...(t.userDataPaths ? { paths: t.userDataPaths } : {}) }));
+}
+
 async function fingerprint(
     docker: Docker,
     helperImage: string,
     stores: { postgres?: { container: string; superuser: string }; mysql?: { container: string; rootPasswordEnv?: string } },
-    volumes: readonly { name: string; label: string }[],
+    volumes: readonly { name: string; label: string; paths?: readonly string[] }[],
 ): Promise<Fingerprint> {
     let fp: Record<string, { count: number; checksum: string }> = {};
     if (stores.postgres) {
@@ -316,6 +321,8 @@ async function fingerprint(
             helperImage,
             "-c",
             FILES_FINGERPRINT_SCRIPT,
+            "fingerprint",
+            ...(v.paths ?? []),
         ]);
         fp = { ...fp, ...parseFingerprint(`volume/${v.label}`, out) };
     }
@@ -657,8 +664,8 @@ async function runAdopt(ctx: Context): Promise<number> {
             postgres: plan.postgres ? { container: pgContainer, superuser: "postgres" } : undefined,
             mysql: plan.mysql ? { container: mysqlContainer } : undefined,
         },
-        // What rollback compares against later: the stack's file volumes except Caddy's, which Caddy writes itself.
-        fileVolumes.filter((a) => a.to.service !== "caddy").map((a) => ({ name: a.to.name, label: a.to.key })),
+        // What rollback compares against later: the stack's file volumes it weighs (targets.ts, `rollback`).
+        rollbackVolumes(fileVolumes.map((a) => a.to)),
     );
     const diffs = compareFingerprints(before, { ...copied, ...Object.fromEntries(Object.entries(after).filter(([k]) => !k.startsWith("volume/"))) });
     const checks: { name: string; ok: boolean; detail: string }[] = [];
@@ -807,7 +814,7 @@ async function runRollback(ctx: Context): Promise<number> {
             postgres: plan.postgres && (await running(pgContainer)) ? { container: pgContainer, superuser: "postgres" } : undefined,
             mysql: plan.mysql && (await running(mysqlContainer)) ? { container: mysqlContainer } : undefined,
         },
-        fileVolumes.map((t) => ({ name: t.name, label: t.key })),
+        rollbackVolumes(fileVolumes),
     );
     // Only stores measured both at cutover and now are compared: a stopped store was written by nobody.
     const group = (k: string) => (k.startsWith("volume/") ? k.split("/").slice(0, 2).join("/") : k.split("/")[0]!);
@@ -816,11 +823,18 @@ async function runRollback(ctx: Context): Promise<number> {
             .map(group)
             .filter((g) => Object.keys(now).some((k) => group(k) === g)),
     );
-    const pick = (fp: Fingerprint) => Object.fromEntries(Object.entries(fp).filter(([k]) => both.has(group(k))));
-    const lost = describeWritesSince(pick(record.after), pick(now));
+    // Volumes the services write by themselves as they run are reported, not refused on.
+    const selfWritten = new Set(fileVolumes.filter((t) => t.rollback === "report").map((t) => `volume/${t.key}`));
+    const pick = (fp: Fingerprint, users: boolean) =>
+        Object.fromEntries(Object.entries(fp).filter(([k]) => both.has(group(k)) && selfWritten.has(group(k)) !== users));
+    const lost = describeWritesSince(pick(record.after, true), pick(now, true));
+    const serviceWrites = describeWritesSince(pick(record.after, false), pick(now, false));
+    const serviceLines = serviceWrites.length
+        ? `Written since by the services themselves (their own history; no reason to refuse), also lost by a rollback:\n${serviceWrites.map((l) => `  ${l}`).join("\n")}\n`
+        : "";
     if (lost.length > 0 && !ctx.force)
         throw new Refused(
-            `the stack has taken writes since the cutover (${record.finishedAt}); a rollback would lose them:\n${lost.map((l) => `  ${l}`).join("\n")}\nNothing was changed. --force rolls back anyway.`,
+            `the stack has taken writes since the cutover (${record.finishedAt}); a rollback would lose them:\n${lost.map((l) => `  ${l}`).join("\n")}\n${serviceLines}Nothing was changed. --force rolls back anyway.`,
         );
     for (const base of [...record.takenOverBy].reverse()) {
         const service = Object.entries(targets.containers).find(([, n]) => n === base)?.[0];
@@ -836,11 +850,11 @@ async function runRollback(ctx: Context): Promise<number> {
         if (policy !== undefined && /^(always|unless-stopped|on-failure(:\d+)?)$/.test(policy)) await docker.ok(["update", "--restart", policy, name]);
         await docker.ok(["start", name]);
     }
-    const report = { stack, stopped: record.takenOverBy, started: [...record.stopped].reverse(), writesLost: lost };
+    const report = { stack, stopped: record.takenOverBy, started: [...record.stopped].reverse(), writesLost: lost, serviceWritesLost: serviceWrites };
     ctx.io.stdout(
         ctx.json
             ? `${JSON.stringify(report, null, 2)}\n`
-            : `Stack ${stack} rolled back: stopped ${report.stopped.join(", ")}; started ${report.started.join(", ")} on their untouched volumes.\n${lost.length ? `Lost (forced):\n${lost.map((l) => `  ${l}`).join("\n")}\n` : ""}Do not run \`pulumi up\` on ${stack} before adopting again: it would start the stopped containers.\n`,
+            : `Stack ${stack} rolled back: stopped ${report.stopped.join(", ")}; started ${report.started.join(", ")} on their untouched volumes.\n${lost.length ? `Lost (forced):\n${lost.map((l) => `  ${l}`).join("\n")}\n` : ""}${serviceLines}Do not run \`pulumi up\` on ${stack} before adopting again: it would start the stopped containers.\n`,
     );
     return 0;
 }

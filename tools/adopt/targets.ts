@@ -33,7 +33,29 @@ export interface TargetVolume {
     readonly kind: "postgres" | "mysql" | "redis" | "files";
     /** The owner labels' role (components/naming.ts): the volume is created with exactly the program's labels. */
     readonly role: ServiceRole;
+    /**
+     * How rollback weighs a files volume's changes since the cutover: "refuse" — users' data, which a
+     * rollback would lose (refused unless --force); "report" — what the service writes by itself as it
+     * runs (check history, snapshots, sessions), said but no reason to refuse: a rollback that waited
+     * for it to stand still would wait forever; "skip" — not compared (Caddy's certificates, which the
+     * Compose Caddy renews itself; GitLab's logs).
+     */
+    readonly rollback: "refuse" | "report" | "skip";
+    /**
+     * The paths under the mount that hold users' data, when the service keeps its own runtime state
+     * beside them (GitLab's data volume: its bundled Redis, Gitaly's runtime files): only these are
+     * compared. @default the whole volume
+     */
+    readonly userDataPaths?: readonly string[];
 }
+
+/**
+ * Where omnibus GitLab keeps users' data under /var/opt/gitlab by default (gitlab.rb.template:
+ * git_data_dirs "default" => /var/opt/gitlab/git-data, gitlab_rails['uploads_directory'] and
+ * gitlab_rails['shared_path'], under which artifacts, LFS objects, packages and pages live):
+ * the program's gitlab.rb changes none of them.
+ */
+export const GITLAB_USER_DATA_PATHS = ["git-data", "gitlab-rails/uploads", "gitlab-rails/shared"] as const;
 
 /** Adoption targets of a stack. */
 export interface AdoptionTargets {
@@ -53,8 +75,17 @@ export interface AdoptionTargets {
 export function adoptionTargets(settings: Pick<PlatformSettings, "stack" | "features" | "apps" | "tunnel">): AdoptionTargets {
     const { stack, features } = settings;
     const volumes: TargetVolume[] = [];
-    const add = (service: string, purpose: string, mountPath: string, kind: TargetVolume["kind"], required: boolean, stopGraceSeconds: number) =>
+    const add = (
+        service: string,
+        purpose: string,
+        mountPath: string,
+        kind: TargetVolume["kind"],
+        required: boolean,
+        stopGraceSeconds: number,
+        rollback: Pick<TargetVolume, "rollback" | "userDataPaths"> = { rollback: "refuse" },
+    ) =>
         volumes.push({
+            ...rollback,
             key: `${service}-${purpose}`,
             name: dockerName(stack, service, purpose),
             service,
@@ -72,17 +103,19 @@ export function adoptionTargets(settings: Pick<PlatformSettings, "stack" | "feat
     if (features.gitlab) {
         // gitlab-secrets.json lives in config: without it CI variables and 2FA secrets are unreadable.
         add(c("gitlab"), "config", "/etc/gitlab", "files", true, 300);
-        add(c("gitlab"), "data", "/var/opt/gitlab", "files", true, 300);
-        add(c("gitlab"), "logs", "/var/log/gitlab", "files", false, 300);
+        add(c("gitlab"), "data", "/var/opt/gitlab", "files", true, 300, { rollback: "refuse", userDataPaths: GITLAB_USER_DATA_PATHS });
+        add(c("gitlab"), "logs", "/var/log/gitlab", "files", false, 300, { rollback: "skip" });
     }
     if (features.outline) add(c("outline"), "data", OUTLINE_DATA_DIR, "files", true, 30);
-    if (features.uptimeKuma) add(c("uptimeKuma"), "data", "/app/data", "files", false, 30);
-    if (features.portainer) add(c("portainer"), "data", "/data", "files", false, 30);
-    if (features.grafana) add(c("grafana"), "data", "/var/lib/grafana", "files", false, 30);
+    // Each writes its own database as it runs: Uptime Kuma a heartbeat per check, Portainer its
+    // environment snapshots, Grafana sessions and alert state.
+    if (features.uptimeKuma) add(c("uptimeKuma"), "data", "/app/data", "files", false, 30, { rollback: "report" });
+    if (features.portainer) add(c("portainer"), "data", "/data", "files", false, 30, { rollback: "report" });
+    if (features.grafana) add(c("grafana"), "data", "/var/lib/grafana", "files", false, 30, { rollback: "report" });
     // The portal takes the containers' default grace (it serves static files).
     if (features.portal) add(c("portal"), "content", PORTAL_CONTENT_DIR, "files", false, DEFAULT_STOP_GRACE_SECONDS);
     // Caddy's certificates and ACME account: without them every name asks for a new certificate at once.
-    add(c("caddy"), "data", "/data", "files", false, 30);
+    add(c("caddy"), "data", "/data", "files", false, 30, { rollback: "skip" });
     const postgresConsumers = runningServices(features).flatMap((s) => (s.postgres ? [s.postgres.database] : []));
     const containers: Record<string, string> = {};
     for (const v of volumes) containers[v.service] = dockerName(stack, v.service);
