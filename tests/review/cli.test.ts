@@ -253,6 +253,16 @@ describe("up, down, list and sweep", () => {
         expect(backend.calls.filter((c) => c.startsWith("destroy"))).toEqual(["destroy review-brochure-mr3", "destroy review-ledger-mr1"]);
     });
 
+    it("sweep ages a review without outputs by the backend's last write: one an up is creating now stays, a failed one from last month goes", async () => {
+        const creating: ReviewSummary = { stack: "review-ledger-mr8", outputs: {}, resourceCount: 0, lastUpdate: "2026-12-07T11:59:50Z" };
+        const failed: ReviewSummary = { stack: "review-ledger-mr5", outputs: {}, resourceCount: 3, lastUpdate: "2026-11-02T08:00:00Z" };
+        const backend = fakeBackend(hostConfig(), [creating, failed]);
+        const r = await runReview(["sweep", "--older-than", "1m", "--json"], backend, NOW);
+        expect(r.code, r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout)).toEqual({ removed: ["review-ledger-mr5"], failed: [] });
+        expect(backend.calls.filter((c) => c.startsWith("destroy"))).toEqual(["destroy review-ledger-mr5"]);
+    });
+
     it("sweep leaves a review whose state cannot be read, and list shows it as busy", async () => {
         const busy: ReviewSummary = { stack: "review-ledger-mr7", outputs: {}, resourceCount: 18, unreadable: "error: failed to load checkpoint: EOF" };
         const reviews = [review("ledger", 1, "2026-11-01T00:00:00Z"), busy];

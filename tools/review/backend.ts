@@ -14,6 +14,11 @@ export interface ReviewSummary {
     readonly outputs: Readonly<Record<string, unknown>>;
     readonly resourceCount: number;
     /**
+     * When the backend last wrote the stack (ISO 8601): its creation for a stack that `up` has only
+     * reserved so far. The age of a review whose outputs do not say when it was made.
+     */
+    readonly lastUpdate?: string;
+    /**
      * Set when the stack's state could not be read (another `up` or `down` was writing it): its
      * outputs are then unknown. `up` counts such a stack against the limits; `sweep` leaves it.
      */
@@ -134,10 +139,11 @@ export function automationBackend(options: { projectDir: string; policyPack: str
             for (const s of await listStacks()) {
                 const name = s.name.split("/").pop()!;
                 if (!parseReviewStackName(name)) continue;
+                const known = { stack: name, resourceCount: s.resourceCount ?? 0, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) };
                 try {
-                    out.push({ stack: name, outputs: plainOutputs(await outputsOf(name)), resourceCount: s.resourceCount ?? 0 });
+                    out.push({ ...known, outputs: plainOutputs(await outputsOf(name)) });
                 } catch (err) {
-                    out.push({ stack: name, outputs: {}, resourceCount: s.resourceCount ?? 0, unreadable: stateProblem(err) });
+                    out.push({ ...known, outputs: {}, unreadable: stateProblem(err) });
                 }
             }
             return out;

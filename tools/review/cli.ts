@@ -413,7 +413,10 @@ function rowsOf(reviews: readonly ReviewSummary[], hostStack: string, now: numbe
     return reviews
         .filter((r) => r.outputs.hostStack === hostStack || r.outputs.hostStack === undefined)
         .map((r) => {
-            const createdAt = typeof r.outputs.createdAt === "string" ? r.outputs.createdAt : "";
+            // A stack without outputs yet (reserved by an up running now, or one whose first up
+            // failed) is as old as the backend's last write of it, so a sweep never takes a review
+            // that an up is still creating.
+            const createdAt = typeof r.outputs.createdAt === "string" ? r.outputs.createdAt : (r.lastUpdate ?? "");
             const created = Date.parse(createdAt);
             return {
                 stack: r.stack,
@@ -422,7 +425,7 @@ function rowsOf(reviews: readonly ReviewSummary[], hostStack: string, now: numbe
                 image: String(r.outputs.image ?? ""),
                 url: String(r.outputs.url ?? ""),
                 createdAt,
-                // A stack with no outputs (its first up failed) counts as old: sweep takes it.
+                // Without either time the age is unknown, and a sweep takes it.
                 ageSeconds: Number.isNaN(created) ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.round((now - created) / 1000)),
                 ...(r.unreadable === undefined ? {} : { unreadable: r.unreadable }),
             };
