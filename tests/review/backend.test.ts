@@ -1,6 +1,6 @@
 // The review backend's read of another review's state: tried again while that state is being written.
 import { describe, expect, it } from "vitest";
-import { readWithRetry, stateProblem } from "../../tools/review/backend";
+import { isHalfWrittenState, readWithRetry, stateProblem } from "../../tools/review/backend";
 
 /** The Automation API's error for a CLI call that failed on a half-written checkpoint. */
 const EOF_ERROR = new Error(
@@ -32,10 +32,23 @@ describe("readWithRetry", () => {
         let calls = 0;
         const read = async () => {
             calls++;
-            throw new Error(`read ${calls} failed`);
+            throw new Error(`error: failed to load checkpoint: EOF (read ${calls})`);
         };
-        await expect(readWithRetry("x", read, { attempts: 4, pauseMs: 1 })).rejects.toThrow("read 4 failed");
+        await expect(readWithRetry("x", read, { attempts: 4, pauseMs: 1 })).rejects.toThrow("(read 4)");
         expect(calls).toBe(4);
+    });
+
+    it("fails at once on an error that no retry mends (no such stack, a wrong passphrase)", async () => {
+        for (const message of ["error: no stack named 'dev-x' found", "error: incorrect passphrase"]) {
+            let calls = 0;
+            const said: string[] = [];
+            const read = async () => {
+                calls++;
+                throw new Error(`code: 255\n stderr: ${message}\n`);
+            };
+            await expect(readWithRetry("x", read, { pauseMs: 1, onRetry: (l) => said.push(l) })).rejects.toThrow(message);
+            expect([calls, said]).toEqual([1, []]);
+        }
     });
 
     it("reads once when the first read succeeds", async () => {
@@ -43,6 +56,16 @@ describe("readWithRetry", () => {
         const said: string[] = [];
         await readWithRetry("x", async () => ++calls, { pauseMs: 1, onRetry: (l) => said.push(l) });
         expect([calls, said]).toEqual([1, []]);
+    });
+});
+
+describe("isHalfWrittenState", () => {
+    it("is true for what a read of a file mid-write meets, false for anything else", () => {
+        expect(isHalfWrittenState(EOF_ERROR)).toBe(true);
+        expect(isHalfWrittenState(new Error("stderr:\nerror: EOF\n"))).toBe(true);
+        expect(isHalfWrittenState(new Error("error: could not deserialize deployment: unexpected end of JSON input"))).toBe(true);
+        expect(isHalfWrittenState(new Error("error: no stack named 'review-ledger-mr1' found"))).toBe(false);
+        expect(isHalfWrittenState(new Error("error: EOFError in a name"))).toBe(false);
     });
 });
 

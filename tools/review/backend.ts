@@ -34,7 +34,8 @@ export const STATE_READ_PAUSE_MS = 250;
  * rewrites a checkpoint's sidecar attributes file in place (gocloud.dev fileblob's setAttrs:
  * os.Create, then encode), so a reader that meets it half-written fails with "failed to load
  * checkpoint: EOF" (and a stack listing with "EOF"); a review `up` reads every other review's
- * state while those may be updating. Each retry is reported through `onRetry`.
+ * state while those may be updating. Only such an error is tried again (a missing stack or a wrong
+ * passphrase fails at once); each retry is reported through `onRetry`.
  */
 export async function readWithRetry<T>(
     what: string,
@@ -47,12 +48,17 @@ export async function readWithRetry<T>(
         try {
             return await read();
         } catch (err) {
-            if (attempt >= attempts) throw err;
+            if (attempt >= attempts || !isHalfWrittenState(err)) throw err;
             options.onRetry?.(`review: ${what} unreadable (${stateProblem(err)}), reading again in ${pause} ms\n`);
             await new Promise((resolve) => setTimeout(resolve, pause));
             pause *= 2;
         }
     }
+}
+
+/** A read that met a file being written: the engine's JSON decoding stopped at its end. */
+export function isHalfWrittenState(err: unknown): boolean {
+    return /\bEOF\b|unexpected end of JSON input/.test(stateProblem(err));
 }
 
 /** The engine's own error line of a failed CLI call (the Automation API wraps it in its command line and output). */
@@ -116,8 +122,9 @@ export function automationBackend(options: { projectDir: string; policyPack: str
     const plainOutputs = (outputs: Record<string, { value: unknown; secret: boolean }>) =>
         Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
     return {
+        // The host stack too may be mid-update (a `pulumi up` of dev) while a review reads it.
         async hostConfig(hostStack) {
-            const config = await (await workspace()).getAllConfig(hostStack);
+            const config = await readWithRetry(`${hostStack}'s config`, async () => (await workspace()).getAllConfig(hostStack), { onRetry: options.log });
             const values: Record<string, string> = {};
             const secretKeys = new Set<string>();
             for (const [key, v] of Object.entries(config)) {
@@ -127,8 +134,12 @@ export function automationBackend(options: { projectDir: string; policyPack: str
             return { values, secretKeys };
         },
         async hostOutputs(hostStack) {
-            const stack = await LocalWorkspace.selectStack({ stackName: hostStack, workDir: options.projectDir });
-            return Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, { value: v.value as unknown, secret: v.secret }]));
+            const outputs = await readWithRetry(
+                `${hostStack}'s outputs`,
+                async () => (await LocalWorkspace.selectStack({ stackName: hostStack, workDir: options.projectDir })).outputs(),
+                { onRetry: options.log },
+            );
+            return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v.value as unknown, secret: v.secret }]));
         },
         lock: () => acquireReviewLock(reviewLockDir(process.env.PULUMI_BACKEND_URL, reviewDir)),
         async reserve(name) {
