@@ -277,12 +277,12 @@ export interface AdoptReport {
     readonly volumesReplaced: readonly string[];
 }
 
-/** Fingerprints of the stores and file volumes mounted in the given containers/volumes. */
 /** The files volumes rollback compares (targets.ts, `rollback`), each over its users' data paths. */
 function rollbackVolumes(volumes: readonly TargetVolume[]): { name: string; label: string; paths?: readonly string[] }[] {
     return volumes.filter((t) => t.rollback !== "skip").map((t) => ({ name: t.name, label: t.key, ...(t.userDataPaths ? { paths: t.userDataPaths } : {}) }));
 }
 
+/** Fingerprints of the stores and file volumes mounted in the given containers/volumes (a volume over `paths` under it, all of it without). */
 async function fingerprint(
     docker: Docker,
     helperImage: string,
