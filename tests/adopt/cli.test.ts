@@ -94,6 +94,14 @@ const stopped = (calls: readonly Call[]) =>
 describe("npm run adopt", () => {
     const planFile = path.join(work, "adopt-prod.yaml");
 
+    /** What a cutover of the plan recorded: the Compose containers it stopped, the stack's that took over, the stack's fingerprint after it. */
+    function writeCutoverRecord(stopped: string[], takenOverBy: string[], after: Fingerprint): void {
+        writeFileSync(
+            `${planFile}.state.json`,
+            JSON.stringify({ stack: "prod", startedAt: "t0", finishedAt: "t1", stopped, takenOverBy, before: after, after }),
+        );
+    }
+
     it("gitlab hands over to the GitLab content's adoption, touching no Docker host", async () => {
         const host = fakeHost();
         const help = await adopt(["gitlab", "--help"], host.runner);
@@ -328,19 +336,9 @@ describe("npm run adopt", () => {
     });
 
     it("rollback refuses when the stack took writes since the cutover, saying what would be lost; --force rolls back", async () => {
-        const after: Fingerprint = { "postgres/gitlab.public.issues": { count: 10, checksum: "aa" } };
-        writeFileSync(
-            `${planFile}.state.json`,
-            JSON.stringify({
-                stack: "prod",
-                startedAt: "t0",
-                finishedAt: "t1",
-                stopped: ["claw_portal_1", "claw_postgres_1"],
-                takenOverBy: ["nexora-prod-postgres", "nexora-prod-portal"],
-                before: after,
-                after,
-            }),
-        );
+        writeCutoverRecord(["claw_portal_1", "claw_postgres_1"], ["nexora-prod-postgres", "nexora-prod-portal"], {
+            "postgres/gitlab.public.issues": { count: 10, checksum: "aa" },
+        });
         const host = fakeHost({ fingerprint: "gitlab.public.issues 12 bb\n" });
         const r = await adopt(["rollback", "prod", "--plan", planFile], host.runner);
         expect(r.code).toBe(1);
@@ -362,22 +360,14 @@ describe("npm run adopt", () => {
 
     it("rollback weighs users' data only: what the services write by themselves is said, not refused on; GitLab's data by its users' paths, its logs not at all", async () => {
         const files = (n: number, sum: string) => ({ count: n, checksum: sum });
-        const after: Fingerprint = {
-            "postgres/gitlab.public.issues": { count: 10, checksum: "aa" },
-            "volume/gitlab-data/files": files(40, "g1"),
-            "volume/uptime-data/files": files(3, "k1"),
-            "volume/portainer-data/files": files(5, "p1"),
-        };
-        const record = {
-            stack: "prod",
-            startedAt: "t0",
-            finishedAt: "t1",
-            stopped: ["claw_uptime_1", "claw_postgres_1"],
-            takenOverBy: ["nexora-prod-postgres", "nexora-prod-uptime"],
-            before: after,
-            after,
-        };
-        writeFileSync(`${planFile}.state.json`, JSON.stringify(record));
+        const record = () =>
+            writeCutoverRecord(["claw_uptime_1", "claw_postgres_1"], ["nexora-prod-postgres", "nexora-prod-uptime"], {
+                "postgres/gitlab.public.issues": { count: 10, checksum: "aa" },
+                "volume/gitlab-data/files": files(40, "g1"),
+                "volume/uptime-data/files": files(3, "k1"),
+                "volume/portainer-data/files": files(5, "p1"),
+            });
+        record();
         const volumeFingerprints = {
             "nexora-prod-gitlab-data": "files 40 g1\n",
             "nexora-prod-uptime-data": "files 9 k2\n",
@@ -399,7 +389,7 @@ describe("npm run adopt", () => {
         expect(runs.some((a) => a.includes("nexora-prod-gitlab-logs:/v:ro") || a.includes("nexora-prod-caddy-data:/v:ro"))).toBe(false);
 
         // A push to a repository since the cutover is users' data: refused, the services' own writes said beside it.
-        writeFileSync(`${planFile}.state.json`, JSON.stringify(record));
+        record();
         const pushed = fakeHost({
             fingerprint: "gitlab.public.issues 10 aa\n",
             volumeFingerprints: { ...volumeFingerprints, "nexora-prod-gitlab-data": "files 44 g2\n" },
